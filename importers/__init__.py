@@ -1,0 +1,1 @@
+"""beangulp importers of coopledger, imported as ``coopledger.importers.<name>``."""

@@ -1,0 +1,104 @@
+"""Entities and per-entity balance: the first plugin every coopledger ledger loads.
+
+It validates every ``coop-...`` declaration (an unknown or malformed one is an error at
+its file and line), checks that every account belongs to a declared entity, and makes
+every transaction balance inside each entity it touches, per currency, by completing
+cross-entity transactions with clearing postings (see :mod:`coopledger.clearing`).
+Clearing accounts the ledger does not open itself are opened on their first use.
+
+Enable it with::
+
+    plugin "coopledger.plugins.entities"
+
+Before::
+
+    2026-10-05 * "Grossisten AB" "Kaffebönor till Kafé Linnéa"
+      Expenses:Kafe:4010-Inköp-varor          800.00 SEK
+      Liabilities:Paraply:2440-Leverantörsskulder
+
+After, the same transaction with two more postings (metadata
+``generated-by: "coopledger.clearing"``)::
+
+      Assets:Kafe:1660-Avräkning-Paraply      -800.00 SEK
+      Assets:Paraply:1660-Avräkning-Kafe       800.00 SEK
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from beancount.core import data
+
+from coopledger.clearing import clearing_counterparty, clearing_opens, complete_transaction
+from coopledger.declarations import parse_declarations
+from coopledger.entities import Entity, check_accounts, entity_of, index_entities
+from coopledger.errors import BalanceError, CoopError
+
+__plugins__ = ("validate_and_clear_entities",)
+
+
+def validate_and_clear_entities(
+    entries: list[data.Directive], options_map: dict[str, Any], config: str | None = None,
+) -> tuple[list[data.Directive], list[CoopError]]:
+    """Validate declarations and accounts; complete cross-entity transactions.
+
+    Args:
+        entries: The ledger's directives.
+        options_map: The ledger's options.
+        config: Unused; this plugin takes no configuration.
+
+    Returns:
+        The entries with cross-entity transactions completed and clearing accounts
+        opened, and the errors found.
+    """
+    del config
+    declarations, decl_errors = parse_declarations(entries)
+    errors: list[CoopError] = list(decl_errors)
+    entities, entity_errors = index_entities(declarations.of(Entity))
+    errors.extend(entity_errors)
+
+    opens = [e for e in entries if isinstance(e, data.Open)]
+    errors.extend(check_accounts(opens, entities))
+    entity_by_account: dict[str, str | None] = {}
+    for entry in opens:
+        code = entity_of(entry.account)
+        entity_by_account[entry.account] = code if code in entities else None
+
+    first_use: dict[str, datetime.date] = {}
+    new_entries: list[data.Directive] = []
+    for entry in entries:
+        if isinstance(entry, data.Transaction) and len(entry.postings) > 1:
+            entry = _complete(entry, entity_by_account, options_map, first_use, errors)
+        new_entries.append(entry)
+
+    for open_entry in clearing_opens(first_use, entity_by_account):
+        counterparty = clearing_counterparty(open_entry.account)
+        owner = entity_of(open_entry.account)
+        if counterparty not in entities or owner not in entities:
+            continue
+        new_entries.append(open_entry)
+    return new_entries, errors
+
+
+def _complete(
+    entry: data.Transaction,
+    entity_by_account: dict[str, str | None],
+    options_map: dict[str, Any],
+    first_use: dict[str, datetime.date],
+    errors: list[CoopError],
+) -> data.Transaction:
+    # Fast path: the postings of most transactions belong to a single entity.
+    postings = entry.postings
+    first = entity_by_account.get(postings[0].account)
+    if first is not None and all(entity_by_account.get(p.account) == first for p in postings):
+        return entry
+    completed, problems = complete_transaction(entry, entity_by_account, options_map)
+    for problem in problems:
+        errors.append(BalanceError(entry.meta, problem, entry))
+    for posting in completed.postings:
+        account = posting.account
+        if (account not in entity_by_account and account not in first_use
+                and clearing_counterparty(account) is not None):
+            first_use[account] = entry.date
+    return completed

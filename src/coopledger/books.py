@@ -1,0 +1,145 @@
+"""Loading the books: one Beancount ledger, read once, with its entities and declarations.
+
+:func:`load_books` is the one entry point the commands, the Fava extension and other tools
+share. It loads the ledger through Beancount's full pipeline (the ledger's own plugins
+included), then parses coopledger's declarations and indexes the accounts once, so that
+the reports built on it do no parsing of their own.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from beancount import loader
+from beancount.core import data
+
+from coopledger.declarations import Declarations, parse_declarations
+from coopledger.entities import Entity, EntityKind, entity_of, index_entities
+from coopledger.errors import CoopException
+
+ENTITIES_PLUGIN = "coopledger.plugins.entities"
+
+
+@dataclass(frozen=True)
+class Books:
+    """A loaded ledger: its directives, errors, options and coopledger's view of them.
+
+    Attributes:
+        path: The main file.
+        entries: Every directive after Beancount's and the ledger's plugins, sorted.
+        errors: Beancount's and the plugins' errors.
+        options: Beancount's options map.
+        declarations: The valid ``coop-...`` declarations.
+    """
+
+    path: Path
+    entries: list[data.Directive]
+    errors: list[Any]
+    options: dict[str, Any]
+    declarations: Declarations = field(default_factory=Declarations)
+
+    @cached_property
+    def entities(self) -> dict[str, Entity]:
+        """Declared entities by code, in declaration order."""
+        entities, _ = index_entities(self.declarations.of(Entity))
+        return entities
+
+    @cached_property
+    def opens(self) -> dict[str, data.Open]:
+        """The ``open`` directive of every account, by account name."""
+        return {e.account: e for e in self.entries if isinstance(e, data.Open)}
+
+    @cached_property
+    def transactions(self) -> list[data.Transaction]:
+        """Every transaction, in date order."""
+        return [e for e in self.entries if isinstance(e, data.Transaction)]
+
+    @property
+    def operating_currency(self) -> str:
+        """The ledger's first operating currency (SEK unless the ledger says otherwise)."""
+        currencies = self.options.get("operating_currency") or ["SEK"]
+        return str(currencies[0])
+
+    @property
+    def umbrella(self) -> Entity | None:
+        """The umbrella entity, if declared."""
+        return next((e for e in self.entities.values()
+                     if e.kind is EntityKind.UMBRELLA), None)
+
+    def entity(self, code: str) -> Entity:
+        """The entity with this code.
+
+        Raises:
+            CoopException: No such entity; the message lists the known codes.
+        """
+        try:
+            return self.entities[code]
+        except KeyError:
+            known = ", ".join(self.entities) or "none"
+            raise CoopException(f"unknown entity {code!r} (known: {known})") from None
+
+    def bas(self, account: str) -> str | None:
+        """The BAS number of an account, from its ``open`` metadata."""
+        entry = self.opens.get(account)
+        value = entry.meta.get("bas") if entry is not None else None
+        return str(value) if value is not None else None
+
+    def is_intragroup(self, account: str) -> bool:
+        """Whether an account holds intra-group positions eliminated on consolidation."""
+        entry = self.opens.get(account)
+        return bool(entry is not None and entry.meta.get("intragroup"))
+
+    def accounts_of(self, code: str) -> list[str]:
+        """Every opened account of one entity, sorted."""
+        return sorted(a for a in self.opens if entity_of(a) == code)
+
+    @property
+    def last_date(self) -> datetime.date:
+        """The date of the last dated entry (today for empty books)."""
+        return self.entries[-1].date if self.entries else datetime.date.today()
+
+
+def load_books(path: str | Path) -> Books:
+    """Load a ledger through Beancount and index coopledger's declarations.
+
+    Args:
+        path: The main ledger file.
+
+    Returns:
+        The books, errors included: loading never raises on a bad ledger.
+
+    Raises:
+        CoopException: The file does not exist.
+    """
+    main = Path(path)
+    if not main.is_file():
+        raise CoopException(f"{main}: no such ledger file")
+    entries, errors, options = loader.load_file(str(main))
+    return books_from_entries(main, entries, errors, options)
+
+
+def books_from_entries(
+    path: str | Path, entries: list[data.Directive], errors: list[Any], options: dict[str, Any],
+) -> Books:
+    """Wrap already loaded entries (from Fava, a test or another tool) as books.
+
+    Args:
+        path: The main file the entries came from.
+        entries: The loaded directives.
+        errors: The load's errors.
+        options: The options map.
+
+    Returns:
+        The books.
+    """
+    declarations, _ = parse_declarations(entries)
+    return Books(Path(path), entries, list(errors), options, declarations)
+
+
+def uses_entities_plugin(options: dict[str, Any]) -> bool:
+    """Whether the ledger loads coopledger's entities plugin."""
+    return any(name == ENTITIES_PLUGIN for name, _ in options.get("plugin", []))

@@ -1,0 +1,171 @@
+"""Per-entity balance and the clearing completion of cross-entity transactions.
+
+A transaction must balance inside every entity it touches, per currency. When the umbrella
+pays a member's invoice, the user writes the natural entry::
+
+    2026-10-05 * "Grossisten AB" "Kaffebönor till Kafé Linnéa"
+      Expenses:Kafe:4010-Inköp-varor          800.00 SEK
+      Liabilities:Paraply:2440-Leverantörsskulder
+
+and the books complete it with clearing postings between the two entities' clearing
+accounts, so that each entity balances on its own::
+
+      Assets:Kafe:1660-Avräkning-Paraply      -800.00 SEK   ; Kafe owes Paraply
+      Assets:Paraply:1660-Avräkning-Kafe       800.00 SEK   ; Paraply is owed by Kafe
+
+One clearing account per pair and side, ``Assets:<A>:1660-Avräkning-<B>`` (BAS 1660,
+intra-group), holds A's net position against B; it is positive when B owes A. The
+completion is deterministic: entities that are owed are paired with entities that owe in
+code order, greedily, so a transaction touching several entities gets the fewest pairs.
+Clearing accounts are opened automatically, on the first day they are used, unless the
+ledger opens them itself.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+
+from beancount.core import convert, data, interpolate
+
+from coopledger.entities import entity_of
+
+CLEARING_BAS = "1660"
+CLEARING_PREFIX = "1660-Avräkning-"
+GENERATED_BY = "coopledger.clearing"
+
+
+def clearing_account(owner: str, counterparty: str) -> str:
+    """The account in ``owner``'s books that holds its position against ``counterparty``."""
+    return f"Assets:{owner}:{CLEARING_PREFIX}{counterparty}"
+
+
+def clearing_counterparty(account: str) -> str | None:
+    """The counterparty of a clearing account, or None if it is not one."""
+    parts = account.split(":")
+    if len(parts) == 3 and parts[0] == "Assets" and parts[2].startswith(CLEARING_PREFIX):
+        return parts[2].removeprefix(CLEARING_PREFIX)
+    return None
+
+
+def entity_residuals(
+    entry: data.Transaction, entity_by_account: Mapping[str, str | None],
+) -> dict[tuple[str, str], Decimal]:
+    """The sum of weights per (entity, currency) of a transaction's postings."""
+    sums: dict[tuple[str, str], Decimal] = {}
+    for posting in entry.postings:
+        units = posting.units
+        if posting.cost is None and posting.price is None:
+            number, currency = units.number, units.currency
+        else:
+            weight = convert.get_weight(posting)
+            number, currency = weight.number, weight.currency
+        if number is None:
+            continue
+        if posting.account in entity_by_account:
+            code = entity_by_account[posting.account] or ""
+        else:  # not opened: Beancount reports that; still attribute it to its entity
+            code = entity_of(posting.account) or ""
+        key = (code, currency)
+        sums[key] = sums.get(key, Decimal(0)) + number
+    return sums
+
+
+def settle(residuals: Mapping[str, Decimal]) -> list[tuple[str, str, Decimal]]:
+    """Pair entities that are owed with entities that owe, deterministically.
+
+    Args:
+        residuals: Entity code to the sum of its postings in one currency; the values sum
+            to zero. A positive residual means the entity received value (a debit) that
+            another entity paid for.
+
+    Returns:
+        ``(debtor, creditor, amount)`` triples with positive amounts: the debtor owes the
+        creditor ``amount``.
+    """
+    debtors = sorted((code, r) for code, r in residuals.items() if r > 0)
+    creditors = sorted((code, -r) for code, r in residuals.items() if r < 0)
+    pairs: list[tuple[str, str, Decimal]] = []
+    i = j = 0
+    while i < len(debtors) and j < len(creditors):
+        debtor, owed = debtors[i]
+        creditor, due = creditors[j]
+        amount = min(owed, due)
+        pairs.append((debtor, creditor, amount))
+        debtors[i] = (debtor, owed - amount)
+        creditors[j] = (creditor, due - amount)
+        if debtors[i][1] == 0:
+            i += 1
+        if creditors[j][1] == 0:
+            j += 1
+    return pairs
+
+
+def complete_transaction(
+    entry: data.Transaction,
+    entity_by_account: Mapping[str, str | None],
+    options_map: Mapping[str, object],
+) -> tuple[data.Transaction, list[str]]:
+    """Add clearing postings so that a transaction balances inside every entity.
+
+    Args:
+        entry: A transaction that balances as a whole.
+        entity_by_account: Account to entity code (None for undeclared).
+        options_map: The ledger's options, for the balance tolerance.
+
+    Returns:
+        The transaction (unchanged when nothing was needed, else a new one with the
+        clearing postings appended) and messages for what could not be completed.
+    """
+    residuals = entity_residuals(entry, entity_by_account)
+    tolerances = interpolate.infer_tolerances(entry.postings, options_map)
+    default_tolerance = Decimal("0.005")
+    by_currency: dict[str, dict[str, Decimal]] = {}
+    for (code, currency), amount in residuals.items():
+        if abs(amount) > tolerances.get(currency, default_tolerance):
+            by_currency.setdefault(currency, {})[code] = amount
+    if not by_currency:
+        return entry, []
+    problems: list[str] = []
+    new_postings = list(entry.postings)
+    for currency, per_entity in sorted(by_currency.items()):
+        total = sum(per_entity.values(), Decimal(0))
+        if abs(total) > tolerances.get(currency, default_tolerance) or len(per_entity) < 2:
+            listing = ", ".join(f"{code} {amount} {currency}"
+                                for code, amount in sorted(per_entity.items()))
+            problems.append(f"transaction does not balance inside its entities and cannot be "
+                            f"cleared: {listing}")
+            continue
+        if "" in per_entity:
+            problems.append(f"transaction posts {per_entity['']} {currency} to accounts of no "
+                            "declared entity; cannot clear it")
+            continue
+        for debtor, creditor, amount in settle(per_entity):
+            meta = {"filename": entry.meta.get("filename"), "lineno": entry.meta.get("lineno"),
+                    "generated-by": GENERATED_BY}
+            new_postings.append(data.Posting(
+                clearing_account(debtor, creditor), data.Amount(-amount, currency),
+                None, None, None, dict(meta)))
+            new_postings.append(data.Posting(
+                clearing_account(creditor, debtor), data.Amount(amount, currency),
+                None, None, None, dict(meta)))
+    if len(new_postings) == len(entry.postings):
+        return entry, problems
+    return entry._replace(postings=new_postings), problems
+
+
+def clearing_opens(
+    first_use: Mapping[str, datetime.date], opened: Iterable[str],
+) -> list[data.Open]:
+    """``open`` directives for clearing accounts used but not opened by the ledger."""
+    already = set(opened)
+    opens = []
+    for account, date in sorted(first_use.items()):
+        if account in already:
+            continue
+        meta = data.new_metadata(f"<{GENERATED_BY}>", 0,
+                                 {"bas": CLEARING_BAS, "intragroup": True,
+                                  "counterparty": clearing_counterparty(account)})
+        opens.append(data.Open(meta, date, account, None, None))
+    return opens

@@ -1,0 +1,67 @@
+"""The ``coopledger`` command: one subcommand per job, each in its own module.
+
+Every subcommand module has ``register(subparsers)``, which adds its parser and sets
+``run`` to a function taking the parsed arguments and returning the exit status. Errors
+the user can act on reach the top as :class:`~coopledger.errors.CoopException` and are
+printed as one line; there is never a traceback for bad input.
+
+Exit status: 0 success, 1 the books have errors (or a check failed), 2 bad usage or input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from coopledger import __version__
+from coopledger.errors import CoopException
+
+#: Subcommand modules under ``coopledger.cli``, in the order ``--help`` lists them.
+COMMANDS: tuple[str, ...] = (
+    "check",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every subcommand registered."""
+    parser = argparse.ArgumentParser(
+        prog="coopledger",
+        description="Books for a cooperative umbrella, its members and their fund.")
+    parser.add_argument("--version", action="version", version=f"coopledger {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name in COMMANDS:
+        module = importlib.import_module(f"coopledger.cli.{name}")
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line.
+
+    Args:
+        argv: The arguments (default: ``sys.argv[1:]``).
+
+    Returns:
+        The exit status.
+    """
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        status: int = args.run(args)
+    except CoopException as exc:
+        print(f"coopledger {args.command}: {exc.message}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"coopledger {args.command}: interrupted; nothing was written", file=sys.stderr)
+        return 130
+    except OSError as exc:
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"coopledger {args.command}: {where}{exc.strerror or exc}", file=sys.stderr)
+        return 2
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())

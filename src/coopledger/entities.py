@@ -1,0 +1,174 @@
+"""Entities: the umbrella, its member cooperatives and the fund, each with its own books.
+
+An entity is declared once and owns the account tree ``<Root>:<Code>:...``::
+
+    2025-01-01 custom "coop-entity" "Kafe"
+      name: "Kafé Linnéa ekonomisk förening"
+      kind: "member"
+      orgnr: "769612-3456"
+
+The code is the second component of every account the entity owns, so it follows
+Beancount's account rules and, because it also appears in links and metadata, is ASCII:
+a capital letter, then letters and digits. The declaration's date is the entity's start.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Iterable, Mapping
+from enum import StrEnum
+
+from beancount.core import data
+from pydantic import field_validator
+from stdnum.exceptions import ValidationError as StdnumValidationError
+from stdnum.se import orgnr as se_orgnr
+
+from coopledger.declarations import Declaration, declaration
+from coopledger.errors import EntityError
+
+ROOTS = ("Assets", "Liabilities", "Equity", "Income", "Expenses")
+CODE_PATTERN = re.compile(r"^[A-Z][A-Za-z0-9]{0,31}$")
+
+
+class EntityKind(StrEnum):
+    """What an entity is inside the umbrella."""
+
+    UMBRELLA = "umbrella"
+    MEMBER = "member"
+    FUND = "fund"
+
+
+def validate_orgnr(value: str) -> str:
+    """Check a Swedish organisation number (length and check digit).
+
+    Args:
+        value: The number as written, with or without the hyphen.
+
+    Returns:
+        The number in its standard ``NNNNNN-NNNN`` form.
+
+    Raises:
+        ValueError: The number is malformed or its check digit is wrong.
+    """
+    try:
+        return str(se_orgnr.format(se_orgnr.validate(value)))
+    except StdnumValidationError as exc:
+        raise ValueError(f"{value!r} is not a valid Swedish organisation number "
+                         f"({exc.message.rstrip('.').lower()})") from None
+
+
+@declaration("coop-entity")
+class Entity(Declaration):
+    """An entity with its own books: the umbrella, a member cooperative or the fund.
+
+    Attributes:
+        id: The entity code, the second component of its accounts (``Kafe``).
+        name: The legal or trading name, in Swedish as registered.
+        kind: umbrella, member or fund.
+        orgnr: Swedish organisation number, check digit verified (optional for units
+            that are not legal persons of their own).
+        fiscal_year_start: The month (1-12) in which the entity's fiscal year starts.
+    """
+
+    name: str
+    kind: EntityKind
+    orgnr: str | None = None
+    fiscal_year_start: int = 1
+
+    @field_validator("id")
+    @classmethod
+    def _code(cls, value: str) -> str:
+        if not CODE_PATTERN.match(value):
+            raise ValueError(f"entity code {value!r} must be ASCII: a capital letter, then "
+                             "letters and digits (it is an account component and a link)")
+        return value
+
+    @field_validator("orgnr")
+    @classmethod
+    def _orgnr(cls, value: str | None) -> str | None:
+        return None if value is None else validate_orgnr(value)
+
+    @field_validator("fiscal_year_start")
+    @classmethod
+    def _month(cls, value: int) -> int:
+        if not 1 <= value <= 12:
+            raise ValueError("must be a month number, 1 to 12")
+        return value
+
+    @property
+    def code(self) -> str:
+        """The entity code (its id)."""
+        return self.id
+
+    @property
+    def start(self) -> datetime.date:
+        """The day the entity's books start."""
+        return self.date
+
+
+def entity_of(account: str) -> str | None:
+    """The entity code of an account: its second component (None for a bare root)."""
+    parts = account.split(":", 2)
+    return parts[1] if len(parts) > 1 else None
+
+
+def index_entities(
+    declared: Iterable[Entity],
+) -> tuple[dict[str, Entity], list[EntityError]]:
+    """Index entity declarations by code, reporting duplicates and extra umbrellas.
+
+    Args:
+        declared: Entity declarations in date order.
+
+    Returns:
+        Code to entity (the first declaration wins) and the errors found.
+    """
+    entities: dict[str, Entity] = {}
+    errors: list[EntityError] = []
+    umbrella: Entity | None = None
+    for entity in declared:
+        if entity.code in entities:
+            first = entities[entity.code].meta
+            errors.append(EntityError(
+                entity.meta,
+                f"entity {entity.code} is declared twice (first at "
+                f"{first.get('filename')}:{first.get('lineno')})", None))
+            continue
+        if entity.kind is EntityKind.UMBRELLA:
+            if umbrella is not None:
+                errors.append(EntityError(
+                    entity.meta, f"entity {entity.code}: the books already have an umbrella, "
+                    f"{umbrella.code}; there is one umbrella per ledger", None))
+                continue
+            umbrella = entity
+        entities[entity.code] = entity
+    return entities, errors
+
+
+def check_accounts(
+    opens: Iterable[data.Open], entities: Mapping[str, Entity],
+) -> list[EntityError]:
+    """Every opened account must sit under a root and a declared entity, open after its start.
+
+    Args:
+        opens: The ledger's ``open`` directives.
+        entities: Declared entities by code.
+
+    Returns:
+        One error per account at fault, at its ``open`` directive.
+    """
+    errors: list[EntityError] = []
+    for entry in opens:
+        code = entity_of(entry.account)
+        entity = entities.get(code) if code else None
+        if entity is None:
+            known = ", ".join(sorted(entities)) or "none declared"
+            errors.append(EntityError(
+                entry.meta, f"account {entry.account}: {code!r} is not a declared entity "
+                f"(declare it with custom \"coop-entity\"; known: {known})", entry))
+        elif entry.date < entity.start:
+            errors.append(EntityError(
+                entry.meta, f"account {entry.account} opens on {entry.date}, before entity "
+                f"{code} starts on {entity.start}", entry))
+    return errors

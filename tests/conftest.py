@@ -1,0 +1,47 @@
+"""Shared fixtures: ledgers written in test docstrings, real sample files, hypothesis profiles."""
+
+from __future__ import annotations
+
+import os
+import textwrap
+from pathlib import Path
+
+import pytest
+from beancount import loader
+from hypothesis import HealthCheck, settings
+
+from coopledger.books import Books, books_from_entries
+
+ROOT = Path(__file__).resolve().parent.parent
+#: Third-party sample files live next to the checkout, never inside it.
+FIXTURES = ROOT.parent / "shared" / "fixtures"
+
+settings.register_profile(
+    "ci", derandomize=True, max_examples=60, deadline=None, print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("dev", max_examples=30, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+def load_text(text: str, filename: str = "<string>") -> Books:
+    """Load ledger text through Beancount's full pipeline, plugins included."""
+    entries, errors, options = loader.load_string(textwrap.dedent(text))
+    return books_from_entries(Path(filename), entries, errors, options)
+
+
+@pytest.fixture
+def load_doc(request: pytest.FixtureRequest) -> Books:
+    """The test function's docstring, loaded as a ledger (Fava's ``load_doc`` idea)."""
+    doc = request.function.__doc__
+    if not doc:
+        raise ValueError(f"{request.function.__name__} has no ledger docstring")
+    return load_text(doc)
+
+
+def fixture_path(*parts: str) -> Path:
+    """A real sample file from the shared fixtures, or a skip naming why it is absent."""
+    path = FIXTURES.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"shared sample file {'/'.join(parts)} is absent: the shared fixtures "
+                    "folder must sit next to the checkout")
+    return path
