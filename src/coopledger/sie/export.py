@@ -1,0 +1,309 @@
+"""The books of one entity and fiscal year as a SIE 4 file.
+
+Accounts map to BAS numbers through the ``bas`` metadata on their ``open`` directives
+(several accounts with the same number are summed into one ``#KONTO``); an account used
+in the exported years without a BAS number is an error that lists every such account,
+unless a fallback number is given. Fiscal year N is the one that starts in N in the
+entity's ``fiscal_year_start`` month; ``#RAR 0`` is that year, ``#RAR -1`` the one before.
+
+Balances: ``#IB``/``#UB`` for balance-sheet accounts (BAS classes 1-2), ``#RES`` for
+result accounts, for both years. A ledger keeps past results in its Income and Expenses
+accounts until it books them to equity; in the file, the results of the years before each
+year are carried on 2091 (Balanserad vinst eller förlust), so that every year's ``#IB``
+sums to zero and ``#IB`` plus the vouchers gives ``#UB`` for every account.
+
+Vouchers: one per transaction of the year, numbered from the transaction's voucher id for
+the entity (``ver`` metadata). Transactions without one (books not yet closed) are numbered
+in date order in series A after the highest number already used; the export says so.
+
+Umbrella as one legal entity (``consolidated=True``): the umbrella's and every member's
+accounts are merged by BAS number and each row carries its entity as an object of
+dimension 1 (resultatenhet), so the auditor sees one set of books with a result per
+member. Clearing accounts between these entities (BAS 1660) net out; the fund is a legal
+entity of its own and stays outside.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+from types import MappingProxyType
+
+from beancount.core import data
+
+from coopledger import __version__
+from coopledger.books import Books
+from coopledger.entities import Entity, EntityKind, entity_of
+from coopledger.errors import CoopException
+from coopledger.periods import fiscal_year
+from coopledger.sie.records import Account, Balance, Dimension, Row, SieFile, Voucher
+from coopledger.sie.writer import WriteError, render_sie
+from coopledger.vouchers import voucher_ids
+
+ZERO = Decimal(0)
+RETAINED = "2091"
+RETAINED_NAME = "Balanserad vinst eller förlust"
+_BAS = re.compile(r"^\d{4}$")
+_KTYP = {"Assets": "T", "Liabilities": "S", "Equity": "S", "Income": "I", "Expenses": "K"}
+
+
+@dataclass(frozen=True)
+class Export:
+    """An exported SIE file and what the caller should be told about it.
+
+    Attributes:
+        content: The file's bytes.
+        sie: The records written.
+        warnings: Notes for the user (unnumbered vouchers, results carried on 2091).
+    """
+
+    content: bytes
+    sie: SieFile
+    warnings: tuple[str, ...]
+
+
+def is_balance_bas(bas: str) -> bool:
+    """Whether a BAS number belongs to the balance sheet (classes 1 and 2)."""
+    return bas[:1] in ("1", "2")
+
+
+def _entities(books: Books, entity: Entity, consolidated: bool) -> list[Entity]:
+    if not consolidated:
+        return [entity]
+    if entity.kind is not EntityKind.UMBRELLA:
+        raise CoopException(f"entity {entity.code} is a {entity.kind}; only the umbrella can "
+                            "be exported as one legal entity with its members as objects")
+    members = [e for e in books.entities.values() if e.kind is EntityKind.MEMBER]
+    return [entity, *members]
+
+
+def _bas_map(books: Books, codes: set[str], used: set[str],
+             fallback: str | None) -> dict[str, str]:
+    mapping: dict[str, str] = {}
+    missing: list[str] = []
+    bad: list[str] = []
+    for account in sorted(used | {a for a in books.opens if entity_of(a) in codes}):
+        if entity_of(account) not in codes:
+            continue
+        bas = books.bas(account)
+        if bas is None:
+            if account in used and fallback is None:
+                missing.append(account)
+            bas = fallback
+        if bas is None:
+            continue
+        if not _BAS.match(bas):
+            bad.append(f"{account} ({bas!r})")
+            continue
+        mapping[account] = bas
+    if missing:
+        raise CoopException(f"{len(missing)} account(s) have no BAS number (add bas: \"NNNN\" "
+                            f"to their open directive, or give a fallback): "
+                            f"{', '.join(missing)}")
+    if bad:
+        raise CoopException(f"BAS numbers must be four digits: {', '.join(bad)}")
+    return mapping
+
+
+def _account_name(account: str) -> str:
+    last = account.rsplit(":", 1)[-1]
+    head, _, rest = last.partition("-")
+    return (rest if head.isdigit() and rest else last).replace("-", " ")
+
+
+def _voucher_text(entry: data.Transaction) -> str:
+    parts = [p for p in (entry.payee, entry.narration) if p]
+    return ": ".join(parts)
+
+
+class _Numbering:
+    """Voucher series and numbers: from voucher ids, else in date order in series A."""
+
+    def __init__(self, code: str, consolidated: bool) -> None:
+        self.code = code
+        self.consolidated = consolidated
+        self.used: defaultdict[str, int] = defaultdict(int)
+        self.unnumbered = 0
+
+    def of(self, entry: data.Transaction) -> tuple[str, str] | None:
+        try:
+            ids = voucher_ids(entry.meta)
+        except ValueError as exc:
+            where = f"{entry.meta.get('filename')}:{entry.meta.get('lineno')}"
+            raise CoopException(f"{where}: {exc}") from None
+        vid = ids.get(self.code)
+        if vid is None and self.consolidated and ids:
+            vid = ids[min(ids)]
+        if vid is None:
+            self.unnumbered += 1
+            return None
+        series = vid.series if vid.entity == self.code else f"{vid.entity}-{vid.series}"
+        self.used[series] = max(self.used[series], vid.number)
+        return series, str(vid.number)
+
+    def next_a(self) -> str:
+        self.used["A"] += 1
+        return str(self.used["A"])
+
+
+def export_sie(books: Books, code: str, year: int, *, kind: str = "4E",
+               consolidated: bool = False, fallback_bas: str | None = None,
+               generated: datetime.date | None = None) -> Export:
+    """Export one entity's fiscal year as SIE 4E or 4I.
+
+    Args:
+        books: The loaded books.
+        code: The entity code.
+        year: The fiscal year (the year it starts in).
+        kind: ``4E`` (vouchers and balances) or ``4I`` (vouchers only).
+        consolidated: Export the umbrella as one legal entity with members as objects of
+            dimension 1.
+        fallback_bas: BAS number for used accounts without one (default: an error).
+        generated: The ``#GEN`` date (default: today).
+
+    Returns:
+        The file and its warnings.
+
+    Raises:
+        CoopException: Unknown entity, accounts without BAS numbers, a posting in another
+            currency, a voucher that does not balance, or a value SIE cannot hold.
+    """
+    entity = books.entity(code)
+    included = _entities(books, entity, consolidated)
+    codes = {e.code for e in included}
+    this = fiscal_year(year, entity.fiscal_year_start)
+    last = fiscal_year(year - 1, entity.fiscal_year_start)
+    currency = books.operating_currency
+    relevant: list[tuple[data.Transaction, list[data.Posting]]] = []
+    used: set[str] = set()
+    for entry in books.transactions:
+        if entry.date >= this.end:
+            break
+        postings = [p for p in entry.postings if entity_of(p.account) in codes]
+        if not postings:
+            continue
+        for posting in postings:
+            if posting.units is None or posting.units.currency != currency:
+                where = f"{entry.meta.get('filename')}:{entry.meta.get('lineno')}"
+                raise CoopException(f"{where}: posting on {posting.account} is not in "
+                                    f"{currency}; SIE export handles one currency")
+            used.add(posting.account)
+        relevant.append((entry, postings))
+    bas_of = _bas_map(books, codes, used, fallback_bas)
+
+    # One pass: balances before last year, movements of last year and of this year.
+    before: defaultdict[str, Decimal] = defaultdict(Decimal)
+    moves = {-1: defaultdict(Decimal), 0: defaultdict(Decimal)}
+    earlier_result = ZERO
+    numbering = _Numbering(code, consolidated)
+    pending: list[tuple[data.Transaction, list[data.Posting], tuple[str, str] | None]] = []
+    for entry, postings in relevant:
+        slot = 0 if entry.date >= this.start else -1 if entry.date >= last.start else None
+        for posting in postings:
+            bas = bas_of[posting.account]
+            number = posting.units.number
+            if slot is None:
+                if is_balance_bas(bas):
+                    before[bas] += number
+                else:
+                    earlier_result += number
+            else:
+                moves[slot][bas] += number
+        if slot == 0:
+            pending.append((entry, postings, numbering.of(entry)))
+
+    warnings: list[str] = []
+    vouchers = []
+    for entry, postings, ident in pending:
+        series, number = ident if ident is not None else ("A", numbering.next_a())
+        rows = tuple(Row(bas_of[p.account],
+                         ((1, entity_of(p.account) or ""),) if consolidated else (),
+                         p.units.number, None, "", None, "", 0) for p in postings)
+        voucher = Voucher(series, number, entry.date, _voucher_text(entry), None, "", rows,
+                          (), 0)
+        if voucher.total != 0:
+            where = f"{entry.meta.get('filename')}:{entry.meta.get('lineno')}"
+            raise CoopException(f"{where}: the transaction does not balance within "
+                                f"{code} (off by {voucher.total}); run coopledger check")
+        vouchers.append(voucher)
+    if numbering.unnumbered:
+        warnings.append(f"{numbering.unnumbered} transaction(s) of {this.label} have no "
+                        "voucher number (books not yet closed); numbered in date order in "
+                        "series A")
+
+    balances = _balances(before, moves, earlier_result, warnings)
+    accounts = _accounts(books, bas_of, balances)
+    header: dict[str, tuple[str, ...]] = {"FNAMN": (entity.name,), "FTYP": ("EK",),
+                                          "FNR": (entity.code,), "VALUTA": (currency,)}
+    if entity.orgnr:
+        header["ORGNR"] = (entity.orgnr,)
+    else:
+        warnings.append(f"entity {code} has no orgnr; the file has no #ORGNR")
+    dimensions: dict[int, Dimension] = {}
+    objects: dict[tuple[int, str], str] = {}
+    if consolidated:
+        dimensions[1] = Dimension(1, "Resultatenhet")
+        objects = {(1, e.code): e.name for e in included}
+    sie = SieFile(
+        sie_type="4", kind=kind, encoding="cp437", header=MappingProxyType(header),
+        years=MappingProxyType({0: (this.start, this.last_day), -1: (last.start,
+                                                                      last.last_day)}),
+        accounts=MappingProxyType(accounts), dimensions=MappingProxyType(dimensions),
+        objects=MappingProxyType(objects), balances=tuple(balances),
+        vouchers=tuple(vouchers))
+    try:
+        content = render_sie(sie, kind=kind, program=("coopledger", __version__),
+                             generated=generated)
+    except WriteError as exc:
+        raise CoopException(f"SIE export of {code} {this.label}: {exc}") from None
+    return Export(content, sie, tuple(warnings))
+
+
+def _balances(before: dict[str, Decimal], moves: dict[int, defaultdict[str, Decimal]],
+              earlier_result: Decimal, warnings: list[str]) -> list[Balance]:
+    opening: dict[str, Decimal] = dict(before)
+    opening[RETAINED] = opening.get(RETAINED, ZERO) + earlier_result
+    rows: list[Balance] = []
+    carried = earlier_result
+    for year in (-1, 0):
+        movement = moves[year]
+        closing = dict(opening)
+        for bas, amount in movement.items():
+            if is_balance_bas(bas):
+                closing[bas] = closing.get(bas, ZERO) + amount
+        result = {bas: a for bas, a in movement.items() if not is_balance_bas(bas)}
+        for bas in sorted(set(opening) | set(closing)):
+            if opening.get(bas, ZERO) or closing.get(bas, ZERO):
+                rows.append(Balance("IB", year, bas, opening.get(bas, ZERO), None, "", (), 0))
+                rows.append(Balance("UB", year, bas, closing.get(bas, ZERO), None, "", (), 0))
+        for bas in sorted(result):
+            if result[bas]:
+                rows.append(Balance("RES", year, bas, result[bas], None, "", (), 0))
+        year_result = sum(result.values(), ZERO)
+        opening = dict(closing)
+        opening[RETAINED] = opening.get(RETAINED, ZERO) + year_result
+        carried += year_result if year == -1 else ZERO
+    if carried:
+        warnings.append(f"results of earlier years ({-carried} net) are carried on "
+                        f"{RETAINED} in #IB, as if booked to equity at each year end")
+    return rows
+
+
+def _accounts(books: Books, bas_of: dict[str, str],
+              balances: list[Balance]) -> dict[str, Account]:
+    first: dict[str, str] = {}
+    for account in sorted(bas_of):
+        first.setdefault(bas_of[account], account)
+    accounts: dict[str, Account] = {}
+    for bas, account in first.items():
+        entry = books.opens.get(account)
+        sru = entry.meta.get("sru") if entry is not None else None
+        accounts[bas] = Account(bas, _account_name(account), _KTYP[account.split(":")[0]],
+                                "", (str(sru),) if sru else ())
+    for item in balances:
+        if item.account not in accounts:
+            accounts[item.account] = Account(item.account, RETAINED_NAME, "S")
+    return accounts
