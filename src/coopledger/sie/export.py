@@ -13,7 +13,8 @@ year are carried on 2091 (Balanserad vinst eller förlust), so that every year's
 sums to zero and ``#IB`` plus the vouchers gives ``#UB`` for every account.
 
 Vouchers: one per transaction of the year, numbered from the transaction's voucher id for
-the entity (``ver`` metadata). Transactions without one (books not yet closed) are numbered
+the entity (``ver`` metadata), or for books imported from SIE from the old program's
+series and number (``sie-series``/``sie-number``). Transactions without one (books not yet closed) are numbered
 in date order in series A after the highest number already used; the export says so.
 
 Umbrella as one legal entity (``consolidated=True``): the umbrella's and every member's
@@ -45,6 +46,8 @@ from coopledger.vouchers import voucher_ids
 
 ZERO = Decimal(0)
 RETAINED = "2091"
+#: Metadata marking an opening-balance transaction, written by the importer.
+OPENING_KEY = "sie-source"
 RETAINED_NAME = "Balanserad vinst eller förlust"
 _BAS = re.compile(r"^\d{4}$")
 _KTYP = {"Assets": "T", "Liabilities": "S", "Equity": "S", "Income": "I", "Expenses": "K"}
@@ -138,6 +141,10 @@ class _Numbering:
         if vid is None and self.consolidated and ids:
             vid = ids[min(ids)]
         if vid is None:
+            # Books imported from another program keep that program's numbering.
+            series, number = entry.meta.get("sie-series"), entry.meta.get("sie-number")
+            if series is not None and number:
+                return str(series), str(number)
             self.unnumbered += 1
             return None
         series = vid.series if vid.entity == self.code else f"{vid.entity}-{vid.series}"
@@ -201,7 +208,10 @@ def export_sie(books: Books, code: str, year: int, *, kind: str = "4E",
     numbering = _Numbering(code, consolidated)
     pending: list[tuple[data.Transaction, list[data.Posting], tuple[str, str] | None]] = []
     for entry, postings in relevant:
-        slot = 0 if entry.date >= this.start else -1 if entry.date >= last.start else None
+        # An opening-balance entry (as the importer writes) is part of #IB, not a voucher.
+        day = (entry.date - datetime.timedelta(days=1)
+               if entry.meta.get(OPENING_KEY) == "IB" else entry.date)
+        slot = 0 if day >= this.start else -1 if day >= last.start else None
         for posting in postings:
             bas = bas_of[posting.account]
             number = posting.units.number

@@ -513,6 +513,9 @@ class _Parser:
         self.objects[(int(text), _text(record.fields, 1))] = _text(record.fields, 2)
 
     def _rar(self, record: Record) -> None:
+        if not _text(record.fields, 1) and not _text(record.fields, 2):
+            self.warn("#RAR without dates is ignored")
+            return
         year = self.year(_text(record.fields, 0))
         start = self.date(_text(record.fields, 1), "#RAR start")
         end = self.date(_text(record.fields, 2), "#RAR end")
