@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import shutil
 from decimal import Decimal
@@ -89,9 +90,10 @@ def test_ksumma_verifies_and_a_mutation_fails(tmp_path: Path) -> None:
     assert sie.errors == []
     copy = tmp_path / "changed.si"
     shutil.copy(source, copy)
-    copy.write_bytes(copy.read_bytes().replace(b"10000    20100630", b"10001    20100630"))
+    copy.write_bytes(copy.read_bytes().replace(b'"Datakonsulterna AB"', b'"Datakonsulterna AC"'))
     changed = read_sie(copy)
-    assert changed.checksum is not None and changed.checksum[0] != changed.checksum[1]
+    assert changed.checksum is not None
+    assert changed.checksum[0] != changed.checksum[1]
     assert any("#KSUMMA 1573150874 does not match" in str(p) for p in changed.errors)
 
 
@@ -111,8 +113,9 @@ def test_rtrans_counts_once_and_btrans_not_at_all() -> None:
 """)
     (voucher,) = sie.vouchers
     assert [(r.account, r.amount, r.added) for r in voucher.rows] == [
-        ("1930", 100, False), ("3001", -100, False), ("1910", 20, True), ("4010", -20, True)]
-    assert [(r.account, r.amount) for r in voucher.removed] == [("1930", 50)]
+        ("1930", Decimal(100), False), ("3001", Decimal(-100), False),
+        ("1910", Decimal(20), True), ("4010", Decimal(-20), True)]
+    assert [(r.account, r.amount) for r in voucher.removed] == [("1930", Decimal(50))]
     assert voucher.rows[2].objects == ((1, "7"),)
     assert sie.errors == []
 
@@ -156,13 +159,11 @@ _SIE_BYTES = st.lists(st.sampled_from([
     b"#TRANS 1930 {} 10", b"#TRANS 1910 {1 \"x\"} -10", b"#RTRANS 1930 {} 1",
     b"#BTRANS 1 {} 2", b"#IB 0 1930 5", b"#OIB 0 1930 {1 2} 5", b"#PSALDO 0 202501 3001 {} 1",
     b"#RAR 0 20250101 20251231", b'#KONTO 19 "\x94"', b"#DIM x", b"#TRANS", b'"', b"{ {",
-]), max_size=12).map(lambda parts: b"\n".join(parts))
+]), max_size=12).map(b"\n".join)
 
 
 @given(st.one_of(st.binary(max_size=300), _SIE_BYTES))
 def test_fuzzed_input_raises_only_sie_error(data: bytes) -> None:
     for strict in (False, True):
-        try:
+        with contextlib.suppress(SieError):
             parse_sie(data, strict=strict)
-        except SieError:
-            pass

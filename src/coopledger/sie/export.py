@@ -14,8 +14,9 @@ sums to zero and ``#IB`` plus the vouchers gives ``#UB`` for every account.
 
 Vouchers: one per transaction of the year, numbered from the transaction's voucher id for
 the entity (``ver`` metadata), or for books imported from SIE from the old program's
-series and number (``sie-series``/``sie-number``). Transactions without one (books not yet closed) are numbered
-in date order in series A after the highest number already used; the export says so.
+series and number (``sie-series``/``sie-number``). Transactions without one (books not
+yet closed) are numbered in date order in series A after the highest number already used;
+the export says so.
 
 Umbrella as one legal entity (``consolidated=True``): the umbrella's and every member's
 accounts are merged by BAS number and each row carries its entity as an object of
@@ -39,7 +40,7 @@ from coopledger import __version__
 from coopledger.books import Books
 from coopledger.entities import Entity, EntityKind, entity_of
 from coopledger.errors import CoopException
-from coopledger.periods import fiscal_year
+from coopledger.periods import Period, fiscal_year
 from coopledger.sie.records import Account, Balance, Dimension, Row, SieFile, Voucher
 from coopledger.sie.writer import WriteError, render_sie
 from coopledger.vouchers import voucher_ids
@@ -135,8 +136,7 @@ class _Numbering:
         try:
             ids = voucher_ids(entry.meta)
         except ValueError as exc:
-            where = f"{entry.meta.get('filename')}:{entry.meta.get('lineno')}"
-            raise CoopException(f"{where}: {exc}") from None
+            raise CoopException(f"{_where(entry)}: {exc}") from None
         vid = ids.get(self.code)
         if vid is None and self.consolidated and ids:
             vid = ids[min(ids)]
@@ -184,92 +184,111 @@ def export_sie(books: Books, code: str, year: int, *, kind: str = "4E",
     this = fiscal_year(year, entity.fiscal_year_start)
     last = fiscal_year(year - 1, entity.fiscal_year_start)
     currency = books.operating_currency
-    relevant: list[tuple[data.Transaction, list[data.Posting]]] = []
-    used: set[str] = set()
-    for entry in books.transactions:
-        if entry.date >= this.end:
-            break
-        postings = [p for p in entry.postings if entity_of(p.account) in codes]
-        if not postings:
-            continue
-        for posting in postings:
-            if posting.units is None or posting.units.currency != currency:
-                where = f"{entry.meta.get('filename')}:{entry.meta.get('lineno')}"
-                raise CoopException(f"{where}: posting on {posting.account} is not in "
-                                    f"{currency}; SIE export handles one currency")
-            used.add(posting.account)
-        relevant.append((entry, postings))
+    relevant, used = _postings(books, codes, currency, this.end)
     bas_of = _bas_map(books, codes, used, fallback_bas)
-
-    # One pass: balances before last year, movements of last year and of this year.
-    before: defaultdict[str, Decimal] = defaultdict(Decimal)
-    moves = {-1: defaultdict(Decimal), 0: defaultdict(Decimal)}
-    earlier_result = ZERO
-    numbering = _Numbering(code, consolidated)
-    pending: list[tuple[data.Transaction, list[data.Posting], tuple[str, str] | None]] = []
-    for entry, postings in relevant:
-        # An opening-balance entry (as the importer writes) is part of #IB, not a voucher.
-        day = (entry.date - datetime.timedelta(days=1)
-               if entry.meta.get(OPENING_KEY) == "IB" else entry.date)
-        slot = 0 if day >= this.start else -1 if day >= last.start else None
-        for posting in postings:
-            bas = bas_of[posting.account]
-            number = posting.units.number
-            if slot is None:
-                if is_balance_bas(bas):
-                    before[bas] += number
-                else:
-                    earlier_result += number
-            else:
-                moves[slot][bas] += number
-        if slot == 0:
-            pending.append((entry, postings, numbering.of(entry)))
-
     warnings: list[str] = []
-    vouchers = []
-    for entry, postings, ident in pending:
-        series, number = ident if ident is not None else ("A", numbering.next_a())
-        rows = tuple(Row(bas_of[p.account],
-                         ((1, entity_of(p.account) or ""),) if consolidated else (),
-                         p.units.number, None, "", None, "", 0) for p in postings)
-        voucher = Voucher(series, number, entry.date, _voucher_text(entry), None, "", rows,
-                          (), 0)
-        if voucher.total != 0:
-            where = f"{entry.meta.get('filename')}:{entry.meta.get('lineno')}"
-            raise CoopException(f"{where}: the transaction does not balance within "
-                                f"{code} (off by {voucher.total}); run coopledger check")
-        vouchers.append(voucher)
+    numbering = _Numbering(code, consolidated)
+    before, moves, earlier_result, pending = _split(relevant, bas_of, this, last, numbering)
+    vouchers = [_voucher(entry, postings, ident or ("A", numbering.next_a()), bas_of,
+                         consolidated=consolidated, code=code)
+                for entry, postings, ident in pending]
     if numbering.unnumbered:
         warnings.append(f"{numbering.unnumbered} transaction(s) of {this.label} have no "
                         "voucher number (books not yet closed); numbered in date order in "
                         "series A")
-
     balances = _balances(before, moves, earlier_result, warnings)
-    accounts = _accounts(books, bas_of, balances)
     header: dict[str, tuple[str, ...]] = {"FNAMN": (entity.name,), "FTYP": ("EK",),
                                           "FNR": (entity.code,), "VALUTA": (currency,)}
     if entity.orgnr:
         header["ORGNR"] = (entity.orgnr,)
     else:
         warnings.append(f"entity {code} has no orgnr; the file has no #ORGNR")
-    dimensions: dict[int, Dimension] = {}
-    objects: dict[tuple[int, str], str] = {}
-    if consolidated:
-        dimensions[1] = Dimension(1, "Resultatenhet")
-        objects = {(1, e.code): e.name for e in included}
+    dimensions = {1: Dimension(1, "Resultatenhet")} if consolidated else {}
+    objects = {(1, e.code): e.name for e in included} if consolidated else {}
     sie = SieFile(
         sie_type="4", kind=kind, encoding="cp437", header=MappingProxyType(header),
-        years=MappingProxyType({0: (this.start, this.last_day), -1: (last.start,
-                                                                      last.last_day)}),
-        accounts=MappingProxyType(accounts), dimensions=MappingProxyType(dimensions),
-        objects=MappingProxyType(objects), balances=tuple(balances),
-        vouchers=tuple(vouchers))
+        years=MappingProxyType({0: (this.start, this.last_day),
+                                -1: (last.start, last.last_day)}),
+        accounts=MappingProxyType(_accounts(books, bas_of, balances)),
+        dimensions=MappingProxyType(dimensions), objects=MappingProxyType(objects),
+        balances=tuple(balances), vouchers=tuple(vouchers))
     try:
         content = render_sie(sie, kind=kind, program=("coopledger", __version__),
                              generated=generated)
     except WriteError as exc:
         raise CoopException(f"SIE export of {code} {this.label}: {exc}") from None
     return Export(content, sie, tuple(warnings))
+
+
+Postings = list[tuple[str, Decimal]]
+
+
+def _where(entry: data.Transaction) -> str:
+    return f"{entry.meta.get('filename')}:{entry.meta.get('lineno')}"
+
+
+def _postings(books: Books, codes: set[str], currency: str,
+              end: datetime.date) -> tuple[list[tuple[data.Transaction, Postings]], set[str]]:
+    """The transactions before ``end`` with their postings on the exported entities."""
+    relevant: list[tuple[data.Transaction, Postings]] = []
+    used: set[str] = set()
+    for entry in books.transactions:
+        if entry.date >= end:
+            break
+        postings: Postings = []
+        for posting in entry.postings:
+            if entity_of(posting.account) not in codes:
+                continue
+            units = posting.units
+            if units is None or units.currency != currency or units.number is None:
+                raise CoopException(f"{_where(entry)}: posting on {posting.account} is not "
+                                    f"in {currency}; SIE export handles one currency")
+            used.add(posting.account)
+            postings.append((posting.account, units.number))
+        if postings:
+            relevant.append((entry, postings))
+    return relevant, used
+
+
+def _split(relevant: list[tuple[data.Transaction, Postings]], bas_of: dict[str, str],
+           this: Period, last: Period, numbering: _Numbering,
+           ) -> tuple[dict[str, Decimal], dict[int, defaultdict[str, Decimal]], Decimal,
+                      list[tuple[data.Transaction, Postings, tuple[str, str] | None]]]:
+    """One pass: balances before last year, movements of last and this year, vouchers."""
+    before: defaultdict[str, Decimal] = defaultdict(Decimal)
+    moves: dict[int, defaultdict[str, Decimal]] = {-1: defaultdict(Decimal),
+                                                   0: defaultdict(Decimal)}
+    earlier_result = ZERO
+    pending = []
+    for entry, postings in relevant:
+        # An opening-balance entry (as the importer writes) is part of #IB, not a voucher.
+        day = (entry.date - datetime.timedelta(days=1)
+               if entry.meta.get(OPENING_KEY) == "IB" else entry.date)
+        slot = 0 if day >= this.start else -1 if day >= last.start else None
+        for account, number in postings:
+            bas = bas_of[account]
+            if slot is not None:
+                moves[slot][bas] += number
+            elif is_balance_bas(bas):
+                before[bas] += number
+            else:
+                earlier_result += number
+        if slot == 0:
+            pending.append((entry, postings, numbering.of(entry)))
+    return before, moves, earlier_result, pending
+
+
+def _voucher(entry: data.Transaction, postings: Postings, ident: tuple[str, str],
+             bas_of: dict[str, str], *, consolidated: bool, code: str) -> Voucher:
+    rows = tuple(Row(bas_of[account],
+                     ((1, entity_of(account) or ""),) if consolidated else (),
+                     number, None, "", None, "", 0) for account, number in postings)
+    voucher = Voucher(ident[0], ident[1], entry.date, _voucher_text(entry), None, "", rows,
+                      (), 0)
+    if voucher.total != 0:
+        raise CoopException(f"{_where(entry)}: the transaction does not balance within "
+                            f"{code} (off by {voucher.total}); run coopledger check")
+    return voucher
 
 
 def _balances(before: dict[str, Decimal], moves: dict[int, defaultdict[str, Decimal]],

@@ -49,27 +49,22 @@ class Imported:
     differences: tuple[str, ...]
 
 
+#: ``#KTYP`` to root; S is Equity for BAS 20xx.
+_KTYP_ROOT = {"T": "Assets", "S": "Liabilities", "I": "Income", "K": "Expenses"}
+#: BAS number prefix to root when ``#KTYP`` is absent (longest prefix first).
+_CLASS_ROOT = (("20", "Equity"), ("80", "Income"), ("81", "Income"), ("82", "Income"),
+               ("83", "Income"), ("1", "Assets"), ("2", "Liabilities"), ("3", "Income"))
+
+
 def root_of(sie: SieFile, number: str) -> str:
     """The Beancount root for an account number (``#KTYP`` first, then the BAS class)."""
     account = sie.accounts.get(number)
-    kind = account.kind if account is not None else ""
-    if kind == "T":
-        return "Assets"
-    if kind == "S":
-        return "Equity" if number.startswith("20") else "Liabilities"
-    if kind == "I":
-        return "Income"
-    if kind == "K":
-        return "Expenses"
-    if number.startswith("1"):
-        return "Assets"
-    if number.startswith("20"):
+    root = _KTYP_ROOT.get(account.kind if account is not None else "")
+    if root == "Liabilities" and number.startswith("20"):
         return "Equity"
-    if number.startswith("2"):
-        return "Liabilities"
-    if number.startswith("3") or number[:2] in ("80", "81", "82", "83"):
-        return "Income"
-    return "Expenses"
+    if root is not None:
+        return root
+    return next((r for prefix, r in _CLASS_ROOT if number.startswith(prefix)), "Expenses")
 
 
 def account_component(number: str, name: str) -> str:
@@ -78,7 +73,7 @@ def account_component(number: str, name: str) -> str:
     Letters (Latin, å, ä, ö, é ...) and digits stay; everything else becomes a hyphen, and
     runs of hyphens collapse, so the component is valid in Beancount.
     """
-    chars = [c if (c.isalpha() and ord(c) < 0x250) or c.isdigit() and c.isascii() else "-"
+    chars = [c if (c.isalpha() and ord(c) < 0x250) or (c.isdigit() and c.isascii()) else "-"
              for c in name]
     cleaned = re.sub(r"-{2,}", "-", "".join(chars)).strip("-")
     return f"{number}-{cleaned}" if cleaned else number
@@ -149,7 +144,8 @@ def import_sie(sie: SieFile, code: str, *, currency: str = "SEK",
             lines.append(f"  {names[number]}  {amount} {currency}")
             totals[number] += amount
         out.append("\n".join(lines) + "\n")
-    out.extend(_vouchers(sie, code, names, currency, start, totals, warnings))
+    out.extend(_vouchers(sie, code, names, currency=currency, start=start, totals=totals,
+                         warnings=warnings))
     differences = _differences(sie, totals)
     return Imported("\n".join(out).rstrip("\n") + "\n", tuple(warnings), tuple(differences))
 
@@ -170,7 +166,7 @@ def _declaration(sie: SieFile, code: str, day: datetime.date,
     return ["\n".join(lines), ""]
 
 
-def _vouchers(sie: SieFile, code: str, names: dict[str, str], currency: str,
+def _vouchers(sie: SieFile, code: str, names: dict[str, str], *, currency: str,
               start: datetime.date, totals: defaultdict[str, Decimal],
               warnings: list[str]) -> list[str]:
     out: list[str] = []

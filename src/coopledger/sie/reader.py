@@ -17,9 +17,9 @@ row) is kept for the audit trail and does not count.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
 import re
-from decimal import Decimal, InvalidOperation
+from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 from types import MappingProxyType
 
@@ -42,7 +42,13 @@ _AMOUNT = re.compile(r"-?(?:\d+(?:\.\d*)?|\.\d+)$")
 _DATE = re.compile(r"\d{8}$")
 _NUMBER = re.compile(r"\d+$")
 _YEAR = re.compile(r"-?\d+$")
+#: A plain ``#TRANS`` row (the bulk of a 4E file), read without the general tokenizer.
+_FAST_TRANS = re.compile(
+    r'\s*#TRANS\s+(\d+)\s+\{([^{}"\\]*|\s*\d+\s+"[^"\\]*"\s*)\}\s+(-?\d+(?:\.\d+)?)'
+    r'(?:\s+(\d{8})(?:\s+"([^"\\]*)")?)?\s*$')
+_OBJECT_PAIR = re.compile(r'\s*(\d+)\s+"([^"\\]*)"\s*$')
 _BOM = b"\xef\xbb\xbf"
+ZERO = Decimal(0)
 HEADER_LABELS = frozenset({
     "FLAGGA", "PROGRAM", "FORMAT", "GEN", "SIETYP", "PROSA", "FTYP", "FNR", "ORGNR", "BKOD",
     "ADRESS", "FNAMN", "TAXAR", "OMFATTN", "KPTYP", "VALUTA"})
@@ -272,36 +278,41 @@ class _Parser:
         lines, encoding, problems = decode(data)
         for problem in problems:
             self.error(problem.message, problem.line)
+        first = next((line.split()[0] for line in lines if line.strip()), "")
+        if first != "#FLAGGA":
+            self.warn(f"the file starts with {first[:20]!r}, not #FLAGGA", 1)
         handlers = self._handlers()
-        first = True
+        fast = _FAST_TRANS.match
         for number, line in enumerate(lines, 1):
+            if self.in_block and self.copy_of is None and self.checksum is None:
+                match = fast(line)
+                if match is not None and self._fast_row(match, number):
+                    continue
             record = tokenize(line)
-            if record is None:
-                continue
-            self.line = number
-            label = record.label
-            if record.problem.startswith("an object list"):
-                self.error(record.problem)
-            elif record.problem:
-                self.warn(record.problem)
-            if first:
-                first = False
-                if label != "#FLAGGA":
-                    self.warn(f"the file starts with {label!r}, not #FLAGGA")
-            if self.copy_of is not None and label != "#TRANS":
-                self._missing_copy()
-            if self.checksum is not None and label != "#KSUMMA":
-                self.checksum.add(record)
-            handler = handlers.get(label.upper())
-            if handler is not None:
-                handler(record)
-            elif not label.startswith("#"):
-                self.warn(f"not a SIE record: {line.strip()[:40]!r}")
-            elif label[1:].upper() in HEADER_LABELS:
-                self.header.setdefault(label[1:].upper(),
-                                       tuple(f for f in record.fields if isinstance(f, str)))
+            if record is not None:
+                self.line = number
+                self._record(record, handlers)
         self._finish(len(lines))
         return self._result(encoding)
+
+    def _record(self, record: Record, handlers: dict[str, Callable[[Record], None]]) -> None:
+        label = record.label
+        if record.problem.startswith("an object list"):
+            self.error(record.problem)
+        elif record.problem:
+            self.warn(record.problem)
+        if self.copy_of is not None and label != "#TRANS":
+            self._missing_copy()
+        if self.checksum is not None and label != "#KSUMMA":
+            self.checksum.add(record)
+        handler = handlers.get(label) or handlers.get(label.upper())
+        if handler is not None:
+            handler(record)
+        elif not label.startswith("#"):
+            self.warn(f"not a SIE record: {label[:40]!r}")
+        elif label[1:].upper() in HEADER_LABELS:
+            self.header.setdefault(label[1:].upper(),
+                                   tuple(f for f in record.fields if isinstance(f, str)))
 
     def _handlers(self) -> dict[str, Callable[[Record], None]]:
         handlers: dict[str, Callable[[Record], None]] = {
@@ -389,7 +400,9 @@ class _Parser:
                                 "date") if registered_text else None)
         voucher = Voucher(series, number, date, _text(fields, 3), registered,
                           _text(fields, 5), tuple(rows), tuple(removed), line)
-        total = voucher.total
+        total = ZERO
+        for row in rows:
+            total += row.amount
         if total != 0:
             self.error(f"voucher {series} {number} of {date} does not balance: its rows sum "
                        f"to {total}", line)
@@ -402,17 +415,27 @@ class _Parser:
             self.error(f"{label} outside a voucher (it must follow #VER and {{)")
             return
         account = _text(fields, 0)
-        self.account(account)
-        objects = self.object_list(fields[1]) if len(fields) > 1 else ()
-        offset = 2 if len(fields) > 1 and isinstance(fields[1], tuple) else 1
-        amount = self.amount(_text(fields, offset), f"{label} amount")
+        if not _NUMBER.match(account):
+            self.account(account)
+        objects: tuple[ObjectRef, ...] = ()
+        offset = 1
+        if len(fields) > 1 and isinstance(fields[1], tuple):
+            offset = 2
+            if fields[1]:
+                objects = self.object_list(fields[1])
+        elif len(fields) > 1:
+            self.warn(f"{label} without an object list {{}} after the account")
+        rest = [f if isinstance(f, str) else "" for f in fields[offset:offset + 5]]
+        rest += [""] * (5 - len(rest))
+        amount_text, date_text, text, quantity_text, sign = rest
+        amount = (Decimal(amount_text) if _AMOUNT.match(amount_text)
+                  else self.amount(amount_text, f"{label} amount"))
         if amount is None:
             return
-        date_text = _text(fields, offset + 1)
         date = self.date(date_text, f"{label} date") if date_text else None
-        quantity = self.optional_amount(_text(fields, offset + 3), f"{label} quantity")
-        row = Row(account, objects, amount, date, _text(fields, offset + 2), quantity,
-                  _text(fields, offset + 4), self.line, added=label == "#RTRANS")
+        quantity = self.optional_amount(quantity_text, f"{label} quantity")
+        row = Row(account, objects, amount, date, text, quantity, sign, self.line,
+                  label == "#RTRANS")
         if label == "#BTRANS":
             self.removed.append(row)
             return
@@ -427,6 +450,30 @@ class _Parser:
         self.rows.append(row)
         if label == "#RTRANS":
             self.copy_of = row
+
+    def _fast_row(self, match: re.Match[str], number: int) -> bool:
+        """Store a plain ``#TRANS`` row; False when it needs the general path."""
+        account, objects_text, amount_text, date_text, text = match.groups()
+        objects: tuple[ObjectRef, ...] = ()
+        if objects_text.strip():
+            pair = _OBJECT_PAIR.match(objects_text)
+            if pair is not None:
+                objects = ((int(pair.group(1)), pair.group(2)),)
+            else:
+                items = objects_text.split()
+                if len(items) % 2 or not all(map(_NUMBER.match, items[::2])):
+                    return False
+                objects = tuple((int(d), c) for d, c in zip(items[::2], items[1::2],
+                                                             strict=True))
+        date = None
+        if date_text:
+            date = self.dates.get(date_text)
+            if date is None:
+                return False
+        self.line = number
+        self.rows.append(Row(account, objects, Decimal(amount_text), date, text or "", None,
+                             "", number))
+        return True
 
     def _missing_copy(self) -> None:
         copy = self.copy_of

@@ -24,6 +24,7 @@ _TOKEN = re.compile(
 _UNTERMINATED = re.compile(r'"((?:[^"\\]|\\.)*)$')
 
 Field = str | tuple[str, ...]
+_AFTER_QUOTE = frozenset(" \t\r\f\v{}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,46 +64,101 @@ def tokenize(line: str) -> Record | None:
     stripped = line.strip()
     if stripped in ("{", "}"):
         return Record(stripped, ())
-    fields: list[Field] = []
-    problem = ""
-    group: list[str] | None = None
-    pos = 0
-    end = len(line)
-    while pos < end:
-        match = _TOKEN.match(line, pos)
-        if match is None:
-            rest = line[pos:].strip()
-            if rest:
-                tail = _UNTERMINATED.match(rest)
-                text = _unescape(tail.group(1)) if tail else rest
-                (group if group is not None else fields).append(text)
-                problem = "a quoted field is not closed"
-            break
-        pos = match.end()
-        quoted, brace, word = match.groups()
-        if brace == "{":
-            if group is not None:
-                problem = "an object list is opened twice"
-                continue
-            group = []
-        elif brace == "}":
-            if group is None:
-                problem = "a } closes no object list"
-                continue
-            fields.append(tuple(group))
-            group = None
-        else:
-            text = word if word is not None else _unescape(quoted)
-            (group if group is not None else fields).append(text)
-    if group is not None:
-        fields.append(tuple(group))
-        problem = "an object list { is not closed with }"
+    fast = _fast_fields(line)
+    fields, problem = (fast, "") if fast is not None else _fields(line)
     if not fields:
         return None
     head = fields[0]
     if isinstance(head, tuple):
         return Record("{", tuple(fields[1:]), problem or "a line starts with an object list")
     return Record(head, tuple(fields[1:]), problem)
+
+
+def _fast_fields(line: str) -> list[Field] | None:
+    """The common path: split on quotes and blanks in C; None when the line needs care.
+
+    Lines with a backslash, an odd number of quotes, a quote closing before a non-blank,
+    or braces that do not pair up simply are left to :func:`_fields`.
+    """
+    if "\\" in line:
+        return None
+    parts = line.split('"')
+    last = len(parts) - 1
+    if last % 2:
+        return None
+    fields: list[Field] = []
+    group: list[str] | None = None
+    for index, part in enumerate(parts):
+        if index % 2:
+            (group if group is not None else fields).append(part)
+            continue
+        if index and part and part[0] not in _AFTER_QUOTE:
+            return None
+        if "{" in part or "}" in part:
+            state = _braces(part, fields, group)
+            if state is False:
+                return None
+            group = state
+        elif group is not None:
+            group.extend(part.split())
+        else:
+            fields.extend(part.split())
+    return None if group is not None else fields
+
+
+def _braces(part: str, fields: list[Field], group: list[str] | None,
+            ) -> list[str] | bool | None:
+    """Words of an unquoted part with braces; the open group after it, False if odd."""
+    for word in part.replace("{", " { ").replace("}", " } ").split():
+        if word == "{":
+            if group is not None:
+                return False
+            group = []
+        elif word == "}":
+            if group is None:
+                return False
+            fields.append(tuple(group))
+            group = None
+        else:
+            (group if group is not None else fields).append(word)
+    return group
+
+
+def _fields(line: str) -> tuple[list[Field], str]:
+    """The slow path: quotes and object lists, one regular-expression match per token."""
+    fields: list[Field] = []
+    problem = ""
+    group: list[str] | None = None
+    pos, end = 0, len(line)
+    while pos < end:
+        match = _TOKEN.match(line, pos)
+        if match is None:
+            rest = line[pos:].strip()
+            if rest:
+                tail = _UNTERMINATED.match(rest)
+                (group if group is not None else fields).append(
+                    _unescape(tail.group(1)) if tail else rest)
+                problem = "a quoted field is not closed"
+            break
+        pos = match.end()
+        quoted, brace, word = match.groups()
+        if brace is None:
+            (group if group is not None else fields).append(
+                word if word is not None else _unescape(quoted))
+        elif brace == "{":
+            if group is None:
+                group = []
+            else:
+                problem = "an object list is opened twice"
+        elif group is None:
+            problem = "a } closes no object list"
+        else:
+            fields.append(tuple(group))
+            group = None
+    if group is not None:
+        fields.append(tuple(group))
+        problem = "an object list { is not closed with }"
+    return fields, problem
 
 
 def checksum_text(record: Record) -> str:

@@ -175,8 +175,8 @@ def _render(sie: SieFile, kind: str, program: tuple[str, str],
         valuta = sie.first("VALUTA")
         if valuta:
             out.add("#VALUTA", word(valuta), raw=(valuta,))
-        for number, dim in sorted(sie.dimensions.items()):
-            out.add("#DIM", str(number), quote(dim.name), raw=(str(number), dim.name))
+        for dim_number, dim in sorted(sie.dimensions.items()):
+            out.add("#DIM", str(dim_number), quote(dim.name), raw=(str(dim_number), dim.name))
         for (dim_number, code), name in sorted(sie.objects.items()):
             out.add("#OBJEKT", str(dim_number), quote(code), quote(name),
                     raw=(str(dim_number), code, name))
@@ -213,7 +213,7 @@ def render_sie(sie: SieFile, *, kind: str = "4E", program: tuple[str, str] = ("c
     """
     if kind not in KINDS:
         raise WriteError(f"SIE type {kind!r} is not 4E or 4I")
-    day = generated or datetime.date.today()
+    day = generated or datetime.datetime.now().astimezone().date()
     out = _render(sie, kind, program, day)
     crc = 0
     for text in out.crc:
