@@ -96,7 +96,7 @@ def _fast_fields(line: str) -> list[Field] | None:
             return None
         if "{" in part or "}" in part:
             state = _braces(part, fields, group)
-            if state is False:
+            if isinstance(state, bool):
                 return None
             group = state
         elif group is not None:
