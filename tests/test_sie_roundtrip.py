@@ -169,7 +169,7 @@ def test_accounts_without_bas_are_listed_not_guessed() -> None:
     assert sie.balances_of("UB") == {"1999": Decimal(0)} or sie.balances_of("UB") == {}
 
 
-def _ledger_balances(books: Books, code: str, end: datetime.date,
+def ledger_balances(books: Books, code: str, end: datetime.date,
                      start: datetime.date) -> tuple[dict[str, Decimal], dict[str, Decimal]]:
     """(BAS -> closing balance of balance accounts, BAS -> result in [start, end])."""
     closing: defaultdict[str, Decimal] = defaultdict(Decimal)
@@ -193,7 +193,7 @@ def _ledger_balances(books: Books, code: str, end: datetime.date,
     return ({k: v for k, v in closing.items() if v}, {k: v for k, v in results.items() if v})
 
 
-def _reimport(content: bytes, code: str) -> Books:
+def reimport(content: bytes, code: str) -> Books:
     imported = import_sie(parse_sie(content), code, declare=True)
     assert imported.differences == ()
     books = load_text(HEADER + imported.text)
@@ -202,9 +202,9 @@ def _reimport(content: bytes, code: str) -> Books:
 
 
 def test_export_then_import_gives_the_same_balances(books: Books) -> None:
-    again = _reimport(export_sie(books, "Kafe", 2025).content, "Kafe")
+    again = reimport(export_sie(books, "Kafe", 2025).content, "Kafe")
     start, end = datetime.date(2025, 1, 1), datetime.date(2025, 12, 31)
-    assert _ledger_balances(again, "Kafe", end, start) == _ledger_balances(books, "Kafe", end,
+    assert ledger_balances(again, "Kafe", end, start) == ledger_balances(books, "Kafe", end,
                                                                            start)
 
 
@@ -272,9 +272,9 @@ def test_round_trip_random_ledgers(text: str) -> None:
         sie = parse_sie(content)
         assert sie.errors == []
         assert balance_differences(sie) == []
-        again = _reimport(content, "Kafe")
+        again = reimport(content, "Kafe")
         start, end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
-        assert _ledger_balances(again, "Kafe", end, start) == _ledger_balances(
+        assert ledger_balances(again, "Kafe", end, start) == ledger_balances(
             books, "Kafe", end, start)
 
 

@@ -316,8 +316,9 @@ def _balances(before: dict[str, Decimal], moves: dict[int, defaultdict[str, Deci
         opening[RETAINED] = opening.get(RETAINED, ZERO) + year_result
         carried += year_result if year == -1 else ZERO
     if carried:
-        warnings.append(f"results of earlier years ({-carried} net) are carried on "
-                        f"{RETAINED} in #IB, as if booked to equity at each year end")
+        net = f"a profit of {-carried}" if carried < 0 else f"a loss of {carried}"
+        warnings.append(f"the results of earlier years ({net}) are carried on {RETAINED} in "
+                        "#IB, as if booked to equity at each year end")
     return rows
 
 
