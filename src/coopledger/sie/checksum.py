@@ -17,22 +17,34 @@ ENCODING = "cp437"
 
 
 class Checksum:
-    """A running ``#KSUMMA`` over records."""
+    """A running ``#KSUMMA`` over records.
 
-    __slots__ = ("value",)
+    The texts are collected and encoded once when the value is asked for: CRC-32 of the
+    concatenation equals the running CRC-32 of the parts, and one large encode is much
+    faster than many small ones.
+    """
+
+    __slots__ = ("_parts",)
 
     def __init__(self) -> None:
-        self.value = 0
+        self._parts: list[str] = []
 
     def add(self, record: Record) -> None:
-        """Add one record (block lines add nothing).
+        """Add one record (block lines add nothing)."""
+        self._parts.append(checksum_text(record))
+
+    def add_text(self, text: str) -> None:
+        """Add a record's checksum text (see :func:`~coopledger.sie.tokens.checksum_text`)."""
+        self._parts.append(text)
+
+    @property
+    def value(self) -> int:
+        """The CRC-32 so far.
 
         Characters CP437 cannot hold are counted as ``?``, as a CP437 writer would store
         them, so that a UTF-8 file still gets a deterministic sum.
         """
-        text = checksum_text(record)
-        if text:
-            self.value = zlib.crc32(text.encode(ENCODING, errors="replace"), self.value)
+        return zlib.crc32("".join(self._parts).encode(ENCODING, errors="replace"))
 
 
 def checksum_of(records: list[Record]) -> int:

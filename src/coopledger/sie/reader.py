@@ -284,10 +284,18 @@ class _Parser:
         handlers = self._handlers()
         fast = _FAST_TRANS.match
         for number, line in enumerate(lines, 1):
-            if self.in_block and self.copy_of is None and self.checksum is None:
-                match = fast(line)
-                if match is not None and self._fast_row(match, number):
-                    continue
+            if self.in_block:
+                if self.copy_of is None:
+                    match = fast(line)
+                    if match is not None and self._fast_row(match, number):
+                        continue
+                    if line.strip() == "}":
+                        self.line = number
+                        self._store_voucher()
+                        continue
+            elif self.ver is not None and line.strip() == "{":
+                self.in_block = True
+                continue
             record = tokenize(line)
             if record is not None:
                 self.line = number
@@ -455,12 +463,15 @@ class _Parser:
         """Store a plain ``#TRANS`` row; False when it needs the general path."""
         account, objects_text, amount_text, date_text, text = match.groups()
         objects: tuple[ObjectRef, ...] = ()
+        raw_items = ""
         if objects_text.strip():
             pair = _OBJECT_PAIR.match(objects_text)
             if pair is not None:
                 objects = ((int(pair.group(1)), pair.group(2)),)
+                raw_items = pair.group(1) + pair.group(2)
             else:
                 items = objects_text.split()
+                raw_items = "".join(items)
                 if len(items) % 2 or not all(map(_NUMBER.match, items[::2])):
                     return False
                 objects = tuple((int(d), c) for d, c in zip(items[::2], items[1::2],
@@ -473,6 +484,9 @@ class _Parser:
         self.line = number
         self.rows.append(Row(account, objects, Decimal(amount_text), date, text or "", None,
                              "", number))
+        if self.checksum is not None:
+            self.checksum.add_text(f"#TRANS{account}{raw_items}{amount_text}{date_text or ''}"
+                                   f"{text or ''}")
         return True
 
     def _missing_copy(self) -> None:

@@ -215,9 +215,6 @@ def render_sie(sie: SieFile, *, kind: str = "4E", program: tuple[str, str] = ("c
         raise WriteError(f"SIE type {kind!r} is not 4E or 4I")
     day = generated or datetime.datetime.now().astimezone().date()
     out = _render(sie, kind, program, day)
-    crc = 0
-    for text in out.crc:
-        if text:
-            crc = zlib.crc32(text.encode(ENCODING, errors="replace"), crc)
+    crc = zlib.crc32("".join(out.crc).encode(ENCODING, errors="replace"))
     lines = ["#FLAGGA 0", "#KSUMMA", *out.lines, f"#KSUMMA {crc}"]
     return ("\r\n".join(lines) + "\r\n").encode(ENCODING, errors="replace")
