@@ -298,3 +298,80 @@ def test_import_refuses_a_file_with_errors() -> None:
                        r"voucher B 1"):
         import_sie(read_sie(fixture_path("sie", "transaktioner_ovnbolag-bad-balance.se")),
                    "Ovn")
+
+
+SIE_ACCOUNTS = {"1930": "T", "2440": "S", "2083": "S", "3001": "I", "4010": "K", "6570": "K"}
+
+
+@st.composite
+def sie_files(draw: st.DrawFn) -> bytes:
+    """A random, consistent SIE 4E file written by hand (not by the writer under test)."""
+    lines = ["#FLAGGA 0", "#FORMAT PC8", "#SIETYP 4", '#FNAMN "Gamla böcker AB"',
+             "#RAR 0 20250101 20251231"]
+    for account_number, kind in SIE_ACCOUNTS.items():
+        lines += [f'#KONTO {account_number} "Konto {account_number}"', f"#KTYP {account_number} {kind}"]
+    money = st.integers(min_value=-10**6, max_value=10**6).map(lambda n: Decimal(n).scaleb(-2))
+    opening = {"1930": draw(money), "2440": draw(money)}
+    opening["2083"] = -opening["1930"] - opening["2440"]
+    closing = dict(opening)
+    results: dict[str, Decimal] = {}
+    body = []
+    for number in range(1, draw(st.integers(min_value=0, max_value=6)) + 1):
+        series = draw(st.sampled_from(["A", "B", "1"]))
+        day = datetime.date(2025, 1, 1) + datetime.timedelta(days=draw(st.integers(0, 364)))
+        text = draw(st.text(alphabet='abc åäöÅÄÖé"-', max_size=10)).replace('"', '\\"')
+        accounts = draw(st.lists(st.sampled_from(sorted(SIE_ACCOUNTS)), min_size=2,
+                                 max_size=4))
+        amounts = [draw(money) for _ in accounts[:-1]]
+        amounts.append(-sum(amounts, Decimal(0)))
+        body += [f'#VER {series} {number} {day:%Y%m%d} "{text}"', "{"]
+        for account, amount in zip(accounts, amounts, strict=True):
+            body.append(f"   #TRANS {account} {{}} {amount}")
+            target = closing if account < "3" else results
+            target[account] = target.get(account, Decimal(0)) + amount
+        body.append("}")
+    lines += [f"#IB 0 {a} {v}" for a, v in opening.items()]
+    lines += [f"#UB 0 {a} {v}" for a, v in closing.items()]
+    lines += [f"#RES 0 {a} {v}" for a, v in results.items()]
+    return ("\r\n".join(lines + body) + "\r\n").encode("cp437")
+
+
+def _vouchers(sie: object) -> list[tuple[object, ...]]:
+    return sorted((v.series, v.number, v.date, v.text, sorted((r.account, r.amount)
+                                                                for r in v.rows))
+                  for v in sie.vouchers)  # type: ignore[attr-defined]
+
+
+@settings(max_examples=25)
+@given(sie_files())
+def test_round_trip_random_sie_files(content: bytes) -> None:
+    original = parse_sie(content)
+    assert original.errors == []
+    assert balance_differences(original) == []
+    books = reimport(content, "Gamla")
+    again = parse_sie(export_sie(books, "Gamla", 2025).content)
+    assert again.errors == []
+    assert _vouchers(again) == _vouchers(original)
+    for kind in ("IB", "UB", "RES"):
+        assert {a: v for a, v in again.balances_of(kind).items() if v} == {
+            a: v for a, v in original.balances_of(kind).items() if v}
+
+
+def test_command_line_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                          ) -> None:
+    truncated = tmp_path / "cut.se"
+    truncated.write_bytes(b'#FLAGGA 0\r\n#SIETYP 4\r\n#VER A 1 20250101 "x"\r\n{\r\n'
+                          b"#TRANS 1930 {} 5\r\n")
+    target = tmp_path / "out.beancount"
+    assert main(["sie", "import", str(truncated), "--entity", "Kafe", "-o", str(target)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1
+    assert err[0].startswith(f"coopledger sie: {truncated}: the SIE file has 2 error(s), "
+                             "nothing imported: line 3: voucher A 1 of 2025-01-01 does not "
+                             "balance")
+    assert not target.exists()
+    bad_books = tmp_path / "bad.beancount"
+    bad_books.write_text(HEADER + "2025-01-01 open Assets:Nobody:1930-Bank SEK\n",
+                         encoding="utf-8")
+    assert main(["sie", "export", str(bad_books), "--entity", "Kafe", "--year", "2025"]) == 1
+    assert "nothing exported" in capsys.readouterr().err
