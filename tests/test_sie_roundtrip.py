@@ -308,8 +308,8 @@ def sie_files(draw: st.DrawFn) -> bytes:
     """A random, consistent SIE 4E file written by hand (not by the writer under test)."""
     lines = ["#FLAGGA 0", "#FORMAT PC8", "#SIETYP 4", '#FNAMN "Gamla böcker AB"',
              "#RAR 0 20250101 20251231"]
-    for account_number, kind in SIE_ACCOUNTS.items():
-        lines += [f'#KONTO {account_number} "Konto {account_number}"', f"#KTYP {account_number} {kind}"]
+    for acct, kind in SIE_ACCOUNTS.items():
+        lines += [f'#KONTO {acct} "Konto {acct}"', f"#KTYP {acct} {kind}"]
     money = st.integers(min_value=-10**6, max_value=10**6).map(lambda n: Decimal(n).scaleb(-2))
     opening = {"1930": draw(money), "2440": draw(money)}
     opening["2083"] = -opening["1930"] - opening["2440"]
