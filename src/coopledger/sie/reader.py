@@ -279,7 +279,9 @@ class _Parser:
         for problem in problems:
             self.error(problem.message, problem.line)
         first = next((line.split()[0] for line in lines if line.strip()), "")
-        if first != "#FLAGGA":
+        if not first:
+            self.error("the file holds no SIE records (empty?)", 0)
+        elif first != "#FLAGGA":
             self.warn(f"the file starts with {first[:20]!r}, not #FLAGGA", 1)
         handlers = self._handlers()
         fast = _FAST_TRANS.match
