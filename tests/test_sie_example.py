@@ -78,3 +78,24 @@ def _closing(books: Books, accounts: list[str], year: int) -> dict[str, Decimal]
             if posting.account in totals and posting.units is not None:
                 totals[posting.account] += posting.units.number or Decimal(0)
     return totals
+
+
+def test_object_balances_are_each_members_own_books(example: Books) -> None:
+    umbrella = example.umbrella
+    assert umbrella is not None
+    for year in YEARS:
+        group = parse_sie(export_sie(example, umbrella.code, year, consolidated=True).content)
+        for kind, per_object in (("IB", "OIB"), ("UB", "OUB")):
+            totals: dict[str, Decimal] = {}
+            for item in group.balances:
+                if item.kind == per_object and item.year == 0:
+                    totals[item.account] = totals.get(item.account, Decimal(0)) + item.amount
+            assert {a: v for a, v in totals.items() if v} == {
+                a: v for a, v in group.balances_of(kind).items() if v}
+        for code, entity in example.entities.items():
+            if entity.kind != "member":
+                continue
+            own = parse_sie(export_sie(example, code, year).content).balances_of("UB")
+            as_object = {b.account: b.amount for b in group.balances
+                         if b.kind == "OUB" and b.year == 0 and b.objects == ((1, code),)}
+            assert {a: v for a, v in own.items() if v} == as_object, (code, year)

@@ -197,6 +197,8 @@ def export_sie(books: Books, code: str, year: int, *, kind: str = "4E",
                         "voucher number (books not yet closed); numbered in date order in "
                         "series A")
     balances = _balances(before, moves, earlier_result, warnings)
+    if consolidated and kind == "4E":
+        balances += _object_balances(relevant, bas_of, this, last)
     header: dict[str, tuple[str, ...]] = {"FNAMN": (entity.name,), "FTYP": ("EK",),
                                           "FNR": (entity.code,), "VALUTA": (currency,)}
     if entity.orgnr:
@@ -319,6 +321,44 @@ def _balances(before: dict[str, Decimal], moves: dict[int, defaultdict[str, Deci
         net = f"a profit of {-carried}" if carried < 0 else f"a loss of {carried}"
         warnings.append(f"the results of earlier years ({net}) are carried on {RETAINED} in "
                         "#IB, as if booked to equity at each year end")
+    return rows
+
+
+def _object_balances(relevant: list[tuple[data.Transaction, Postings]],
+                     bas_of: dict[str, str], this: Period, last: Period) -> list[Balance]:
+    """``#OIB``/``#OUB`` per member: each entity's balance-sheet accounts as objects.
+
+    Each entity's results of the years before are carried on its own 2091, as in ``#IB``,
+    so the object balances of an account sum to its ``#IB``/``#UB``.
+    """
+    balance: defaultdict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    result: defaultdict[str, Decimal] = defaultdict(Decimal)
+    snapshots: list[tuple[dict[tuple[str, str], Decimal], dict[str, Decimal]]] = []
+    bounds = [last.start, this.start, this.end]
+    for entry, postings in relevant:
+        day = (entry.date - datetime.timedelta(days=1)
+               if entry.meta.get(OPENING_KEY) == "IB" else entry.date)
+        while len(snapshots) < len(bounds) and day >= bounds[len(snapshots)]:
+            snapshots.append((dict(balance), dict(result)))
+        for account, number in postings:
+            bas = bas_of[account]
+            code = entity_of(account) or ""
+            if is_balance_bas(bas):
+                balance[(code, bas)] += number
+            else:
+                result[code] += number
+    while len(snapshots) < len(bounds):
+        snapshots.append((dict(balance), dict(result)))
+    rows: list[Balance] = []
+    for year, (opening, carried), (closing, _) in ((-1, snapshots[0], snapshots[1]),
+                                                   (0, snapshots[1], snapshots[2])):
+        keys = set(opening) | set(closing) | {(code, RETAINED) for code in carried}
+        for code, bas in sorted(keys):
+            extra = carried.get(code, ZERO) if bas == RETAINED else ZERO
+            for kind, amount in (("OIB", opening.get((code, bas), ZERO) + extra),
+                                 ("OUB", closing.get((code, bas), ZERO) + extra)):
+                if amount:
+                    rows.append(Balance(kind, year, bas, amount, None, "", ((1, code),), 0))
     return rows
 
 
