@@ -67,9 +67,12 @@ class Context:
         self.dates: dict[str, datetime.date] = {}
         self.line = 0
 
-    # -- problems ---------------------------------------------------------------------
-
     def error(self, message: str, line: int | None = None) -> None:
+        """Report an error at ``line`` (default: the current line); strict mode raises.
+
+        Raises:
+            SieError: In strict mode.
+        """
         where = self.line if line is None else line
         if self.strict:
             at = f":{where}" if where else ""
@@ -77,12 +80,12 @@ class Context:
         self.problems.append(Problem(Severity.ERROR, where, message))
 
     def warn(self, message: str, line: int | None = None) -> None:
+        """Report a warning at ``line`` (default: the current line)."""
         self.problems.append(Problem(Severity.WARNING, self.line if line is None else line,
                                      message))
 
-    # -- values -----------------------------------------------------------------------
-
     def amount(self, text: str, what: str = "amount") -> Decimal | None:
+        """An amount with a decimal point, or None after reporting why not."""
         if AMOUNT.match(text):
             return Decimal(text)
         if "," in text:
@@ -94,9 +97,11 @@ class Context:
         return None
 
     def optional_amount(self, text: str, what: str) -> Decimal | None:
+        """An amount if the field is not empty."""
         return self.amount(text, what) if text else None
 
     def date(self, text: str, what: str = "date") -> datetime.date | None:
+        """A ``YYYYMMDD`` date (cached: files repeat few dates), or None after reporting."""
         cached = self.dates.get(text)
         if cached is not None:
             return cached
@@ -109,6 +114,7 @@ class Context:
         return value
 
     def account(self, text: str) -> bool:
+        """Whether the text is an account number (digits); reports it when not."""
         if NUMBER.match(text):
             return True
         self.error(f"account {text!r} is not an account number (digits only)"
@@ -116,12 +122,14 @@ class Context:
         return False
 
     def year(self, text: str) -> int | None:
+        """A relative year (0, -1, ...), or None after reporting."""
         if YEAR.match(text):
             return int(text)
         self.error(f"year {text!r} is not a relative year number (0, -1, ...)")
         return None
 
     def object_list(self, value: Field) -> tuple[ObjectRef, ...]:
+        """Object references from an object list ``{dim obj ...}``."""
         if isinstance(value, str):
             self.warn(f"expected an object list {{...}}, found {value!r}")
             return ()
