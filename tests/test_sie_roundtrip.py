@@ -375,3 +375,16 @@ def test_command_line_errors_are_one_line(tmp_path: Path, capsys: pytest.Capture
                          encoding="utf-8")
     assert main(["sie", "export", str(bad_books), "--entity", "Kafe", "--year", "2025"]) == 1
     assert "nothing exported" in capsys.readouterr().err
+
+
+def test_import_into_an_entity_that_already_has_accounts(books: Books) -> None:
+    content = export_sie(books, "Kafe", 2025).content
+    existing = {b: a for a in books.accounts_of("Kafe") if (b := books.bas(a)) is not None}
+    imported = import_sie(parse_sie(content), "Kafe", existing=existing)
+    assert "open Assets:Kafe:1930-Företagskonto" not in imported.text
+    assert "open Equity:Kafe:2091-Balanserad-vinst-eller-förlust" in imported.text
+    assert imported.differences == ()
+    # The text loads on top of the books that already open the entity's accounts.
+    both = load_text(LEDGER + imported.text)
+    assert both.errors == []
+    assert len(both.transactions) > len(books.transactions)

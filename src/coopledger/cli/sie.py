@@ -2,8 +2,9 @@
 
 ``coopledger sie export LEDGER --entity CODE --year 2025 [--type 4E|4I]
 [--consolidated-dims] [--fallback-bas NNNN] [-o FILE]`` writes one entity's fiscal year;
-``coopledger sie import FILE --entity CODE [--declare] [-o OUT]`` turns a SIE file into
-Beancount text for one entity. Both write atomically (or print to standard output) and
+``coopledger sie import FILE --entity CODE [--declare] [--ledger LEDGER] [-o OUT]`` turns a
+SIE file into Beancount text for one entity (with ``--ledger``, into the accounts the
+entity already has). Both write atomically (or print to standard output) and
 report problems in one line each.
 """
 
@@ -46,6 +47,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     imp.add_argument("--declare", action="store_true",
                      help="also write the entity's coop-entity declaration")
     imp.add_argument("--currency", default="SEK", help="currency of the amounts (SEK)")
+    imp.add_argument("--ledger", metavar="LEDGER",
+                     help="books that already hold the entity: its accounts are used by BAS "
+                          "number instead of being opened again")
     imp.add_argument("-o", "--output", help="Beancount file to write (default: stdout)")
     imp.set_defaults(run=run_import)
 
@@ -81,8 +85,16 @@ def run_import(args: argparse.Namespace) -> int:
     sie = read_sie(args.file)
     for problem in sie.warnings:
         print(f"{args.file}:{problem.line}: warning: {problem.message}", file=sys.stderr)
+    existing: dict[str, str] = {}
+    if args.ledger:
+        books = load_books(args.ledger)
+        for account in books.accounts_of(args.entity):
+            bas = books.bas(account)
+            if bas is not None:
+                existing.setdefault(bas, account)
     try:
-        result = import_sie(sie, args.entity, currency=args.currency, declare=args.declare)
+        result = import_sie(sie, args.entity, currency=args.currency, declare=args.declare,
+                            existing=existing)
     except CoopException as exc:
         raise CoopException(f"{args.file}: {exc.message}") from None
     for warning in result.warnings:

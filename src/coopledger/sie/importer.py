@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime
 import re
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -83,8 +84,8 @@ def _string(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
 
 
-def import_sie(sie: SieFile, code: str, *, currency: str = "SEK",
-               declare: bool = False) -> Imported:
+def import_sie(sie: SieFile, code: str, *, currency: str = "SEK", declare: bool = False,
+               existing: Mapping[str, str] | None = None) -> Imported:
     """Turn a SIE file into Beancount text for one entity.
 
     Args:
@@ -93,6 +94,8 @@ def import_sie(sie: SieFile, code: str, *, currency: str = "SEK",
         currency: The currency of the amounts.
         declare: Also write the entity's ``coop-entity`` declaration (as a member, from
             ``#FNAMN``, ``#ORGNR`` and the fiscal year's first month).
+        existing: BAS number to the account the entity already has for it (from its
+            ``open`` directives); those accounts are used and not opened again.
 
     Returns:
         The text, warnings, and differences against ``#UB``/``#RES``.
@@ -130,11 +133,15 @@ def import_sie(sie: SieFile, code: str, *, currency: str = "SEK",
         n, sie.accounts[n].name if n in sie.accounts else "") for n in sorted(used)}
     if RETAINED in names and RETAINED not in sie.accounts:
         names[RETAINED] = f"Equity:{code}:{RETAINED}-Balanserad-vinst-eller-förlust"
+    known = dict(existing or {})
+    names.update({n: known[n] for n in names if n in known})
 
     out: list[str] = []
     if declare:
         out.extend(_declaration(sie, code, first_day, warnings))
     for number, account in names.items():
+        if number in known:
+            continue
         out.append(f"{first_day} open {account} {currency}\n  bas: \"{number}\"")
     out.append("")
     totals: defaultdict[str, Decimal] = defaultdict(Decimal)
