@@ -46,7 +46,7 @@ class AccountIndex:
         for account, entry in sorted(books.opens.items()):
             bas = entry.meta.get("bas")
             code = entity_of(account)
-            if bas is not None and code is not None and entry.close_date is None:
+            if bas is not None and code is not None:
                 self._by_bas.setdefault((code, str(bas)), account)
 
     def get(self, entity: str, bas: str) -> str:
