@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
+from beancount.core import data
+
 from coopledger.chart import open_directives
 from coopledger.entities import EntityKind
 from coopledger.periods import month_period
@@ -39,3 +41,10 @@ def cost(date: str, account: str, amount: str, entity: str = "Paraply") -> str:
     """A cost paid from ``entity``'s bank."""
     return (f'{date} * "Leverantör" "Kostnad"\n  {account}  {amount} SEK\n'
             f"  Assets:{entity}:1930-Företagskonto  -{amount} SEK\n")
+
+
+def number(posting: data.Posting) -> Decimal:
+    """A posting's number (the tests only see fully written amounts)."""
+    assert posting.units is not None
+    assert posting.units.number is not None
+    return posting.units.number

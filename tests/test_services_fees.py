@@ -9,7 +9,7 @@ from coopledger.errors import DeclarationError
 from coopledger.periods import month_period
 from coopledger.services.fees import fee_entries
 from tests.conftest import load_text
-from tests.services_books import APRIL_2026, cost, header, sale
+from tests.services_books import APRIL_2026, cost, header, number, sale
 
 D = Decimal
 
@@ -31,8 +31,8 @@ def fees(books: Books, period: object = APRIL_2026) -> dict[str, Decimal]:
         member = entry.postings[0].account.split(":")[1]
         assert entry.postings[0].account == f"Expenses:{member}:6550-Tjänsteavgift-paraplyet"
         assert entry.postings[1].account == "Income:Paraply:3920-Tjänsteavgifter-medlemmar"
-        assert entry.postings[0].units.number == -entry.postings[1].units.number
-        result[member] = entry.postings[0].units.number
+        assert number(entry.postings[0]) == -number(entry.postings[1])
+        result[member] = number(entry.postings[0])
     return result
 
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from beancount.core import data
+
 from coopledger.errors import DeclarationError
 from coopledger.periods import month_period
 from coopledger.services.premises import depreciation, premises_entries
 from tests.conftest import load_text
-from tests.services_books import APRIL_2026, header
+from tests.services_books import APRIL_2026, header, number
 
 D = Decimal
 
@@ -23,7 +25,7 @@ VERKSTAN = """
 """
 
 
-def by_id(entries: list) -> dict[str, object]:  # type: ignore[type-arg]
+def by_id(entries: list[data.Transaction]) -> dict[str, data.Transaction]:
     return {e.meta["coop-id"]: e for e in entries}
 
 
@@ -31,7 +33,7 @@ def test_rent_per_member() -> None:
     books = load_text(header() + VERKSTAN)
     assert books.errors == []
     rent = by_id(premises_entries(books, APRIL_2026))["rent:2026-04:Verkstan"]
-    amounts = {p.account: p.units.number for p in rent.postings}  # type: ignore[attr-defined]
+    amounts = {p.account: number(p) for p in rent.postings}
     # 30 * 1200 / 12 = 3000; 70.5 * 1200 / 12 = 7050.
     assert amounts == {"Expenses:Kafe:5010-Lokalhyra": D("3000.00"),
                        "Expenses:Stad:5010-Lokalhyra": D("7050.00"),
@@ -57,15 +59,15 @@ def test_depreciation_entries_from_in_service_month() -> None:
         premises_entries(books, month_period(2026, 1)))
     april = by_id(premises_entries(books, APRIL_2026))["depreciation:2026-04:Verkstan"]
     # February is month 1, April month 3.
-    assert april.meta["month-of-use"] == 3  # type: ignore[attr-defined]
-    assert [(p.account, p.units.number) for p in april.postings] == [  # type: ignore[attr-defined]
+    assert april.meta["month-of-use"] == 3
+    assert [(p.account, number(p)) for p in april.postings] == [
         ("Expenses:Paraply:7820-Avskrivningar-byggnader", D("83.33")),
         ("Assets:Paraply:1119-Ackumulerade-avskrivningar-byggnader", D("-83.33"))]
     total = D(0)
     for year, month in [(2026, m) for m in range(2, 13)] + [(2027, 1), (2027, 2)]:
         for entry in premises_entries(books, month_period(year, month)):
             if entry.meta["coop-id"].startswith("depreciation"):
-                total += entry.postings[0].units.number
+                total += number(entry.postings[0])
     assert total == D("1000.00")
 
 
@@ -77,7 +79,7 @@ def test_redeclaration_changes_tenants_from_its_date() -> None:
   tenants: "Kafe:30"
 """)
     may = by_id(premises_entries(books, month_period(2026, 5)))
-    assert may["rent:2026-05:Verkstan"].postings[-1].units.number == D("-3000.00")  # type: ignore[attr-defined]
+    assert number(may["rent:2026-05:Verkstan"].postings[-1]) == D("-3000.00")
     assert "depreciation:2026-05:Verkstan" not in may
 
 
@@ -88,4 +90,5 @@ def test_building_cost_needs_useful_life() -> None:
   building-cost: 100000.00
 """)
     errors = [e for e in books.errors if isinstance(e, DeclarationError)]
-    assert len(errors) == 1 and "building-cost and useful-life go together" in errors[0].message
+    assert len(errors) == 1
+    assert "building-cost and useful-life go together" in errors[0].message

@@ -17,8 +17,8 @@ from coopledger.errors import CoopException, format_error
 from coopledger.files import FileTransaction
 from coopledger.periods import parse_period
 from coopledger.services import computed_entries, split_new
-from coopledger.services.output import stage_month_entries
 from coopledger.services.entries import render
+from coopledger.services.output import stage_month_entries
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

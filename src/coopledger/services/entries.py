@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from beancount.core import data
+from beancount.core.amount import Amount
 from beancount.parser import parser, printer
 
 from coopledger.books import Books
@@ -92,11 +93,16 @@ def make_transaction(*, date: datetime.date, payee: str, narration: str, coop_id
         The transaction.
     """
     full = {ID_KEY: coop_id, GENERATED_KEY: generated_by, **meta}
-    postings = [data.Posting(line.account, data.Amount(line.amount, currency), None, None,
+    postings = [data.Posting(line.account, Amount(line.amount, currency), None, None,
                              None, dict(line.meta) if line.meta else None)
                 for line in lines]
     return data.Transaction(data.new_metadata(f"<{generated_by}>", 0, full), date, "*",
                             payee, narration, frozenset(), frozenset({link}), postings)
+
+
+def posting_number(posting: data.Posting) -> Decimal | None:
+    """A posting's number, or None when Beancount left it to interpolation."""
+    return posting.units.number if posting.units is not None else None
 
 
 def _own_postings(entry: data.Transaction) -> dict[str, Decimal]:
@@ -105,9 +111,10 @@ def _own_postings(entry: data.Transaction) -> dict[str, Decimal]:
     for posting in entry.postings:
         if posting.meta and posting.meta.get(GENERATED_KEY) == "coopledger.clearing":
             continue
-        if posting.units is None or posting.units.number is None:
+        number = posting_number(posting)
+        if number is None:
             continue
-        sums[posting.account] = sums.get(posting.account, Decimal(0)) + posting.units.number
+        sums[posting.account] = sums.get(posting.account, Decimal(0)) + number
     return sums
 
 
@@ -179,8 +186,8 @@ def render(entries: Sequence[data.Transaction]) -> str:
     parsed, errors, _ = parser.parse_string(text)
     back = [e for e in parsed if isinstance(e, data.Transaction)]
     same = len(back) == len(entries) and all(
-        [(p.account, p.units.number) for p in a.postings]
-        == [(p.account, p.units.number) for p in b.postings]
+        [(p.account, posting_number(p)) for p in a.postings]
+        == [(p.account, posting_number(p)) for p in b.postings]
         and a.meta.get(ID_KEY) == b.meta.get(ID_KEY)
         for a, b in zip(back, entries, strict=True))
     if errors or not same:

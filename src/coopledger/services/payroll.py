@@ -200,9 +200,9 @@ def vacation_percent(declared: Iterable[VacationPay], entity: str,
     """The vacation pay percentage for an entity on a date (12 unless declared)."""
     best: VacationPay | None = None
     for item in declared:  # date order
-        if item.date <= date and item.id in (entity, "all"):
-            if best is None or item.date > best.date or item.id == entity:
-                best = item
+        if item.date <= date and item.id in (entity, "all") and (
+                best is None or item.date > best.date or item.id == entity):
+            best = item
     return best.percent if best is not None else VACATION_PAY_PERCENT
 
 

@@ -39,7 +39,13 @@ from coopledger.declarations import Declaration, declaration
 from coopledger.entities import entity_of
 from coopledger.money import ZERO, round_ore
 from coopledger.periods import Period
-from coopledger.services.entries import AccountIndex, Line, make_transaction, month_link
+from coopledger.services.entries import (
+    AccountIndex,
+    Line,
+    make_transaction,
+    month_link,
+    posting_number,
+)
 
 GENERATED_BY = "coopledger.services.subsidies"
 PAYROLL_GENERATOR = "coopledger.services.payroll"
@@ -89,10 +95,11 @@ def salary_costs(books: Books, period: Period) -> dict[tuple[str, str], Decimal]
         employee = str(entry.meta["employee"])
         for posting in entry.postings:
             code = entity_of(posting.account)
+            number = posting_number(posting)
             if (code is not None and books.bas(posting.account) in SALARY_COST_BAS
-                    and posting.units.number is not None):
+                    and number is not None):
                 key = (code, employee)
-                costs[key] = costs.get(key, ZERO) + posting.units.number
+                costs[key] = costs.get(key, ZERO) + number
     return costs
 
 
@@ -138,6 +145,7 @@ def open_claims(books: Books, as_of: datetime.date) -> dict[str, Decimal]:
             continue
         decision = str(entry.meta[DECISION_KEY])
         for posting in entry.postings:
-            if books.bas(posting.account) == "1689" and posting.units.number is not None:
-                left[decision] = left.get(decision, ZERO) + posting.units.number
+            number = posting_number(posting)
+            if books.bas(posting.account) == "1689" and number is not None:
+                left[decision] = left.get(decision, ZERO) + number
     return {k: v for k, v in sorted(left.items()) if v != 0}
