@@ -11,6 +11,8 @@ import pytest
 from coopledger.books import Books, load_books
 from coopledger.cli import main
 from coopledger.entities import entity_of
+from coopledger.periods import month_period
+from coopledger.services import closing_entries, computed_entries
 from tests.services_books import cost, header, number, sale
 
 DECLARATIONS = """
@@ -154,3 +156,32 @@ def test_services_refuses_books_with_errors(ledger: Path,
 def test_services_wants_a_month(ledger: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["services", str(ledger), "2026-Q2"]) == 2
     assert "give one month" in capsys.readouterr().err
+
+
+def test_closing_entries_leaves_out_what_is_booked(ledger: Path) -> None:
+    april = month_period(2026, 4)
+    assert main(["payroll", str(ledger), str(ledger.parent / "lon-2026-04.csv")]) == 0
+    books = load_books(ledger)
+    pending = closing_entries(books, april)
+    assert {e.meta["coop-id"] for e in pending} == {
+        "fee:2026-04:Kafe", "fee:2026-04:Stad", "allocation:2026-04:admin",
+        "rent:2026-04:Huset", "depreciation:2026-04:Huset", "subsidy:2026-04:2025-0412345"}
+    assert all(e.meta["generated-by"].startswith("coopledger.services.") for e in pending)
+    assert main(["services", str(ledger), "2026-04"]) == 0
+    after = load_books(ledger)
+    assert closing_entries(after, april) == []
+    assert len(computed_entries(after, april)) == len(pending)
+
+
+def test_changed_cost_after_booking_warns_and_writes_nothing(
+        ledger: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["payroll", str(ledger), str(ledger.parent / "lon-2026-04.csv")]) == 0
+    assert main(["services", str(ledger), "2026-04"]) == 0
+    with ledger.open("a", encoding="utf-8") as handle:
+        handle.write(cost("2026-04-20", "Expenses:Paraply:6310-Försäkringar", "100.00"))
+    capsys.readouterr()
+    before = snapshot(ledger.parent)
+    assert main(["services", str(ledger), "2026-04"]) == 0
+    err = capsys.readouterr().err
+    assert "allocation:2026-04:admin is already booked" in err
+    assert snapshot(ledger.parent) == before
