@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from coopledger.books import load_books
+from coopledger.cli import main
 from coopledger.errors import CoopException
 from coopledger.services.entries import render
 from coopledger.services.purchases import joint_purchase_entry, split_purchase
@@ -68,3 +71,38 @@ def test_unknown_member_is_refused() -> None:
         joint_purchase_entry(books, date=datetime.date(2026, 4, 7), supplier="X",
                              invoice="1", net=D("100.00"), vat=D("25.00"),
                              weights={"Bageri": D(1)})
+
+
+def test_purchase_command_writes_once_and_loads(tmp_path: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    ledger = tmp_path / "main.beancount"
+    ledger.write_text(header(), encoding="utf-8")
+    args = ["purchase", str(ledger), "--date", "2026-04-07", "--supplier", "Grossisten AB",
+            "--invoice", "F-88231", "--net", "1000.00", "--vat", "250.00",
+            "--split", "Kafe:1 Stad:2"]
+    assert main(args) == 0
+    target = tmp_path / "purchases" / "2026-04.beancount"
+    first = target.read_bytes()
+    assert main(args) == 0
+    assert target.read_bytes() == first
+    assert "already booked" in capsys.readouterr().err
+    books = load_books(ledger)
+    assert books.errors == []
+    (entry,) = books.transactions
+    own = {p.account: number(p) for p in entry.postings
+           if not (p.meta or {}).get("generated-by")}
+    # 1000 by 1:2 -> 333.33 / 666.67; VAT 250 -> 83.33 / 166.67.
+    assert own["Expenses:Kafe:4010-Inköp-varor-och-material"] == D("333.33")
+    assert own["Expenses:Stad:4010-Inköp-varor-och-material"] == D("666.67")
+    assert own["Liabilities:Stad:2641-Ingående-moms"] == D("166.67")
+
+
+def test_purchase_command_refuses_a_comma_amount(tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    ledger = tmp_path / "main.beancount"
+    ledger.write_text(header(), encoding="utf-8")
+    assert main(["purchase", str(ledger), "--date", "2026-04-07", "--supplier", "X",
+                 "--invoice", "1", "--net", "1000,00", "--vat", "0", "--split",
+                 "Kafe:1"]) == 2
+    assert "not a plain decimal amount" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["main.beancount"]

@@ -25,6 +25,7 @@ COMMANDS: tuple[str, ...] = (
     "new_coop",
     "payroll",
     "services",
+    "purchase",
 )
 
 
