@@ -34,6 +34,11 @@ PREFIX = "coop-"
 #: is complete before any ledger is read; add a module here when it adds a type.
 DECLARING_MODULES: tuple[str, ...] = (
     "coopledger.entities",
+    "coopledger.services.fees",
+    "coopledger.services.allocation",
+    "coopledger.services.premises",
+    "coopledger.services.payroll",
+    "coopledger.services.subsidies",
 )
 
 _REGISTRY: dict[str, type[Declaration]] = {}

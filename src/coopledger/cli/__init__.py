@@ -23,6 +23,9 @@ COMMANDS: tuple[str, ...] = (
     "check",
     "report",
     "new_coop",
+    "payroll",
+    "services",
+    "purchase",
     "sie",
 )
 
