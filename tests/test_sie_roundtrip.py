@@ -193,6 +193,20 @@ def ledger_balances(books: Books, code: str, end: datetime.date,
     return ({k: v for k, v in closing.items() if v}, {k: v for k, v in results.items() if v})
 
 
+def monthly_movements(books: Books, year: int) -> dict[tuple[int, str], Decimal]:
+    """(month, BAS) -> movement within the year, opening-balance entries left out."""
+    totals: defaultdict[tuple[int, str], Decimal] = defaultdict(Decimal)
+    for entry in books.transactions:
+        if entry.date.year != year or entry.meta.get("sie-source") == "IB":
+            continue
+        for posting in entry.postings:
+            assert posting.units is not None
+            assert posting.units.number is not None
+            totals[(entry.date.month, books.bas(posting.account) or "?")] += \
+                posting.units.number
+    return {k: v for k, v in totals.items() if v}
+
+
 def reimport(content: bytes, code: str) -> Books:
     imported = import_sie(parse_sie(content), code, declare=True)
     assert imported.differences == ()
@@ -276,6 +290,7 @@ def test_round_trip_random_ledgers(text: str) -> None:
         start, end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
         assert ledger_balances(again, "Kafe", end, start) == ledger_balances(
             books, "Kafe", end, start)
+        assert monthly_movements(again, year) == monthly_movements(books, year)
 
 
 def test_command_line_export_and_import(tmp_path: Path) -> None:
