@@ -143,6 +143,7 @@ def test_tokenizer_quotes_escapes_tabs_and_object_lists() -> None:
      "line 3: mixed encodings: line 2 is UTF-8 but line 3 is not"),
     (b"#FLAGGA 0\n#KSUMMA\n#SIETYP 4\n", "line 4: the file opens a #KSUMMA checksum but never"),
     (b"", "the file holds no SIE records"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00", "not a SIE file: it has neither #FLAGGA nor #SIETYP"),
 ])
 def test_bad_input_is_one_clear_error_with_its_line(text: bytes, message: str) -> None:
     sie = parse_sie(text, name="bad.se")

@@ -18,6 +18,9 @@ from coopledger.books import load_books
 from coopledger.errors import CoopException, format_error
 from coopledger.files import FileTransaction
 
+#: Warnings printed before the rest are counted.
+MAX_SHOWN = 20
+
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``sie`` subcommand with ``export`` and ``import``."""
@@ -83,8 +86,11 @@ def run_import(args: argparse.Namespace) -> int:
     from coopledger.sie.reader import read_sie
 
     sie = read_sie(args.file)
-    for problem in sie.warnings:
+    for problem in sie.warnings[:MAX_SHOWN]:
         print(f"{args.file}:{problem.line}: warning: {problem.message}", file=sys.stderr)
+    if len(sie.warnings) > MAX_SHOWN:
+        print(f"{args.file}: ... and {len(sie.warnings) - MAX_SHOWN} more warnings",
+              file=sys.stderr)
     existing: dict[str, str] = {}
     if args.ledger:
         books = load_books(args.ledger)

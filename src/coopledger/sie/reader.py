@@ -213,8 +213,16 @@ class _Parser(Context):
             self._store_voucher()
         if self.labels.checksum is not None and not self.labels.checksum_closed:
             self.error("the file opens a #KSUMMA checksum but never closes it (truncated?)")
-        if "SIETYP" not in self.labels.header:
+        header = self.labels.header
+        if "SIETYP" not in header and "FLAGGA" not in header and self._had_content():
+            self.error("not a SIE file: it has neither #FLAGGA nor #SIETYP", 0)
+        elif "SIETYP" not in header:
             self.warn("the file has no #SIETYP", 0)
+
+    def _had_content(self) -> bool:
+        """Whether the file had any content at all (an empty file is reported already)."""
+        return not any(p.message.startswith("the file holds no SIE records")
+                       for p in self.problems)
 
     def _result(self, encoding: str) -> SieFile:
         labels = self.labels
