@@ -99,3 +99,27 @@ def test_object_balances_are_each_members_own_books(example: Books) -> None:
             as_object = {b.account: b.amount for b in group.balances
                          if b.kind == "OUB" and b.year == 0 and b.objects == ((1, code),)}
             assert {a: v for a, v in own.items() if v} == as_object, (code, year)
+
+
+def test_balances_agree_with_the_books_own_statements(example: Books) -> None:
+    """#UB/#RES per BAS number equal coopledger.balances summed by BAS (2091 aside)."""
+    from coopledger.balances import balances, changes
+
+    for code, entity in example.entities.items():
+        for year in YEARS:
+            period = fiscal_year(year, entity.fiscal_year_start)
+            sie = parse_sie(export_sie(example, code, year).content)
+            closing: dict[str, Decimal] = {}
+            for account, amount in balances(example, period.last_day, entity=code).items():
+                bas = example.bas(account) or "?"
+                if bas[0] in "12":
+                    closing[bas] = closing.get(bas, Decimal(0)) + amount
+            results: dict[str, Decimal] = {}
+            for account, amount in changes(example, period, entity=code).items():
+                bas = example.bas(account) or "?"
+                if bas[0] not in "12":
+                    results[bas] = results.get(bas, Decimal(0)) + amount
+            ub = {a: v for a, v in sie.balances_of("UB").items() if a != "2091" and v}
+            assert ub == {a: v for a, v in closing.items() if a != "2091" and v}, (code, year)
+            assert {a: v for a, v in sie.balances_of("RES").items() if v} == {
+                a: v for a, v in results.items() if v}, (code, year)
