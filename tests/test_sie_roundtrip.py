@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+import re
+import zlib
 from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
@@ -403,3 +405,33 @@ def test_import_into_an_entity_that_already_has_accounts(books: Books) -> None:
     both = load_text(LEDGER + imported.text)
     assert both.errors == []
     assert len(both.transactions) > len(books.transactions)
+
+
+def independent_ksumma(content: bytes) -> tuple[int, int]:
+    """(declared, computed) #KSUMMA by a separate, naive reading of the file."""
+    crc, declared, inside = 0, -1, False
+    for line in content.decode("cp437").split("\r\n"):
+        fields: list[str] = []
+        for match in re.finditer(r'"((?:\\"|[^"])*)"|([^\s"{}]+)', line):
+            fields.append(match.group(1).replace('\\"', '"') if match.group(1) is not None
+                          else match.group(2))
+        if not fields:
+            continue
+        if fields[0] == "#KSUMMA":
+            if inside:
+                declared = int(fields[1])
+                break
+            inside = True
+            continue
+        if inside:
+            crc = zlib.crc32("".join(fields).encode("cp437"), crc)
+    return declared, crc
+
+
+def test_checksum_verifies_independently(books: Books) -> None:
+    for code, consolidated in (("Kafe", False), ("Paraply", True)):
+        declared, computed = independent_ksumma(
+            export_sie(books, code, 2025, consolidated=consolidated).content)
+        assert declared == computed
+    norstedts = fixture_path("sie", "Norstedts_Bokslut_SIE_4I.si").read_bytes()
+    assert independent_ksumma(norstedts.replace(b"\n", b"\r\n")) == (1573150874, 1573150874)
