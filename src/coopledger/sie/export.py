@@ -197,6 +197,9 @@ def export_sie(books: Books, code: str, year: int, *, kind: str = "4E",
                         "voucher number (books not yet closed); numbered in date order in "
                         "series A")
     balances = _balances(before, moves, earlier_result, warnings)
+    if not vouchers and not balances:
+        warnings.append(f"{code} has no transactions up to the end of {this.label}; the file "
+                        "holds no vouchers or balances")
     if consolidated and kind == "4E":
         balances += _object_balances(relevant, bas_of, this, last)
     header: dict[str, tuple[str, ...]] = {"FNAMN": (entity.name,), "FTYP": ("EK",),
