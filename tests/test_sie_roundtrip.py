@@ -435,3 +435,21 @@ def test_checksum_verifies_independently(books: Books) -> None:
         assert declared == computed
     norstedts = fixture_path("sie", "Norstedts_Bokslut_SIE_4I.si").read_bytes()
     assert independent_ksumma(norstedts.replace(b"\n", b"\r\n")) == (1573150874, 1573150874)
+
+
+def test_amount_finer_than_ore_names_the_transaction() -> None:
+    books = load_text(HEADER + """
+2025-01-01 custom "coop-entity" "Kafe"
+  name: "Kafé"
+  kind: "member"
+2025-01-01 open Assets:Kafe:1930-Bank SEK
+  bas: "1930"
+2025-01-01 open Income:Kafe:3001-Sales SEK
+  bas: "3001"
+2025-01-05 * "Sale"
+  Assets:Kafe:1930-Bank  10.005 SEK
+  Income:Kafe:3001-Sales
+""")
+    with pytest.raises(CoopException, match=r"<string>:\d+: amount 10.005 on BAS 1930 is "
+                       r"finer than öre"):
+        export_sie(books, "Kafe", 2025)

@@ -46,6 +46,7 @@ from coopledger.sie.writer import WriteError, render_sie
 from coopledger.vouchers import voucher_ids
 
 ZERO = Decimal(0)
+ORE = Decimal("0.01")
 RETAINED = "2091"
 #: Metadata marking an opening-balance transaction, written by the importer.
 OPENING_KEY = "sie-source"
@@ -293,6 +294,10 @@ def _voucher(entry: data.Transaction, postings: Postings, ident: tuple[str, str]
     if voucher.total != 0:
         raise CoopException(f"{_where(entry)}: the transaction does not balance within "
                             f"{code} (off by {voucher.total}); run coopledger check")
+    for row in rows:
+        if row.amount != row.amount.quantize(ORE):
+            raise CoopException(f"{_where(entry)}: amount {row.amount} on BAS {row.account} "
+                                "is finer than öre; SIE holds two decimals")
     return voucher
 
 
