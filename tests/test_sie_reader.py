@@ -12,8 +12,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from coopledger.sie.checksum import checksum_of
 from coopledger.sie.consistency import balance_differences, closing_balances
 from coopledger.sie.reader import SieError, parse_sie, read_sie
+from coopledger.sie.records import SieFile
 from coopledger.sie.tokens import tokenize
 from tests.conftest import FIXTURES, fixture_path
 
@@ -188,3 +190,40 @@ def test_fuzzed_input_raises_only_sie_error(data: bytes) -> None:
     for strict in (False, True):
         with contextlib.suppress(SieError):
             parse_sie(data, strict=strict)
+
+
+_LINE_CHARS = st.sampled_from(list('#TRANSVER{}" \t0123456789.-Aå\\'))
+
+
+@given(st.text(alphabet=_LINE_CHARS, max_size=50))
+def test_fast_tokenizer_agrees_with_the_general_one(line: str) -> None:
+    from coopledger.sie.tokens import _fast_fields, _fields
+
+    fast = _fast_fields(line)
+    if fast is not None:
+        assert (fast, "") == _fields(line)
+
+
+@given(st.lists(st.tuples(st.sampled_from(["1930", "3001", "19"]),
+                          st.sampled_from(["{}", '{1 "7"}', "{1 7 6 P1}", '{ "1" "1"}']),
+                          st.integers(-10**6, 10**6),
+                          st.sampled_from(["", " 20250105", ' 20250105 "t x"', ' "x"'])),
+                min_size=1, max_size=5))
+def test_fast_row_path_reads_like_the_general_path(rows: list[tuple[str, str, int, str]],
+                                                   ) -> None:
+    body = [f"#TRANS {a} {o} {Decimal(n).scaleb(-2)}{rest}" for a, o, n, rest in rows]
+    inside = ["#SIETYP 4", '#VER A 1 20250105 "v"', "{", *body, "}"]
+    records = [r for r in map(tokenize, inside) if r is not None]
+    text = "\n".join(["#FLAGGA 0", "#KSUMMA", *inside, f"#KSUMMA {checksum_of(records)}"])
+    # Lower-case labels are valid but never take the fast path.
+    slow = text.replace("#TRANS ", "#trans ")
+    fast_sie, slow_sie = parse_sie(text.encode()), parse_sie(slow.encode())
+
+    def shape(sie: SieFile) -> list[tuple[object, ...]]:
+        return [(r.account, r.objects, r.amount, r.date, r.text) for r in sie.vouchers[0].rows]
+
+    assert shape(fast_sie) == shape(slow_sie)
+    assert fast_sie.checksum is not None
+    assert fast_sie.checksum[0] == fast_sie.checksum[1]
+    assert [str(p) for p in fast_sie.problems] == [
+        str(p) for p in slow_sie.problems if "#KSUMMA" not in p.message]
