@@ -155,7 +155,7 @@ def test_tokenizer_quotes_escapes_tabs_and_object_lists() -> None:
      "line 4: an object list { is not closed with }"),
     (b"#FLAGGA 0\n#TRANS 1930 {} 5\n", "line 2: #TRANS outside a voucher"),
     (b'#FLAGGA 0\n#VER A 1 20250231 ""\n{\n}\n',
-     "line 4: voucher A 1: date: date '20250231' is not a real date"),
+     "line 2: voucher A 1: date: date '20250231' is not a real date"),
     (b'#FLAGGA 0\n#VER A 1 20250101 ""\n{\n#TRANS 1930 {} 4,50\n#TRANS 1910 {} -4.50\n}\n',
      "line 4: #TRANS amount '4,50' has a decimal comma"),
     (b'#FLAGGA 0\n#FNAMN "K\xc3\xa5ren"\n#KONTO 1930 "F\x94retag"\n',

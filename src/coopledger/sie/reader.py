@@ -250,6 +250,12 @@ class _Parser(Context):
             self._store_voucher()
         self.ver = (record.fields, self.line)
         self.in_block = False
+        # Read the dates now: a bad one is reported at this line, a good one is cached
+        # for the rows, which mostly carry the voucher's date.
+        fields = record.fields
+        self.date(text_field(fields, 2), f"voucher {_name(fields)}: date")
+        if text_field(fields, 4):
+            self.date(text_field(fields, 4), f"voucher {_name(fields)}: registration date")
 
     def _open(self, record: Record) -> None:
         if self.ver is None or self.in_block:
@@ -272,12 +278,10 @@ class _Parser(Context):
         rows, removed = self.rows, self.removed
         self.rows, self.removed = [], []
         series, number = text_field(fields, 0), text_field(fields, 1)
-        date = self.date(text_field(fields, 2), f"voucher {series} {number}: date")
+        date = self.dates.get(text_field(fields, 2))
         if date is None:
-            return
-        registered_text = text_field(fields, 4)
-        registered = (self.date(registered_text, f"voucher {series} {number}: registration "
-                                "date") if registered_text else None)
+            return  # reported at the #VER line
+        registered = self.dates.get(text_field(fields, 4))
         voucher = Voucher(series, number, date, text_field(fields, 3), registered,
                           text_field(fields, 5), tuple(rows), tuple(removed), line)
         total = ZERO
