@@ -51,7 +51,7 @@ RETAINED = "2091"
 #: Metadata marking an opening-balance transaction, written by the importer.
 OPENING_KEY = "sie-source"
 RETAINED_NAME = "Balanserad vinst eller förlust"
-_BAS = re.compile(r"^\d{4}$")
+_BAS = re.compile(r"^\d{1,10}$")
 _KTYP = {"Assets": "T", "Liabilities": "S", "Equity": "S", "Income": "I", "Expenses": "K"}
 
 
@@ -109,7 +109,7 @@ def _bas_map(books: Books, codes: set[str], used: set[str],
                             f"to their open directive, or give a fallback): "
                             f"{', '.join(missing)}")
     if bad:
-        raise CoopException(f"BAS numbers must be four digits: {', '.join(bad)}")
+        raise CoopException(f"account numbers for SIE must be digits (BAS: four): {', '.join(bad)}")
     return mapping
 
 
