@@ -109,7 +109,8 @@ def _bas_map(books: Books, codes: set[str], used: set[str],
                             f"to their open directive, or give a fallback): "
                             f"{', '.join(missing)}")
     if bad:
-        raise CoopException(f"account numbers for SIE must be digits (BAS: four): {', '.join(bad)}")
+        raise CoopException("account numbers for SIE must be digits (BAS: four): "
+                            f"{', '.join(bad)}")
     return mapping
 
 
