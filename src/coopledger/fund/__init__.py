@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from coopledger.errors import CoopException
-from coopledger.fund.closing import PeriodLike, closing_entries
+from coopledger.fund.closing import closing_entries
 from coopledger.fund.ledger import LoanRecord, loan_book
 from coopledger.fund.loans import Loan
 from coopledger.fund.report import FundReport, LoanLine, fund_report
@@ -33,7 +33,6 @@ __all__ = [
     "Loan",
     "LoanLine",
     "LoanState",
-    "PeriodLike",
     "closing_entries",
     "fund_report",
     "loan_by_ocr",

@@ -18,7 +18,7 @@ Every entry carries ``generated-by: "coopledger.fund"``; loan entries carry the 
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 from beancount.core import data
 from beancount.core.amount import Amount
@@ -32,16 +32,7 @@ if TYPE_CHECKING:
     from decimal import Decimal
 
     from coopledger.books import Books
-
-
-class PeriodLike(Protocol):
-    """Anything with a half-open ``start``/``end`` date range (``coopledger.periods``)."""
-
-    @property
-    def start(self) -> datetime.date: ...  # pragma: no cover - a protocol
-
-    @property
-    def end(self) -> datetime.date: ...  # pragma: no cover - a protocol
+    from coopledger.periods import Period
 
 
 def _posting(account: str, number: Decimal, currency: str) -> data.Posting:
@@ -67,7 +58,7 @@ def accrual_entry(record: LoanRecord, state: LoanState, date: datetime.date,
         frozenset({loan.id}), [_posting(a, n, currency) for a, n in legs if n != 0])
 
 
-def closing_entries(books: Books, period: PeriodLike) -> list[data.Transaction]:
+def closing_entries(books: Books, period: Period) -> list[data.Transaction]:
     """The fund's computed entries for a period, dated its last day.
 
     Args:
