@@ -153,10 +153,12 @@ def test_reschedule_restarts_arrears_and_keeps_the_principal() -> None:
     assert books.errors == []
     assert loan_state(books, "L-1", D(2025, 4, 30)).days_past_due == 28 + 31 + 29
     schedule = loan_schedule(books, "L-1")
+    # Kept: the instalments due before 1 May (Feb, Mar, Apr); then 24 new from 1 June.
     assert [i.number for i in schedule[:5]] == [1, 2, 3, 4, 5]
-    assert schedule[4].due == D(2025, 6, 1)
-    assert sum(i.principal for i in schedule[4:]) == Decimal("12000.00")
-    assert len(schedule) == 4 + 24
+    assert schedule[3].due == D(2025, 6, 1)
+    assert sum(i.principal for i in schedule[3:]) == Decimal("12000.00")
+    assert schedule[3].interest == Decimal("60.00")  # 12 000 x 6 % / 12, 30/360
+    assert len(schedule) == 3 + 24
     after = loan_state(books, "L-1", D(2025, 5, 20))
     assert after.principal_overdue == 0
     # The interest accrued before the reschedule stays owed and is the oldest unpaid.
