@@ -160,9 +160,13 @@ def test_reschedule_restarts_arrears_and_keeps_the_principal() -> None:
     assert schedule[3].interest == Decimal("60.00")  # 12 000 x 6 % / 12, 30/360
     assert len(schedule) == 3 + 24
     after = loan_state(books, "L-1", D(2025, 5, 20))
-    assert after.principal_overdue == 0
-    # The interest accrued before the reschedule stays owed and is the oldest unpaid.
-    assert after.interest_due > 0
+    assert (after.principal_overdue, after.days_past_due, after.status) == (0, 0, "current")
+    # The interest accrued before the reschedule stays owed (4 months x 60.00, then
+    # 1 to 20 May on 12 000: 40.00) and falls due with the first new instalment.
+    assert after.accrued_interest == Decimal("240.00") + Decimal("40.00")
+    unpaid = loan_state(books, "L-1", D(2025, 6, 2))
+    assert unpaid.days_past_due == 1
+    assert unpaid.interest_overdue == Decimal("240.00") + Decimal("60.00")
 
 
 def test_par_recomputed_by_hand_from_the_schedules() -> None:
