@@ -102,8 +102,9 @@ def test_unmirrored_movement_and_missing_link() -> None:
         "the borrower's liability 800.00; they must mirror (sum to zero) in every transaction",
         f"fund.beancount:{where + 5}: posting on loan account {FUND_LOANS} carries no loan "
         "link (add the link of one of its loans: L-2025-01)",
-        "fund.beancount:{}: posting on loan account Liabilities:Kafe:2390-Lån-från-fonden "
-        "carries no loan link (add the link of one of its loans: L-2025-01)".format(where + 5)]
+        f"fund.beancount:{where + 5}: posting on loan account "
+        "Liabilities:Kafe:2390-Lån-från-fonden carries no loan link (add the link of one of "
+        "its loans: L-2025-01)"]
 
 
 def test_disbursement_above_principal_early_and_overrepayment() -> None:

@@ -20,8 +20,11 @@ D = datetime.date
 ORE = Decimal("0.01")
 
 
-def terms(principal: str, rate: str, count: int, *, start: D = D(2025, 1, 1),
-          first: D = D(2025, 2, 1), months: int = 1,
+JAN_1, FEB_1 = D(2025, 1, 1), D(2025, 2, 1)
+
+
+def terms(principal: str, rate: str, count: int, *, start: D = JAN_1,
+          first: D = FEB_1, months: int = 1,
           amortization: Amortization = Amortization.ANNUITY,
           day_count: DayCount = DayCount.THIRTY_360, grace: int = 0,
           rates: tuple[tuple[D, Decimal], ...] = ()) -> Terms:

@@ -88,7 +88,8 @@ def test_split_orders_interest_then_principal_then_overpayment() -> None:
     assert over == {"fees": 0, "interest": Decimal("60.00"), "principal": Decimal("12000.00"),
                     "overpayment": Decimal("940.00")}
     found = loan_by_ocr(books, "2025 0015")
-    assert found is not None and found.id == "L-1"
+    assert found is not None
+    assert found.id == "L-1"
     assert loan_by_ocr(books, "20250023") is None
 
 
@@ -100,7 +101,7 @@ def test_early_payoff_is_repaid_and_stops_interest() -> None:
     assert books.errors == []
     state = loan_state(books, "L-1", D(2025, 12, 31))
     assert (state.status, state.outstanding_principal, state.accrued_interest) == (
-        "repaid", 0, 0)
+        "repaid", ZERO, ZERO)
     assert state.interest_earned == Decimal("120.00")
 
 
@@ -160,7 +161,8 @@ def test_reschedule_restarts_arrears_and_keeps_the_principal() -> None:
     assert schedule[3].interest == Decimal("60.00")  # 12 000 x 6 % / 12, 30/360
     assert len(schedule) == 3 + 24
     after = loan_state(books, "L-1", D(2025, 5, 20))
-    assert (after.principal_overdue, after.days_past_due, after.status) == (0, 0, "current")
+    assert (after.principal_overdue, after.days_past_due, after.status) == (
+        ZERO, 0, "current")
     # The interest accrued before the reschedule stays owed (4 months x 60.00, then
     # 1 to 20 May on 12 000: 40.00) and falls due with the first new instalment.
     assert after.accrued_interest == Decimal("240.00") + Decimal("40.00")
@@ -205,7 +207,8 @@ def test_par_recomputed_by_hand_from_the_schedules() -> None:
         at_risk = sum((outstanding[k] for k in plan if late[k] > days), ZERO)
         assert report.par_amounts[days] == at_risk
         assert report.par[days] == (at_risk / gross).quantize(Decimal("0.0001"))
-    assert report.par[30] == Decimal("0.7879") and report.par[60] == Decimal("0.6061")
+    assert report.par[30] == Decimal("0.7879")
+    assert report.par[60] == Decimal("0.6061")
     statuses = {line.loan_id: line.state.status for line in report.loans}
     assert statuses == {"L-A": "current", "L-B": "delinquent", "L-C": "delinquent",
                         "L-D": "repaid"}
