@@ -209,22 +209,24 @@ def check_capital(transactions: Iterable[data.Transaction], opens: Mapping[str, 
     """
     errors: list[LoanError] = []
     funds = {code for code, e in entities.items() if e.kind is EntityKind.FUND}
+    capital: dict[str, str] = {}  # fund capital account -> fund
+    holdings: dict[str, str] = {}  # member holding account -> member
+    for account, entry in opens.items():
+        bas = str(entry.meta.get("bas")) if entry.meta else None
+        code = entity_of(account)
+        if code in funds and bas in CONTRIBUTION_BAS:
+            capital[account] = code
+        elif code is not None and bas == HOLDING_BAS:
+            holdings[account] = code
     holding: dict[tuple[str, str], Decimal] = {}
-
-    def bas(account: str) -> str | None:
-        entry = opens.get(account)
-        return str(entry.meta.get("bas")) if entry is not None and entry.meta else None
-
     for txn in transactions:
-        fund = next((entity_of(p.account) for p in txn.postings
-                     if entity_of(p.account) in funds and bas(p.account) in CONTRIBUTION_BAS),
-                    None)
+        fund = next((capital[p.account] for p in txn.postings if p.account in capital), None)
         if fund is None:
             continue
         for posting in txn.postings:
-            member = entity_of(posting.account)
+            member = holdings.get(posting.account)
             if (member is None or member == fund or posting.units is None
-                    or posting.units.number is None or bas(posting.account) != HOLDING_BAS):
+                    or posting.units.number is None):
                 continue
             key = (fund, member)
             holding[key] = holding.get(key, ZERO) + posting.units.number
