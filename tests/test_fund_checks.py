@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from coopledger.books import Books
+from coopledger.fund import loan_state
 from tests.conftest import load_text
 from tests.fund_books import (
     FUND_LOANS,
@@ -141,3 +142,21 @@ def test_capital_withdrawal_needs_a_rule_and_respects_the_minimum() -> None:
     _, errors = errors_of(rule + contribute("Kafe", D(2025, 1, 10), Decimal("10000.00"))
                           + contribute("Kafe", D(2025, 2, 10), Decimal("-10000.00")))
     assert errors == []
+
+
+def test_a_member_may_lend_to_another_member() -> None:
+    opens = "".join(f'2025-01-01 open {account} SEK\n  bas: "{bas}"\n' for account, bas in (
+        ("Assets:Kafe:1380-Lånefordringar-medlemmar", "1380"),
+        ("Assets:Kafe:1682-Upplupna-räntor-medlemslån", "1682"),
+        ("Income:Kafe:8250-Ränteintäkter-medlemslån", "8250")))
+    text = opens + loan("L-2025-07", D(2025, 2, 1), "Stad", "5000.00", "3.00", 5).replace(
+        'lender: "Fonden"', 'lender: "Kafe"') + (
+        '2025-02-01 * "Kafe" "Lån till Stad" ^L-2025-07\n'
+        "  Assets:Kafe:1380-Lånefordringar-medlemmar  5000.00 SEK\n"
+        "  Assets:Kafe:1930-Företagskonto  -5000.00 SEK\n"
+        "  Assets:Stad:1930-Företagskonto  5000.00 SEK\n"
+        "  Liabilities:Stad:2390-Lån-från-fonden  -5000.00 SEK\n")
+    books, errors = errors_of(text)
+    assert errors == []
+    state = loan_state(books, "L-2025-07", D(2025, 2, 28))
+    assert (state.disbursed, state.status) == (Decimal("5000.00"), "current")
