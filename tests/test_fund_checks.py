@@ -160,3 +160,14 @@ def test_a_member_may_lend_to_another_member() -> None:
     assert errors == []
     state = loan_state(books, "L-2025-07", D(2025, 2, 28))
     assert (state.disbursed, state.status) == (Decimal("5000.00"), "current")
+
+
+def test_one_transaction_moves_one_loan() -> None:
+    text = (loan("L-2025-01", D(2025, 2, 1), "Kafe", "1000.00", "5.00", 2)
+            + loan("L-2025-02", D(2025, 2, 1), "Kafe", "1000.00", "5.00", 2)
+            + disburse("L-2025-01", D(2025, 2, 1), "Kafe", Decimal("1000.00")).replace(
+                "^L-2025-01", "^L-2025-01 ^L-2025-02"))
+    _, errors = errors_of(text)
+    assert [e.split(": ", 1)[1] for e in errors] == [
+        "one transaction moves L-2025-01, L-2025-02; book each loan's movement in a "
+        "transaction of its own"]
