@@ -35,6 +35,11 @@ PREFIX = "coop-"
 DECLARING_MODULES: tuple[str, ...] = (
     "coopledger.entities",
     "coopledger.fund.loans",
+    "coopledger.services.fees",
+    "coopledger.services.allocation",
+    "coopledger.services.premises",
+    "coopledger.services.payroll",
+    "coopledger.services.subsidies",
 )
 
 _REGISTRY: dict[str, type[Declaration]] = {}

@@ -25,6 +25,9 @@ COMMANDS: tuple[str, ...] = (
     "new_coop",
     "fund",
     "loan",
+    "payroll",
+    "services",
+    "purchase",
 )
 
 
