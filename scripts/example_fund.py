@@ -3,8 +3,8 @@
 Members put capital into the fund (Fonden) in January 2025; the fund lends to them and
 they repay monthly. The loans are chosen so that on 31 October 2026 the loan book shows
 every state: current, paid off early, 45 days late, rescheduled, in default (over 90 days),
-written off (with a recovery) and committed but not yet disbursed. Every repayment is split with the fund's own
-engine (fees, interest, principal), exactly as an importer would split it.
+written off (with a recovery) and committed but not yet disbursed. Every repayment is
+split with the fund's own engine (fees, interest, principal), as an importer would.
 
 Run from the repository root, after ``scripts/make_example.py``::
 
