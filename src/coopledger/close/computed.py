@@ -51,9 +51,12 @@ def closing_file(main: Path, month: str) -> Path:
 
 
 def _period(start: datetime.date, end: datetime.date) -> Any:
-    from coopledger import periods
+    from coopledger.periods import month_period
 
-    return periods.Period(start, end)
+    period = month_period(start.year, start.month)
+    if period.end != end:
+        raise CoopException(f"{start} to {end} is not one calendar month")
+    return period
 
 
 def _loader(module_name: str) -> Callable[[Books, Any], list[data.Directive]] | None:

@@ -293,18 +293,20 @@ def explain_mismatch(seal: Seal, actual: MonthDigest) -> list[tuple[str, data.Di
             continue
         date = f"{seal.id}-{day:02d}"
         known = list(sealed_entries.get(day, []))
+        new: list[data.Directive] = []
         for digest in actual.entries.get(day, []):
             if digest[:8] in known:
                 known.remove(digest[:8])
-                continue
-            entry = actual.where[digest]
-            problems.append((f"sealed month {seal.id} changed: entry of {date} is not as "
-                             "sealed (added or edited); book a correction in an open month "
-                             "instead", entry))
-        if known:
-            problems.append((f"sealed month {seal.id} changed: {len(known)} sealed entr"
-                             f"{'y' if len(known) == 1 else 'ies'} of {date} removed or "
-                             "edited", None))
+            else:
+                new.append(actual.where[digest])
+        what = "changed after sealing" if len(new) == len(known) else "added after sealing"
+        for entry in new:
+            problems.append((f"sealed month {seal.id}: this entry of {date} was {what}; "
+                             "book a correction in an open month instead", entry))
+        if len(known) > len(new) or (known and not new):
+            gone = len(known) - len(new)
+            problems.append((f"sealed month {seal.id}: {gone} sealed entr"
+                             f"{'y' if gone == 1 else 'ies'} of {date} removed", None))
     if not problems:
         problems.append((f"sealed month {seal.id} changed: its digest does not match the "
                          "entries", None))
