@@ -74,38 +74,42 @@ def run(args: argparse.Namespace) -> int:
         return run_year(args)
     if not args.month:
         raise CoopException("which month? e.g. coopledger close main.beancount 2026-10")
-    from coopledger.close import close_month
-
     months = months_of(args.month)
     if args.dry_run and len(months) > 1:
         raise CoopException("a dry run shows one month: the next depends on this one")
     for month in months:
-        started = time.perf_counter()
-        report = close_month(args.ledger, month, dry_run=args.dry_run,
-                             progress=lambda line: print(f"  {line}", file=sys.stderr))
-        for check in report.checks:
-            mark = "ok  " if check.ok else "FAIL"
-            print(f"{month} {mark} {check.title}")
-            if not check.ok:
-                for line in check.details:
-                    print(f"       {line}")
-        elapsed = time.perf_counter() - started
-        if report.status == "failed":
-            print(f"{month}: NOT closed, nothing was written:", file=sys.stderr)
-            for line in report.failure:
-                print(f"  {line}", file=sys.stderr)
+        if not _close_one(args.ledger, month, dry_run=args.dry_run):
             return 1
-        if report.status == "already sealed":
-            print(f"{month}: already sealed and unchanged; nothing to write")
-            continue
-        if args.dry_run:
-            for path, text in sorted(report.written.items()):
-                if path.suffix == ".beancount":
-                    print(_diff(path, text), end="")
-                else:
-                    print(f"would write {path} ({len(text.encode())} bytes)")
-        verb = "would close" if args.dry_run else "closed"
-        print(f"{month}: {verb}: {report.vouchers} vouchers numbered, {report.computed} "
-              f"computed entries, seal {report.digest[:16]}, {len(report.written)} files "
-              f"({elapsed:.1f} s)")
     return 0
+
+
+def _close_one(ledger: str, month: str, *, dry_run: bool) -> bool:
+    from coopledger.close import close_month
+
+    started = time.perf_counter()
+    report = close_month(ledger, month, dry_run=dry_run,
+                         progress=lambda line: print(f"  {line}", file=sys.stderr))
+    for check in report.checks:
+        print(f"{month} {'ok  ' if check.ok else 'FAIL'} {check.title}")
+        if not check.ok:
+            for line in check.details:
+                print(f"       {line}")
+    if report.status == "failed":
+        print(f"{month}: NOT closed, nothing was written:", file=sys.stderr)
+        for line in report.failure:
+            print(f"  {line}", file=sys.stderr)
+        return False
+    if report.status == "already sealed":
+        print(f"{month}: already sealed and unchanged; nothing to write")
+        return True
+    if dry_run:
+        for path, text in sorted(report.written.items()):
+            if path.suffix == ".beancount":
+                print(_diff(path, text), end="")
+            else:
+                print(f"would write {path} ({len(text.encode())} bytes)")
+    verb = "would close" if dry_run else "closed"
+    print(f"{month}: {verb}: {report.vouchers} vouchers numbered, {report.computed} computed "
+          f"entries, seal {report.digest[:16]}, {len(report.written)} files "
+          f"({time.perf_counter() - started:.1f} s)")
+    return True

@@ -38,7 +38,8 @@ from coopledger.statements import BalanceSheet, IncomeStatement, balance_sheet, 
 BOARDPACK_DIR = "boardpack"
 GROUP = "Group"
 _STYLE = """body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222;max-width:60em}
-table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{padding:2px 8px;border-bottom:1px solid #ddd}
+table{border-collapse:collapse;margin:.5em 0 1.5em}
+td,th{padding:2px 8px;border-bottom:1px solid #ddd}
 td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}tr.total td{font-weight:bold}
 .ok{color:#176117}.fail{color:#a01010}h2{border-bottom:2px solid #444;margin-top:2em}"""
 
@@ -48,7 +49,9 @@ def board_pack_dir(main: Path, month: str) -> Path:
     return main.parent / BOARDPACK_DIR / month
 
 
-def member_results(books: Books, month: str, count: int = 12) -> dict[str, list[tuple[str, Decimal]]]:
+def member_results(
+    books: Books, month: str, count: int = 12,
+) -> dict[str, list[tuple[str, Decimal]]]:
     """Each member's result per month for the ``count`` months ending with ``month``."""
     months = [month]
     while len(months) < count:
@@ -62,7 +65,9 @@ def _month(label: str) -> Period:
     return month_period(int(label[:4]), int(label[5:]))
 
 
-def statement_rows(statement: IncomeStatement | BalanceSheet) -> list[tuple[str, str, str, str, Decimal]]:
+def statement_rows(
+    statement: IncomeStatement | BalanceSheet,
+) -> list[tuple[str, str, str, str, Decimal]]:
     """``(section, bas, account, name, amount)`` rows of a statement, in order."""
     sections = (statement.sections if isinstance(statement, IncomeStatement)
                 else statement.assets + statement.equity_and_liabilities)

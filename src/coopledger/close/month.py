@@ -122,60 +122,27 @@ def close_month(
     report = CloseReport(month)
     say(f"{month}: loading {path}")
     books = books or load_books(path)
-    seals, _ = read_seals(books.entries)
-    if month in seals:
-        broken = verify_month_seals(books.entries, {month: seals[month]})
-        if broken:
-            return _fail(report, [m for m, _ in broken[month]])
-        report.status = "already sealed"
+    if _already_sealed(books, report):
         return report
-    done = sealed_months(books)
-    first = first_month(books)
-    if first is None or month < first:
-        raise CoopException(f"{month} is before the books start ({first or 'no entries'}); "
-                            "nothing to close")
-    previous = previous_month(month)
-    if month != first and previous not in done:
-        raise CoopException(f"close {previous} first: months are closed in order "
-                            f"(the books start in {first})")
     say(f"{month}: preflight")
     report.checks = preflight(books, start, end)
     failed = [c for c in report.checks if not c.ok]
     if failed:
         return _fail(report, [f"{c.name}: {line}" for c in failed for line in c.details])
-
-    target = closing_file(books.path, month)
+    target = closing_file(books.path, month).resolve()
     if target.exists():
         return _fail(report, [f"{target} exists but {month} is not sealed; move it away "
                               "(its entries would be booked twice) and close again"])
-    say(f"{month}: computed entries")
-    computed = collect_computed(books, start, end)
-    starts = {c: e.fiscal_year_start for c, e in books.entities.items()}
-    say(f"{month}: voucher numbers")
-    in_month = [e for e in books.transactions
-                if start <= e.date < end and is_numberable(e)]
-    user = assign_vouchers(books.entries, in_month, starts)
-    machine = assign_vouchers(books.entries, computed.entries, starts,
-                              lambda _: COMPUTED_SERIES)
-    staged = _voucher_edits(user)
-    main = books.path.resolve()
-    main_text = staged.get(main, read_text(main))
-    staged[main] = with_include(main_text, include_line(main, target.resolve()))
-    by_entry = {id(a.entry): a.value for a in machine}
-    body = closing_text(month, [(e, by_entry.get(id(e))) for e in computed.entries])
-    staged[target.resolve()] = body
-
+    say(f"{month}: computed entries and voucher numbers")
+    staged, body = _stage_entries(books, report, start, end, target)
     say(f"{month}: seal")
     after, names = load_staged(books, staged)
     if after.errors:
         return _fail(report, ["the close would leave errors in the books:"] +
                      [translate(format_error(e), names) for e in after.errors[:30]])
     digest = digest_entries(month, month_entries(after.entries, start, end))
-    staged[target.resolve()] = body + "\n" + seal_text(digest, end - datetime.timedelta(days=1))
+    staged[target] = body + "\n" + seal_text(digest, end - datetime.timedelta(days=1))
     report.digest = digest.digest
-    report.vouchers = len(user) + len(machine)
-    report.computed = len(computed.entries)
-
     say(f"{month}: board pack")
     from coopledger.close.boardpack import board_pack_files
 
@@ -190,6 +157,54 @@ def close_month(
     tx.commit()
     report.status = "closed"
     return report
+
+
+def _already_sealed(books: Books, report: CloseReport) -> bool:
+    """Whether the month is sealed (a no-op, or a failure if its seal broke).
+
+    Raises:
+        CoopException: The month is before the books start, or the month before it is
+            not sealed yet.
+    """
+    month = report.month
+    seals, _ = read_seals(books.entries)
+    if month in seals:
+        broken = verify_month_seals(books.entries, {month: seals[month]})
+        if broken:
+            _fail(report, [m for m, _ in broken[month]])
+        else:
+            report.status = "already sealed"
+        return True
+    first = first_month(books)
+    if first is None or month < first:
+        raise CoopException(f"{month} is before the books start ({first or 'no entries'}); "
+                            "nothing to close")
+    previous = previous_month(month)
+    if month != first and previous not in sealed_months(books):
+        raise CoopException(f"close {previous} first: months are closed in order "
+                            f"(the books start in {first})")
+    return False
+
+
+def _stage_entries(books: Books, report: CloseReport, start: datetime.date,
+                   end: datetime.date, target: Path) -> tuple[dict[Path, str], str]:
+    """Stage the voucher lines, the include line and the closing file's entries."""
+    computed = collect_computed(books, start, end)
+    starts = {c: e.fiscal_year_start for c, e in books.entities.items()}
+    in_month = [e for e in books.transactions if start <= e.date < end and is_numberable(e)]
+    user = assign_vouchers(books.entries, in_month, starts)
+    machine = assign_vouchers(books.entries, computed.entries, starts,
+                              lambda _: COMPUTED_SERIES)
+    staged = _voucher_edits(user)
+    main = books.path.resolve()
+    main_text = staged.get(main, read_text(main))
+    staged[main] = with_include(main_text, include_line(main, target))
+    by_entry = {id(a.entry): a.value for a in machine}
+    body = closing_text(report.month, [(e, by_entry.get(id(e))) for e in computed.entries])
+    staged[target] = body
+    report.vouchers = len(user) + len(machine)
+    report.computed = len(computed.entries)
+    return staged, body
 
 
 def _voucher_edits(assignments: list[Assignment]) -> dict[Path, str]:

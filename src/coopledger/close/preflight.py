@@ -73,8 +73,9 @@ def account_balances(
         for posting in entry.postings:
             if wanted is not None and posting.account not in wanted:
                 continue
-            if posting.units.currency == currency and posting.units.number is not None:
-                totals[posting.account] += posting.units.number
+            units = posting.units
+            if units is not None and units.currency == currency and units.number is not None:
+                totals[posting.account] += units.number
     return dict(totals)
 
 
@@ -133,7 +134,7 @@ def check_loan_mirrors(books: Books, end: datetime.date) -> CheckResult:
             continue
         for posting in entry.postings:
             bas = books.bas(posting.account) or ""
-            number = posting.units.number or Decimal(0)
+            number = (posting.units.number if posting.units else None) or Decimal(0)
             if entity_of(posting.account) in funds and bas in RECEIVABLE_BAS:
                 for link in entry.links:
                     receivable[link] += number

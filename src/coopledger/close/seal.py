@@ -122,7 +122,7 @@ def previous_month(label: str) -> str:
 
 # --- canonical form -------------------------------------------------------------------
 
-def _canon(value: Any) -> str:
+def _canon(value: Any) -> str:  # noqa: PLR0911 - one return per kind of value
     if value is None:
         return "~"
     if isinstance(value, bool):
@@ -160,7 +160,8 @@ def _canon_posting(posting: data.Posting) -> str:
 
 def is_derived_posting(posting: data.Posting) -> bool:
     """Whether a posting is the clearing completion coopledger adds at load."""
-    return bool(posting.meta) and posting.meta.get("generated-by") == CLEARING_GENERATED_BY
+    meta = posting.meta or {}
+    return meta.get("generated-by") == CLEARING_GENERATED_BY
 
 
 def canonical(entry: data.Directive) -> str:
