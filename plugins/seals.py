@@ -28,6 +28,7 @@ from typing import Any
 from beancount.core import data
 
 from coopledger.close.seal import SEAL, read_seals, verify_month_seals
+from coopledger.close.yearseal import verify_year_seals
 from coopledger.errors import CoopError
 
 __plugins__ = ("validate_seals",)
@@ -61,4 +62,6 @@ def validate_seals(
         for message, entry in problems:
             source = entry.meta if entry is not None else seal_meta
             errors.append(SealError(source, message, entry))
+    errors.extend(SealError(meta, message, None)
+                  for message, meta in verify_year_seals(entries, seals))
     return entries, errors

@@ -69,9 +69,7 @@ def run(args: argparse.Namespace) -> int:
     if args.year is not None:
         if args.month:
             raise CoopException("give either a month or --year, not both")
-        from coopledger.close.yearend import run_year
-
-        return run_year(args)
+        return _close_year(args.ledger, args.year, dry_run=args.dry_run)
     if not args.month:
         raise CoopException("which month? e.g. coopledger close main.beancount 2026-10")
     months = months_of(args.month)
@@ -113,3 +111,28 @@ def _close_one(ledger: str, month: str, *, dry_run: bool) -> bool:
           f"entries, seal {report.digest[:16]}, {len(report.written)} files "
           f"({time.perf_counter() - started:.1f} s)")
     return True
+
+
+def _close_year(ledger: str, year: int, *, dry_run: bool) -> int:
+    from coopledger.close.yearend import close_year
+
+    started = time.perf_counter()
+    report = close_year(ledger, year, dry_run=dry_run)
+    if report.status == "failed":
+        print(f"{year}: NOT closed, nothing was written:", file=sys.stderr)
+        for line in report.failure:
+            print(f"  {line}", file=sys.stderr)
+        return 1
+    if report.status == "already sealed":
+        print(f"{year}: already sealed and unchanged; nothing to write")
+        return 0
+    for path, text in sorted(report.written.items()):
+        if dry_run:
+            print(_diff(path, text), end="")
+        else:
+            print(f"wrote {path}")
+    for note in report.notes:
+        print(f"note: {note}")
+    verb = "would close" if dry_run else "closed"
+    print(f"{year}: {verb} ({time.perf_counter() - started:.1f} s)")
+    return 0

@@ -62,6 +62,8 @@ class Seal(Declaration):
         days: Per day ``DD:<16 hex>`` (months only), space separated.
         entries: Per day ``DD:<8 hex>,<8 hex>...``: a short digest of each entry.
         balances: For a year, SHA-256 of the closing balances of every account.
+        carry: For a year, SHA-256 of the entries carrying the result forward.
+        fiscal_year_start: For a year, the month it starts in.
     """
 
     digest: str
@@ -69,6 +71,8 @@ class Seal(Declaration):
     days: str = ""
     entries: str = ""
     balances: str = ""
+    carry: str = ""
+    fiscal_year_start: int = 1
 
     @field_validator("id")
     @classmethod

@@ -19,20 +19,23 @@ from coopledger.books import Books, books_from_entries
 from coopledger.files import read_text
 
 
-def load_staged(books: Books, staged: Mapping[Path, str]) -> tuple[Books, dict[str, str]]:
+def load_staged(books: Books, staged: Mapping[Path, str],
+                main_file: Path | None = None) -> tuple[Books, dict[str, str]]:
     """Load the ledger with some files' contents replaced (or added).
 
     Args:
         books: The books as loaded from disk (their ``include`` option lists the files).
         staged: Absolute path to the new whole text of that file.
+        main_file: Load this (staged) file as the main file instead of the books' own.
 
     Returns:
         The books as loaded from the mirror (entries name the mirror's files) and a map
         from each mirror path to the real path it stands for, to translate messages.
     """
     main = books.path.resolve()
+    top = (main_file or main).resolve()
     included = [Path(name).resolve() for name in books.options.get("include", [])]
-    files = {main, *included, *(Path(p).resolve() for p in staged)}
+    files = {main, top, *included, *(Path(p).resolve() for p in staged)}
     root = Path(os.path.commonpath([str(p.parent) for p in files]))
     texts = {Path(p).resolve(): text for p, text in staged.items()}
     with tempfile.TemporaryDirectory(prefix="coopledger-close-") as tmp:
@@ -51,8 +54,8 @@ def load_staged(books: Books, staged: Mapping[Path, str]) -> tuple[Books, dict[s
             if source.is_dir() and not link.exists() and source.is_relative_to(root):
                 link.parent.mkdir(parents=True, exist_ok=True)
                 link.symlink_to(source, target_is_directory=True)
-        entries, errors, options = loader.load_file(str(mirror / main.relative_to(root)))
-    return books_from_entries(books.path, entries, errors, options), names
+        entries, errors, options = loader.load_file(str(mirror / top.relative_to(root)))
+    return books_from_entries(top, entries, errors, options), names
 
 
 def translate(message: str, names: Mapping[str, str]) -> str:
