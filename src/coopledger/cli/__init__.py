@@ -24,6 +24,8 @@ COMMANDS: tuple[str, ...] = (
     "close",
     "report",
     "new_coop",
+    "fund",
+    "loan",
 )
 
 
