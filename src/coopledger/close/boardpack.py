@@ -29,7 +29,7 @@ from typing import Any
 from coopledger.books import Books
 from coopledger.close.charts import bar_chart, line_chart
 from coopledger.close.preflight import CheckResult
-from coopledger.close.seal import month_bounds, previous_month
+from coopledger.close.seal import previous_month
 from coopledger.entities import EntityKind
 from coopledger.money import format_sek
 from coopledger.periods import Period, fiscal_year_of, month_period
@@ -115,18 +115,16 @@ def _checks_html(checks: list[CheckResult]) -> str:
 
 def _fund_section(books: Books, month: str) -> tuple[str, dict[str, str]]:
     try:
-        fund = importlib.import_module("coopledger.fund")
+        importlib.import_module("coopledger.fund")
     except ModuleNotFoundError as exc:
         if exc.name != "coopledger.fund":
             raise
         return "<p>Fondens rapport: modulen coopledger.fund är inte installerad.</p>", {}
-    report_of = getattr(fund, "fund_report", None)
-    if report_of is None:
-        return "<p>Fondens rapport saknas i denna version.</p>", {}
+    if not any(e.kind is EntityKind.FUND for e in books.entities.values()):
+        return "<p>Böckerna har ingen fond.</p>", {}
     from coopledger.close.fundpage import fund_html
 
-    _, end = month_bounds(month)
-    return fund_html(books, report_of, month, end)
+    return fund_html(books, month)
 
 
 def board_pack_files(books: Books, month: str, checks: list[CheckResult]) -> dict[Path, str]:
