@@ -51,12 +51,13 @@ def bank(code: str) -> str:
 
 
 def opens() -> str:
-    lines = []
+    lines: list[str] = []
     for code in ENTITIES:
         for account, bas in ((bank(code), "1930"),
                              (f"Income:{code}:3001-Försäljning", "3001"),
                              (f"Expenses:{code}:4010-Inköp", "4010"),
-                             (f"Equity:{code}:2091-Balanserad-vinst", "2091")):
+                             (f"Equity:{code}:2091-Balanserad-vinst", "2091"),
+                             (f"Equity:{code}:2099-Årets-resultat", "2099")):
             lines.append(f'2025-01-01 open {account} SEK\n  bas: "{bas}"')
     return "\n".join(lines) + "\n"
 
@@ -100,7 +101,7 @@ def write_ledger(folder: Path, items: list[Txn], *, assertions: bool = True,
         ("; transactions\n" + opening + "\n".join(t.text() for t in ordered))
         .replace("\n", newline), encoding="utf-8", newline="")
     balances = {c: Decimal("100000.00") for c in ENTITIES}
-    lines = []
+    lines: list[str] = []
     for month in (1, 2):
         for t in ordered:
             if t.month == month:
@@ -128,6 +129,8 @@ def account_totals(books: Books) -> dict[str, Decimal]:
     totals: dict[str, Decimal] = defaultdict(Decimal)
     for entry in books.transactions:
         for posting in entry.postings:
+            assert posting.units is not None
+            assert posting.units.number is not None
             totals[posting.account] += posting.units.number
     return {a: v for a, v in totals.items() if v}
 

@@ -31,11 +31,12 @@ from __future__ import annotations
 import datetime
 import re
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from beancount.core import data
+from beancount.core import amount, data
 
 from coopledger.books import Books, load_books
 from coopledger.close.computed import CLOSING_DIR, render_entry
@@ -69,12 +70,12 @@ class YearReport:
     notes: list[str] = field(default_factory=list)
 
 
-def _txn(meta: dict[str, object], date: datetime.date, narration: str,
+def _txn(meta: Mapping[str, object], date: datetime.date, narration: str,
          postings: list[tuple[str, Decimal]], currency: str) -> data.Transaction:
     return data.Transaction(
         data.new_metadata("<coopledger.close.yearend>", 0, dict(meta)), date, "*",
         "Bokslut", narration, frozenset(), frozenset(),
-        [data.Posting(a, data.Amount(n, currency), None, None, None, None)
+        [data.Posting(a, amount.Amount(n, currency), None, None, None, None)
          for a, n in postings])
 
 
@@ -179,7 +180,8 @@ def daily_text(books: Books, main_text: str, end: datetime.date,
     if closed.get(str(main)):
         return None, [f"{main} itself holds entries before {end}; move them into an "
                       "included file to get a daily file"]
-    lines, notes = [], []
+    lines: list[str] = []
+    notes: list[str] = []
     for line in main_text.splitlines(keepends=True):
         match = _INCLUDE.match(line)
         if match:
@@ -228,7 +230,7 @@ def close_year(path: str | Path, year: int, *, dry_run: bool = False) -> YearRep
         return report
     entries = result_entries(books, year, start, end)
     numbered = {id(a.entry): a.value for a in assign_vouchers(
-        books.entries, entries, {c: first_month for c in books.entities},
+        books.entries, entries, dict.fromkeys(books.entities, first_month),
         lambda _: YEAR_END_SERIES)}
     folder = books.path.resolve().parent / CLOSING_DIR
     year_file, carry_file = folder / f"{year}-year-end.beancount", \
