@@ -22,6 +22,7 @@ from coopledger.errors import CoopException
 COMMANDS: tuple[str, ...] = (
     "check",
     "close",
+    "correct",
     "report",
     "new_coop",
     "fund",
