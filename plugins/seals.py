@@ -4,7 +4,9 @@
 month's entries (see :mod:`coopledger.close.seal`). This plugin recomputes every seal at
 load, in one pass, and reports a changed, added or removed entry in a sealed month as an
 error naming the month and, where it can, the entry at its file and line. It changes no
-entry. Enable it after the entities plugin::
+entry, except in the daily books written by the year-end close (those with a
+``custom "coop-opening"`` declaration), where it first leaves out what files mixing both
+years hold of the closed years. Enable it after the entities plugin::
 
     plugin "coopledger.plugins.entities"
     plugin "coopledger.plugins.seals"
@@ -28,14 +30,31 @@ from typing import Any
 from beancount.core import data
 
 from coopledger.close.seal import SEAL, read_seals, verify_month_seals
-from coopledger.close.yearseal import verify_year_seals
+from coopledger.close.yearseal import drop_closed_years, verify_year_seals
 from coopledger.errors import CoopError
 
-__plugins__ = ("validate_seals",)
+__plugins__ = ("drop_closed_years_from_daily_books", "validate_seals")
 
 
 class SealError(CoopError):
     """A sealed month or year whose entries changed after it was sealed."""
+
+
+def drop_closed_years_from_daily_books(
+    entries: list[data.Directive], options_map: dict[str, Any], config: str | None = None,
+) -> tuple[list[data.Directive], list[CoopError]]:
+    """In daily books (``custom "coop-opening"``), drop closed-year entries; else no-op.
+
+    Args:
+        entries: The ledger's directives.
+        options_map: The ledger's options (unused).
+        config: Unused.
+
+    Returns:
+        The entries (closed-year ones left out in daily books) and no errors.
+    """
+    del options_map, config
+    return drop_closed_years(entries), []
 
 
 def validate_seals(

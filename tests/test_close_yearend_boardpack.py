@@ -95,3 +95,24 @@ def test_board_pack_figures_equal_the_statements(tmp_path: Path) -> None:
     assert {r["check"] for r in checks} == {"errors", "bank", "clearing", "loans", "seals",
                                             "vouchers"}
     assert all(r["status"] == "ok" for r in checks)
+
+
+def test_daily_books_drop_the_closed_year_of_a_file_that_mixes_years(tmp_path: Path) -> None:
+    main = write_ledger(tmp_path, SAMPLE)
+    with (tmp_path / "txns.beancount").open("a", encoding="utf-8") as handle:
+        handle.write('2026-01-15 * "Kund" "Försäljning"\n'
+                     "  Assets:Kafe:1930-Företagskonto  10.00 SEK\n"
+                     "  Income:Kafe:3001-Försäljning  -10.00 SEK\n")
+    close_both(main)
+    report = close_year(main, 2025)
+    assert report.status == "closed", report.failure
+    assert any("txns.beancount holds entries of both years" in n for n in report.notes)
+    full, daily = load_books(main), load_books(tmp_path / DAILY_FILE)
+    assert full.errors == []
+    assert daily.errors == []
+    dated = sorted((e.date, e.narration) for e in daily.transactions
+                   if "opening-balances" not in e.meta)
+    assert [d for d, _ in dated] == [datetime.date(2026, 1, 1)] * len(ENTITIES) + [
+        datetime.date(2026, 1, 15)]
+    bank = "Assets:Kafe:1930-Företagskonto"
+    assert account_totals(daily)[bank] == account_totals(full)[bank]

@@ -35,6 +35,7 @@ PREFIX = "coop-"
 DECLARING_MODULES: tuple[str, ...] = (
     "coopledger.entities",
     "coopledger.close.seal",
+    "coopledger.close.yearseal",
     "coopledger.fund.loans",
     "coopledger.services.fees",
     "coopledger.services.allocation",

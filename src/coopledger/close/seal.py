@@ -15,7 +15,8 @@ the directive type and every field: for a transaction its date, flag, payee, nar
 tags, links, postings (account, units, cost, price, flag, metadata) and metadata. Left out
 are where the entry is written (``filename``, ``lineno``), Beancount's internal keys
 (``__...``), the clearing postings that coopledger completes at load (they are derived
-from the others), entries that plugins create at load (file name ``<...>``), seals
+from the others), entries that plugins create at load (file name ``<...>``), the
+padding that ``pad`` derives and the amount a failing ``balance`` reports, seals
 themselves, and the year-end entries (metadata ``year-end``), which a year seal covers
 (they may be booked after December is sealed, as the law allows closing entries in a
 special series). The voucher number ``ver`` *is* part of the record: renumbering a
@@ -46,6 +47,9 @@ from coopledger.declarations import Declaration, declaration
 SEAL = "coop-seal"
 YEAR_END_KEY = "year-end"
 _SKIPPED_META = frozenset({"filename", "lineno"})
+#: Fields that are not the record: where it is written, and what Beancount's balance
+#: check fills in after the plugins ran.
+_DERIVED_FIELDS = frozenset({"meta", "diff_amount"})
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 _YEAR = re.compile(r"^\d{4}$")
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
@@ -179,7 +183,7 @@ def canonical(entry: data.Directive) -> str:
     """
     fields = []
     for name in entry._fields:
-        if name == "meta":
+        if name in _DERIVED_FIELDS:
             continue
         value = getattr(entry, name)
         if name == "postings":
@@ -201,6 +205,8 @@ def is_sealable(entry: data.Directive) -> bool:
         return False
     if isinstance(entry, data.Custom) and entry.type == SEAL:
         return False
+    if isinstance(entry, data.Transaction) and entry.flag == "P":
+        return False  # padding: derived from pad and balance, after the plugins ran
     return YEAR_END_KEY not in meta
 
 

@@ -23,7 +23,9 @@ writes, all at once or not at all:
 
 The year-end entries are excluded from the month seals (December may be sealed before
 the year is closed; the law allows closing entries in a special series) and covered by
-the year seal. All entities must share one fiscal year.
+the year seal. All entities must share one fiscal year. Books that declare loans get no
+daily books (and no opening-balance file): the fund recomputes loan schedules from the
+full history.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ from coopledger.close.numbering import YEAR_END_SERIES, assign_vouchers
 from coopledger.close.seal import SEAL, YEAR_END_KEY, month_label, read_seals
 from coopledger.close.staging import load_staged, translate
 from coopledger.close.yearseal import (
+    OPENING,
     OPENING_KEY,
     balances_digest,
     closing_balances,
@@ -56,6 +59,9 @@ from coopledger.errors import CoopException, format_error
 from coopledger.files import FileTransaction, include_line, read_text, with_include
 
 DAILY_FILE = "daily.beancount"
+#: Tag of the year-end entries, so that reports and Fava can leave them out of an income
+#: statement (they zero the year's income and expense accounts).
+YEAR_END_TAG = "year-end"
 _INCLUDE = re.compile(r'^include\s+"([^"]+)"')
 
 
@@ -74,7 +80,7 @@ def _txn(meta: Mapping[str, object], date: datetime.date, narration: str,
          postings: list[tuple[str, Decimal]], currency: str) -> data.Transaction:
     return data.Transaction(
         data.new_metadata("<coopledger.close.yearend>", 0, dict(meta)), date, "*",
-        "Bokslut", narration, frozenset(), frozenset(),
+        "Bokslut", narration, frozenset({YEAR_END_TAG}), frozenset(),
         [data.Posting(a, amount.Amount(n, currency), None, None, None, None)
          for a, n in postings])
 
@@ -146,6 +152,7 @@ def opening_text(after: Books, year: int, end: datetime.date) -> str:
         lines = "".join(f"  {a:<{width}}{v:>16} {c}\n" for a, c, v in rows)
         parts.append(f'\n{last} * "Ingående balans" "Ingående balanser {end.year}, {code}"\n'
                      f'  {OPENING_KEY}: "{end.year}"\n{lines}')
+    parts.append(f'\n{last} custom "{OPENING}" "{end.year}"\n')
     return "".join(parts)
 
 
@@ -177,21 +184,23 @@ def daily_text(books: Books, main_text: str, end: datetime.date,
             name = str(Path(str(entry.meta.get("filename"))).resolve())
             (closed if entry.date < end else opened)[name] = True
     main = books.path.resolve()
-    if closed.get(str(main)):
-        return None, [f"{main} itself holds entries before {end}; move them into an "
-                      "included file to get a daily file"]
     lines: list[str] = []
     notes: list[str] = []
+    if closed.get(str(main)):
+        notes.append(f"{main} itself holds entries before {end}: the daily books drop "
+                     "them at load")
     for line in main_text.splitlines(keepends=True):
         match = _INCLUDE.match(line)
         if match:
             target = (main.parent / match[1]).resolve()
             keep = new_files.get(target)
             if keep is None:
-                if closed.get(str(target)) and opened.get(str(target)):
-                    return None, [f"{target} holds entries before and after {end}; split it "
-                                  "by year to get a daily file"]
-                keep = not closed.get(str(target))
+                mixed = bool(closed.get(str(target)) and opened.get(str(target)))
+                if mixed:
+                    notes.append(f"{target} holds entries of both years: the daily books "
+                                 "parse it and drop its closed-year entries (split it by "
+                                 "year for a faster daily load)")
+                keep = mixed or not closed.get(str(target))
             if not keep:
                 continue
         lines.append(line)
@@ -259,9 +268,14 @@ def close_year(path: str | Path, year: int, *, dry_run: bool = False) -> YearRep
         f'  carry: "{year_end_digest(after.entries, str(year), end, carry=True)}"\n'
         f'  balances: "{balances_digest(closing_balances(after.entries, end))}"\n'
         f"  count: {len(entries)}\n  fiscal-year-start: {first_month}\n")
-    staged[opening_file] = opening_text(after, year, end)
-    daily, report.notes = daily_text(books, main_text, end, {
-        year_file: False, carry_file: True, seal_file: True}, opening_file)
+    daily: str | None = None
+    if "coop-loan" in books.declarations.by_type:
+        report.notes.append("no daily books: the fund's loan schedules are recomputed from "
+                            "the full history, so these books are checked and closed whole")
+    else:
+        staged[opening_file] = opening_text(after, year, end)
+        daily, report.notes = daily_text(books, main_text, end, {
+            year_file: False, carry_file: True, seal_file: True}, opening_file)
     if daily is not None:
         staged[main.parent / DAILY_FILE] = daily
         checked, names = load_staged(books, staged, main.parent / DAILY_FILE)

@@ -26,9 +26,45 @@ from typing import Any
 
 from beancount.core import data
 
-from coopledger.close.seal import YEAR_END_KEY, Seal, entry_digest
+from coopledger.close.seal import SEAL, YEAR_END_KEY, Seal, entry_digest
+from coopledger.declarations import Declaration, declaration
 
 OPENING_KEY = "opening-balances"
+OPENING = "coop-opening"
+_KEPT = (data.Open, data.Close, data.Commodity, data.Price, data.Query)
+
+
+@declaration(OPENING)
+class Opening(Declaration):
+    """Marks the daily books: they start from the opening balances of year ``id``.
+
+    Written by the year-end close into the opening-balance file, dated the closed year's
+    last day; entries dated before the next day, other than the opening balances and
+    the declarations, are dropped at load (see :func:`drop_closed_years`).
+    """
+
+
+def drop_closed_years(entries: list[data.Directive]) -> list[data.Directive]:
+    """In daily books, leave out what files mixing both years hold of the closed years.
+
+    Returns the entries unchanged when there is no ``coop-opening`` declaration (the
+    full books). Otherwise keeps, before the cut: ``open``, ``close``, commodities,
+    prices, queries, declarations other than month seals, and the opening balances.
+    """
+    dates = [e.date for e in entries if isinstance(e, data.Custom) and e.type == OPENING]
+    if not dates:
+        return entries
+    cut = max(dates) + datetime.timedelta(days=1)
+    kept = []
+    for entry in entries:
+        if entry.date >= cut or isinstance(entry, _KEPT):
+            kept.append(entry)
+        elif isinstance(entry, data.Custom):
+            if not (entry.type == SEAL and len(str(entry.values[0].value)) == 7):
+                kept.append(entry)
+        elif isinstance(entry, data.Transaction) and OPENING_KEY in (entry.meta or {}):
+            kept.append(entry)
+    return kept
 
 
 def year_end_digest(entries: Iterable[data.Directive], year: str,
