@@ -209,6 +209,38 @@ def daily_text(books: Books, main_text: str, end: datetime.date,
     return header + "".join(lines) + include_line(main, opening), notes
 
 
+def _shared_fiscal_start(books: Books) -> int:
+    starts = {e.fiscal_year_start for e in books.entities.values()} or {1}
+    if len(starts) > 1:
+        raise CoopException("the entities have different fiscal years; the year-end close "
+                            "handles one shared fiscal year only")
+    return starts.pop()
+
+
+def _year_done_or_blocked(books: Books, report: YearReport, start: datetime.date,
+                          end: datetime.date) -> bool:
+    """Whether the year is already sealed or the books have errors (report filled in).
+
+    Raises:
+        CoopException: A month of the year is not sealed yet.
+    """
+    year = report.year
+    seals, _ = read_seals(books.entries)
+    if str(year) in seals:
+        problems = verify_year_seals(books.entries, {str(year): seals[str(year)]})
+        report.status = "failed" if problems else "already sealed"
+        report.failure = [m for m, _ in problems]
+        return True
+    months = {month_label(e.date) for e in books.transactions if start <= e.date < end}
+    missing = sorted(months - sealed_months(books))
+    if missing:
+        raise CoopException(f"close {missing[0]} first: every month of {year} must be sealed")
+    if books.errors:
+        report.failure = [format_error(e) for e in books.errors[:30]]
+        return True
+    return False
+
+
 def close_year(path: str | Path, year: int, *, dry_run: bool = False) -> YearReport:
     """Close a fiscal year (see the module docstring).
 
@@ -218,24 +250,9 @@ def close_year(path: str | Path, year: int, *, dry_run: bool = False) -> YearRep
     """
     report = YearReport(year)
     books = load_books(path)
-    starts = {e.fiscal_year_start for e in books.entities.values()} or {1}
-    if len(starts) > 1:
-        raise CoopException("the entities have different fiscal years; the year-end close "
-                            "handles one shared fiscal year only")
-    first_month = starts.pop()
+    first_month = _shared_fiscal_start(books)
     start, end = datetime.date(year, first_month, 1), datetime.date(year + 1, first_month, 1)
-    seals, _ = read_seals(books.entries)
-    if str(year) in seals:
-        problems = verify_year_seals(books.entries, {str(year): seals[str(year)]})
-        report.status = "failed" if problems else "already sealed"
-        report.failure = [m for m, _ in problems]
-        return report
-    months = {month_label(e.date) for e in books.transactions if start <= e.date < end}
-    missing = sorted(months - sealed_months(books))
-    if missing:
-        raise CoopException(f"close {missing[0]} first: every month of {year} must be sealed")
-    if books.errors:
-        report.failure = [format_error(e) for e in books.errors[:30]]
+    if _year_done_or_blocked(books, report, start, end):
         return report
     entries = result_entries(books, year, start, end)
     numbered = {id(a.entry): a.value for a in assign_vouchers(
