@@ -2,9 +2,9 @@
 
 Members put capital into the fund (Fonden) in January 2025; the fund lends to them and
 they repay monthly. The loans are chosen so that on 31 October 2026 the loan book shows
-every state: current, paid off early, about 45 days late, rescheduled, written off (with a
-recovery) and committed but not yet disbursed. Every repayment is split with the fund's own
-engine (fees, interest, principal), exactly as an importer would split it.
+every state: current, paid off early, 45 days late, rescheduled, in default (over 90 days),
+written off (with a recovery) and committed but not yet disbursed. Every repayment is
+split with the fund's own engine (fees, interest, principal), as an importer would.
 
 Run from the repository root, after ``scripts/make_example.py``::
 
@@ -103,9 +103,13 @@ PLANS = {
                        "ocr": ocr(2025050)},
                       paid_until=D(2025, 10, 31), write_off=D(2026, 6, 30),
                       recovery=(D(2026, 9, 15), Decimal("5000.00"))),
-    "L-2026-01": Plan({"date": D(2026, 10, 20), "borrower": "Kafe", "principal": "40000.00",
+    "L-2026-01": Plan({"date": D(2026, 3, 31), "borrower": "Snickeri",
+                       "principal": "30000.00", "rate": "6.50", "term": 18,
+                       "first_due": D(2026, 4, 30), "ocr": ocr(2026010)},
+                      paid_until=D(2026, 5, 31)),
+    "L-2026-02": Plan({"date": D(2026, 10, 20), "borrower": "Kafe", "principal": "40000.00",
                        "rate": "5.00", "term": 24, "first_due": D(2026, 12, 31),
-                       "ocr": ocr(2026010)},
+                       "ocr": ocr(2026020)},
                       paid_until=D(2026, 10, 31), disbursed=False),
 }
 

@@ -42,6 +42,8 @@ def test_a_clean_loan_loads_without_errors() -> None:
     ({"rate": "4,5 %"}, 'rate: write the annual rate in percent as a plain decimal, e.g. '
                         'rate: "4.50" for 4.5 %; got \'4,5 %\''),
     ({"rate": "4.5%"}, "rate: write the annual rate in percent"),
+    ({"rate": "0.045"}, 'rate: rate 0.045 looks like a fraction, but the rate is in percent: '
+                        'write "4.500" for 4.500 %'),
     ({"maturity": "2024-12-31"}, "maturity 2024-12-31 is not after the start 2025-02-01"),
     ({"ocr": "1234"}, "ocr 1234: the last digit is not its check digit (mod 10); did you "
                       "mean 1230?"),

@@ -39,7 +39,8 @@ def test_every_state_is_shown(books: Books) -> None:
     statuses = {line.loan_id: line.state.status for line in report.loans}
     assert statuses == {"L-2025-01": "current", "L-2025-02": "repaid",
                         "L-2025-03": "delinquent", "L-2025-04": "current",
-                        "L-2025-05": "written-off", "L-2026-01": "committed"}
+                        "L-2025-05": "written-off", "L-2026-01": "default",
+                        "L-2026-02": "committed"}
     assert loan_state(books, "L-2025-03", DAY).days_past_due == 45
     assert "coop-loan-reschedule" in books.declarations.by_type
     assert report.written_off > 0
@@ -51,20 +52,24 @@ def test_every_state_is_shown(books: Books) -> None:
 
 
 def test_par_by_hand_from_the_schedules(books: Books) -> None:
-    # Tradgard paid every instalment due up to August 2026 and nothing since: its oldest
-    # unpaid instalment is the first one due after 31 August.
-    schedule = loan_schedule(books, "L-2025-03")
-    oldest = next(i.due for i in schedule if i.due > datetime.date(2026, 8, 31))
-    late_days = (DAY - oldest).days
-    assert late_days == 45
+    # Tradgard paid every instalment due up to August 2026 and nothing since; Snickeri's
+    # second loan paid its April and May instalments only. Each one's oldest unpaid
+    # instalment is the first one due after its last payment.
+    late = {}
+    for loan_id, last_paid in (("L-2025-03", datetime.date(2026, 8, 31)),
+                               ("L-2026-01", datetime.date(2026, 5, 31))):
+        oldest = next(i.due for i in loan_schedule(books, loan_id) if i.due > last_paid)
+        late[loan_id] = (DAY - oldest).days
+    assert late == {"L-2025-03": 45, "L-2026-01": 123}
     outstanding = {loan_id: borrowed(books, who, loan_id) for loan_id, who in (
         ("L-2025-01", "Kafe"), ("L-2025-02", "Snickeri"), ("L-2025-03", "Tradgard"),
-        ("L-2025-04", "Omsorg"), ("L-2025-05", "Stad"))}
+        ("L-2025-04", "Omsorg"), ("L-2025-05", "Stad"), ("L-2026-01", "Snickeri"))}
     gross = sum(outstanding.values(), ZERO)
-    at_risk = outstanding["L-2025-03"]
     report = fund_report(books, DAY)
     assert report.gross_portfolio == gross
-    expected = {1: at_risk, 30: at_risk, 60: ZERO, 90: ZERO}
+    expected = {n: sum((outstanding[k] for k, days in late.items() if days > n), ZERO)
+                for n in (1, 30, 60, 90)}
+    assert expected[90] == outstanding["L-2026-01"] > 0
     assert report.par_amounts == expected
     assert report.par == {n: (a / gross).quantize(Decimal("0.0001"))
                           for n, a in expected.items()}
