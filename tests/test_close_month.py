@@ -24,6 +24,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from coopledger.books import Books, load_books
+from coopledger.cli import main as cli
 from coopledger.close import MonthState, close_month, close_status
 from coopledger.close.numbering import numbering_problems
 from coopledger.errors import CoopException
@@ -162,9 +163,24 @@ def test_closing_moves_no_balance_and_twice_is_a_no_op(items: list[Txn]) -> None
         after_books = load_books(main)
         assert after_books.errors == []
         assert account_totals(after_books) == before
+        assert_gapless(after_books)
         files = snapshot(Path(tmp))
         assert close_month(main, "2025-02").status == "already sealed"
         assert snapshot(Path(tmp)) == files
+
+
+def assert_gapless(books: Books) -> None:
+    """Every transaction is numbered once per entity it touches, 1..n in date order."""
+    numbers: dict[tuple[str, str, int], list[tuple[int, datetime.date]]] = defaultdict(list)
+    for entry in books.transactions:
+        ids = voucher_ids(entry.meta)
+        assert set(ids) == {p.account.split(":")[1] for p in entry.postings}
+        for vid in ids.values():
+            numbers[(vid.entity, vid.series, vid.year)].append((vid.number, entry.date))
+    for series in numbers.values():
+        series.sort()
+        assert [n for n, _ in series] == list(range(1, len(series) + 1))
+        assert [d for _, d in series] == sorted(d for _, d in series)
 
 
 def test_vouchers_are_gapless_per_entity_and_series(folder: Path) -> None:
@@ -269,3 +285,29 @@ def test_pad_and_generated_entries_are_not_numbered(folder: Path) -> None:
                  and str(e.meta.get("filename", "")).startswith("<")]
     assert generated  # the clearing accounts opened by the entities plugin
     assert all("ver" in e.meta for e in books.transactions)
+
+
+def test_command_closes_a_run_of_months_and_reports(
+        folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    main = write_ledger(folder, SAMPLE)
+    assert cli(["close", str(main), "2025-01", "--dry-run"]) == 0
+    out = capsys.readouterr()
+    assert '+  ver: "Kafe:A-2025-0002"' in out.out
+    assert "2025-01: would close: 6 transactions numbered" in out.out
+    assert "2025-01: preflight" in out.err
+    assert not (folder / "closing").exists()
+    assert cli(["close", str(main), "2025-01..2025-02"]) == 0
+    out = capsys.readouterr()
+    assert "2025-02: closed" in out.out
+    assert cli(["close", str(main), "2025-02"]) == 0
+    assert "already sealed" in capsys.readouterr().out
+    assert cli(["close", str(main), "2025-13"]) == 2
+
+
+def test_command_reports_a_failed_preflight(
+        folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    main = write_ledger(folder, SAMPLE, assertions=False)
+    assert cli(["close", str(main), "2025-01"]) == 1
+    out = capsys.readouterr()
+    assert "2025-01 FAIL Every bank account has a balance assertion" in out.out
+    assert "NOT closed, nothing was written" in out.err

@@ -107,7 +107,7 @@ def _close_one(ledger: str, month: str, *, dry_run: bool) -> bool:
             else:
                 print(f"would write {path} ({len(text.encode())} bytes)")
     verb = "would close" if dry_run else "closed"
-    print(f"{month}: {verb}: {report.vouchers} vouchers numbered, {report.computed} computed "
+    print(f"{month}: {verb}: {report.vouchers} transactions numbered, {report.computed} computed "
           f"entries, seal {report.digest[:16]}, {len(report.written)} files "
           f"({time.perf_counter() - started:.1f} s)")
     return True

@@ -53,7 +53,7 @@ class CloseReport:
         checks: The preflight results.
         failure: Why the close stopped (empty unless ``failed``).
         written: The files written (or, in a dry run, that would be), with their text.
-        vouchers: Number of transactions numbered.
+        vouchers: Number of transactions numbered (each gets one id per entity).
         computed: Number of computed entries written.
         digest: The month's seal digest.
     """
