@@ -10,6 +10,7 @@ from pathlib import Path
 from coopledger.plugins.seals import SealError
 
 from coopledger.books import load_books
+from coopledger.close import close_month
 from coopledger.close.yearend import DAILY_FILE, close_year
 from coopledger.periods import month_period
 from coopledger.statements import balance_sheet, income_statement
@@ -116,3 +117,12 @@ def test_daily_books_drop_the_closed_year_of_a_file_that_mixes_years(tmp_path: P
         datetime.date(2026, 1, 15)]
     bank = "Assets:Kafe:1930-Företagskonto"
     assert account_totals(daily)[bank] == account_totals(full)[bank]
+    # the next month is closed on the daily books; the full books include its file too
+    with (tmp_path / "txns.beancount").open("a", encoding="utf-8") as handle:
+        handle.write("".join(f"2026-02-01 balance {b} {v} SEK\n" for b, v in sorted(
+            account_totals(full).items()) if b.endswith("1930-Företagskonto")))
+    report = close_month(tmp_path / DAILY_FILE, "2026-01")
+    assert report.status == "closed", report.failure
+    assert 'include "closing/2026-01.beancount"' in main.read_text(encoding="utf-8")
+    assert load_books(main).errors == []
+    assert load_books(tmp_path / DAILY_FILE).errors == []

@@ -35,6 +35,7 @@ from coopledger.books import Books
 from coopledger.close.computed import render_entry
 from coopledger.close.month import sealed_months
 from coopledger.close.seal import is_derived_posting, month_label
+from coopledger.close.yearseal import main_files
 from coopledger.errors import CoopException
 from coopledger.files import FileTransaction, include_line, read_text, with_include
 from coopledger.vouchers import voucher_ids
@@ -117,7 +118,8 @@ def stage_correction(books: Books, entry: data.Transaction) -> FileTransaction:
     separator = "" if old.endswith("\n") else "\n"
     tx = FileTransaction()
     tx.write(target, f"{old}{separator}\n{render_entry(entry, None)}")
-    tx.write(main, with_include(read_text(main), include_line(main, target)))
+    for file in main_files(main, books.entries):
+        tx.write(file, with_include(read_text(file), include_line(file, target)))
     return tx
 
 

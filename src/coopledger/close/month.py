@@ -37,6 +37,7 @@ from coopledger.close.seal import (
     verify_month_seals,
 )
 from coopledger.close.staging import load_staged, translate
+from coopledger.close.yearseal import main_files
 from coopledger.errors import CoopException, format_error
 from coopledger.files import FileTransaction, include_line, read_text, with_include
 
@@ -200,9 +201,9 @@ def _stage_entries(books: Books, report: CloseReport, start: datetime.date,
     machine = assign_vouchers(books.entries, computed.entries, starts,
                               lambda _: COMPUTED_SERIES)
     staged = _voucher_edits(user)
-    main = books.path.resolve()
-    main_text = staged.get(main, read_text(main))
-    staged[main] = with_include(main_text, include_line(main, target))
+    for main in main_files(books.path, books.entries):
+        main_text = staged.get(main, read_text(main))
+        staged[main] = with_include(main_text, include_line(main, target))
     by_entry = {id(a.entry): a.value for a in machine}
     body = closing_text(report.month, [(e, by_entry.get(id(e))) for e in computed.entries])
     staged[target] = body

@@ -152,7 +152,7 @@ def opening_text(after: Books, year: int, end: datetime.date) -> str:
         lines = "".join(f"  {a:<{width}}{v:>16} {c}\n" for a, c, v in rows)
         parts.append(f'\n{last} * "Ingående balans" "Ingående balanser {end.year}, {code}"\n'
                      f'  {OPENING_KEY}: "{end.year}"\n{lines}')
-    parts.append(f'\n{last} custom "{OPENING}" "{end.year}"\n')
+    parts.append(f'\n{last} custom "{OPENING}" "{end.year}"\n  full: "{after.path.name}"\n')
     return "".join(parts)
 
 

@@ -22,6 +22,7 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from beancount.core import data
@@ -41,7 +42,24 @@ class Opening(Declaration):
     Written by the year-end close into the opening-balance file, dated the closed year's
     last day; entries dated before the next day, other than the opening balances and
     the declarations, are dropped at load (see :func:`drop_closed_years`).
+
+    Attributes:
+        full: The full books' main file, relative to the daily file: every file a close
+            or a correction adds to the daily books is included from it too.
     """
+
+    full: str = ""
+
+
+def main_files(path: Path, entries: Iterable[data.Directive]) -> list[Path]:
+    """The main file and, for daily books, the full books' main file too."""
+    files = [path.resolve()]
+    for entry in entries:
+        if isinstance(entry, data.Custom) and entry.type == OPENING:
+            full = str((entry.meta or {}).get("full") or "")
+            if full and (path.parent / full).resolve() not in files:
+                files.append((path.parent / full).resolve())
+    return files
 
 
 def drop_closed_years(entries: list[data.Directive]) -> list[data.Directive]:
