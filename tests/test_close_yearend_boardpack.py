@@ -121,8 +121,8 @@ def test_daily_books_drop_the_closed_year_of_a_file_that_mixes_years(tmp_path: P
     with (tmp_path / "txns.beancount").open("a", encoding="utf-8") as handle:
         handle.write("".join(f"2026-02-01 balance {b} {v} SEK\n" for b, v in sorted(
             account_totals(full).items()) if b.endswith("1930-Företagskonto")))
-    report = close_month(tmp_path / DAILY_FILE, "2026-01")
-    assert report.status == "closed", report.failure
+    month_report = close_month(tmp_path / DAILY_FILE, "2026-01")
+    assert month_report.status == "closed", month_report.failure
     assert 'include "closing/2026-01.beancount"' in main.read_text(encoding="utf-8")
     assert load_books(main).errors == []
     assert load_books(tmp_path / DAILY_FILE).errors == []
