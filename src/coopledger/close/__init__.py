@@ -29,10 +29,11 @@ from coopledger.close.seal import (
     read_seals,
     verify_month_seals,
 )
+from coopledger.close.yearend import YearReport, close_year
 from coopledger.vouchers import VOUCHER_KEY
 
-__all__ = ["CheckResult", "CloseReport", "MonthState", "MonthStatus", "close_month",
-           "close_status"]
+__all__ = ["CheckResult", "CloseReport", "MonthState", "MonthStatus", "YearReport",
+           "close_month", "close_status", "close_year"]
 
 
 class MonthState(StrEnum):
