@@ -34,6 +34,8 @@ PREFIX = "coop-"
 #: is complete before any ledger is read; add a module here when it adds a type.
 DECLARING_MODULES: tuple[str, ...] = (
     "coopledger.entities",
+    "coopledger.close.seal",
+    "coopledger.close.yearseal",
     "coopledger.fund.loans",
     "coopledger.services.fees",
     "coopledger.services.allocation",
