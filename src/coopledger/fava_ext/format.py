@@ -1,0 +1,149 @@
+"""Swedish number formatting and the board pages' labels in Swedish and English.
+
+Board members read amounts the Swedish way: a space between thousands, a decimal comma
+and a true minus sign (``−1 234 567,89``). The labels follow Fava's own language setting
+(``custom "fava-option" "language" "en"``): English when it says so, Swedish otherwise.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+#: Unicode minus sign: it does not wrap and lines up with the digits.
+MINUS = "\u2212"
+#: Narrow no-break space, the Swedish thousands separator that never breaks a number.
+THOUSANDS = "\u202f"
+
+
+def format_amount(value: Decimal | None, decimals: int = 0) -> str:
+    """Format an amount Swedish style: ``1 234 567,89``.
+
+    Args:
+        value: The amount (None gives an empty string).
+        decimals: Decimals to show; rounded half up.
+
+    Returns:
+        The amount with a narrow no-break space between thousands, a decimal comma and
+        a minus sign for negative amounts (never ``-0``).
+    """
+    if value is None:
+        return ""
+    exponent = Decimal(1).scaleb(-decimals)
+    rounded = value.quantize(exponent, rounding=ROUND_HALF_UP)
+    negative = rounded < 0
+    whole, _, fraction = f"{abs(rounded):f}".partition(".")
+    groups = []
+    while len(whole) > 3:
+        groups.insert(0, whole[-3:])
+        whole = whole[:-3]
+    groups.insert(0, whole)
+    text = THOUSANDS.join(groups)
+    if decimals > 0:
+        text += "," + fraction
+    return (MINUS + text) if negative else text
+
+
+def format_sek(value: Decimal | None, decimals: int = 0) -> str:
+    """An amount followed by ``kr`` (``12 500 kr``); empty for None."""
+    return "" if value is None else f"{format_amount(value, decimals)}\u00a0kr"
+
+
+def format_percent(value: Decimal | None, decimals: int = 1) -> str:
+    """A ratio (0.125) as a Swedish percentage (``12,5 %``); empty for None."""
+    if value is None:
+        return ""
+    return f"{format_amount(value * 100, decimals)}\u00a0%"
+
+
+LABELS: dict[str, dict[str, str]] = {
+    "sv": {
+        "group": "Grupp",
+        "cooperative": "Kooperativ",
+        "fund": "Fonden",
+        "close": "Bokslut",
+        "period": "Period",
+        "entity": "Enhet",
+        "turnover": "Omsättning",
+        "costs": "Kostnader",
+        "result": "Resultat",
+        "margin": "Marginal",
+        "headcount": "Anställda",
+        "equity": "Eget kapital",
+        "cash": "Kassa och bank",
+        "fund_loans": "Lån från fonden",
+        "consolidated": "Koncernen (internt eliminerat)",
+        "elimination_difference": "Elimineringsdifferens",
+        "monthly_result": "Resultat per månad",
+        "month": "Månad",
+        "income_statement": "Resultaträkning",
+        "balance_sheet": "Balansräkning",
+        "assets": "Tillgångar",
+        "equity_and_liabilities": "Eget kapital och skulder",
+        "total": "Summa",
+        "total_assets": "Summa tillgångar",
+        "total_equity_and_liabilities": "Summa eget kapital och skulder",
+        "fees": "Tjänsteavgift (6550)",
+        "allocated": "Fördelade kostnader (6590)",
+        "subsidies": "Lönebidrag (3988)",
+        "loan_balance": "Lån från fonden (2390)",
+        "by_month": "Månad för månad",
+        "members": "Kooperativ",
+        "errors": "Böckerna har {n} fel; siffrorna kan vara fel. Se sidan Fel.",
+        "no_data": "Inga uppgifter för perioden.",
+        "choose_entity": "Välj kooperativ",
+        "at": "per",
+        "unavailable": "Fondmodulen är inte tillgänglig i den här installationen.",
+        "close_unavailable": "Bokslutsmodulen är inte tillgänglig i den här installationen.",
+    },
+    "en": {
+        "group": "Group",
+        "cooperative": "Cooperative",
+        "fund": "Fund",
+        "close": "Close",
+        "period": "Period",
+        "entity": "Entity",
+        "turnover": "Turnover",
+        "costs": "Costs",
+        "result": "Result",
+        "margin": "Margin",
+        "headcount": "Employees",
+        "equity": "Equity",
+        "cash": "Cash and bank",
+        "fund_loans": "Loans from the fund",
+        "consolidated": "Group (intra-group eliminated)",
+        "elimination_difference": "Elimination difference",
+        "monthly_result": "Result by month",
+        "month": "Month",
+        "income_statement": "Income statement",
+        "balance_sheet": "Balance sheet",
+        "assets": "Assets",
+        "equity_and_liabilities": "Equity and liabilities",
+        "total": "Total",
+        "total_assets": "Total assets",
+        "total_equity_and_liabilities": "Total equity and liabilities",
+        "fees": "Service fee (6550)",
+        "allocated": "Allocated costs (6590)",
+        "subsidies": "Wage subsidies (3988)",
+        "loan_balance": "Loans from the fund (2390)",
+        "by_month": "Month by month",
+        "members": "Cooperatives",
+        "errors": "The books have {n} error(s); the figures may be wrong. See the Errors page.",
+        "no_data": "No figures for the period.",
+        "choose_entity": "Choose a cooperative",
+        "at": "at",
+        "unavailable": "The fund module is not available in this installation.",
+        "close_unavailable": "The close module is not available in this installation.",
+    },
+}
+
+
+def language_of(fava_language: str | None) -> str:
+    """The labels' language for Fava's ``language`` option: ``en`` or ``sv`` (default)."""
+    if fava_language and fava_language.lower().startswith("en"):
+        return "en"
+    return "sv"
+
+
+def labels(language: str) -> dict[str, str]:
+    """The labels in ``language`` (Swedish for any language without its own table)."""
+    return LABELS.get(language, LABELS["sv"])
