@@ -137,6 +137,29 @@ LABELS: dict[str, dict[str, str]] = {
 }
 
 
+#: English for the statements' Swedish section titles (and the unclosed-result line).
+STATEMENT_TITLES_EN: dict[str, str] = {
+    "Rörelsens intäkter": "Operating income",
+    "Varor och material": "Goods and materials",
+    "Övriga externa kostnader": "Other external costs",
+    "Personalkostnader": "Personnel costs",
+    "Avskrivningar": "Depreciation",
+    "Övriga rörelsekostnader": "Other operating costs",
+    "Finansiella poster": "Financial items",
+    "Bokslutsdispositioner och skatt": "Appropriations and tax",
+    "Övrigt": "Other",
+    "Anläggningstillgångar": "Fixed assets",
+    "Omsättningstillgångar": "Current assets",
+    "Eget kapital": "Equity",
+    "Obeskattade reserver och avsättningar": "Untaxed reserves and provisions",
+    "Långfristiga skulder": "Long-term liabilities",
+    "Kortfristiga skulder": "Current liabilities",
+    "Övriga tillgångar": "Other assets",
+    "Övriga skulder": "Other liabilities",
+    "Resultat som inte förts till eget kapital": "Result not yet moved to equity",
+}
+
+
 def language_of(fava_language: str | None) -> str:
     """The labels' language for Fava's ``language`` option: ``en`` or ``sv`` (default)."""
     if fava_language and fava_language.lower().startswith("en"):
@@ -146,4 +169,6 @@ def language_of(fava_language: str | None) -> str:
 
 def labels(language: str) -> dict[str, str]:
     """The labels in ``language`` (Swedish for any language without its own table)."""
-    return LABELS.get(language, LABELS["sv"])
+    if language == "en":
+        return {**STATEMENT_TITLES_EN, **LABELS["en"]}
+    return LABELS["sv"]
