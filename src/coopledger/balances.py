@@ -25,9 +25,8 @@ def _sums(books: Books, start: datetime.date | None, end: datetime.date | None,
     accounts, numbers = index.accounts, index.numbers
     for i in index.span(start, end):
         account = accounts[i]
-        if entity is not None:
-            if entity_of(account) != entity:
-                continue
+        if entity is not None and entity_of(account) != entity:
+            continue
         totals[account] += numbers[i]
     return {account: amount for account, amount in sorted(totals.items()) if amount != 0}
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 import bisect
 import datetime
 from dataclasses import dataclass, field
-from functools import cached_property
 from decimal import Decimal
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -144,7 +144,9 @@ class Books:
     @property
     def last_date(self) -> datetime.date:
         """The date of the last dated entry (today for empty books)."""
-        return self.entries[-1].date if self.entries else datetime.date.today()
+        if self.entries:
+            return self.entries[-1].date
+        return datetime.datetime.now().astimezone().date()
 
 
 def load_books(path: str | Path) -> Books:
