@@ -23,6 +23,8 @@ COMMANDS: tuple[str, ...] = (
     "check",
     "report",
     "new_coop",
+    "fund",
+    "loan",
     "serve",
 )
 
