@@ -8,6 +8,7 @@ tests fail with a message saying how to install it; they never skip.
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -34,15 +35,19 @@ EXTENSION_LINE = 'custom "fava-extension" "coopledger.fava_ext"'
 def board_ledger(tmp: Path) -> Path:
     """The example books (or the small test ledger before they exist), extension enabled.
 
-    When the ledger does not enable the extension itself, a wrapper file that includes
-    it and adds the extension line is served instead.
+    When the main file does not enable the extension itself, its folder is copied and
+    the copy's main file gets the extension line (options and plugins count only in the
+    main file, so a wrapper that includes it would not do).
     """
     ledger = EXAMPLE if EXAMPLE.is_file() else BOARD_LEDGER
-    if EXTENSION_LINE in ledger.read_text(encoding="utf-8"):
+    text = ledger.read_text(encoding="utf-8")
+    if EXTENSION_LINE in text:
         return ledger
-    wrapper = tmp / "board.beancount"
-    wrapper.write_text(f'include "{ledger}"\n2000-01-01 {EXTENSION_LINE}\n', encoding="utf-8")
-    return wrapper
+    folder = tmp / "books"
+    shutil.copytree(ledger.parent, folder)
+    copy = folder / ledger.name
+    copy.write_text(f"{text}\n2000-01-01 {EXTENSION_LINE}\n", encoding="utf-8")
+    return copy
 
 
 def free_port() -> int:

@@ -21,6 +21,7 @@ from flask import request
 
 from coopledger.books import Books
 from coopledger.entities import EntityKind
+from coopledger.fava_ext import fund_view as _fund
 from coopledger.fava_ext import page as _page
 from coopledger.fava_ext import status_views as _status
 from coopledger.fava_ext import views as _views
@@ -62,11 +63,8 @@ class CoopFund(_page.BoardPage):
     report_title = "Fonden"
 
     def build(self, books: Books, period: Period, page: _page.Page) -> _page.Page:
-        """The fund page's figures, or a message that the fund module is absent."""
-        view = _status.fund_view(books, period)
-        if view is None:
-            return _page.Page(page.t, page.language, notices=page.notices, period=period,
-                              message=page.t["unavailable"])
+        """The fund page's figures."""
+        view = _fund.fund_view(books, period)
         return _page.Page(page.t, page.language, notices=page.notices, period=period,
                           view=view)
 

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from coopledger.fava_ext.format import format_amount
+from coopledger.fava_ext.format import format_amount, format_percent
 
 WIDTH = 720
 HEIGHT = 260
@@ -32,6 +32,7 @@ class Series:
     name: str
     colour: str
     points: str
+    coords: tuple[tuple[float, float], ...]
     values: tuple[Decimal, ...]
     legend_y: float
 
@@ -83,13 +84,14 @@ def _nice_step(span: Decimal) -> Decimal:
 
 
 def line_chart(title: str, labels: Sequence[str],
-               series: Mapping[str, Sequence[Decimal]]) -> LineChart:
+               series: Mapping[str, Sequence[Decimal]], *, percent: bool = False) -> LineChart:
     """Lay out a line chart of several series over the same labels.
 
     Args:
         title: The chart's accessible title.
         labels: The x-axis labels (months), one per value.
         series: Series name to its values, one per label.
+        percent: The values are ratios; label the axis in percent.
 
     Returns:
         The chart's geometry, ready to draw.
@@ -115,15 +117,17 @@ def line_chart(title: str, labels: Sequence[str],
     y_ticks = []
     tick = low
     while tick <= high:
-        y_ticks.append(Tick(format_amount(tick), y(tick)))
+        text = format_percent(tick, 0) if percent else format_amount(tick)
+        y_ticks.append(Tick(text, y(tick)))
         tick += step
     every = max(1, -(-count // 12))
     x_ticks = tuple(Tick(label, round(x(i), 1)) for i, label in enumerate(labels)
                     if i % every == 0)
     drawn = []
     for n, (name, vs) in enumerate(series.items()):
-        points = " ".join(f"{round(x(i), 1)},{y(v)}" for i, v in enumerate(vs))
-        drawn.append(Series(name, COLOURS[n % len(COLOURS)], points, tuple(vs),
+        coords = tuple((round(x(i), 1), y(v)) for i, v in enumerate(vs))
+        points = " ".join(f"{cx},{cy}" for cx, cy in coords)
+        drawn.append(Series(name, COLOURS[n % len(COLOURS)], points, coords, tuple(vs),
                             TOP + 14 + 18 * n))
     return LineChart(title, WIDTH, HEIGHT, LEFT, RIGHT, TOP, BOTTOM, y(Decimal(0)),
                      tuple(y_ticks), x_ticks, tuple(drawn))

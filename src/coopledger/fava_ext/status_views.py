@@ -1,8 +1,7 @@
-"""The fund and close pages' figures, from the optional fund and close modules.
+"""The close page's figures, from the optional close module.
 
-The fund's loan book (:mod:`coopledger.fund`) and the close (:mod:`coopledger.close`)
-are separate parts of coopledger; when one is not installed its page says so instead
-of showing figures.
+The close (:mod:`coopledger.close`) is a separate part of coopledger; when it is not
+installed the page says so instead of showing figures.
 """
 
 from __future__ import annotations
@@ -27,14 +26,6 @@ def optional_module(name: str) -> ModuleType | None:
         if exc.name == name:
             return None
         raise
-
-
-def fund_view(books: Books, period: Period) -> Any:
-    """The fund page's figures at the period's end, or None without the fund module."""
-    module = optional_module("coopledger.fund")
-    if module is None or not hasattr(module, "fund_report"):
-        return None
-    return None
 
 
 def close_view(books: Books, period: Period) -> Any:
