@@ -97,10 +97,14 @@ def stop_server(server: Server) -> None:
         server.process.wait()
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """``coopledger serve`` on the board's books, read-only, on 127.0.0.1."""
-    running = start_server(board_ledger(tmp_path_factory.mktemp("board")))
+@pytest.fixture(scope="session", params=["example", "small"])
+def server(request: pytest.FixtureRequest,
+           tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """``coopledger serve`` read-only on 127.0.0.1, on the example books and on the small
+    test ledger (which has loans in arrears and payroll with employees)."""
+    tmp = tmp_path_factory.mktemp(request.param)
+    ledger = board_ledger(tmp) if request.param == "example" else BOARD_LEDGER
+    running = start_server(ledger)
     yield running
     stop_server(running)
 
@@ -129,7 +133,9 @@ class Tab:
 
     def screenshot(self, name: str) -> None:
         ARTIFACTS.mkdir(exist_ok=True)
-        self.page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+        title = self.page.title().rsplit(" - ", 1)[-1]
+        prefix = "".join(c if c.isalnum() else "-" for c in title.lower())[:24]
+        self.page.screenshot(path=str(ARTIFACTS / f"{prefix}-{name}.png"), full_page=True)
 
 
 @pytest.fixture
