@@ -35,6 +35,7 @@ PREFIX = "coop-"
 DECLARING_MODULES: tuple[str, ...] = (
     "coopledger.entities",
     "coopledger.fund.loans",
+    "coopledger.close.seal",
 )
 
 _REGISTRY: dict[str, type[Declaration]] = {}
