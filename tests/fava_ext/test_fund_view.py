@@ -14,8 +14,7 @@ from coopledger.periods import parse_period
 def test_report_is_the_funds_own(board_books: Books) -> None:
     period = parse_period("2025")
     view = fund_view(board_books, period)
-    # The books end on 28 December: no arrears are invented after the last entry.
-    assert view.report.date == datetime.date(2025, 12, 28) == board_books.last_date
+    assert view.report.date == datetime.date(2025, 12, 31)
     assert view.report == fund_report(board_books, view.report.date)
 
 
@@ -42,6 +41,9 @@ def test_history_matches_the_ledger(board_books: Books) -> None:
 
 def test_report_date_is_the_period_end_when_the_books_go_on(board_books: Books) -> None:
     assert report_date(board_books, parse_period("2025-Q2")) == datetime.date(2025, 6, 30)
+    # The books end with the bank balances of 1 January 2026: no arrears are invented
+    # after the last entry.
+    assert report_date(board_books, parse_period("2026")) == datetime.date(2026, 1, 1)
 
 
 def test_charts(board_books: Books) -> None:

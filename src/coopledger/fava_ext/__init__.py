@@ -17,15 +17,24 @@ here is a thin adapter; the figures come from :mod:`coopledger.fava_ext.views`.
 
 from __future__ import annotations
 
-from flask import request
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from fava.ext import extension_endpoint
+from flask import Response, request, send_file
 
 from coopledger.books import Books
+from coopledger.close import MonthStatus, close_status
 from coopledger.entities import EntityKind
+from coopledger.fava_ext import close_view as _close
 from coopledger.fava_ext import fund_view as _fund
 from coopledger.fava_ext import page as _page
-from coopledger.fava_ext import status_views as _status
 from coopledger.fava_ext import views as _views
+from coopledger.fava_ext.restrict import ENTITY_VIEW_OPTION
 from coopledger.periods import Period
+
+if TYPE_CHECKING:
+    from fava.core import FavaLedger
 
 
 class CoopGroup(_page.BoardPage):
@@ -74,11 +83,40 @@ class CoopClose(_page.BoardPage):
 
     report_title = "Bokslut"
 
+    def __init__(self, ledger: FavaLedger, config: str | None = None) -> None:
+        super().__init__(ledger, config)
+        self._statuses: tuple[Books, list[MonthStatus]] | None = None
+
+    def after_load_file(self) -> None:
+        """Forget the books and the close statuses of the previous load."""
+        super().after_load_file()
+        self._statuses = None
+
+    def statuses(self) -> list[MonthStatus]:
+        """The close status of the whole books (never filtered: seals cover everything)."""
+        books = self.books("", "")
+        cached = self._statuses
+        if cached is None or cached[0] is not books:
+            cached = (books, close_status(books))
+            self._statuses = cached
+        return cached[1]
+
     def build(self, books: Books, period: Period, page: _page.Page) -> _page.Page:
-        """The close page's figures, or a message that the close module is absent."""
-        view = _status.close_view(books, period)
-        if view is None:
+        """The close page's figures (the group's books only)."""
+        if books.options.get(ENTITY_VIEW_OPTION):
             return _page.Page(page.t, page.language, notices=page.notices, period=period,
-                              message=page.t["close_unavailable"])
+                              message=page.t["close_entity_view"])
+        packs = _close.read_board_packs(Path(self.ledger.beancount_file_path))
+        view = _close.close_view(self.statuses(), packs, period)
         return _page.Page(page.t, page.language, notices=page.notices, period=period,
                           view=view)
+
+    @extension_endpoint("board_pack")
+    def board_pack(self) -> Response:
+        """One file of a month's board pack (``?month=2026-10&file=index.html``)."""
+        path = _close.board_pack_file(Path(self.ledger.beancount_file_path),
+                                      request.args.get("month", ""),
+                                      request.args.get("file", "index.html"))
+        if path is None:
+            return Response("no such board pack file", status=404, mimetype="text/plain")
+        return send_file(path)

@@ -21,6 +21,8 @@ from coopledger.errors import CoopError
 #: Declaration types kept for the entity; other ``coop-...`` declarations name other
 #: entities (loans, fee rules, seals over the whole group) and are left out.
 KEPT_DECLARATIONS = ("coop-entity",)
+#: The option naming the entity whose view the books are (absent in the group's books).
+ENTITY_VIEW_OPTION = "coopledger_entity_view"
 
 
 class RestrictionError(CoopError):
@@ -76,6 +78,7 @@ def restrict_to_entity(
             None, f"{hidden} error(s) in other entities' books are not shown here", None))
     new_options = dict(options)
     new_options["title"] = f"{options.get('title') or 'coopledger'} – {code}"
+    new_options[ENTITY_VIEW_OPTION] = code
     if not declared:
         kept_errors.append(RestrictionError(
             None, f"entity {code!r} is not declared in these books", None))
