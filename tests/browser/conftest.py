@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import ROOT
-from tests.fava_ext.conftest import BOARD_LEDGER
+from tests.fava_ext.conftest import BOARD_LEDGER, close_copy
 
 CHROMIUM = Path(os.environ.get("COOPLEDGER_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -101,9 +101,10 @@ def stop_server(server: Server) -> None:
 def server(request: pytest.FixtureRequest,
            tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """``coopledger serve`` read-only on 127.0.0.1, on the example books and on the small
-    test ledger (which has loans in arrears and payroll with employees)."""
+    test ledger (loans in arrears, payroll with employees, three months closed and
+    sealed by ``coopledger close``)."""
     tmp = tmp_path_factory.mktemp(request.param)
-    ledger = board_ledger(tmp) if request.param == "example" else BOARD_LEDGER
+    ledger = board_ledger(tmp) if request.param == "example" else close_copy(tmp / "small")
     running = start_server(ledger)
     yield running
     stop_server(running)

@@ -13,6 +13,8 @@ from typing import Any
 import pytest
 
 from coopledger.books import Books, load_books
+from coopledger.close import close_status
+from coopledger.fava_ext.close_view import read_board_packs
 from coopledger.entities import EntityKind
 from coopledger.fava_ext.format import format_amount, format_percent
 from coopledger.fava_ext.fund_view import report_date
@@ -162,9 +164,22 @@ def test_fund_page(server: Server, books: Books, tab: Tab) -> None:
     assert tab.errors == []
 
 
-def test_close_page_loads(server: Server, tab: Tab) -> None:
+def test_close_page(server: Server, books: Books, tab: Tab) -> None:
     open_page(tab, server, "CoopClose/")
     assert tab.page.locator(".coop-page h2").inner_text().startswith("Bokslut")
+    statuses = {s.month: str(s.state) for s in close_status(books)}
+    rows = tab.page.locator('[data-testid="close-months"] tr[data-month]')
+    shown = dict(zip(rows.evaluate_all("rs => rs.map(r => r.dataset.month)"),
+                     rows.evaluate_all("rs => rs.map(r => r.dataset.state)"), strict=True))
+    assert shown == statuses
+    links = tab.page.locator('[data-testid="board-pack-link"]')
+    sealed = [m for m, state in statuses.items() if state == "sealed"]
+    assert links.count() == len(read_board_packs(server.ledger))
+    if sealed:
+        href = links.first.get_attribute("href")
+        response = tab.page.request.get(server.url + str(href))
+        assert response.status == 200
+        assert "Styrelserapport" in response.text()
     tab.screenshot("close")
     assert tab.errors == []
 
