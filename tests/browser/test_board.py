@@ -14,8 +14,8 @@ import pytest
 
 from coopledger.books import Books, load_books
 from coopledger.close import close_status
-from coopledger.fava_ext.close_view import read_board_packs
 from coopledger.entities import EntityKind
+from coopledger.fava_ext.close_view import read_board_packs
 from coopledger.fava_ext.format import format_amount, format_percent
 from coopledger.fava_ext.fund_view import report_date
 from coopledger.fund import fund_report
@@ -44,7 +44,7 @@ def members(books: Books) -> list[str]:
 def open_page(tab: Tab, server: Server, page: str) -> str:
     """Open an extension page (``CoopGroup/?time=2025``); return the ledger's slug."""
     tab.page.goto(server.url + "/")
-    slug = tab.page.url.removeprefix(server.url + "/").split("/")[0]
+    slug = str(tab.page.url).removeprefix(server.url + "/").split("/")[0]
     tab.page.goto(f"{server.url}/{slug}/extension/{page}")
     tab.page.wait_for_selector(".coop-page")
     assert "Internal Server Error" not in tab.page.content()
@@ -64,10 +64,13 @@ def assert_chart(tab: Tab, series: int) -> None:
     chart = tab.page.locator('svg[data-testid="coop-chart"]').first
     chart.wait_for()
     box: Any = chart.bounding_box()
-    assert box is not None and box["width"] > 200 and box["height"] > 100
+    assert box is not None
+    assert box["width"] > 200
+    assert box["height"] > 100
     assert chart.locator("polyline").count() == series
     first: Any = chart.locator("polyline").first.bounding_box()
-    assert first is not None and first["width"] > 0
+    assert first is not None
+    assert first["width"] > 0
 
 
 def test_group_page(server: Server, books: Books, tab: Tab) -> None:
@@ -192,7 +195,7 @@ def test_bad_input_is_a_message(server: Server, tab: Tab, url: str, text: str) -
     open_page(tab, server, url)
     shown = tab.page.locator('[data-testid="coop-message"]').inner_text()
     assert text in shown
-    tab.screenshot("bad-" + url.split("?")[0].strip("/").lower())
+    tab.screenshot("bad-" + url.split("?", maxsplit=1)[0].strip("/").lower())
 
 
 def test_per_entity_view_shows_one_member(server: Server, books: Books, tab: Tab) -> None:

@@ -25,7 +25,8 @@ def test_sealed_months_with_board_packs(closed_ledger: Path) -> None:
     assert states["2025-04"] == "open"
     assert view.counts == {"open": 9, "sealed": 3}
     april = next(m for m in view.months if m.month == "2025-04")
-    assert april.checks and april.failed == 0  # the next month to close is checked
+    assert april.checks  # the next month to close is checked
+    assert april.failed == 0
     assert next(m for m in view.months if m.month == "2025-02").board_pack == packs["2025-02"]
 
 

@@ -37,7 +37,11 @@ def test_every_restricted_transaction_balances(board_books: Books) -> None:
     transactions = [e for e in entries if isinstance(e, data.Transaction)]
     assert transactions
     for entry in transactions:
-        total = sum((p.units.number for p in entry.postings), Decimal(0))
+        total = Decimal(0)
+        for posting in entry.postings:
+            assert posting.units is not None
+            assert posting.units.number is not None
+            total += posting.units.number
         assert total == 0, entry
 
 

@@ -67,7 +67,9 @@ def install_entity_view(path: Path, code: str | None) -> None:
         ENTITY_VIEWS.pop(str(path), None)
     else:
         ENTITY_VIEWS[str(path)] = code
-    full_load = fava_core.load_uncached
+    # fava.core imports load_uncached without re-exporting it; it is the name its
+    # FavaLedger.load_file calls, so it is the one to wrap.
+    full_load: Any = fava_core.load_uncached  # type: ignore[attr-defined]
     if getattr(full_load, "coopledger_entity_view", False):
         return
 
@@ -79,8 +81,8 @@ def install_entity_view(path: Path, code: str | None) -> None:
         entries, errors, options = loaded
         return restrict_to_entity(entries, errors, options, entity)
 
-    load_entity.coopledger_entity_view = True  # type: ignore[attr-defined]
-    fava_core.load_uncached = load_entity
+    vars(load_entity)["coopledger_entity_view"] = True
+    fava_core.load_uncached = load_entity  # type: ignore[attr-defined]  # see above
 
 
 def build_app(ledger: Path, *, entity: str | None, read_only: bool) -> Any:

@@ -32,7 +32,7 @@ def format_amount(value: Decimal | None, decimals: int = 0) -> str:
     rounded = value.quantize(exponent, rounding=ROUND_HALF_UP)
     negative = rounded < 0
     whole, _, fraction = f"{abs(rounded):f}".partition(".")
-    groups = []
+    groups: list[str] = []
     while len(whole) > 3:
         groups.insert(0, whole[-3:])
         whole = whole[:-3]

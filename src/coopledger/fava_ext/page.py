@@ -17,11 +17,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from flask import request
-
 from fava.core.filters import FilterError
 from fava.ext import FavaExtensionBase
 from fava.util.date import parse_date
+from flask import request
 
 from coopledger.books import Books, books_from_entries
 from coopledger.errors import CoopException
@@ -61,9 +60,11 @@ def parse_config(text: str | None) -> tuple[dict[str, Any], str | None]:
     try:
         value = ast.literal_eval(text)
     except (SyntaxError, ValueError, TypeError, MemoryError, RecursionError) as exc:
-        return {}, f"the extension configuration {text!r} does not parse ({exc.__class__.__name__})"
+        return {}, (f"the extension configuration {text!r} does not parse "
+                    f"({exc.__class__.__name__})")
     if not isinstance(value, dict):
-        return {}, f"the extension configuration {text!r} must be a dict such as {{'entity': 'Kafe'}}"
+        return {}, (f"the extension configuration {text!r} must be a dict such as "
+                    "{'entity': 'Kafe'}")
     unknown = sorted(str(key) for key in value if key not in CONFIG_KEYS)
     if unknown:
         return {}, (f"the extension configuration has unknown key(s) {', '.join(unknown)} "
@@ -127,12 +128,14 @@ class BoardPage(FavaExtensionBase):
         books = self._books.get(key)
         if books is None:
             ledger = self.ledger
-            entries = ledger.all_entries
+            # Fava types its entries with its own protocols; they are Beancount's own.
+            entries: list[Any] = list(ledger.all_entries)
             if account or advanced.strip():
-                filtered = ledger.get_filtered(account=account, filter=advanced, time="")
+                filtered: Any = ledger.get_filtered(account=account, filter=advanced, time="")
                 entries = keep_transactions(entries, filtered.entries)
-            books = books_from_entries(ledger.beancount_file_path, list(entries),
-                                       list(ledger.errors), ledger.options)
+            options: Any = ledger.options
+            books = books_from_entries(ledger.beancount_file_path, entries,
+                                       list(ledger.errors), options)
             if len(self._books) >= 8:
                 self._books.clear()
             self._books[key] = books
