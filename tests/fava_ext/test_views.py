@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from coopledger.books import Books, books_from_entries
+from coopledger.books import Books, books_from_entries, load_books
 from coopledger.errors import CoopException
 from coopledger.fava_ext.chart import line_chart
 from coopledger.fava_ext.views import (
@@ -21,6 +21,7 @@ from coopledger.fava_ext.views import (
 )
 from coopledger.periods import month_period, parse_period
 from coopledger.statements import balance_sheet, income_statement
+from tests.conftest import ROOT
 
 YEAR = parse_period("2025")
 
@@ -128,3 +129,17 @@ def test_line_chart_geometry() -> None:
     assert points[2][1] < chart.zero_y < points[0][1]
     assert chart.top <= min(p[1] for p in points)
     assert max(p[1] for p in points) <= chart.plot_bottom
+
+
+@pytest.mark.parametrize("text", ["2025", "2025-Q3", "2026-03"])
+def test_group_rows_equal_the_statements_on_the_example_books(text: str) -> None:
+    books = load_books(ROOT / "ledgers" / "example" / "main.beancount")
+    period = parse_period(text)
+    for row in group_view(books, period).rows:
+        statement = income_statement(books, row.code, period)
+        sheet = balance_sheet(books, row.code, period.last_day)
+        equity = [s.total for s in sheet.equity_and_liabilities if s.title == "Eget kapital"]
+        assert (row.turnover, row.costs, row.result) == (
+            statement.revenue, statement.costs, statement.result), row.code
+        assert (row.equity, row.cash, row.fund_loans) == (
+            sum(equity, Decimal(0)), sheet.amount("19"), sheet.amount("2390")), row.code
