@@ -129,3 +129,12 @@ def test_entity_view_shows_only_the_member(tmp_path: Path) -> None:
 def test_optional_pages_render(tmp_path: Path, page: str) -> None:
     html = get(ledger(tmp_path), page)
     assert 'class="coop-page"' in html
+
+
+def test_fund_page_in_the_views(tmp_path: Path) -> None:
+    path = ledger(tmp_path)
+    fund = get(path, "CoopFund/?time=2025", entity="Fonden")
+    assert 'data-loan="L-2025-01"' in fund
+    assert 'data-loan="L-2025-02"' in fund
+    assert "declare no entity of kind fund" in message(get(path, "CoopFund/", entity="Kafe"))
+    assert "visas inte i en enskild" in message(get(path, "CoopClose/", entity="Kafe"))

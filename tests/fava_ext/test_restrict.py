@@ -10,6 +10,7 @@ from coopledger.books import Books, books_from_entries
 from coopledger.entities import entity_of
 from coopledger.errors import CoopError
 from coopledger.fava_ext.restrict import is_declared, restrict_to_entity
+from coopledger.fund import fund_report
 from coopledger.periods import parse_period
 from coopledger.statements import balance_sheet, income_statement
 
@@ -74,3 +75,26 @@ def test_other_entities_errors_are_counted_not_shown(board_books: Books) -> None
     assert "secret Stad problem" not in messages
     assert messages[:2] == ["Kafe problem", "global problem"]
     assert messages[2] == "1 error(s) in other entities' books are not shown here"
+
+
+def test_loans_follow_borrower_and_lender(board_books: Books) -> None:
+    def declared(code: str) -> list[tuple[str, str]]:
+        entries, _, _ = restrict_to_entity(board_books.entries, [], board_books.options, code)
+        return [(e.type, e.values[0].value) for e in entries
+                if isinstance(e, data.Custom) and e.type.startswith("coop-")]
+
+    assert declared("Kafe") == [("coop-entity", "Kafe"), ("coop-loan", "L-2025-01")]
+    assert declared("Fonden") == [("coop-entity", "Fonden"), ("coop-loan", "L-2025-01"),
+                                  ("coop-loan", "L-2025-02")]
+    assert declared("Paraply") == [("coop-entity", "Paraply")]
+
+
+def test_the_funds_own_view_has_its_loan_book(board_books: Books) -> None:
+    entries, errors, options = restrict_to_entity(board_books.entries, [],
+                                                  board_books.options, "Fonden")
+    own = books_from_entries("fonden", entries, errors, options)
+    date = parse_period("2025").last_day
+    full, mine = fund_report(board_books, date), fund_report(own, date)
+    assert [line.loan_id for line in mine.loans] == [line.loan_id for line in full.loans]
+    assert (mine.gross_portfolio, mine.par, mine.capital_base, mine.available) == (
+        full.gross_portfolio, full.par, full.capital_base, full.available)

@@ -1,5 +1,10 @@
 """One member's books cut out of the group's: the ledger a cooperative's own board sees.
 
+Kept: the entity's ``open``/``close``/``balance``/``note``/``document`` directives, its
+postings of every transaction (transactions without any are dropped), the ``coop-...``
+declarations that name it (its ``coop-entity``, loans it borrows or lends), and every
+other ``custom`` directive (Fava's options and extensions).
+
 Every transaction balances inside each entity it touches (the clearing plugin sees to
 that), so keeping only one entity's postings of each transaction leaves a ledger that
 still balances: the member's own books, with its side of every dealing with the umbrella
@@ -18,9 +23,6 @@ from beancount.core import data
 from coopledger.entities import entity_of
 from coopledger.errors import CoopError
 
-#: Declaration types kept for the entity; other ``coop-...`` declarations name other
-#: entities (loans, fee rules, seals over the whole group) and are left out.
-KEPT_DECLARATIONS = ("coop-entity",)
 #: The option naming the entity whose view the books are (absent in the group's books).
 ENTITY_VIEW_OPTION = "coopledger_entity_view"
 
@@ -38,14 +40,22 @@ def _touches(entry: Any, code: str) -> bool:
     return account is None or entity_of(account) == code
 
 
+def _names(entry: data.Custom, code: str) -> bool:
+    # A declaration belongs to the entity's view when its id or one of its fields is the
+    # entity's code: its own declaration, the loans it borrows or lends, its fee rules.
+    # Declarations about the whole group (seals) or other entities are left out.
+    values = [v.value for v in entry.values[:1]]
+    values += [v for k, v in (entry.meta or {}).items() if k not in ("filename", "lineno")]
+    return any(value == code for value in values)
+
+
 def _keep(entry: data.Directive, code: str) -> data.Directive | None:
     if isinstance(entry, data.Transaction):
         postings = [p for p in entry.postings if entity_of(p.account) == code]
         return entry._replace(postings=postings) if postings else None
     if isinstance(entry, data.Custom):
         if entry.type.startswith("coop-"):
-            declared = entry.values[0].value if entry.values else None
-            return entry if entry.type in KEPT_DECLARATIONS and declared == code else None
+            return entry if _names(entry, code) else None
         return entry
     account = getattr(entry, "account", None)
     if account is not None and entity_of(account) != code:
