@@ -138,3 +138,9 @@ def test_fund_page_in_the_views(tmp_path: Path) -> None:
     assert 'data-loan="L-2025-02"' in fund
     assert "declare no entity of kind fund" in message(get(path, "CoopFund/", entity="Kafe"))
     assert "visas inte i en enskild" in message(get(path, "CoopClose/", entity="Kafe"))
+
+
+def test_group_page_in_the_funds_view_charts_the_fund(tmp_path: Path) -> None:
+    html = get(ledger(tmp_path), "CoopGroup/?time=2025", entity="Fonden")
+    assert 'data-series="Fonden"' in html
+    assert 'data-entity="consolidated"' not in html

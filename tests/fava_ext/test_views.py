@@ -45,7 +45,9 @@ def test_group_rows_equal_the_statements(board_books: Books) -> None:
         assert row.cash == sheet.amount("19")
         assert row.fund_loans == sheet.amount("2390")
     consolidated = income_statement(board_books, None, YEAR)
+    assert view.consolidated is not None
     assert view.consolidated.result == consolidated.result
+    assert view.consolidated_sheet == balance_sheet(board_books, None, YEAR.last_day)
 
 
 def test_group_figures_match_the_ledger(board_books: Books) -> None:
@@ -60,7 +62,15 @@ def test_group_figures_match_the_ledger(board_books: Books) -> None:
     assert kafe.equity == 10000 + kafe.result
     # The group's turnover leaves out the umbrella's fees and allocations to members.
     group = group_view(board_books, YEAR).consolidated
+    assert group is not None
     assert group.revenue == rows["Kafe"].turnover + rows["Stad"].turnover
+
+
+def test_no_consolidation_in_one_entitys_view(board_books: Books) -> None:
+    view = group_view(board_books, YEAR, consolidate=False)
+    assert view.consolidated is None
+    assert view.consolidated_sheet is None
+    assert len(view.rows) == len(board_books.entities)
 
 
 def test_headcount_counts_distinct_employees_paid(board_books: Books) -> None:

@@ -53,8 +53,10 @@ class CoopGroup(_page.BoardPage):
 
     def build(self, books: Books, period: Period, page: _page.Page) -> _page.Page:
         """The group page's figures."""
+        view = _views.group_view(books, period,
+                                 consolidate=not books.options.get(ENTITY_VIEW_OPTION))
         return _page.Page(page.t, page.language, notices=page.notices, period=period,
-                          view=_views.group_view(books, period))
+                          view=view)
 
 
 class CoopMember(_page.BoardPage):

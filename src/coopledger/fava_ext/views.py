@@ -231,21 +231,26 @@ def monthly_results(books: Books, period: Period,
 
 @dataclass(frozen=True)
 class GroupView:
-    """The group page: every entity's figures, the consolidated result and a chart."""
+    """The group page: every entity's figures, the consolidated statements and a chart.
+
+    The consolidated statements are None in one entity's own view, where eliminating
+    its intra-group accounts would only leave half of each pair.
+    """
 
     period: Period
     rows: tuple[EntityRow, ...]
-    consolidated: IncomeStatement
-    consolidated_sheet: BalanceSheet
+    consolidated: IncomeStatement | None
+    consolidated_sheet: BalanceSheet | None
     chart: LineChart
 
 
-def group_view(books: Books, period: Period) -> GroupView:
+def group_view(books: Books, period: Period, *, consolidate: bool = True) -> GroupView:
     """Build the group page for a period.
 
     Args:
         books: The books (Fava's filters applied).
         period: The chosen period.
+        consolidate: Add the consolidated statements (not in one entity's own view).
 
     Returns:
         The page's figures.
@@ -259,10 +264,12 @@ def group_view(books: Books, period: Period) -> GroupView:
     order = {EntityKind.MEMBER: 0, EntityKind.UMBRELLA: 1, EntityKind.FUND: 2}
     entities = sorted(books.entities.values(), key=lambda e: order[e.kind])
     rows = group_rows(books, entities, period, heads)
-    members = [e.code for e in entities if e.kind is EntityKind.MEMBER]
+    charted = [e.code for e in entities if e.kind is EntityKind.MEMBER]
     months = period.months()
     chart = line_chart("monthly_result", [m.label for m in months],
-                       monthly_results(books, period, members))
+                       monthly_results(books, period, charted or [e.code for e in entities]))
+    if not consolidate:
+        return GroupView(period, rows, None, None, chart)
     return GroupView(period, rows, income_statement(books, None, period),
                      balance_sheet(books, None, period.last_day), chart)
 
