@@ -73,6 +73,7 @@ def test_english_follows_favas_language(tmp_path: Path) -> None:
     html = get(path, "CoopGroup/")
     assert "<th class=\"num\">Turnover</th>" in html
     assert "Omsättning" not in html
+    assert '"report_title":"Cooperative"' in html  # Fava's sidebar
 
 
 @pytest.mark.parametrize("config", ['"{oops"', '"Kafe"', '"[1, 2]"', "\"{'colour': 1}\""])

@@ -104,7 +104,7 @@ def test_member_view_uses_the_statements(board_books: Books) -> None:
     view = member_view(board_books, "Stad", period)
     assert view.statement == income_statement(board_books, "Stad", period)
     assert view.sheet == balance_sheet(board_books, "Stad", datetime.date(2025, 9, 30))
-    assert [s.name for s in view.chart.series] == ["result", "loan_balance"]
+    assert [s.name for s in view.chart.series] == ["chart_result", "chart_loan"]
 
 
 def test_unknown_entity_is_a_readable_error(board_books: Books) -> None:

@@ -50,6 +50,7 @@ class CoopGroup(_page.BoardPage):
     """Grupp: every entity's turnover, result, equity, cash and fund loans."""
 
     report_title = "Grupp"
+    title_key = "group"
 
     def build(self, books: Books, period: Period, page: _page.Page) -> _page.Page:
         """The group page's figures."""
@@ -63,6 +64,7 @@ class CoopMember(_page.BoardPage):
     """Kooperativ: one member's statements, fees, subsidies and loans (``?entity=CODE``)."""
 
     report_title = "Kooperativ"
+    title_key = "cooperative"
 
     def build(self, books: Books, period: Period, page: _page.Page) -> _page.Page:
         """The cooperative page's figures, or the list of entities to choose from."""
@@ -81,6 +83,7 @@ class CoopFund(_page.BoardPage):
     """Fonden: capital base, cash, the loan book, PAR and provisions."""
 
     report_title = "Fonden"
+    title_key = "fund"
 
     def build(self, books: Books, period: Period, page: _page.Page) -> _page.Page:
         """The fund page's figures."""
@@ -93,6 +96,7 @@ class CoopClose(_page.BoardPage):
     """Bokslut: each month's close status, its checks and board pack."""
 
     report_title = "Bokslut"
+    title_key = "close"
 
     def __init__(self, ledger: FavaLedger, config: str | None = None) -> None:
         super().__init__(ledger, config)

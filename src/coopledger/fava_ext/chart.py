@@ -16,7 +16,7 @@ from coopledger.fava_ext.format import format_amount, format_percent
 WIDTH = 720
 HEIGHT = 260
 LEFT = 80
-RIGHT = 140
+RIGHT = 160
 TOP = 16
 BOTTOM = 36
 

@@ -109,8 +109,11 @@ class Page:
 class BoardPage(FavaExtensionBase):
     """Shared adapter for the four board pages (not itself an extension page).
 
-    Subclasses set ``report_title`` and implement :meth:`build`.
+    Subclasses set ``report_title`` (Swedish), ``title_key`` (its label, for the title in
+    Fava's language) and implement :meth:`build`.
     """
+
+    title_key = ""
 
     def __init__(self, ledger: FavaLedger, config: str | None = None) -> None:
         # Fava's own parsing lets a ValueError escape and stops the server; parse here.
@@ -119,8 +122,11 @@ class BoardPage(FavaExtensionBase):
         self._books: dict[tuple[str, str], Books] = {}
 
     def after_load_file(self) -> None:
-        """Forget the books built for the previous load."""
+        """Forget the books built for the previous load; title the page in its language."""
         self._books = {}
+        if self.title_key:
+            language = language_of(self.ledger.fava_options.language)
+            self.report_title = labels(language)[self.title_key]
 
     def books(self, account: str, advanced: str) -> Books:
         """The books as Fava's account and advanced filters show them (cached per load)."""

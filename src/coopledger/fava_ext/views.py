@@ -347,8 +347,8 @@ def member_view(books: Books, code: str, period: Period) -> MemberView:
     entity = books.entity(code)
     months = member_months(books, code, period)
     chart = line_chart("monthly_result", [m.month for m in months], {
-        "result": [m.result for m in months],
-        "loan_balance": [m.loan_balance for m in months],
+        "chart_result": [m.result for m in months],
+        "chart_loan": [m.loan_balance for m in months],
     })
     return MemberView(entity, period, income_statement(books, code, period),
                       balance_sheet(books, code, period.last_day), months, chart)
