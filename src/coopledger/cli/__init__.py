@@ -26,6 +26,9 @@ COMMANDS: tuple[str, ...] = (
     "new_coop",
     "fund",
     "loan",
+    "payroll",
+    "services",
+    "purchase",
     "serve",
 )
 
