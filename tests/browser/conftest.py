@@ -135,7 +135,7 @@ class Tab:
     def screenshot(self, name: str) -> None:
         ARTIFACTS.mkdir(exist_ok=True)
         title = self.page.title().rsplit(" - ", 1)[-1]
-        prefix = "".join(c if c.isalnum() else "-" for c in title.lower())[:40]
+        prefix = "".join(c if c.isascii() and c.isalnum() else "-" for c in title.lower())[:40]
         self.page.screenshot(path=str(ARTIFACTS / f"{prefix}-{name}.png"), full_page=True)
 
 

@@ -120,7 +120,7 @@ def line_chart(title: str, labels: Sequence[str],
         text = format_percent(tick, 0) if percent else format_amount(tick)
         y_ticks.append(Tick(text, y(tick)))
         tick += step
-    every = max(1, -(-count // 12))
+    every = max(1, -(-count // 8))  # at most eight labels fit under the plot
     x_ticks = tuple(Tick(label, round(x(i), 1)) for i, label in enumerate(labels)
                     if i % every == 0)
     drawn = []
