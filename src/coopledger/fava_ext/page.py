@@ -39,6 +39,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+#: Books built per Fava ledger (by id) for its current load (the entries list that
+#: built them) and per filter; shared by the four pages, so a load is wrapped once.
+_BOOKS: dict[int, tuple[object, dict[tuple[str, str], Books]]] = {}
+
 #: The configuration keys the extension understands.
 CONFIG_KEYS = ("entity",)
 
@@ -119,21 +123,24 @@ class BoardPage(FavaExtensionBase):
         # Fava's own parsing lets a ValueError escape and stops the server; parse here.
         super().__init__(ledger, None)
         self.config, self.config_error = parse_config(config)
-        self._books: dict[tuple[str, str], Books] = {}
 
     def after_load_file(self) -> None:
-        """Forget the books built for the previous load; title the page in its language."""
-        self._books = {}
+        """Title the page in the language of Fava's options (read at each load)."""
         if self.title_key:
             language = language_of(self.ledger.fava_options.language)
             self.report_title = labels(language)[self.title_key]
 
     def books(self, account: str, advanced: str) -> Books:
         """The books as Fava's account and advanced filters show them (cached per load)."""
+        ledger = self.ledger
+        slot = _BOOKS.get(id(ledger))
+        if slot is None or slot[0] is not ledger.all_entries:
+            slot = (ledger.all_entries, {})
+            _BOOKS[id(ledger)] = slot
+        cache = slot[1]
         key = (account, advanced)
-        books = self._books.get(key)
+        books = cache.get(key)
         if books is None:
-            ledger = self.ledger
             # Fava types its entries with its own protocols; they are Beancount's own.
             entries: list[Any] = list(ledger.all_entries)
             if account or advanced.strip():
@@ -142,9 +149,9 @@ class BoardPage(FavaExtensionBase):
             options: Any = ledger.options
             books = books_from_entries(ledger.beancount_file_path, entries,
                                        list(ledger.errors), options)
-            if len(self._books) >= 8:
-                self._books.clear()
-            self._books[key] = books
+            if len(cache) >= 8:
+                cache.clear()
+            cache[key] = books
         return books
 
     def period(self, books: Books, time: str) -> Period:
