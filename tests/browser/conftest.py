@@ -44,7 +44,7 @@ def board_ledger(tmp: Path) -> Path:
     if EXTENSION_LINE in text:
         return ledger
     folder = tmp / "books"
-    shutil.copytree(ledger.parent, folder)
+    shutil.copytree(ledger.parent, folder, ignore=shutil.ignore_patterns("*.picklecache"))
     copy = folder / ledger.name
     copy.write_text(f"{text}\n2000-01-01 {EXTENSION_LINE}\n", encoding="utf-8")
     return copy
