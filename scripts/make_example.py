@@ -13,7 +13,8 @@ Run from the repository root::
     python scripts/make_example.py
 
 The same seed always gives the same bytes. Loans, member capital, payroll, service fees
-and the monthly closes are added on top by the commands that own them (see README).
+and the monthly closes are added on top by the commands that own them:
+``scripts/build_example.py`` runs every step in order.
 """
 
 from __future__ import annotations
@@ -306,6 +307,9 @@ option "operating_currency" "SEK"
 option "render_commas" "TRUE"
 
 plugin "coopledger.plugins.entities"
+plugin "coopledger.plugins.seals"
+
+2025-01-01 custom "fava-extension" "coopledger.fava_ext"
 
 include "entities.beancount"
 include "opening.beancount"
@@ -353,7 +357,7 @@ def bank_assertions_text(main: Path) -> str:
     lines = ["; Closing bank balances per month, as the bank statements show them.\n"]
     for first in months():
         last = first + relativedelta(day=31)
-        if last >= END:
+        if last > END:
             break
         lines.append("\n")
         for account in banks:
