@@ -34,6 +34,7 @@ PREFIX = "coop-"
 #: is complete before any ledger is read; add a module here when it adds a type.
 DECLARING_MODULES: tuple[str, ...] = (
     "coopledger.entities",
+    "coopledger.bank.rules",
 )
 
 _REGISTRY: dict[str, type[Declaration]] = {}

@@ -11,6 +11,7 @@ its date, the closing balance on the day after its date, since Beancount checks 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import re
 from dataclasses import dataclass, field
@@ -78,11 +79,17 @@ def statement_entries(statement: Statement, bank: str, ctx: BankContext,
     result = ImportResult()
     result.counts.pending = len(statement.pending)
     for index, txn in enumerate(statement.transactions):
-        if (bank, txn.ref) in ctx.refs or _counterpart_seen(ctx, bank, txn):
+        if (bank, txn.ref) in ctx.refs:
             result.counts.duplicates += 1
             continue
-        entry, bookings = _transaction(ctx, statement, bank, txn, source=source, index=index)
         ctx.refs.add((bank, txn.ref))
+        legs = txn.legs or (Leg(txn.amount),)
+        fresh = tuple(leg for leg in legs if not _counterpart_seen(ctx, bank, leg, txn.date))
+        if not fresh:
+            result.counts.duplicates += 1
+            continue
+        entry, bookings = _transaction(ctx, statement, bank, txn, fresh,
+                                       source=source, index=index)
         result.entries.append(entry)
         result.counts.entries += 1
         if entry.flag == flags.FLAG_WARNING:
@@ -103,37 +110,41 @@ def statement_entries(statement: Statement, bank: str, ctx: BankContext,
     return result
 
 
-def _counterpart_seen(ctx: BankContext, bank: str, txn: BankTxn) -> bool:
-    """Whether the other side's statement already booked this movement on ``bank``."""
-    dates = ctx.counterparts.get((bank, txn.amount))
+def _counterpart_seen(ctx: BankContext, bank: str, leg: Leg, date: datetime.date) -> bool:
+    """Whether the other side's statement already booked this payment on ``bank``."""
+    dates = ctx.counterparts.get((bank, leg.amount))
     if not dates:
         return False
     for i, day in enumerate(dates):
-        if abs(day - txn.date) <= COUNTERPART_WINDOW:
+        if abs(day - date) <= COUNTERPART_WINDOW:
             del dates[i]  # one booked movement answers for one entry only
             return True
     return False
 
 
 def _transaction(ctx: BankContext, statement: Statement, bank: str, txn: BankTxn,
-                 *, source: str, index: int) -> tuple[data.Transaction, list[Booking]]:
+                 legs: tuple[Leg, ...], *, source: str,
+                 index: int) -> tuple[data.Transaction, list[Booking]]:
+    """One entry as a transaction; ``legs`` are its payments not booked already."""
     currency = statement.currency
-    legs = txn.legs or (Leg(txn.amount),)
+    amount = sum((leg.amount for leg in legs), Decimal(0))
+    shown = dataclasses.replace(txn, legs=legs)  # payee and text of what is booked
     if txn.reversal:
         # A reversal belongs with the entry it undoes: leave it for the accountant.
         code = entity_of(bank) or ""
-        bookings = [Booking([posting(placeholder_account(code), -txn.amount, currency)],
+        bookings = [Booking([posting(placeholder_account(code), -amount, currency)],
                             "open")]
     else:
         bookings = [categorise(ctx, bank, leg, txn.date, currency) for leg in legs]
     meta: dict[str, Any] = {"bank-ref": txn.ref}
-    ocrs = list(dict.fromkeys(leg.ocr for leg in legs if leg.ocr))
-    if len(ocrs) == 1:
-        meta["ocr"] = ocrs[0]
+    if len(legs) == 1 and legs[0].ocr:
+        meta["ocr"] = legs[0].ocr
+    if amount != txn.amount:
+        meta["already-booked"] = f"{txn.amount - amount} {currency}"
     if txn.reversal:
         meta["reversal"] = True
     links: set[str] = set()
-    postings = [posting(bank, txn.amount, currency)]
+    postings = [posting(bank, amount, currency)]
     for booking in bookings:
         postings.extend(booking.postings)
         links |= booking.links
@@ -141,11 +152,11 @@ def _transaction(ctx: BankContext, statement: Statement, bank: str, txn: BankTxn
             meta.setdefault(key, value)
     flag = (flags.FLAG_WARNING if any(b.kind == "open" for b in bookings)
             else flags.FLAG_OKAY)
-    narration = clean_text(txn.narration) or ""
+    narration = clean_text(shown.narration) or ""
     if txn.reversal:
         narration = f"Återföring: {narration}".strip().rstrip(":")
     full_meta = data.new_metadata(source, index + 1, meta)
-    entry = data.Transaction(full_meta, txn.date, flag, clean_text(txn.payee), narration,
+    entry = data.Transaction(full_meta, txn.date, flag, clean_text(shown.payee), narration,
                              data.EMPTY_SET, frozenset(links), postings)
     _remember(ctx, entry, bank)
     return entry, bookings

@@ -1,0 +1,42 @@
+"""Every bank file reader coopledger has, in the order files are tried.
+
+``identify(path)`` names the format of a file (or None); ``READERS[kind]`` reads it. The
+``import`` command and the tests use this table; a beangulp ``import.py`` lists the
+importer classes instead (see ``IMPORTERS``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from coopledger.importers.base import BankImporter
+from coopledger.importers.camt import CamtImporter, read_camt, sniff_camt
+
+from coopledger.bank.model import Statement
+
+Reader = Callable[[str], list[Statement]]
+Sniffer = Callable[[str], bool]
+
+#: Format name -> (sniff, read), most specific formats first.
+FORMATS: dict[str, tuple[Sniffer, Reader]] = {
+    "camt": (sniff_camt, read_camt),
+}
+
+#: The importer class of each format.
+IMPORTERS: dict[str, type[BankImporter]] = {
+    "camt": CamtImporter,
+}
+
+
+def identify(path: str) -> str | None:
+    """The format of a bank file, or None if no reader claims it."""
+    return next((kind for kind, (sniff, _) in FORMATS.items() if sniff(path)), None)
+
+
+def read_statements(path: str, kind: str) -> list[Statement]:
+    """Read a file with the reader of its format.
+
+    Raises:
+        BankFileError: The file is bad.
+    """
+    return FORMATS[kind][1](path)
