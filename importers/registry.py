@@ -9,8 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from coopledger.importers.bankcsv import BankCsvImporter, read_bankcsv, sniff_bankcsv
 from coopledger.importers.base import BankImporter
+from coopledger.importers.bgmax import BgMaxImporter, read_bgmax, sniff_bgmax
 from coopledger.importers.camt import CamtImporter, read_camt, sniff_camt
+from coopledger.importers.mt940 import Mt940Importer, read_mt940, sniff_mt940
 
 from coopledger.bank.model import Statement
 
@@ -20,11 +23,17 @@ Sniffer = Callable[[str], bool]
 #: Format name -> (sniff, read), most specific formats first.
 FORMATS: dict[str, tuple[Sniffer, Reader]] = {
     "camt": (sniff_camt, read_camt),
+    "bgmax": (sniff_bgmax, read_bgmax),
+    "mt940": (sniff_mt940, read_mt940),
+    "bankcsv": (sniff_bankcsv, read_bankcsv),
 }
 
 #: The importer class of each format.
 IMPORTERS: dict[str, type[BankImporter]] = {
     "camt": CamtImporter,
+    "bgmax": BgMaxImporter,
+    "mt940": Mt940Importer,
+    "bankcsv": BankCsvImporter,
 }
 
 

@@ -129,9 +129,13 @@ class Statement:
         """
         if self.opening is None or self.closing is None:
             return
+        where = f"statement {self.ident}" if self.ident else ""
+        if self.closing.date < self.opening.date:
+            raise BankFileError(self.path, where, f"the closing balance is dated "
+                                f"{self.closing.date}, before the opening balance "
+                                f"({self.opening.date})")
         moved = sum((t.amount for t in self.transactions), Decimal(0))
         if self.opening.amount + moved != self.closing.amount:
-            where = f"statement {self.ident}" if self.ident else ""
             raise BankFileError(
                 self.path, where,
                 f"opening balance {self.opening.amount} + entries {moved} = "
