@@ -54,6 +54,8 @@ class Layout:
     balance: str | None = None
     currency: str | None = None
     ref: str | None = None
+    sender: str | None = None
+    receiver: str | None = None
 
 
 LAYOUTS = (
@@ -61,7 +63,8 @@ LAYOUTS = (
                         "Beskrivning", "Belopp"),
            "Bokföringsdag", "Belopp", "Beskrivning", "Referens", "Bokfört saldo", "Valuta"),
     Layout("nordea", ("Bokföringsdag", "Belopp", "Namn", "Rubrik", "Saldo"),
-           "Bokföringsdag", "Belopp", "Namn", "Rubrik", "Saldo", "Valuta"),
+           "Bokföringsdag", "Belopp", "Namn", "Rubrik", "Saldo", "Valuta",
+           sender="Avsändare", receiver="Mottagare"),
     Layout("seb", ("Bokföringsdatum", "Verifikationsnummer", "Text/mottagare", "Belopp"),
            "Bokföringsdatum", "Belopp", "Text/mottagare", None, "Saldo", None,
            "Verifikationsnummer"),
@@ -111,7 +114,11 @@ def sniff_bankcsv(path: str) -> bool:
     head = read_head(path, 8192)
     if b"\x00" in head:
         return False
-    text = head.decode("utf-8-sig", errors="replace")
+    head = head[: head.rfind(b"\n") + 1] or head  # no multi-byte character cut in two
+    try:
+        text = head.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = head.decode("cp1252", errors="replace")
     return any(_header_of(line) for line in text.splitlines()[:HEADER_LINES])
 
 
@@ -136,9 +143,12 @@ def _decimal_mark(values: list[str]) -> str:
 
 
 def _ids_from_name(path: str) -> list[str]:
-    runs = re.findall(r"\d[\d \-]*\d", Path(path).stem)
-    ids = [normalise_account_id(r) for r in runs]
-    return [i for i in ids if len(i) >= 7]
+    """Account numbers in a file name: each run of digit groups and each leading part."""
+    ids = []
+    for run in re.findall(r"\d[\d \-]*\d", Path(path).stem):
+        groups = run.split()
+        ids += [normalise_account_id("".join(groups[:n])) for n in range(len(groups), 0, -1)]
+    return [i for i in dict.fromkeys(ids) if len(i) >= 7]
 
 
 @dataclass
@@ -150,6 +160,7 @@ class _Row:
     payee: str | None
     message: str | None
     ref: str | None
+    counterparty: str | None = None
 
 
 def read_bankcsv(path: str) -> list[Statement]:
@@ -231,8 +242,10 @@ def _row(path: str, layout: Layout, columns: dict[str, int], mark: str, *, line:
         except (ValueError, InvalidOperation):
             raise BankFileError(path, where, f"{name}: not an amount: {raw!r}") from None
     amount = values[0] if values[0] is not None else Decimal(0)
+    other = _cell(row, columns, layout.receiver if amount < 0 else layout.sender)
     return _Row(line, date, amount, values[1], _cell(row, columns, layout.payee),
-                _cell(row, columns, layout.message), _cell(row, columns, layout.ref))
+                _cell(row, columns, layout.message), _cell(row, columns, layout.ref),
+                normalise_account_id(other) if other else None)
 
 
 def _statement(path: str, layout: Layout, rows: list[_Row], ids: tuple[str, ...],
@@ -261,7 +274,7 @@ def _statement(path: str, layout: Layout, rows: list[_Row], ids: tuple[str, ...]
         seen[key] = seen.get(key, 0) + 1
         parts = [str(p) for p in key if p is not None]
         ref = f"{layout.name}/" + "/".join(parts) + f"/{seen[key]}"
-        leg = Leg(row.amount, row.payee, row.message)
+        leg = Leg(row.amount, row.payee, row.message, None, row.counterparty)
         txns.append(BankTxn(date, row.amount, ref, (leg,), where=f"line {row.line}"))
     pending = tuple(BankTxn(datetime.date.min, r.amount, f"pending/{r.line}",
                             (Leg(r.amount, r.payee, r.message),), where=f"line {r.line}")
