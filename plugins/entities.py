@@ -61,23 +61,24 @@ def validate_and_clear_entities(
     opens = [e for e in entries if isinstance(e, data.Open)]
     errors.extend(check_accounts(opens, entities))
     entity_by_account: dict[str, str | None] = {}
-    for entry in opens:
-        code = entity_of(entry.account)
-        entity_by_account[entry.account] = code if code in entities else None
+    for open_entry in opens:
+        code = entity_of(open_entry.account)
+        entity_by_account[open_entry.account] = code if code in entities else None
 
     first_use: dict[str, datetime.date] = {}
     new_entries: list[data.Directive] = []
     for entry in entries:
         if isinstance(entry, data.Transaction) and len(entry.postings) > 1:
-            entry = _complete(entry, entity_by_account, options_map, first_use, errors)
-        new_entries.append(entry)
+            new_entries.append(
+                _complete(entry, entity_by_account, options_map, first_use, errors))
+        else:
+            new_entries.append(entry)
 
-    for open_entry in clearing_opens(first_use, entity_by_account):
-        counterparty = clearing_counterparty(open_entry.account)
-        owner = entity_of(open_entry.account)
-        if counterparty not in entities or owner not in entities:
-            continue
-        new_entries.append(open_entry)
+    for clearing_open in clearing_opens(first_use, entity_by_account):
+        counterparty = clearing_counterparty(clearing_open.account)
+        owner = entity_of(clearing_open.account)
+        if counterparty in entities and owner in entities:
+            new_entries.append(clearing_open)
     return new_entries, errors
 
 

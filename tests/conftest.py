@@ -23,6 +23,18 @@ settings.register_profile("dev", max_examples=30, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """``--update-golden`` rewrites expected outputs of golden-folder tests."""
+    parser.addoption("--update-golden", action="store_true", default=False,
+                     help="rewrite the expected output files of golden tests (review the diff)")
+
+
+@pytest.fixture
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    """Whether golden tests should rewrite their expected files instead of comparing."""
+    return bool(request.config.getoption("--update-golden"))
+
+
 def load_text(text: str, filename: str = "<string>") -> Books:
     """Load ledger text through Beancount's full pipeline, plugins included."""
     entries, errors, options = loader.load_string(textwrap.dedent(text))

@@ -8,8 +8,10 @@ the reports built on it do no parsing of their own.
 
 from __future__ import annotations
 
+import bisect
 import datetime
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -22,6 +24,43 @@ from coopledger.entities import Entity, EntityKind, entity_of, index_entities
 from coopledger.errors import CoopException
 
 ENTITIES_PLUGIN = "coopledger.plugins.entities"
+
+
+@dataclass(frozen=True)
+class PostingIndex:
+    """The postings of one currency as parallel lists in date order, for range sums.
+
+    Attributes:
+        dates: Each posting's transaction date, ascending.
+        accounts: Each posting's account.
+        numbers: Each posting's units.
+    """
+
+    dates: list[datetime.date]
+    accounts: list[str]
+    numbers: list[Decimal]
+
+    @classmethod
+    def build(cls, transactions: list[data.Transaction], currency: str) -> PostingIndex:
+        """Index the postings in ``currency`` of date-ordered transactions."""
+        dates: list[datetime.date] = []
+        accounts: list[str] = []
+        numbers: list[Decimal] = []
+        for entry in transactions:
+            for posting in entry.postings:
+                units = posting.units
+                if units is None or units.currency != currency or units.number is None:
+                    continue
+                dates.append(entry.date)
+                accounts.append(posting.account)
+                numbers.append(units.number)
+        return cls(dates, accounts, numbers)
+
+    def span(self, start: datetime.date | None, end: datetime.date | None) -> range:
+        """Positions of the postings dated ``start <= date < end`` (None: unbounded)."""
+        lo = 0 if start is None else bisect.bisect_left(self.dates, start)
+        hi = len(self.dates) if end is None else bisect.bisect_left(self.dates, end)
+        return range(lo, hi)
 
 
 @dataclass(frozen=True)
@@ -57,6 +96,11 @@ class Books:
     def transactions(self) -> list[data.Transaction]:
         """Every transaction, in date order."""
         return [e for e in self.entries if isinstance(e, data.Transaction)]
+
+    @cached_property
+    def postings(self) -> PostingIndex:
+        """Every posting in the operating currency, indexed by date (built once)."""
+        return PostingIndex.build(self.transactions, self.operating_currency)
 
     @property
     def operating_currency(self) -> str:
@@ -100,7 +144,9 @@ class Books:
     @property
     def last_date(self) -> datetime.date:
         """The date of the last dated entry (today for empty books)."""
-        return self.entries[-1].date if self.entries else datetime.date.today()
+        if self.entries:
+            return self.entries[-1].date
+        return datetime.datetime.now().astimezone().date()
 
 
 def load_books(path: str | Path) -> Books:

@@ -28,6 +28,7 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
 from beancount.core import convert, data, interpolate
+from beancount.core.amount import Amount
 
 from coopledger.entities import entity_of
 
@@ -56,10 +57,12 @@ def entity_residuals(
     sums: dict[tuple[str, str], Decimal] = {}
     for posting in entry.postings:
         units = posting.units
+        if units is None:
+            continue
         if posting.cost is None and posting.price is None:
             number, currency = units.number, units.currency
         else:
-            weight = convert.get_weight(posting)
+            weight: Amount = convert.get_weight(posting)  # type: ignore[no-untyped-call]
             number, currency = weight.number, weight.currency
         if number is None:
             continue
@@ -119,7 +122,8 @@ def complete_transaction(
         clearing postings appended) and messages for what could not be completed.
     """
     residuals = entity_residuals(entry, entity_by_account)
-    tolerances = interpolate.infer_tolerances(entry.postings, options_map)
+    tolerances: dict[str, Decimal] = interpolate.infer_tolerances(  # type: ignore[no-untyped-call]
+        entry.postings, options_map)
     default_tolerance = Decimal("0.005")
     by_currency: dict[str, dict[str, Decimal]] = {}
     for (code, currency), amount in residuals.items():
@@ -138,17 +142,21 @@ def complete_transaction(
                             f"cleared: {listing}")
             continue
         if "" in per_entity:
-            problems.append(f"transaction posts {per_entity['']} {currency} to accounts of no "
-                            "declared entity; cannot clear it")
+            strays = sorted({p.account for p in entry.postings
+                             if not entity_by_account.get(p.account, entity_of(p.account))})
+            balanced = ", ".join(f"{code} {amount} {currency}"
+                                 for code, amount in sorted(per_entity.items()) if code)
+            problems.append(f"cannot clear {balanced}: {per_entity[''].copy_abs()} {currency} "
+                            f"goes to {', '.join(strays)}, which belongs to no declared entity")
             continue
         for debtor, creditor, amount in settle(per_entity):
             meta = {"filename": entry.meta.get("filename"), "lineno": entry.meta.get("lineno"),
                     "generated-by": GENERATED_BY}
             new_postings.append(data.Posting(
-                clearing_account(debtor, creditor), data.Amount(-amount, currency),
+                clearing_account(debtor, creditor), Amount(-amount, currency),
                 None, None, None, dict(meta)))
             new_postings.append(data.Posting(
-                clearing_account(creditor, debtor), data.Amount(amount, currency),
+                clearing_account(creditor, debtor), Amount(amount, currency),
                 None, None, None, dict(meta)))
     if len(new_postings) == len(entry.postings):
         return entry, problems
@@ -167,5 +175,5 @@ def clearing_opens(
         meta = data.new_metadata(f"<{GENERATED_BY}>", 0,
                                  {"bas": CLEARING_BAS, "intragroup": True,
                                   "counterparty": clearing_counterparty(account)})
-        opens.append(data.Open(meta, date, account, None, None))
+        opens.append(data.Open(meta, date, account, [], None))
     return opens

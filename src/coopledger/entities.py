@@ -55,7 +55,7 @@ def validate_orgnr(value: str) -> str:
         return str(se_orgnr.format(se_orgnr.validate(value)))
     except StdnumValidationError as exc:
         raise ValueError(f"{value!r} is not a valid Swedish organisation number "
-                         f"({exc.message.rstrip('.').lower()})") from None
+                         f"({str(exc).rstrip('.').lower()})") from None
 
 
 @declaration("coop-entity")

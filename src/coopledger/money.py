@@ -14,7 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 ORE = Decimal("0.01")
 ZERO = Decimal(0)
 
-__all__ = ["ORE", "ZERO", "allocate", "parse_amount", "round_ore"]
+__all__ = ["ORE", "ZERO", "allocate", "format_sek", "parse_amount", "round_ore"]
 
 
 def round_ore(value: Decimal, *, rounding: str = ROUND_HALF_UP) -> Decimal:
@@ -97,3 +97,19 @@ def allocate(total: Decimal, weights: Mapping[str, Decimal] | Sequence[tuple[str
     for key, _ in order[:left]:
         floors[key] += 1
     return {key: sign * Decimal(floors[key]) * quantum for key, _ in items}
+
+
+def format_sek(value: Decimal, *, decimals: int = 2) -> str:
+    """Swedish number formatting: space thousands separator, decimal comma.
+
+    Args:
+        value: The amount.
+        decimals: Decimals shown (rounded half up).
+
+    Returns:
+        For example ``"-1 234 567,50"`` (the separator is a no-break space, U+00A0).
+    """
+    quantum = Decimal(1).scaleb(-decimals)
+    rounded = value.quantize(quantum, rounding=ROUND_HALF_UP)
+    text = f"{abs(rounded):,.{decimals}f}".replace(",", "\u00a0").replace(".", ",")
+    return f"-{text}" if rounded < 0 else text

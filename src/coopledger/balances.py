@@ -1,0 +1,110 @@
+"""Balances: of an account, an entity or the whole group, at a date or over a period.
+
+All sums are in the ledger's operating currency, over the postings' units, from the
+books' posting index (built once per load), so a report that asks many questions of the
+same books does not walk the ledger again for each.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from decimal import Decimal
+
+from coopledger.books import Books
+from coopledger.entities import entity_of
+from coopledger.periods import Period
+
+ZERO = Decimal(0)
+
+
+def _sums(books: Books, start: datetime.date | None, end: datetime.date | None,
+          entity: str | None) -> dict[str, Decimal]:
+    index = books.postings
+    totals: defaultdict[str, Decimal] = defaultdict(Decimal)
+    accounts, numbers = index.accounts, index.numbers
+    for i in index.span(start, end):
+        account = accounts[i]
+        if entity is not None and entity_of(account) != entity:
+            continue
+        totals[account] += numbers[i]
+    return {account: amount for account, amount in sorted(totals.items()) if amount != 0}
+
+
+def balances(books: Books, date: datetime.date, *, entity: str | None = None) -> dict[str, Decimal]:
+    """Every account's balance at the end of ``date`` (inclusive).
+
+    Args:
+        books: The books.
+        date: The last day counted.
+        entity: Only this entity's accounts (None: all).
+
+    Returns:
+        Account to non-zero balance, sorted by account.
+    """
+    return _sums(books, None, date + datetime.timedelta(days=1), entity)
+
+
+def changes(books: Books, period: Period, *, entity: str | None = None) -> dict[str, Decimal]:
+    """Every account's movement within a period (start inclusive, end exclusive).
+
+    Args:
+        books: The books.
+        period: The period.
+        entity: Only this entity's accounts (None: all).
+
+    Returns:
+        Account to non-zero movement, sorted by account.
+    """
+    return _sums(books, period.start, period.end, entity)
+
+
+def account_balance(books: Books, account: str, date: datetime.date) -> Decimal:
+    """One account's balance at the end of ``date``, its sub-accounts included."""
+    index = books.postings
+    prefix = account + ":"
+    total = ZERO
+    for i in index.span(None, date + datetime.timedelta(days=1)):
+        name = index.accounts[i]
+        if name == account or name.startswith(prefix):
+            total += index.numbers[i]
+    return total
+
+
+def entity_balance(books: Books, entity: str, date: datetime.date, *,
+                   roots: tuple[str, ...] = ("Assets", "Liabilities", "Equity")) -> Decimal:
+    """The sum of an entity's accounts under ``roots`` at the end of ``date``."""
+    return sum((amount for account, amount in balances(books, date, entity=entity).items()
+                if account.split(":", 1)[0] in roots), ZERO)
+
+
+def trial_balance(books: Books, date: datetime.date, *,
+                  entity: str | None = None) -> list[tuple[str, str | None, Decimal]]:
+    """The trial balance at a date: (account, BAS number, balance) in BAS order.
+
+    Every entity's trial balance sums to zero because every transaction balances inside
+    each entity; the group's does too.
+    """
+    rows = [(account, books.bas(account), amount)
+            for account, amount in balances(books, date, entity=entity).items()]
+    return sorted(rows, key=lambda row: (entity_of(row[0]) or "", row[1] or "9999", row[0]))
+
+
+def monthly_changes(books: Books, period: Period, *,
+                    entity: str | None = None) -> dict[str, dict[str, Decimal]]:
+    """Movements per calendar month of a period, in one pass: month label to account sums."""
+    months = period.months()
+    result: dict[str, dict[str, Decimal]] = {m.label: {} for m in months}
+    index = books.postings
+    bounds = [(m.end, result[m.label]) for m in months]
+    k = 0
+    for i in index.span(period.start, period.end):
+        date = index.dates[i]
+        while date >= bounds[k][0]:
+            k += 1
+        account = index.accounts[i]
+        if entity is not None and entity_of(account) != entity:
+            continue
+        sums = bounds[k][1]
+        sums[account] = sums.get(account, ZERO) + index.numbers[i]
+    return result

@@ -1,0 +1,96 @@
+"""Periods: months, quarters and fiscal years, as half-open date ranges.
+
+A period is written ``2026-10`` (a month), ``2026-Q3`` (a quarter of the fiscal year) or
+``2026`` (the fiscal year that starts in 2026). The fiscal year starts in the month the
+entity declares (``fiscal_year_start``, default January), so ``2026-Q1`` of a July year
+is July to September 2026.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass
+
+from dateutil.relativedelta import relativedelta
+
+from coopledger.errors import CoopException
+
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_QUARTER = re.compile(r"^(\d{4})-[Qq]([1-4])$")
+_YEAR = re.compile(r"^(\d{4})$")
+
+
+@dataclass(frozen=True, order=True)
+class Period:
+    """The dates ``start <= date < end``, with a label such as ``2026-10``."""
+
+    start: datetime.date
+    end: datetime.date
+    label: str
+
+    def __contains__(self, date: object) -> bool:
+        return isinstance(date, datetime.date) and self.start <= date < self.end
+
+    @property
+    def last_day(self) -> datetime.date:
+        """The last day inside the period."""
+        return self.end - datetime.timedelta(days=1)
+
+    def months(self) -> list[Period]:
+        """The calendar months that make up the period, in order."""
+        months = []
+        start = self.start
+        while start < self.end:
+            months.append(month_period(start.year, start.month))
+            start += relativedelta(months=1)
+        return months
+
+
+def month_period(year: int, month: int) -> Period:
+    """The calendar month ``year-month``."""
+    start = datetime.date(year, month, 1)
+    return Period(start, start + relativedelta(months=1), f"{year:04d}-{month:02d}")
+
+
+def fiscal_year(year: int, fiscal_year_start: int = 1) -> Period:
+    """The fiscal year that starts in ``year`` (in month ``fiscal_year_start``)."""
+    start = datetime.date(year, fiscal_year_start, 1)
+    end = start + relativedelta(years=1)
+    label = str(year) if fiscal_year_start == 1 else f"{year}/{str(end.year)[-2:]}"
+    return Period(start, end, label)
+
+
+def fiscal_year_of(date: datetime.date, fiscal_year_start: int = 1) -> Period:
+    """The fiscal year a date falls in."""
+    year = date.year if date.month >= fiscal_year_start else date.year - 1
+    return fiscal_year(year, fiscal_year_start)
+
+
+def parse_period(text: str, fiscal_year_start: int = 1) -> Period:
+    """Read ``2026-10``, ``2026-Q3`` or ``2026``.
+
+    Args:
+        text: The period as written on the command line or in a URL.
+        fiscal_year_start: The month the fiscal year starts in (for quarters and years).
+
+    Returns:
+        The period.
+
+    Raises:
+        CoopException: The text is none of the three forms, or names no real month.
+    """
+    text = text.strip()
+    if match := _MONTH.match(text):
+        year, month = int(match[1]), int(match[2])
+        if not 1 <= month <= 12:
+            raise CoopException(f"period {text!r}: month must be 01 to 12")
+        return month_period(year, month)
+    if match := _QUARTER.match(text):
+        year_period = fiscal_year(int(match[1]), fiscal_year_start)
+        start = year_period.start + relativedelta(months=3 * (int(match[2]) - 1))
+        return Period(start, start + relativedelta(months=3), text.upper())
+    if match := _YEAR.match(text):
+        return fiscal_year(int(match[1]), fiscal_year_start)
+    raise CoopException(f"period {text!r} is not a month (2026-10), a quarter (2026-Q3) "
+                        "or a fiscal year (2026)")
