@@ -35,6 +35,7 @@ PREFIX = "coop-"
 DECLARING_MODULES: tuple[str, ...] = (
     "coopledger.entities",
     "coopledger.bank.rules",
+    "coopledger.fund.loans",
 )
 
 _REGISTRY: dict[str, type[Declaration]] = {}

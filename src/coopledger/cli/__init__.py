@@ -24,6 +24,8 @@ COMMANDS: tuple[str, ...] = (
     "report",
     "new_coop",
     "importer",
+    "fund",
+    "loan",
 )
 
 
