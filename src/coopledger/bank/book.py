@@ -150,7 +150,7 @@ def _transaction(ctx: BankContext, statement: Statement, bank: str, txn: BankTxn
         links |= booking.links
         for key, value in booking.meta.items():
             meta.setdefault(key, value)
-    flag = (flags.FLAG_WARNING if any(b.kind == "open" for b in bookings)
+    flag = (flags.FLAG_WARNING if any(b.kind == "open" or b.review for b in bookings)
             else flags.FLAG_OKAY)
     narration = clean_text(shown.narration) or ""
     if txn.reversal:

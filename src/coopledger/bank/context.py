@@ -9,7 +9,6 @@ books (or, for a plain beangulp ``import.py`` without a ledger, from an account 
 from __future__ import annotations
 
 import datetime
-import importlib
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -79,6 +78,8 @@ class BankContext:
         balances: (account, date) of existing balance assertions.
         loan_by_ocr: The fund's lookup of a loan by OCR reference, if available.
         split_repayment: The fund's split of a repayment, if available.
+        loan_accounts: The fund's accounts of a loan (``.lender``/``.borrower`` dicts of
+            principal, accrued, income/expense), if available.
     """
 
     accounts: BankAccounts
@@ -92,6 +93,7 @@ class BankContext:
     balances: set[tuple[str, Any]] = field(default_factory=set)
     loan_by_ocr: LoanLookup | None = None
     split_repayment: Splitter | None = None
+    loan_accounts: Callable[[str], Any] | None = None
 
     def account_with_bas(self, code: str, bas: str) -> str:
         """The entity's opened account with this BAS number, else the chart's name."""
@@ -178,27 +180,23 @@ def _index_claims(ctx: BankContext, entry: data.Transaction) -> None:
 def context_from_books(books: Books) -> BankContext:
     """The matching context of loaded books: accounts, rules, history, claims, loans.
 
-    The fund's ``loan_by_ocr`` and ``split_repayment`` are used when the fund module is
-    installed; without it no payment is matched to a loan.
-
     Raises:
         CoopException: A bank identifier is declared on two accounts.
     """
+    from coopledger.fund import loan_by_ocr, split_repayment
+    from coopledger.fund.ledger import loan_book
+
     ctx = BankContext(
         BankAccounts.from_opens(books.opens.values()),
         kinds={code: entity.kind for code, entity in books.entities.items()},
         rules=compile_rules(books.declarations.of(BankRule)))
     index_entries(ctx, books.entries)
-    try:
-        fund = importlib.import_module("coopledger.fund")
-    except ModuleNotFoundError as exc:
-        if exc.name not in ("coopledger.fund",):
-            raise
-        return ctx
-    loan_by_ocr = getattr(fund, "loan_by_ocr", None)
-    split_repayment = getattr(fund, "split_repayment", None)
-    if loan_by_ocr is not None and split_repayment is not None:
-        ctx.loan_by_ocr = lambda ocr: loan_by_ocr(books, ocr)
-        ctx.split_repayment = lambda loan, date, amount: split_repayment(
-            books, loan, date, amount)
+
+    def accounts_of(loan_id: str) -> Any:
+        record = loan_book(books).loans.get(loan_id)
+        return record.accounts if record is not None else None
+
+    ctx.loan_by_ocr = lambda ocr: loan_by_ocr(books, ocr)
+    ctx.split_repayment = lambda loan, date, amount: split_repayment(books, loan, date, amount)
+    ctx.loan_accounts = accounts_of
     return ctx

@@ -5,9 +5,11 @@ account and returns the postings that balance it, tried in this order:
 
 1. **Loan repayment**: its OCR reference (or a number in its message) is a loan's OCR
    reference. The fund splits the amount into fees, interest and principal by the
-   schedule; the payment is booked in the borrower's books (8410 interest, 2390 loan)
-   and, mirrored, in the fund's (8250 interest, 1380 receivable), with the other side's
-   bank movement when that bank account is declared.
+   schedule. Interest and fees go to interest expense and income (8410 in the
+   borrower's books, 8250 in the fund's; the fund's month-end entry then settles its
+   accruals), principal to the loan (2390, mirrored by the fund's receivable 1380), all
+   linked ``^<loan id>``; the other side's bank movement is booked too when that bank
+   account is declared. An overpayment reduces principal and flags the entry for review.
 2. **Wage subsidy**: money in whose message names the decision number of an open claim
    (a transaction with ``decision`` metadata on a 1689 receivable) settles the claim.
 3. **Transfer between declared accounts**: the other party's account is a declared bank
@@ -34,6 +36,7 @@ from beancount.core.amount import Amount
 from coopledger.bank.context import BankContext, decision_key, number_of, payee_key
 from coopledger.bank.model import Leg, ocr_digits
 from coopledger.entities import entity_of
+from coopledger.errors import CoopException
 
 #: BAS number of the suspense account uncategorised payments are left on.
 PLACEHOLDER_BAS = "2999"
@@ -55,12 +58,14 @@ class Booking:
         kind: loan, subsidy, transfer, rule, payee or open (left for the accountant).
         meta: Metadata for the transaction (``ocr``, ``decision``, ``counterpart``).
         links: Links for the transaction (the loan id).
+        review: Matched, but the accountant should look (an overpayment).
     """
 
     postings: list[data.Posting]
     kind: str
     meta: dict[str, Any] = field(default_factory=dict)
     links: set[str] = field(default_factory=set)
+    review: bool = False
 
     @property
     def matched(self) -> bool:
@@ -112,6 +117,19 @@ def _candidates(leg: Leg) -> list[str]:
     return list(dict.fromkeys(c for c in (ocr_digits(x) for x in found) if c))
 
 
+def _loan_accounts(ctx: BankContext, loan_id: str, lender: str,
+                   borrower: str) -> tuple[dict[str, str], dict[str, str]]:
+    """The loan's accounts on both sides: the fund's own choice, else by BAS number."""
+    if ctx.loan_accounts is not None:
+        accounts = ctx.loan_accounts(loan_id)
+        if accounts is not None:
+            return dict(accounts.lender), dict(accounts.borrower)
+    return ({"principal": ctx.account_with_bas(lender, "1380"),
+             "income": ctx.account_with_bas(lender, "8250")},
+            {"principal": ctx.account_with_bas(borrower, "2390"),
+             "expense": ctx.account_with_bas(borrower, "8410")})
+
+
 def _loan(ctx: BankContext, bank: str, leg: Leg, date: datetime.date,
           currency: str) -> Booking | None:
     if ctx.loan_by_ocr is None or ctx.split_repayment is None or leg.amount == 0:
@@ -119,41 +137,45 @@ def _loan(ctx: BankContext, bank: str, leg: Leg, date: datetime.date,
     loan = next((found for found in map(ctx.loan_by_ocr, _candidates(leg)) if found), None)
     if loan is None:
         return None
-    loan_id = str(loan.id)
-    borrower = str(getattr(loan, "borrower", None) or getattr(loan, "entity", ""))
-    fund = str(getattr(loan, "fund", None) or ctx.fund_code() or "")
-    if not borrower or not fund:
-        return None
+    loan_id, lender, borrower = str(loan.id), str(loan.lender), str(loan.borrower)
     paid = abs(leg.amount)
-    parts = ctx.split_repayment(loan_id, date, paid)
-    interest = parts.get("interest", Decimal(0)) + parts.get("fees", Decimal(0))
-    principal = parts.get("principal", Decimal(0)) + parts.get("overpayment", Decimal(0))
-    if interest + principal != paid:
+    try:
+        parts = ctx.split_repayment(loan_id, date, paid)
+    except CoopException:
         return None
-    borrower_side = [
-        posting(ctx.account_with_bas(borrower, "8410"), interest, currency),
-        posting(ctx.account_with_bas(borrower, "2390"), principal, currency)]
-    fund_side = [
-        posting(ctx.account_with_bas(fund, "8250"), -interest, currency),
-        posting(ctx.account_with_bas(fund, "1380"), -principal, currency)]
+    zero = Decimal(0)
+    fees, interest = parts.get("fees", zero), parts.get("interest", zero)
+    overpaid = parts.get("overpayment", zero)
+    principal = parts.get("principal", zero) + overpaid
+    if fees + interest + principal != paid:
+        return None
+    lender_acc, borrower_acc = _loan_accounts(ctx, loan_id, lender, borrower)
+    # Interest and fees go to interest income and expense; the fund's month-end entry
+    # then brings the accrued interest (1682/2960) to what the schedule says.
+    borrower_side = [posting(borrower_acc["expense"], interest + fees, currency),
+                     posting(borrower_acc["principal"], principal, currency)]
+    lender_side = [posting(lender_acc["income"], -(interest + fees), currency),
+                   posting(lender_acc["principal"], -principal, currency)]
     meta: dict[str, Any] = {"loan": loan_id}
+    if overpaid:
+        meta["overpayment"] = str(overpaid)
     postings = []
     own = entity_of(bank)
     if leg.amount < 0:  # the statement holder paid: the fund receives
         postings += borrower_side
-        other_bank = ctx.accounts.of_entity(fund)
-        if own != fund and other_bank is not None:
-            postings += [posting(other_bank, paid, currency), *fund_side]
+        other_bank = ctx.accounts.of_entity(lender)
+        if own != lender and other_bank is not None:
+            postings += [posting(other_bank, paid, currency), *lender_side]
             meta["counterpart"] = other_bank
     else:  # the statement holder (the fund) received from the borrower
-        postings += fund_side
+        postings += lender_side
         other_bank = ctx.accounts.of_entity(borrower)
         if own != borrower and other_bank is not None:
             postings += [posting(other_bank, -paid, currency), *borrower_side]
             meta["counterpart"] = other_bank
     postings = [p for p in postings if number_of(p) != 0]
     links = {loan_id} if re.fullmatch(r"[A-Za-z0-9\-_/.]+", loan_id) else set()
-    return Booking(postings, "loan", meta, links)
+    return Booking(postings, "loan", meta, links, review=overpaid > 0)
 
 
 def _subsidy(ctx: BankContext, bank: str, leg: Leg, date: datetime.date,
