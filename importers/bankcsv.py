@@ -114,12 +114,13 @@ def sniff_bankcsv(path: str) -> bool:
     head = read_head(path, 8192)
     if b"\x00" in head:
         return False
-    head = head[: head.rfind(b"\n") + 1] or head  # no multi-byte character cut in two
-    try:
-        text = head.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = head.decode("cp1252", errors="replace")
-    return any(_header_of(line) for line in text.splitlines()[:HEADER_LINES])
+    lines = []
+    for raw in head.removeprefix(b"\xef\xbb\xbf").splitlines()[:HEADER_LINES]:
+        try:
+            lines.append(raw.decode("utf-8"))
+        except UnicodeDecodeError:
+            lines.append(raw.decode("cp1252", errors="replace"))
+    return any(_header_of(line) for line in lines)
 
 
 def parse_amount(text: str, decimal_mark: str) -> Decimal:
