@@ -184,22 +184,26 @@ def read_bankcsv(path: str) -> list[Statement]:
                             "(Swedbank, Nordea, SEB, Länsförsäkringar)")
     layout, delimiter = found
     preamble = lines[:index]
-    reader = csv.reader(lines[index:], delimiter=delimiter)
-    header = [c.strip() for c in next(reader)]
+    try:
+        parsed = list(csv.reader(lines[index:], delimiter=delimiter))
+    except csv.Error as exc:
+        raise BankFileError(path, "", f"not readable as CSV: {exc}") from None
+    header = [c.strip().strip('"').strip() for c in parsed[0]]
     columns = {name: i for i, name in enumerate(header)}
-    records = [(index + n, r) for n, r in enumerate(reader, 2) if any(c.strip() for c in r)]
-    mark = _decimal_mark([r[columns[c]] for _, r in records for c in (layout.amount,
-                          layout.balance) if c in columns and columns[c] < len(r)])
+    records = [(index + n, r) for n, r in enumerate(parsed[1:], 2) if any(c.strip() for c in r)]
+    mark = _decimal_mark([v for _, r in records for c in (layout.amount, layout.balance)
+                          if (v := _cell(r, columns, c)) is not None])
     rows = [_row(path, layout, columns, mark, line=line, row=r) for line, r in records]
     ids = _ids_from_name(path) + _ids_from_preamble(preamble)
     first = records[0][1] if records else []
     if layout.name == "swedbank" and first:
-        clearing = first[columns["Clearingnummer"]]
-        account = first[columns["Kontonummer"]]
+        clearing = _cell(first, columns, "Clearingnummer") or ""
+        account = _cell(first, columns, "Kontonummer") or ""
         ids = [normalise_account_id(clearing + account), normalise_account_id(account), *ids]
-    currency = "SEK"
-    if layout.currency in columns and first and first[columns[str(layout.currency)]].strip():
-        currency = first[columns[str(layout.currency)]].strip()
+    currency = (_cell(first, columns, layout.currency) if first else None) or "SEK"
+    if not re.fullmatch(r"[A-Z]{3}", currency):
+        raise BankFileError(path, f"line {records[0][0]}", f"{layout.currency}: not a "
+                            f"currency code: {currency!r}")
     return [_statement(path, layout, rows, tuple(dict.fromkeys(ids)), currency)]
 
 

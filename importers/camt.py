@@ -21,8 +21,9 @@ message, as is an amount in another currency than the statement's.
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Iterator
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import ClassVar
 from xml.etree.ElementTree import Element, ParseError
 
@@ -42,6 +43,7 @@ from coopledger.bank.model import (
 
 MESSAGES = {"BkToCstmrStmt": ("camt.053", "Stmt"),
             "BkToCstmrDbtCdtNtfctn": ("camt.054", "Ntfctn")}
+AMOUNT = re.compile(r"\d{1,18}(\.\d{1,5})?")
 REFUSED = {"BkToCstmrAcctRpt": "camt.052 (intraday account report) is not a booked "
                                "statement; import the day's camt.053 instead"}
 
@@ -127,15 +129,12 @@ def read_camt(path: str) -> list[Statement]:
 
 
 def _amount(path: str, element: Element | None, where: str) -> tuple[Decimal, str | None]:
-    if element is None or not (element.text or "").strip():
+    raw = (element.text or "").strip() if element is not None else ""
+    if element is None or not raw:
         raise BankFileError(path, where, "amount missing")
-    try:
-        value = Decimal(element.text.strip() if element.text else "")
-    except InvalidOperation:
-        raise BankFileError(path, where, f"not an amount: {element.text!r}") from None
-    if not value.is_finite() or value < 0 or len(value.as_tuple().digits) > 18:
-        raise BankFileError(path, where, f"not an unsigned amount: {element.text!r}")
-    return value, element.get("Ccy")
+    if not AMOUNT.fullmatch(raw):
+        raise BankFileError(path, where, f"not an unsigned decimal amount: {raw[:40]!r}")
+    return Decimal(raw), element.get("Ccy")
 
 
 def _sign(path: str, element: Element, where: str, default: str | None = None) -> int:

@@ -12,6 +12,7 @@ booked statements.
 from __future__ import annotations
 
 import datetime
+import logging
 import re
 from decimal import Decimal
 from typing import Any, ClassVar
@@ -29,6 +30,10 @@ from coopledger.bank.model import (
 )
 
 STATEMENT_START = re.compile(r"^:20:", re.MULTILINE)
+
+# The parser logs every line it cannot match at ERROR; with no handler configured Python
+# would print them on stderr. Its errors reach the user as one BankFileError instead.
+logging.getLogger("mt940").addHandler(logging.NullHandler())
 
 
 def sniff_mt940(path: str) -> bool:
@@ -62,7 +67,15 @@ def read_mt940(path: str) -> list[Statement]:
     for index, start in enumerate(starts):
         end = starts[index + 1] if index + 1 < len(starts) else len(text)
         line = text.count("\n", 0, start) + 1
-        statements.append(_statement(path, text[start:end], line))
+        try:
+            statements.append(_statement(path, text[start:end], line))
+        except BankFileError:
+            raise
+        # The parser's result objects hold what it could read; odd input leaves odd
+        # values (a missing amount, a date it could not build): one error for all.
+        except (AttributeError, TypeError, ValueError, ArithmeticError, KeyError) as exc:
+            raise BankFileError(path, f"statement at line {line}",
+                                f"unreadable field: {exc}") from None
     return statements
 
 
