@@ -97,6 +97,8 @@ def parse_xml(path: str, raw: bytes) -> Element:
         line, column = exc.position
         raise BankFileError(path, f"line {line}, column {column}",
                             f"not well-formed XML ({str(exc).split(':')[0]})") from None
+    except LookupError as exc:  # the XML declaration names an encoding Python lacks
+        raise BankFileError(path, "line 1", f"XML declaration: {exc}") from None
     return root
 
 

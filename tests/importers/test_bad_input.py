@@ -87,6 +87,12 @@ def camt_wrong_encoding(folder: Path) -> Path:
     return path
 
 
+def unknown_encoding(folder: Path) -> Path:
+    path = folder / "klingon.xml"
+    path.write_bytes(KAFE.read_bytes().replace(b'encoding="UTF-8"', b'encoding="x-klingon"'))
+    return path
+
+
 #: Each bad file, the format it is identified as, and the message after the file name.
 CASES: dict[str, tuple[Callable[[Path], Path], str, str]] = {
     "truncated XML": (truncated_xml, "camt", "not well-formed XML (no element found)"),
@@ -98,6 +104,8 @@ CASES: dict[str, tuple[Callable[[Path], Path], str, str]] = {
     "CSV amount": (csv_bad_amount, "bankcsv", "line 6: Belopp: not an amount: '-84,5,50'"),
     "CSV encoding": (csv_wrong_encoding, "bankcsv", "line 1: the file says UTF-8 (byte-order "
                                                     "mark) but is not valid UTF-8 there"),
+    "XML unknown encoding": (unknown_encoding, "camt", "line 1: XML declaration: unknown "
+                                                       "encoding"),
     "XML encoding": (camt_wrong_encoding, "camt", "not well-formed XML (not well-formed "
                                                   "(invalid token))"),
 }

@@ -7,6 +7,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from coopledger.importers.registry import FORMATS, identify, read_statements
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -14,7 +15,6 @@ from coopledger.bank.accounts import BankAccounts
 from coopledger.bank.book import statement_entries
 from coopledger.bank.context import BankContext
 from coopledger.bank.model import BankFileError
-from coopledger.importers.registry import FORMATS, identify, read_statements
 from tests.conftest import FIXTURES
 
 HERE = Path(__file__).resolve().parent
@@ -44,7 +44,11 @@ def read_and_book(raw: bytes, kind: str, suffix: str) -> None:
                 statement_entries(statement, "Assets:Prov:1930-Bank",
                                   BankContext(BankAccounts()))
         except BankFileError as exc:
-            assert str(path) in str(exc)
+            message = str(exc)
+        else:
+            return
+    assert message.startswith(f"{path}: ")
+    assert "\n" not in message
 
 
 @st.composite
