@@ -44,16 +44,16 @@ def test_import_twice_adds_nothing(books_dir: Path, capsys: pytest.CaptureFixtur
     main_file = books_dir / "main.beancount"
     assert main(["import", str(main_file), str(KAFE_STATEMENT)]) == 0
     out = capsys.readouterr().out
-    assert "8 new entries (3 matched, 3 left to categorise), 0 duplicates skipped, " \
-           "1 pending skipped" in out
+    assert "8 new entries (3 matched, 2 by rule or payee, 3 left to categorise), " \
+           "0 duplicates skipped, 1 pending skipped" in out
     first = snapshot(books_dir)
     assert 'include "imports/kafe.beancount"' in first["main.beancount"]
     # The statement: 25000.00 opening, closing 24255.00; the books agree (Beancount checks
     # the asserted closing balance on 2026-11-01 when it loads them).
     assert balance(main_file, "Assets:Kafe:1930-Företagskonto") == Decimal("24255.00")
     assert main(["import", str(main_file), str(KAFE_STATEMENT)]) == 0
-    assert "0 new entries (0 matched, 0 left to categorise), 8 duplicates skipped" in \
-        capsys.readouterr().out
+    assert "0 new entries (0 matched, 0 by rule or payee, 0 left to categorise), " \
+           "8 duplicates skipped" in capsys.readouterr().out
     assert snapshot(books_dir) == first
 
 
@@ -83,8 +83,8 @@ def test_other_side_statement_is_not_booked_again(books_dir: Path,
     assert main(["import", str(main_file), *files]) == 0
     out = capsys.readouterr().out
     # The fund's statement holds the repayment already booked from the café's statement.
-    assert "fonden-2026-10.sta: mt940, 1 new entries (0 matched, 0 left to categorise), " \
-           "1 duplicates skipped" in out
+    assert "fonden-2026-10.sta: mt940, 1 new entries (0 matched, 1 by rule or payee, 0 left to " \
+           "categorise), 1 duplicates skipped" in out
     # Each bank account ends at its own statement's closing balance: no double booking.
     assert balance(main_file, "Assets:Fonden:1930-Företagskonto") == Decimal("41755.00")
     # Paraply: 40000 + the café's 1500 fee + 2000 from Stadstäd, the notice's 3500 in all.

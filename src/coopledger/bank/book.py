@@ -36,6 +36,7 @@ class ImportCounts:
 
     entries: int = 0
     matched: int = 0
+    categorised: int = 0
     to_categorise: int = 0
     duplicates: int = 0
     pending: int = 0
@@ -96,6 +97,8 @@ def statement_entries(statement: Statement, bank: str, ctx: BankContext,
             result.counts.to_categorise += 1
         elif any(b.matched for b in bookings):
             result.counts.matched += 1
+        else:
+            result.counts.categorised += 1
     for balance, day in ((statement.opening, 0), (statement.closing, 1)):
         if balance is None:
             continue

@@ -158,8 +158,13 @@ def _index_transaction(ctx: BankContext, entry: data.Transaction,
             and not meta.get("reversal")):
         accounts = [p.account for p in entry.postings]
         for bank, other in (accounts, accounts[::-1]):
-            if bank in bank_accounts and other not in bank_accounts:
+            if _is_bank(ctx, bank, bank_accounts) and not _is_bank(ctx, other, bank_accounts):
                 ctx.payees[(bank, payee_key(entry.payee))] = other
+
+
+def _is_bank(ctx: BankContext, account: str, bank_accounts: set[str]) -> bool:
+    """A declared bank account, or any account of BAS class 19 (cash and bank)."""
+    return account in bank_accounts or (ctx.opened.get(account) or "").startswith("19")
 
 
 def _index_claims(ctx: BankContext, entry: data.Transaction) -> None:

@@ -41,6 +41,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                         help="bank files, or folders to search for them")
     parser.add_argument("--dry-run", action="store_true",
                         help="print the new entries instead of writing them")
+    parser.add_argument("--account", metavar="ACCOUNT",
+                        help="the ledger account of files whose own account number is not "
+                             "declared (or not in the file, as in some CSV exports)")
     parser.add_argument("--into", metavar="FILE",
                         help="append everything to this file instead of "
                              "imports/<entity>.beancount")
@@ -80,8 +83,8 @@ def bank_files(paths: list[str]) -> list[tuple[Path, bool]]:
 def summary_line(path: Path, kind: str, counts: ImportCounts) -> str:
     """One line per file: what it gave."""
     text = (f"{path}: {kind}, {counts.entries} new entries ({counts.matched} matched, "
-            f"{counts.to_categorise} left to categorise), {counts.duplicates} duplicates "
-            f"skipped")
+            f"{counts.categorised} by rule or payee, {counts.to_categorise} left to "
+            f"categorise), {counts.duplicates} duplicates skipped")
     if counts.pending:
         text += f", {counts.pending} pending skipped"
     return text
@@ -96,6 +99,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"coopledger import: note: the books have {len(books.errors)} error(s) "
               "already; run coopledger check", file=sys.stderr)
     ctx = context_from_books(books)
+    if args.account is not None and args.account not in ctx.opened:
+        raise CoopException(f"--account {args.account}: no such account is opened in "
+                            f"{books.path}")
     files = bank_files(args.paths)
     plan = Plan()
     failed = 0
@@ -129,7 +135,7 @@ def _import_file(ctx: BankContext, path: Path, kind: str, plan: Plan,
     targets = []
     for statement in statements:
         statement.check_balances()
-        bank = ctx.accounts.find(statement.account_ids)
+        bank = ctx.accounts.find(statement.account_ids) or args.account
         if bank is None:
             ids = ", ".join(statement.account_ids) or "none given in the file"
             raise BankFileError(str(path), "", f"account {ids} is not declared in the "
@@ -149,8 +155,8 @@ def _import_file(ctx: BankContext, path: Path, kind: str, plan: Plan,
         plan.entries.setdefault(target, []).extend(result.entries)
         if result.entries:
             plan.sources.setdefault(target, []).append(path.name)
-        for name in ("entries", "matched", "to_categorise", "duplicates", "pending",
-                     "balances"):
+        for name in ("entries", "matched", "categorised", "to_categorise", "duplicates",
+                     "pending", "balances"):
             setattr(total, name, getattr(total, name) + getattr(result.counts, name))
     return total
 
