@@ -131,6 +131,8 @@ def parse_amount(text: str, decimal_mark: str) -> Decimal:
     """
     cleaned = re.sub(r"[\s\u00a0\u202f]", "", text).replace("\u2212", "-")
     if decimal_mark == ",":
+        if "." in cleaned and not re.fullmatch(r"[+-]?\d{1,3}(\.\d{3})+(,\d+)?", cleaned):
+            raise ValueError(text)
         cleaned = cleaned.replace(".", "").replace(",", ".")
     else:
         cleaned = cleaned.replace(",", "")

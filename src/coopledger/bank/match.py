@@ -11,7 +11,8 @@ account and returns the postings that balance it, tried in this order:
    linked ``^<loan id>``; the other side's bank movement is booked too when that bank
    account is declared. An overpayment reduces principal and flags the entry for review.
 2. **Wage subsidy**: money in whose message names the decision number of an open claim
-   (a transaction with ``decision`` metadata on a 1689 receivable) settles the claim.
+   (a transaction with ``decision`` metadata on a 1689 receivable) settles the claim;
+   more than the claim is still open is flagged for review.
 3. **Transfer between declared accounts**: the other party's account is a declared bank
    account, so the payment is booked on both; between two entities the books' clearing
    completion settles their clearing accounts (this is how a member's payment of its
@@ -192,15 +193,18 @@ def _subsidy(ctx: BankContext, bank: str, leg: Leg, date: datetime.date,
     if len(hits) > 1 and sum(c.open_amount for c in hits) != leg.amount:
         return None
     postings = []
+    review = False
     if len(hits) == 1:
         claim = hits[0]
         postings.append(posting(claim.account, -leg.amount, currency))
+        review = leg.amount > claim.open_amount  # more than claimed: look at it
         claim.open_amount -= leg.amount
     else:
         for claim in hits:
             postings.append(posting(claim.account, -claim.open_amount, currency))
             claim.open_amount = Decimal(0)
-    return Booking(postings, "subsidy", {"decision": ", ".join(c.decision for c in hits)})
+    return Booking(postings, "subsidy", {"decision": ", ".join(c.decision for c in hits)},
+                   review=review)
 
 
 def _transfer(ctx: BankContext, bank: str, leg: Leg, date: datetime.date,
