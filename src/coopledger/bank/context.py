@@ -94,12 +94,19 @@ class BankContext:
     loan_by_ocr: LoanLookup | None = None
     split_repayment: Splitter | None = None
     loan_accounts: Callable[[str], Any] | None = None
+    _by_bas: dict[tuple[str, str], str] = field(default_factory=dict, repr=False)
+    _indexed: int = field(default=-1, repr=False)
 
     def account_with_bas(self, code: str, bas: str) -> str:
         """The entity's opened account with this BAS number, else the chart's name."""
-        for account, number in self.opened.items():
-            if number == bas and entity_of(account) == code:
-                return account
+        if self._indexed != len(self.opened):  # rebuilt when accounts were added, not per call
+            self._by_bas.clear()
+            for account, number in reversed(self.opened.items()):
+                self._by_bas[(entity_of(account) or "", number or "")] = account
+            self._indexed = len(self.opened)
+        found = self._by_bas.get((code, bas))
+        if found is not None:
+            return found
         kind = self.kinds.get(code, EntityKind.MEMBER)
         try:
             return account_for(code, bas, kind)
