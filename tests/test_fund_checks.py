@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from coopledger.books import Books
+from coopledger.fund import loan_state
 from tests.conftest import load_text
 from tests.fund_books import (
     FUND_LOANS,
@@ -41,6 +42,8 @@ def test_a_clean_loan_loads_without_errors() -> None:
     ({"rate": "4,5 %"}, 'rate: write the annual rate in percent as a plain decimal, e.g. '
                         'rate: "4.50" for 4.5 %; got \'4,5 %\''),
     ({"rate": "4.5%"}, "rate: write the annual rate in percent"),
+    ({"rate": "0.045"}, 'rate: rate 0.045 looks like a fraction, but the rate is in percent: '
+                        'write "4.500" for 4.500 %'),
     ({"maturity": "2024-12-31"}, "maturity 2024-12-31 is not after the start 2025-02-01"),
     ({"ocr": "1234"}, "ocr 1234: the last digit is not its check digit (mod 10); did you "
                       "mean 1230?"),
@@ -141,3 +144,32 @@ def test_capital_withdrawal_needs_a_rule_and_respects_the_minimum() -> None:
     _, errors = errors_of(rule + contribute("Kafe", D(2025, 1, 10), Decimal("10000.00"))
                           + contribute("Kafe", D(2025, 2, 10), Decimal("-10000.00")))
     assert errors == []
+
+
+def test_a_member_may_lend_to_another_member() -> None:
+    opens = "".join(f'2025-01-01 open {account} SEK\n  bas: "{bas}"\n' for account, bas in (
+        ("Assets:Kafe:1380-Lånefordringar-medlemmar", "1380"),
+        ("Assets:Kafe:1682-Upplupna-räntor-medlemslån", "1682"),
+        ("Income:Kafe:8250-Ränteintäkter-medlemslån", "8250")))
+    text = opens + loan("L-2025-07", D(2025, 2, 1), "Stad", "5000.00", "3.00", 5).replace(
+        'lender: "Fonden"', 'lender: "Kafe"') + (
+        '2025-02-01 * "Kafe" "Lån till Stad" ^L-2025-07\n'
+        "  Assets:Kafe:1380-Lånefordringar-medlemmar  5000.00 SEK\n"
+        "  Assets:Kafe:1930-Företagskonto  -5000.00 SEK\n"
+        "  Assets:Stad:1930-Företagskonto  5000.00 SEK\n"
+        "  Liabilities:Stad:2390-Lån-från-fonden  -5000.00 SEK\n")
+    books, errors = errors_of(text)
+    assert errors == []
+    state = loan_state(books, "L-2025-07", D(2025, 2, 28))
+    assert (state.disbursed, state.status) == (Decimal("5000.00"), "current")
+
+
+def test_one_transaction_moves_one_loan() -> None:
+    text = (loan("L-2025-01", D(2025, 2, 1), "Kafe", "1000.00", "5.00", 2)
+            + loan("L-2025-02", D(2025, 2, 1), "Kafe", "1000.00", "5.00", 2)
+            + disburse("L-2025-01", D(2025, 2, 1), "Kafe", Decimal("1000.00")).replace(
+                "^L-2025-01", "^L-2025-01 ^L-2025-02"))
+    _, errors = errors_of(text)
+    assert [e.split(": ", 1)[1] for e in errors] == [
+        "one transaction moves L-2025-01, L-2025-02; book each loan's movement in a "
+        "transaction of its own"]

@@ -14,6 +14,7 @@ from coopledger.fund import (
     loan_by_ocr,
     loan_schedule,
     loan_state,
+    repayment_legs,
     split_repayment,
 )
 from coopledger.periods import month_period
@@ -87,6 +88,10 @@ def test_split_orders_interest_then_principal_then_overpayment() -> None:
     over = split_repayment(books, "L-1", D(2025, 2, 1), Decimal("13000.00"))
     assert over == {"fees": 0, "interest": Decimal("60.00"), "principal": Decimal("12000.00"),
                     "overpayment": Decimal("940.00")}
+    legs = repayment_legs(books, "L-1", over)
+    assert legs == [(FUND_LOANS, Decimal("-12940.00")), (FUND_INTEREST, Decimal("-60.00")),
+                    ("Liabilities:Kafe:2390-Lån-från-fonden", Decimal("12940.00")),
+                    ("Expenses:Kafe:8410-Räntekostnader-medlemslån", Decimal("60.00"))]
     found = loan_by_ocr(books, "2025 0015")
     assert found is not None
     assert found.id == "L-1"

@@ -36,6 +36,11 @@ DECLARING_MODULES: tuple[str, ...] = (
     "coopledger.entities",
     "coopledger.bank.rules",
     "coopledger.fund.loans",
+    "coopledger.services.fees",
+    "coopledger.services.allocation",
+    "coopledger.services.premises",
+    "coopledger.services.payroll",
+    "coopledger.services.subsidies",
 )
 
 _REGISTRY: dict[str, type[Declaration]] = {}

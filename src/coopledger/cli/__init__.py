@@ -26,6 +26,9 @@ COMMANDS: tuple[str, ...] = (
     "importer",
     "fund",
     "loan",
+    "payroll",
+    "services",
+    "purchase",
 )
 
 

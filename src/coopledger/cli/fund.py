@@ -61,14 +61,14 @@ def to_text(report: FundReport) -> str:
     """The report as aligned text."""
     out = [f"Fondrapport {report.fund} {report.date} ({report.currency})", "",
            f"{'lån':<12}{'låntagare':<10}{'ränta':>7}{'utestående':>14}{'upplupen':>11}"
-           f"{'förfallet':>12}{'nästa':>12}{'belopp':>11}{'dagar':>6}  status"]
+           f"{'förfallet':>12}{'nästa':>12}{'belopp':>11}{'dagar':>7}  status"]
     for line in report.loans:
         s = line.state
         overdue = s.principal_overdue + s.interest_overdue
         out.append(f"{line.loan_id:<12}{line.borrower:<10}{line.rate:>7}"
                    f"{s.outstanding_principal:>14,.2f}{s.accrued_interest:>11,.2f}"
                    f"{overdue:>12,.2f}{s.next_due or '-'!s:>12}{s.next_payment:>11,.2f}"
-                   f"{s.days_past_due:>6}  {s.status}")
+                   f"{s.days_past_due:>7}  {s.status}")
     out += ["", "Portfölj"]
     for status in report.status_counts:
         out.append(f"  {status:<14}{report.status_counts[status]:>4} lån"

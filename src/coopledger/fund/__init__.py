@@ -7,7 +7,9 @@ The public contract other parts of coopledger (and other tools) code against:
 - :func:`loan_state` - a loan's actual state at the end of a day;
 - :func:`split_repayment` - how an incoming payment settles fees, interest, principal;
 - :func:`closing_entries` - the month's computed entries (accruals, provisions);
-- :func:`loan_by_ocr` - the loan an OCR reference pays.
+- :func:`loan_by_ocr` - the loan an OCR reference pays;
+- :func:`repayment_legs` - the loan postings of a split payment (both sides), for an
+  importer to complete with the two bank legs.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ __all__ = [
     "loan_by_ocr",
     "loan_schedule",
     "loan_state",
+    "repayment_legs",
     "split_repayment",
 ]
 
@@ -79,7 +82,10 @@ def split_repayment(books: Books, loan_id: str, date: datetime.date,
         amount: The amount, positive.
 
     Returns:
-        ``{"fees", "interest", "principal", "overpayment"}``, summing to ``amount``.
+        ``{"fees", "interest", "principal", "overpayment"}``, summing to ``amount``. The
+        overpayment is what is left after everything owed: on a loan declared with
+        ``overpayment: "hold"`` book it on the loan accounts as a credit; otherwise the
+        books refuse it, and the caller should not book it as a repayment.
 
     Raises:
         CoopException: No such loan, or an amount that is not positive.
@@ -96,3 +102,32 @@ def loan_by_ocr(books: Books, ocr: str) -> Loan | None:
         if record.loan.ocr == wanted:
             return record.loan
     return None
+
+
+def repayment_legs(books: Books, loan_id: str,
+                   parts: dict[str, Decimal]) -> list[tuple[str, Decimal]]:
+    """The loan's postings for a split payment, lender's side then borrower's.
+
+    Interest goes to the lender's interest income (BAS 8250) and the borrower's interest
+    expense (8410); principal and any overpayment held to the lender's receivable (1380)
+    and the borrower's liability (2390). The caller adds the bank legs: the borrower's
+    bank pays, the lender's bank receives, the sum of the parts.
+
+    Args:
+        books: The books.
+        loan_id: The loan paid.
+        parts: A result of :func:`split_repayment`.
+
+    Returns:
+        ``(account, amount)`` pairs; zero amounts are left out.
+
+    Raises:
+        CoopException: No such loan.
+    """
+    accounts = _record(books, loan_id).accounts
+    principal = parts.get("principal", Decimal(0)) + parts.get("overpayment", Decimal(0))
+    interest = parts.get("interest", Decimal(0)) + parts.get("fees", Decimal(0))
+    legs = [(accounts.lender["principal"], -principal), (accounts.lender["income"], -interest),
+            (accounts.borrower["principal"], principal),
+            (accounts.borrower["expense"], interest)]
+    return [(account, amount) for account, amount in legs if amount != 0]

@@ -4,7 +4,8 @@
   entities, and a loan id is declared once. Rate changes, reschedules, provision and
   capital rules must name a loan, a lender and a fund that exist.
 - Every posting on a loan account (the lender's BAS 1380 receivable, the borrower's 2390
-  liability) carries the link ``^<loan id>`` of a loan between those two entities.
+  liability) carries the link ``^<loan id>`` of a loan between those two entities, and a
+  transaction moves one loan only (its accounts are shared with the lender's other loans).
 - The mirror: inside every transaction, the lender's receivable moves by minus the
   borrower's liability, and the lender's accrued interest (1682) by minus the borrower's
   (2960); so they mirror at every date.
@@ -144,6 +145,27 @@ def _mirror(entry: data.Transaction, record: LoanRecord,
     return sums["lp"]
 
 
+def _track(entry: data.Transaction, record: LoanRecord, disbursed: dict[str, Decimal],
+           balance: dict[str, Decimal], errors: list[LoanError]) -> None:
+    """Check one loan's movement in a transaction against its running totals."""
+    loan = record.loan
+    moved = _mirror(entry, record, errors)
+    if moved > 0 and not is_generated(entry):
+        if entry.date < loan.date:
+            errors.append(LoanError(entry.meta, f"loan {loan.id} is disbursed on {entry.date}, "
+                                    f"before it starts on {loan.date}", entry))
+        disbursed[loan.id] = disbursed.get(loan.id, ZERO) + moved
+        if disbursed[loan.id] > loan.principal:
+            errors.append(LoanError(entry.meta, f"loan {loan.id}: disbursed "
+                                    f"{disbursed[loan.id]} in all, more than the declared "
+                                    f"principal {loan.principal}", entry))
+    balance[loan.id] = balance.get(loan.id, ZERO) + moved
+    if balance[loan.id] < 0 and moved < 0 and loan.overpayment is Overpayment.REFUSE:
+        errors.append(LoanError(entry.meta, f"loan {loan.id}: repays {-moved} of principal, "
+                                f"{-balance[loan.id]} more than is owed (declare "
+                                "overpayment: \"hold\" to keep a credit)", entry))
+
+
 def check_movements(entries: Iterable[data.Directive], book: LoanBook) -> list[LoanError]:
     """Check every loan movement: links, mirror, disbursements and repayments; one pass.
 
@@ -168,28 +190,14 @@ def check_movements(entries: Iterable[data.Directive], book: LoanBook) -> list[L
         if not isinstance(entry, data.Transaction):
             continue
         _loan_postings(entry, account_loans, book, errors)
-        for link in entry.links or ():
-            record = book.loans.get(link)
-            if record is None:
-                continue
-            loan = record.loan
-            moved = _mirror(entry, record, errors)
-            if moved > 0 and not is_generated(entry):
-                if entry.date < loan.date:
-                    errors.append(LoanError(entry.meta, f"loan {loan.id} is disbursed on "
-                                            f"{entry.date}, before it starts on {loan.date}",
-                                            entry))
-                disbursed[loan.id] = disbursed.get(loan.id, ZERO) + moved
-                if disbursed[loan.id] > loan.principal:
-                    errors.append(LoanError(entry.meta, f"loan {loan.id}: disbursed "
-                                            f"{disbursed[loan.id]} in all, more than the "
-                                            f"declared principal {loan.principal}", entry))
-            balance[loan.id] = balance.get(loan.id, ZERO) + moved
-            if balance[loan.id] < 0 and moved < 0 and loan.overpayment is Overpayment.REFUSE:
-                errors.append(LoanError(entry.meta, f"loan {loan.id}: repays {-moved} of "
-                                        f"principal, {-balance[loan.id]} more than is owed "
-                                        "(declare overpayment: \"hold\" to keep a credit)",
-                                        entry))
+        loans_linked = sorted(link for link in entry.links or () if link in book.loans)
+        if len(loans_linked) > 1:
+            errors.append(LoanError(entry.meta, f"one transaction moves {', '.join(loans_linked)}"
+                                    "; book each loan's movement in a transaction of its own",
+                                    entry))
+            continue
+        for link in loans_linked:
+            _track(entry, book.loans[link], disbursed, balance, errors)
     return errors
 
 
@@ -209,22 +217,24 @@ def check_capital(transactions: Iterable[data.Transaction], opens: Mapping[str, 
     """
     errors: list[LoanError] = []
     funds = {code for code, e in entities.items() if e.kind is EntityKind.FUND}
+    capital: dict[str, str] = {}  # fund capital account -> fund
+    holdings: dict[str, str] = {}  # member holding account -> member
+    for account, entry in opens.items():
+        bas = str(entry.meta.get("bas")) if entry.meta else None
+        code = entity_of(account)
+        if code in funds and bas in CONTRIBUTION_BAS:
+            capital[account] = code
+        elif code is not None and bas == HOLDING_BAS:
+            holdings[account] = code
     holding: dict[tuple[str, str], Decimal] = {}
-
-    def bas(account: str) -> str | None:
-        entry = opens.get(account)
-        return str(entry.meta.get("bas")) if entry is not None and entry.meta else None
-
     for txn in transactions:
-        fund = next((entity_of(p.account) for p in txn.postings
-                     if entity_of(p.account) in funds and bas(p.account) in CONTRIBUTION_BAS),
-                    None)
+        fund = next((capital[p.account] for p in txn.postings if p.account in capital), None)
         if fund is None:
             continue
         for posting in txn.postings:
-            member = entity_of(posting.account)
+            member = holdings.get(posting.account)
             if (member is None or member == fund or posting.units is None
-                    or posting.units.number is None or bas(posting.account) != HOLDING_BAS):
+                    or posting.units.number is None):
                 continue
             key = (fund, member)
             holding[key] = holding.get(key, ZERO) + posting.units.number

@@ -17,7 +17,8 @@ A loan is declared once, on the day it starts (the day interest starts to run)::
 
 ``rate`` is the annual rate **in percent**, a plain decimal: ``"4.50"`` is 4.5 % a year.
 ``"4,5 %"``, ``"4.5%"`` and ``"0.045"`` written as a fraction are not guessed at: a comma
-or a percent sign is an error, and the number is always percent. ``term`` is the number
+or a percent sign is an error, the number is always percent, and a rate above 0 but
+below 0.1 (%) is refused as a fraction written by mistake. ``term`` is the number
 of instalments; ``maturity`` (the last due date) may be given instead.
 
 Later declarations refine a loan from their date on: ``coop-loan-rate`` (a new annual
@@ -98,6 +99,10 @@ def parse_rate(value: Any) -> Decimal:
         raise ValueError(f"{form}; got {value!r}") from None
     if not rate.is_finite() or rate < 0 or rate >= 100:
         raise ValueError(f"rate {text} is not a percentage from 0 to below 100")
+    if 0 < rate < Decimal("0.1"):
+        raise ValueError(f"rate {text} looks like a fraction, but the rate is in percent: "
+                         f'write "{rate * 100}" for {rate * 100} % (rates from 0 to 0.1 % are '
+                         "refused as likely mistakes)")
     return rate
 
 

@@ -12,7 +12,8 @@ interest, then principal), the fees owed (coopledger books no loan fees yet: alw
 zero), the interest accrued and unpaid, and the principal; what is left is an
 overpayment. An instalment is unpaid while the principal repaid (or written off) falls
 short of what the schedule wants repaid by its due date, or while interest accrued up to
-its due date is unpaid. Days past due count from the oldest unpaid instalment's due date.
+its due date is unpaid, by more than a tolerance of 1.00 (rounding). Days past due count
+from the oldest unpaid instalment's due date.
 A reschedule supersedes the instalments due before it: arrears start afresh.
 """
 
@@ -30,6 +31,10 @@ from coopledger.money import ZERO, round_ore
 
 ONE_DAY = datetime.timedelta(days=1)
 DEFAULT_AFTER_DAYS = 90
+#: An instalment short by no more than this is not in arrears: a borrower who pays the
+#: scheduled amounts can fall an öre or two behind the day-by-day interest, through
+#: rounding, and must not show as late for it (Fineract's "in arrears tolerance").
+ARREARS_TOLERANCE = Decimal("1.00")
 
 
 @dataclass(frozen=True)
@@ -249,7 +254,7 @@ def state_of(record: LoanRecord, date: datetime.date) -> LoanState:
         required = max(ZERO, run.disbursed - inst.remaining)
         short = max(ZERO, required - reduced)
         unpaid = max(ZERO, run.accrued_at.get(inst.due, ZERO) - settled)
-        if (short > 0 or unpaid > 0) and oldest is None:
+        if (short + unpaid > ARREARS_TOLERANCE) and oldest is None:
             oldest = inst.due
         principal_due, interest_due = short, unpaid
         if inst.due < date:
