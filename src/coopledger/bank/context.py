@@ -78,8 +78,7 @@ class BankContext:
         balances: (account, date) of existing balance assertions.
         loan_by_ocr: The fund's lookup of a loan by OCR reference, if available.
         split_repayment: The fund's split of a repayment, if available.
-        loan_accounts: The fund's accounts of a loan (``.lender``/``.borrower`` dicts of
-            principal, accrued, income/expense), if available.
+        repayment_legs: The fund's postings of a split repayment, if available.
     """
 
     accounts: BankAccounts
@@ -93,7 +92,7 @@ class BankContext:
     balances: set[tuple[str, Any]] = field(default_factory=set)
     loan_by_ocr: LoanLookup | None = None
     split_repayment: Splitter | None = None
-    loan_accounts: Callable[[str], Any] | None = None
+    repayment_legs: Callable[[str, dict[str, Decimal]], list[tuple[str, Decimal]]] | None = None
     _by_bas: dict[tuple[str, str], str] = field(default_factory=dict, repr=False)
     _indexed: int = field(default=-1, repr=False)
 
@@ -195,20 +194,14 @@ def context_from_books(books: Books) -> BankContext:
     Raises:
         CoopException: A bank identifier is declared on two accounts.
     """
-    from coopledger.fund import loan_by_ocr, split_repayment
-    from coopledger.fund.ledger import loan_book
+    from coopledger.fund import loan_by_ocr, repayment_legs, split_repayment
 
     ctx = BankContext(
         BankAccounts.from_opens(books.opens.values()),
         kinds={code: entity.kind for code, entity in books.entities.items()},
         rules=compile_rules(books.declarations.of(BankRule)))
     index_entries(ctx, books.entries)
-
-    def accounts_of(loan_id: str) -> Any:
-        record = loan_book(books).loans.get(loan_id)
-        return record.accounts if record is not None else None
-
     ctx.loan_by_ocr = lambda ocr: loan_by_ocr(books, ocr)
     ctx.split_repayment = lambda loan, date, amount: split_repayment(books, loan, date, amount)
-    ctx.loan_accounts = accounts_of
+    ctx.repayment_legs = lambda loan, parts: repayment_legs(books, loan, parts)
     return ctx

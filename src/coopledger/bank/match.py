@@ -5,11 +5,11 @@ account and returns the postings that balance it, tried in this order:
 
 1. **Loan repayment**: its OCR reference (or a number in its message) is a loan's OCR
    reference. The fund splits the amount into fees, interest and principal by the
-   schedule. Interest and fees go to interest expense and income (8410 in the
-   borrower's books, 8250 in the fund's; the fund's month-end entry then settles its
-   accruals), principal to the loan (2390, mirrored by the fund's receivable 1380), all
-   linked ``^<loan id>``; the other side's bank movement is booked too when that bank
-   account is declared. An overpayment reduces principal and flags the entry for review.
+   schedule, and its ``repayment_legs`` give the postings: interest and fees to 8410 in
+   the borrower's books and 8250 in the fund's, principal to the loan (2390, mirrored by
+   the fund's receivable 1380), all linked ``^<loan id>``. The other side's bank movement
+   is booked too, on its declared bank account (else its 1930), so both books move. An
+   overpayment reduces principal and flags the entry for review.
 2. **Wage subsidy**: money in whose message names the decision number of an open claim
    (a transaction with ``decision`` metadata on a 1689 receivable) settles the claim;
    more than the claim is still open is flagged for review.
@@ -118,22 +118,15 @@ def _candidates(leg: Leg) -> list[str]:
     return list(dict.fromkeys(c for c in (ocr_digits(x) for x in found) if c))
 
 
-def _loan_accounts(ctx: BankContext, loan_id: str, lender: str,
-                   borrower: str) -> tuple[dict[str, str], dict[str, str]]:
-    """The loan's accounts on both sides: the fund's own choice, else by BAS number."""
-    if ctx.loan_accounts is not None:
-        accounts = ctx.loan_accounts(loan_id)
-        if accounts is not None:
-            return dict(accounts.lender), dict(accounts.borrower)
-    return ({"principal": ctx.account_with_bas(lender, "1380"),
-             "income": ctx.account_with_bas(lender, "8250")},
-            {"principal": ctx.account_with_bas(borrower, "2390"),
-             "expense": ctx.account_with_bas(borrower, "8410")})
+def _bank_of(ctx: BankContext, code: str) -> str:
+    """An entity's bank account: its first declared one, else its BAS 1930 account."""
+    return ctx.accounts.of_entity(code) or ctx.account_with_bas(code, "1930")
 
 
 def _loan(ctx: BankContext, bank: str, leg: Leg, date: datetime.date,
           currency: str) -> Booking | None:
-    if ctx.loan_by_ocr is None or ctx.split_repayment is None or leg.amount == 0:
+    if (ctx.loan_by_ocr is None or ctx.split_repayment is None
+            or ctx.repayment_legs is None or leg.amount == 0):
         return None
     loan = next((found for found in map(ctx.loan_by_ocr, _candidates(leg)) if found), None)
     if loan is None:
@@ -150,28 +143,28 @@ def _loan(ctx: BankContext, bank: str, leg: Leg, date: datetime.date,
     principal = parts.get("principal", zero) + overpaid
     if fees + interest + principal != paid:
         return None
-    lender_acc, borrower_acc = _loan_accounts(ctx, loan_id, lender, borrower)
-    # Interest and fees go to interest income and expense; the fund's month-end entry
-    # then brings the accrued interest (1682/2960) to what the schedule says.
-    borrower_side = [posting(borrower_acc["expense"], interest + fees, currency),
-                     posting(borrower_acc["principal"], principal, currency)]
-    lender_side = [posting(lender_acc["income"], -(interest + fees), currency),
-                   posting(lender_acc["principal"], -principal, currency)]
+    # The fund's own legs: interest and fees to 8250/8410, principal (and an overpayment)
+    # to 1380/2390; split here into the lender's side and the borrower's.
+    legs = ctx.repayment_legs(loan_id, parts)
+    lender_side = [posting(a, n, currency) for a, n in legs if entity_of(a) == lender]
+    borrower_side = [posting(a, n, currency) for a, n in legs if entity_of(a) != lender]
     meta: dict[str, Any] = {"loan": loan_id}
     if overpaid:
         meta["overpayment"] = str(overpaid)
     postings = []
     own = entity_of(bank)
-    if leg.amount < 0:  # the statement holder paid: the fund receives
+    # Both books move: the loan is mirrored, so the other side is booked as well, on its
+    # declared bank account (else its 1930), and its own statement will not book it again.
+    if leg.amount < 0:  # the statement holder paid: the lender receives
         postings += borrower_side
-        other_bank = ctx.accounts.of_entity(lender)
-        if own != lender and other_bank is not None:
+        if own != lender:
+            other_bank = _bank_of(ctx, lender)
             postings += [posting(other_bank, paid, currency), *lender_side]
             meta["counterpart"] = other_bank
-    else:  # the statement holder (the fund) received from the borrower
+    else:  # the statement holder (the lender) received from the borrower
         postings += lender_side
-        other_bank = ctx.accounts.of_entity(borrower)
-        if own != borrower and other_bank is not None:
+        if own != borrower:
+            other_bank = _bank_of(ctx, borrower)
             postings += [posting(other_bank, -paid, currency), *borrower_side]
             meta["counterpart"] = other_bank
     postings = [p for p in postings if number_of(p) != 0]
