@@ -145,7 +145,7 @@ def _decimal_mark(values: list[str]) -> str:
     return "," if any(re.search(r",\d{1,2}\s*$", v) for v in values) else "."
 
 
-def _ids_from_name(path: str) -> list[str]:
+def ids_from_name(path: str) -> list[str]:
     """Account numbers in a file name: each run of digit groups and each leading part."""
     ids = []
     for run in re.findall(r"\d[\d \-]*\d", Path(path).stem):
@@ -191,12 +191,30 @@ def read_bankcsv(path: str) -> list[Statement]:
     except csv.Error as exc:
         raise BankFileError(path, "", f"not readable as CSV: {exc}") from None
     header = [c.strip().strip('"').strip() for c in parsed[0]]
-    columns = {name: i for i, name in enumerate(header)}
     records = [(index + n, r) for n, r in enumerate(parsed[1:], 2) if any(c.strip() for c in r)]
+    return [statement_from_records(path, layout, header, records,
+                                   ids_from_name(path) + ids_in_text(preamble))]
+
+
+def statement_from_records(path: str, layout: Layout, header: list[str],
+                           records: list[tuple[int, list[str]]],
+                           ids: list[str]) -> Statement:
+    """The statement of a table of rows (from a CSV file or an HTML table).
+
+    Args:
+        path: The file, for messages.
+        layout: The bank's layout.
+        header: The column names.
+        records: ``(line number, cells)`` of each non-empty row after the header.
+        ids: Account identifiers found around the table (file name, preamble).
+
+    Raises:
+        BankFileError: A bad date, amount, currency or running balance.
+    """
+    columns = {name: i for i, name in enumerate(header)}
     mark = _decimal_mark([v for _, r in records for c in (layout.amount, layout.balance)
                           if (v := _cell(r, columns, c)) is not None])
     rows = [_row(path, layout, columns, mark, line=line, row=r) for line, r in records]
-    ids = _ids_from_name(path) + _ids_from_preamble(preamble)
     first = records[0][1] if records else []
     if layout.name == "swedbank" and first:
         clearing = _cell(first, columns, "Clearingnummer") or ""
@@ -206,10 +224,11 @@ def read_bankcsv(path: str) -> list[Statement]:
     if not re.fullmatch(r"[A-Z]{3}", currency):
         raise BankFileError(path, f"line {records[0][0]}", f"{layout.currency}: not a "
                             f"currency code: {currency!r}")
-    return [_statement(path, layout, rows, tuple(dict.fromkeys(ids)), currency)]
+    return _statement(path, layout, rows, tuple(dict.fromkeys(ids)), currency)
 
 
-def _ids_from_preamble(preamble: list[str]) -> list[str]:
+def ids_in_text(preamble: list[str]) -> list[str]:
+    """Account-number-like runs of digits (7 or more, spaces and hyphens allowed)."""
     ids = []
     for line in preamble:
         for run in re.findall(r"\d[\d \-]*\d", line):

@@ -13,6 +13,11 @@ from coopledger.importers.bankcsv import BankCsvImporter, read_bankcsv, sniff_ba
 from coopledger.importers.base import BankImporter
 from coopledger.importers.bgmax import BgMaxImporter, read_bgmax, sniff_bgmax
 from coopledger.importers.camt import CamtImporter, read_camt, sniff_camt
+from coopledger.importers.handelsbanken import (
+    HandelsbankenImporter,
+    read_handelsbanken,
+    sniff_handelsbanken,
+)
 from coopledger.importers.mt940 import Mt940Importer, read_mt940, sniff_mt940
 
 from coopledger.bank.model import Statement
@@ -25,6 +30,7 @@ FORMATS: dict[str, tuple[Sniffer, Reader]] = {
     "camt": (sniff_camt, read_camt),
     "bgmax": (sniff_bgmax, read_bgmax),
     "mt940": (sniff_mt940, read_mt940),
+    "handelsbanken": (sniff_handelsbanken, read_handelsbanken),
     "bankcsv": (sniff_bankcsv, read_bankcsv),
 }
 
@@ -33,6 +39,7 @@ IMPORTERS: dict[str, type[BankImporter]] = {
     "camt": CamtImporter,
     "bgmax": BgMaxImporter,
     "mt940": Mt940Importer,
+    "handelsbanken": HandelsbankenImporter,
     "bankcsv": BankCsvImporter,
 }
 

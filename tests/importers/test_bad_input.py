@@ -93,6 +93,13 @@ def unknown_encoding(folder: Path) -> Path:
     return path
 
 
+def html_bad_amount(folder: Path) -> Path:
+    path = folder / "handelsbanken-bad.xls"
+    source = HERE / "handelsbanken" / "paraply-handelsbanken-2026-10.xls"
+    path.write_bytes(source.read_bytes().replace(b"-45,00", b"-45,0,0"))
+    return path
+
+
 #: Each bad file, the format it is identified as, and the message after the file name.
 CASES: dict[str, tuple[Callable[[Path], Path], str, str]] = {
     "truncated XML": (truncated_xml, "camt", "not well-formed XML (no element found)"),
@@ -102,6 +109,8 @@ CASES: dict[str, tuple[Callable[[Path], Path], str, str]] = {
     "BgMax counts": (bgmax_wrong_counts, "bgmax", "line 17: end record 70 counts 4 payment "
                                                   "records (20), the file has 3"),
     "CSV amount": (csv_bad_amount, "bankcsv", "line 6: Belopp: not an amount: '-84,5,50'"),
+    "HTML amount": (html_bad_amount, "handelsbanken", "line 9: Belopp: not an amount: "
+                                                      "'-45,0,0'"),
     "CSV encoding": (csv_wrong_encoding, "bankcsv", "line 1: the file says UTF-8 (byte-order "
                                                     "mark) but is not valid UTF-8 there"),
     "XML unknown encoding": (unknown_encoding, "camt", "line 1: XML declaration: unknown "

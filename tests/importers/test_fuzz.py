@@ -73,7 +73,8 @@ def mutated(draw: st.DrawFn, documents: list[bytes]) -> bytes:
     return bytes(raw)
 
 
-SUFFIX = {"camt": ".xml", "bgmax": ".txt", "bankcsv": ".csv", "mt940": ".sta"}
+SUFFIX = {"camt": ".xml", "bgmax": ".txt", "bankcsv": ".csv", "mt940": ".sta",
+          "handelsbanken": ".xls"}
 
 
 @pytest.mark.parametrize("kind", sorted(FORMATS))

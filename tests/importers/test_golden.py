@@ -13,7 +13,7 @@ from coopledger.importers.registry import IMPORTERS, identify
 
 HERE = Path(__file__).resolve().parent
 BOOKS = HERE / "books.beancount"
-FORMATS = ("camt", "bgmax", "bankcsv", "mt940")
+FORMATS = ("camt", "bgmax", "bankcsv", "mt940", "handelsbanken")
 DOCUMENTS = sorted(path for kind in FORMATS for path in (HERE / kind).iterdir()
                    if path.suffix != ".beancount" and not path.name.startswith("."))
 
