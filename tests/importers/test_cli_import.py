@@ -150,3 +150,26 @@ def test_same_statement_under_another_name_adds_nothing(books_dir: Path) -> None
     before = snapshot(books_dir)
     assert main(["import", str(main_file), str(KAFE_STATEMENT)]) == 0
     assert snapshot(books_dir) == before
+
+
+def test_same_amount_from_someone_else_is_not_taken_for_the_transfer(
+        books_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    main_file = books_dir / "main.beancount"
+    assert main(["import", str(main_file), str(KAFE_STATEMENT)]) == 0
+    notice = books_dir / "notice.xml"
+    text = PARAPLY_NOTICE.read_text(encoding="utf-8")
+    stad = text[text.index("          <TxDtls>\n            <Amt Ccy=\"SEK\">2000.00"):
+                text.rindex("</TxDtls>") + len("</TxDtls>\n")]
+    other = stad.replace("2000.00", "1500.00").replace(
+        "<RltdPties>", "<RltdPties><DbtrAcct><Id><Othr><Id>5555-1212</Id></Othr></Id>"
+                       "</DbtrAcct>")
+    # Stadstäd also pays 1500.00, from its own bankgiro, listed before the café's payment.
+    text = text.replace(stad, "").replace("<NtryDtls>\n", "<NtryDtls>\n" + other, 1)
+    notice.write_text(text.replace("3500.00", "3000.00"), encoding="utf-8")
+    capsys.readouterr()
+    assert main(["import", str(main_file), str(notice)]) == 0
+    assert "1 new entries" in capsys.readouterr().out
+    paraply = (books_dir / "imports" / "paraply.beancount").read_text(encoding="utf-8")
+    assert '"Stadstäd i Linköping"' in paraply
+    assert "Liabilities:Paraply:2999-OBS-konto  -1500.00 SEK" in paraply
+    assert balance(main_file, "Assets:Paraply:1930-Företagskonto") == Decimal("43000.00")

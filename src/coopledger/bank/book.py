@@ -114,13 +114,19 @@ def statement_entries(statement: Statement, bank: str, ctx: BankContext,
 
 
 def _counterpart_seen(ctx: BankContext, bank: str, leg: Leg, date: datetime.date) -> bool:
-    """Whether the other side's statement already booked this payment on ``bank``."""
-    dates = ctx.counterparts.get((bank, leg.amount))
-    if not dates:
+    """Whether the other side's statement already booked this payment on ``bank``.
+
+    The same amount within a few days is the same payment, unless the payment names an
+    account of its own that is not the one whose statement booked it (two members paying
+    the same fee on the same day are two payments).
+    """
+    booked = ctx.counterparts.get((bank, leg.amount))
+    if not booked:
         return False
-    for i, day in enumerate(dates):
-        if abs(day - date) <= COUNTERPART_WINDOW:
-            del dates[i]  # one booked movement answers for one entry only
+    payer = ctx.accounts.find([leg.counterparty]) if leg.counterparty else None
+    for i, (day, source) in enumerate(booked):
+        if abs(day - date) <= COUNTERPART_WINDOW and (not leg.counterparty or payer == source):
+            del booked[i]  # one booked movement answers for one entry only
             return True
     return False
 
@@ -172,7 +178,7 @@ def _remember(ctx: BankContext, entry: data.Transaction, bank: str) -> None:
     for p in entry.postings:
         number = number_of(p)
         if p.account == counterpart and number is not None:
-            ctx.counterparts.setdefault((counterpart, number), []).append(entry.date)
+            ctx.counterparts.setdefault((counterpart, number), []).append((entry.date, bank))
 
 
 def total(entries: list[data.Directive], account: str) -> Decimal:

@@ -73,8 +73,8 @@ class BankContext:
         payees: (bank account, payee) -> the account it was last booked to.
         claims: Normalised decision number -> open claim.
         refs: (account, bank reference) pairs already booked.
-        counterparts: (bank account, amount) -> dates of entries that booked that movement
-            from the other side's statement.
+        counterparts: (bank account, amount) -> (date, bank account of the statement that
+            booked it) of each movement booked from the other side's statement.
         balances: (account, date) of existing balance assertions.
         loan_by_ocr: The fund's lookup of a loan by OCR reference, if available.
         split_repayment: The fund's split of a repayment, if available.
@@ -88,7 +88,8 @@ class BankContext:
     payees: dict[tuple[str, str], str] = field(default_factory=dict)
     claims: dict[str, Claim] = field(default_factory=dict)
     refs: set[tuple[str, str]] = field(default_factory=set)
-    counterparts: dict[tuple[str, Decimal], list[Any]] = field(default_factory=dict)
+    counterparts: dict[tuple[str, Decimal], list[tuple[datetime.date, str]]] = field(
+        default_factory=dict)
     balances: set[tuple[str, Any]] = field(default_factory=set)
     loan_by_ocr: LoanLookup | None = None
     split_repayment: Splitter | None = None
@@ -154,11 +155,13 @@ def _index_transaction(ctx: BankContext, entry: data.Transaction,
         for posting in entry.postings:
             ctx.refs.add((posting.account, str(ref)))
     counterpart = meta.get("counterpart")
-    if counterpart is not None:
+    if counterpart is not None and entry.postings:
+        source = entry.postings[0].account  # the importer writes its bank posting first
         for posting in entry.postings:
             number = number_of(posting)
             if posting.account == counterpart and number is not None:
-                ctx.counterparts.setdefault((posting.account, number), []).append(entry.date)
+                ctx.counterparts.setdefault((posting.account, number), []).append(
+                    (entry.date, source))
     _index_claims(ctx, entry)
     if (entry.payee and entry.flag != "!" and len(entry.postings) == 2
             and not meta.get("reversal")):
