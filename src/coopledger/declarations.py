@@ -123,7 +123,7 @@ def describe_validation_error(exc: ValidationError) -> str:
     """One readable line from a pydantic error: each field and what is wrong with it."""
     parts = []
     for err in exc.errors():
-        where = ".".join(str(p).replace("_", "-") for p in err["loc"]) or "value"
+        where = ".".join(str(p).replace("_", "-") for p in err["loc"])
         message = err["msg"]
         if message.startswith("Value error, "):
             message = message.removeprefix("Value error, ")
@@ -131,7 +131,7 @@ def describe_validation_error(exc: ValidationError) -> str:
             message = "unknown field"
         elif err["type"] == "missing":
             message = "missing"
-        parts.append(f"{where}: {message}")
+        parts.append(f"{where}: {message}" if where else message)
     return "; ".join(parts)
 
 
