@@ -173,3 +173,26 @@ def test_same_amount_from_someone_else_is_not_taken_for_the_transfer(
     assert '"Stadstäd i Linköping"' in paraply
     assert "Liabilities:Paraply:2999-OBS-konto  -1500.00 SEK" in paraply
     assert balance(main_file, "Assets:Paraply:1930-Företagskonto") == Decimal("43000.00")
+
+
+def test_folder_with_other_files(books_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    downloads = books_dir / "downloads"
+    downloads.mkdir()
+    shutil.copy(KAFE_STATEMENT, downloads)
+    (downloads / "notes.txt").write_text("inte en bankfil\n", encoding="utf-8")
+    (downloads / ".hidden.xml").write_text("<x/>", encoding="utf-8")
+    assert main(["import", str(books_dir / "main.beancount"), str(downloads)]) == 0
+    captured = capsys.readouterr()
+    assert "kafe-2026-10.camt053.xml: camt, 8 new entries" in captured.out
+    assert "1 file(s) in the folders are not bank files coopledger reads" in captured.err
+    assert "[1/2] kafe-2026-10.camt053.xml" in captured.err
+
+
+def test_a_named_file_that_is_not_a_bank_file_fails(
+        books_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    other = books_dir / "notes.txt"
+    other.write_text("inte en bankfil\n", encoding="utf-8")
+    assert main(["import", str(books_dir / "main.beancount"), str(other)]) == 1
+    assert capsys.readouterr().err.strip() == (
+        f"{other}: not a bank file coopledger reads (camt.053/054, BgMax, bank CSV, Handelsbanken, MT940)")
+    assert not (books_dir / "imports").exists()

@@ -1,6 +1,6 @@
 """``coopledger import LEDGER FILE_OR_DIR...``: bank files into the right entity's books.
 
-Each file is identified (camt.053/054, BgMax, bank CSV, MT940), read, checked (opening
+Each file is identified (camt.053/054, BgMax, bank CSV, Handelsbanken, MT940), read, checked (opening
 balance + entries = closing balance), matched (loans, subsidies, transfers, rules) and
 deduplicated against the books, then appended to the import file of the entity that owns
 the account, ``<ledger dir>/imports/<entity>.beancount``, which is included from the main
@@ -33,7 +33,7 @@ HEADER = "; Bank statements imported by coopledger import. Entries are appended 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``import`` subcommand."""
     parser = subparsers.add_parser(
-        "import", help="import bank files (camt.053/054, BgMax, bank CSV, MT940)",
+        "import", help="import bank files (camt.053/054, BgMax, bank CSV, Handelsbanken, MT940)",
         description="Identify, read, match and deduplicate bank files, then append the "
                     "new entries to each entity's import file. Exit 1 if any file failed.")
     parser.add_argument("ledger", help="the main ledger file")
@@ -104,7 +104,7 @@ def run(args: argparse.Namespace) -> int:
                             f"{books.path}")
     files = bank_files(args.paths)
     plan = Plan()
-    failed = 0
+    failed = skipped = 0
     for number, (path, named) in enumerate(files, 1):
         if len(files) > 1:
             print(f"[{number}/{len(files)}] {path.name}", file=sys.stderr, flush=True)
@@ -112,8 +112,10 @@ def run(args: argparse.Namespace) -> int:
         if kind is None:
             if named:
                 print(f"{path}: not a bank file coopledger reads (camt.053/054, BgMax, "
-                      "bank CSV, MT940)", file=sys.stderr)
+                      "bank CSV, Handelsbanken, MT940)", file=sys.stderr)
                 failed += 1
+            else:
+                skipped += 1
             continue
         try:
             counts = _import_file(ctx, path, kind, plan, args)
@@ -122,6 +124,9 @@ def run(args: argparse.Namespace) -> int:
             failed += 1
             continue
         print(summary_line(path, kind, counts))
+    if skipped:
+        print(f"coopledger import: {skipped} file(s) in the folders are not bank files "
+              "coopledger reads; left alone", file=sys.stderr)
     _write(plan, books.path, ctx, args, books.options.get("include", []))
     return 1 if failed else 0
 
