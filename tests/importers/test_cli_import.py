@@ -194,5 +194,6 @@ def test_a_named_file_that_is_not_a_bank_file_fails(
     other.write_text("inte en bankfil\n", encoding="utf-8")
     assert main(["import", str(books_dir / "main.beancount"), str(other)]) == 1
     assert capsys.readouterr().err.strip() == (
-        f"{other}: not a bank file coopledger reads (camt.053/054, BgMax, bank CSV, Handelsbanken, MT940)")
+        f"{other}: not a bank file coopledger reads (camt.053/054, BgMax, bank CSV, "
+        "Handelsbanken, MT940)")
     assert not (books_dir / "imports").exists()
