@@ -1,11 +1,11 @@
 """``coopledger import LEDGER FILE_OR_DIR...``: bank files into the right entity's books.
 
 Each file is identified (camt.053/054, BgMax, bank CSV, Handelsbanken, MT940), read,
-checked (opening balance + entries = closing balance), matched (loans, subsidies, transfers, rules) and
-deduplicated against the books, then appended to the import file of the entity that owns
-the account, ``<ledger dir>/imports/<entity>.beancount``, which is included from the main
-file. A bad file gives one line and is skipped; the others are still imported, and all
-writes happen at the end, atomically.
+checked (opening balance + entries = closing balance), matched (loans, subsidies,
+transfers, rules) and deduplicated against the books, then appended to the import file of
+the entity that owns the account, ``<ledger dir>/imports/<entity>.beancount``, which is
+included from the main file. A bad file gives one line and is skipped; the others are
+still imported, and all writes happen at the end, atomically.
 """
 
 from __future__ import annotations
