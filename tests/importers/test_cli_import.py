@@ -197,3 +197,40 @@ def test_a_named_file_that_is_not_a_bank_file_fails(
         f"{other}: not a bank file coopledger reads (camt.053/054, BgMax, bank CSV, "
         "Handelsbanken, MT940)")
     assert not (books_dir / "imports").exists()
+
+
+def test_opening_balance_not_in_the_books_is_noted(
+        books_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    shifted = books_dir / "shifted.xml"
+    shifted.write_text(KAFE_STATEMENT.read_text(encoding="utf-8")
+                       .replace(">25000.00<", ">25100.00<").replace(">24255.00<", ">24355.00<"),
+                       encoding="utf-8")
+    assert main(["import", str(books_dir / "main.beancount"), str(shifted)]) == 0
+    assert capsys.readouterr().err.strip() == (
+        f"{shifted}: note: the statement opens with 25100.00 on 2026-10-01, the books hold "
+        "25000.00 on Assets:Kafe:1930-Företagskonto; its balance assertion fails until "
+        "they agree (is an earlier statement missing?)")
+
+
+def test_consecutive_statements_in_one_run_are_not_noted(
+        books_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # November, with no entries: it opens where October (imported in the same run) closes.
+    november = books_dir / "kafe-2026-11.xml"
+    balances = "".join(
+        f'<Bal><Tp><CdOrPrtry><Cd>{code}</Cd></CdOrPrtry></Tp><Amt Ccy="SEK">24255.00</Amt>'
+        f"<CdtDbtInd>CRDT</CdtDbtInd><Dt><Dt>{day}</Dt></Dt></Bal>"
+        for code, day in (("OPBD", "2026-11-01"), ("CLBD", "2026-11-30")))
+    november.write_text(
+        '<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"><BkToCstmrStmt>'
+        "<Stmt><Id>KAFE-2026-11</Id><Acct><Id><IBAN>SE4550000000058398257466</IBAN></Id>"
+        f"<Ccy>SEK</Ccy></Acct>{balances}</Stmt></BkToCstmrStmt></Document>",
+        encoding="utf-8")
+    assert main(["import", str(books_dir / "main.beancount"), str(KAFE_STATEMENT),
+                 str(november)]) == 0
+    err = [line for line in capsys.readouterr().err.splitlines() if not line.startswith("[")]
+    assert err == []
+    kafe = (books_dir / "imports" / "kafe.beancount").read_text(encoding="utf-8")
+    assert re.search(r"^2026-12-01 balance Assets:Kafe:1930-Företagskonto +24255.00 SEK",
+                     kafe, re.MULTILINE)
+    assert balance(books_dir / "main.beancount", "Assets:Kafe:1930-Företagskonto") == \
+        Decimal("24255.00")

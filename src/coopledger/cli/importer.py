@@ -14,15 +14,17 @@ import argparse
 import datetime
 import sys
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 from beancount.core import data
 from beancount.parser import printer
 
+from coopledger.balances import account_balance
 from coopledger.bank.book import ImportCounts, statement_entries
-from coopledger.bank.context import BankContext, context_from_books
+from coopledger.bank.context import BankContext, context_from_books, number_of
 from coopledger.bank.model import BankFileError
-from coopledger.books import load_books
+from coopledger.books import Books, load_books
 from coopledger.entities import entity_of
 from coopledger.errors import CoopException
 from coopledger.files import FileTransaction, include_line, read_text, with_include
@@ -119,6 +121,8 @@ def run(args: argparse.Namespace) -> int:
             continue
         try:
             counts = _import_file(ctx, path, kind, plan, args)
+            for note in _opening_notes(books, ctx, path, kind, plan):
+                print(note, file=sys.stderr)
         except BankFileError as exc:
             print(str(exc), file=sys.stderr)
             failed += 1
@@ -164,6 +168,34 @@ def _import_file(ctx: BankContext, path: Path, kind: str, plan: Plan,
                      "pending", "balances"):
             setattr(total, name, getattr(total, name) + getattr(result.counts, name))
     return total
+
+
+def _opening_notes(books: Books, ctx: BankContext, path: Path, kind: str,
+                   plan: Plan) -> list[str]:
+    """Where a statement's opening balance is not what the books (and this run) hold.
+
+    Such a file is still imported: the books may lack an earlier statement. Its opening
+    balance assertion will fail until they agree, and this says so now.
+    """
+    from coopledger.importers.registry import read_statements
+
+    notes = []
+    for statement in read_statements(str(path), kind):
+        bank = ctx.accounts.find(statement.account_ids)
+        opening = statement.opening
+        if bank is None or opening is None:
+            continue
+        held = account_balance(books, bank, opening.date - datetime.timedelta(days=1))
+        held += sum((number_of(p) or Decimal(0) for entries in plan.entries.values()
+                     for e in entries if isinstance(e, data.Transaction)
+                     and e.date < opening.date for p in e.postings if p.account == bank),
+                    Decimal(0))
+        if held != opening.amount:
+            notes.append(f"{path}: note: the statement opens with {opening.amount} on "
+                         f"{opening.date}, the books hold {held} on {bank}; its balance "
+                         "assertion fails until they agree (is an earlier statement "
+                         "missing?)")
+    return notes
 
 
 def _opens_needed(ctx: BankContext, entries: list[data.Directive]) -> list[data.Open]:
