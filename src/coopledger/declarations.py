@@ -35,6 +35,8 @@ PREFIX = "coop-"
 DECLARING_MODULES: tuple[str, ...] = (
     "coopledger.entities",
     "coopledger.bank.rules",
+    "coopledger.close.seal",
+    "coopledger.close.yearseal",
     "coopledger.fund.loans",
     "coopledger.services.fees",
     "coopledger.services.allocation",

@@ -21,6 +21,8 @@ from coopledger.errors import CoopException
 #: Subcommand modules under ``coopledger.cli``, in the order ``--help`` lists them.
 COMMANDS: tuple[str, ...] = (
     "check",
+    "close",
+    "correct",
     "report",
     "new_coop",
     "importer",
