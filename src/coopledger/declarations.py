@@ -34,10 +34,10 @@ PREFIX = "coop-"
 #: is complete before any ledger is read; add a module here when it adds a type.
 DECLARING_MODULES: tuple[str, ...] = (
     "coopledger.entities",
+    "coopledger.fund.loans",
     "coopledger.bank.rules",
     "coopledger.close.seal",
     "coopledger.close.yearseal",
-    "coopledger.fund.loans",
     "coopledger.services.fees",
     "coopledger.services.allocation",
     "coopledger.services.premises",

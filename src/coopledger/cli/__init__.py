@@ -21,8 +21,6 @@ from coopledger.errors import CoopException
 #: Subcommand modules under ``coopledger.cli``, in the order ``--help`` lists them.
 COMMANDS: tuple[str, ...] = (
     "check",
-    "close",
-    "correct",
     "report",
     "new_coop",
     "importer",
@@ -31,7 +29,10 @@ COMMANDS: tuple[str, ...] = (
     "payroll",
     "services",
     "purchase",
+    "close",
+    "correct",
     "sie",
+    "serve",
 )
 
 
