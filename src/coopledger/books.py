@@ -24,6 +24,10 @@ from coopledger.entities import Entity, EntityKind, entity_of, index_entities
 from coopledger.errors import CoopException
 
 ENTITIES_PLUGIN = "coopledger.plugins.entities"
+#: Tag of the year-end entries that move each entity's result to equity. Their postings
+#: on income and expense accounts are left out of results (an income statement of a
+#: closed year still shows the year's result), not out of balances.
+YEAR_END_TAG = "year-end"
 
 
 @dataclass(frozen=True)
@@ -34,11 +38,14 @@ class PostingIndex:
         dates: Each posting's transaction date, ascending.
         accounts: Each posting's account.
         numbers: Each posting's units.
+        result_transfer: Whether the posting moves a closed year's result out of an
+            income or expense account (a year-end entry).
     """
 
     dates: list[datetime.date]
     accounts: list[str]
     numbers: list[Decimal]
+    result_transfer: list[bool]
 
     @classmethod
     def build(cls, transactions: list[data.Transaction], currency: str) -> PostingIndex:
@@ -46,7 +53,9 @@ class PostingIndex:
         dates: list[datetime.date] = []
         accounts: list[str] = []
         numbers: list[Decimal] = []
+        transfer: list[bool] = []
         for entry in transactions:
+            year_end = bool(entry.tags) and YEAR_END_TAG in entry.tags
             for posting in entry.postings:
                 units = posting.units
                 if units is None or units.currency != currency or units.number is None:
@@ -54,7 +63,9 @@ class PostingIndex:
                 dates.append(entry.date)
                 accounts.append(posting.account)
                 numbers.append(units.number)
-        return cls(dates, accounts, numbers)
+                transfer.append(year_end and posting.account.startswith(("Income:",
+                                                                         "Expenses:")))
+        return cls(dates, accounts, numbers, transfer)
 
     def span(self, start: datetime.date | None, end: datetime.date | None) -> range:
         """Positions of the postings dated ``start <= date < end`` (None: unbounded)."""

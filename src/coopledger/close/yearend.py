@@ -40,7 +40,7 @@ from pathlib import Path
 
 from beancount.core import amount, data
 
-from coopledger.books import Books, load_books
+from coopledger.books import YEAR_END_TAG, Books, load_books
 from coopledger.close.computed import CLOSING_DIR, render_entry
 from coopledger.close.month import sealed_months
 from coopledger.close.numbering import YEAR_END_SERIES, assign_vouchers
@@ -59,9 +59,6 @@ from coopledger.errors import CoopException, format_error
 from coopledger.files import FileTransaction, include_line, read_text, with_include
 
 DAILY_FILE = "daily.beancount"
-#: Tag of the year-end entries, so that reports and Fava can leave them out of an income
-#: statement (they zero the year's income and expense accounts).
-YEAR_END_TAG = "year-end"
 _INCLUDE = re.compile(r'^include\s+"([^"]+)"')
 
 
