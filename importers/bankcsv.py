@@ -29,8 +29,6 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import ClassVar
 
-from coopledger.importers.base import BankImporter, read_bytes, read_head
-
 from coopledger.bank.model import (
     BankFileError,
     BankTxn,
@@ -39,6 +37,7 @@ from coopledger.bank.model import (
     StatementBalance,
     normalise_account_id,
 )
+from coopledger.importers.base import BankImporter, read_bytes, read_head
 
 
 @dataclass(frozen=True)

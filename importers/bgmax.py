@@ -28,9 +28,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar
 
-from coopledger.importers.base import BankImporter, read_bytes, read_head
-
 from coopledger.bank.model import BankFileError, BankTxn, Leg, Statement
+from coopledger.importers.base import BankImporter, read_bytes, read_head
 
 RECORDS = {"01", "05", "20", "21", "22", "23", "25", "26", "27", "28", "29", "15", "70"}
 

@@ -28,7 +28,6 @@ from typing import ClassVar
 from xml.etree.ElementTree import Element, ParseError
 
 import defusedxml.ElementTree
-from coopledger.importers.base import BankImporter, read_bytes, read_head
 from defusedxml import DefusedXmlException
 
 from coopledger.bank.model import (
@@ -40,6 +39,7 @@ from coopledger.bank.model import (
     normalise_account_id,
     ocr_digits,
 )
+from coopledger.importers.base import BankImporter, read_bytes, read_head
 
 MESSAGES = {"BkToCstmrStmt": ("camt.053", "Stmt"),
             "BkToCstmrDbtCdtNtfctn": ("camt.054", "Ntfctn")}

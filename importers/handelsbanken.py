@@ -15,10 +15,9 @@ import re
 from html.parser import HTMLParser
 from typing import ClassVar
 
+from coopledger.bank.model import BankFileError, Statement
 from coopledger.importers.bankcsv import Layout, ids_from_name, ids_in_text, statement_from_records
 from coopledger.importers.base import BankImporter, read_bytes, read_head
-
-from coopledger.bank.model import BankFileError, Statement
 
 LAYOUT = Layout("handelsbanken", ("Reskontradatum", "Transaktionsdatum", "Text", "Belopp",
                                   "Saldo"),

@@ -18,7 +18,6 @@ from decimal import Decimal
 from typing import Any, ClassVar
 
 import mt940 as mt940_package
-from coopledger.importers.base import BankImporter, read_bytes, read_head
 
 from coopledger.bank.model import (
     BankFileError,
@@ -28,6 +27,7 @@ from coopledger.bank.model import (
     StatementBalance,
     normalise_account_id,
 )
+from coopledger.importers.base import BankImporter, read_bytes, read_head
 
 STATEMENT_START = re.compile(r"^:20:", re.MULTILINE)
 

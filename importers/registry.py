@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from coopledger.bank.model import Statement
 from coopledger.importers.bankcsv import BankCsvImporter, read_bankcsv, sniff_bankcsv
 from coopledger.importers.base import BankImporter
 from coopledger.importers.bgmax import BgMaxImporter, read_bgmax, sniff_bgmax
@@ -19,8 +20,6 @@ from coopledger.importers.handelsbanken import (
     sniff_handelsbanken,
 )
 from coopledger.importers.mt940 import Mt940Importer, read_mt940, sniff_mt940
-
-from coopledger.bank.model import Statement
 
 Reader = Callable[[str], list[Statement]]
 Sniffer = Callable[[str], bool]

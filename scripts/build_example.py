@@ -19,9 +19,12 @@ Run from the repository root (takes about a minute)::
 
 from __future__ import annotations
 
+import datetime
+import re
 import shutil
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 from coopledger.cli import main as coopledger
@@ -36,7 +39,7 @@ CLOSED_MONTHS = [f"2025-{m:02d}" for m in range(1, 13)] + [f"2026-{m:02d}" for m
 def step(script: str) -> None:
     """Run a sibling script; stop the build if it fails."""
     print(f"== {script}", flush=True)
-    subprocess.run([sys.executable, str(SCRIPTS / script)], check=True, cwd=ROOT)
+    subprocess.run([sys.executable, str(SCRIPTS / script)], check=True, cwd=ROOT)  # noqa: S603
 
 
 def command(*args: str) -> None:
@@ -46,9 +49,28 @@ def command(*args: str) -> None:
         raise SystemExit(f"coopledger {' '.join(args)} failed with status {status}")
 
 
+STATEMENT = OUT / "bank" / "kafe-2026-12.camt053.xml"
+_BALANCE = re.compile(r"(<Cd>(OPBD|CLBD)</Cd>.*?<Amt Ccy=\"SEK\">)([0-9.]+)(</Amt>)", re.S)
+
+
+def refresh_statement(opening: Decimal) -> None:
+    """Make the example camt.053 for December open at the books' November closing balance.
+
+    The statement's entries stay as they are; its opening and closing balances move by the
+    same amount, so that the statement follows on from the example books however they are
+    generated.
+    """
+    text = STATEMENT.read_text(encoding="utf-8")
+    found = {m[2]: Decimal(m[3]) for m in _BALANCE.finditer(text)}
+    shift = opening - found["OPBD"]
+    text = _BALANCE.sub(lambda m: f"{m[1]}{Decimal(m[3]) + shift:.2f}{m[4]}", text)
+    STATEMENT.write_text(text, encoding="utf-8")
+
+
 def main() -> int:
     """Rebuild ``ledgers/example`` from scratch."""
-    for generated in ("closing", "boardpack", "payroll", "services", "transactions", "coops"):
+    for generated in ("closing", "boardpack", "payroll", "services", "transactions", "coops",
+                      "imports"):
         shutil.rmtree(OUT / generated, ignore_errors=True)
     for old in OUT.glob("*.beancount"):
         old.unlink()
@@ -65,6 +87,11 @@ def main() -> int:
         print(f"== close {month}", flush=True)
         command("close", str(MAIN), month)
     command("close", str(MAIN), "--year", "2025")
+    from coopledger.balances import account_balance
+    from coopledger.books import load_books
+
+    refresh_statement(account_balance(load_books(MAIN), "Assets:Kafe:1930-Företagskonto",
+                                      datetime.date(2026, 11, 30)))
     command("check", str(MAIN))
     return 0
 

@@ -27,6 +27,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from dateutil.relativedelta import relativedelta
+from stdnum import iban
 
 from coopledger.chart import open_directives
 from coopledger.entities import EntityKind
@@ -270,6 +271,20 @@ def umbrella_month(j: Journal, first: datetime.date, rng: random.Random) -> None
         (f"Assets:{p}:1660-Avräkning-{member.code}", -(net + vat))])
 
 
+def iban_of(code: str) -> str:
+    """A valid Swedish IBAN for an entity's business account (Kafe's is the bank's example)."""
+    if code == "Kafe":
+        return "SE4550000000058398257466"
+    bban = "500" + f"{sum(ord(c) * 7919 ** i for i, c in enumerate(code)) % 10**17:017d}"
+    return f"SE{iban.calc_check_digits('SE00' + bban)}{bban}"
+
+
+def with_iban(chart: str, code: str) -> str:
+    """The chart text with the bank's IBAN on the business account, for the importers."""
+    opening = f"open Assets:{code}:1930-Företagskonto SEK\n  bas: \"1930\"\n"
+    return chart.replace(opening, f'{opening}  iban: "{iban_of(code)}"\n')
+
+
 def entities_text() -> str:
     """Entity declarations and every entity's chart of accounts."""
     parts = ["; Entities of the example umbrella and their charts of accounts (BAS).\n"]
@@ -278,7 +293,7 @@ def entities_text() -> str:
     for (code, name, orgnr), kind in declared:
         parts.append(f'\n{START} custom "coop-entity" "{code}"\n  name: "{name}"\n'
                      f'  kind: "{kind}"\n  orgnr: "{orgnr}"\n\n')
-        parts.append(open_directives(code, kind, START))
+        parts.append(with_iban(open_directives(code, kind, START), code))
     return "".join(parts)
 
 

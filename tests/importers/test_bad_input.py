@@ -8,10 +8,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from coopledger.importers.registry import identify, read_statements
 
 from coopledger.bank.model import BankFileError
 from coopledger.cli import main
+from coopledger.importers.registry import identify, read_statements
 
 HERE = Path(__file__).resolve().parent
 KAFE = HERE / "camt" / "kafe-2026-10.camt053.xml"

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from beancount.core import data
 
+from coopledger.balances import account_balance
 from coopledger.books import load_books
 from coopledger.cli import main
 from coopledger.fund import split_repayment
@@ -27,17 +28,20 @@ def test_example_statement_books_into_the_example(tmp_path: Path,
     shutil.copytree(EXAMPLE, copy, ignore=shutil.ignore_patterns("imports"))
     main_file = copy / "main.beancount"
     before = load_books(main_file)
-    argv = ["import", str(main_file), str(copy / STATEMENT), "--account", BANK]
+    argv = ["import", str(main_file), str(copy / STATEMENT)]
     assert main(argv) == 0
     out = capsys.readouterr().out
     assert "4 new entries (1 matched, 2 by rule or payee, 1 left to categorise)" in out
     assert "1 pending skipped" in out
     books = load_books(main_file)
     assert books.errors == []
-    # The statement's own numbers: 935493.06 - 12480.00 + 7500.00 - 3596.51 - 95.50.
+    # The statement follows on from the books' November closing balance; its own entries
+    # are -12480.00 + 7500.00 - 3596.51 - 95.50 (and a pending one that is skipped).
+    opening = account_balance(before, BANK, datetime.date(2026, 11, 30))
     closing = [e.amount.number for e in books.entries if isinstance(e, data.Balance)
                and e.account == BANK and e.date.isoformat() == "2027-01-01"]
-    assert closing == [Decimal("926821.05")]
+    assert closing == [opening - Decimal("12480.00") + Decimal("7500.00")
+                       - Decimal("3596.51") - Decimal("95.50")]
     # The loan repayment (OCR 20250106 of L-2025-01), split by the fund and mirrored.
     (repayment,) = [e for e in books.transactions
                     if e.meta.get("bank-ref") == "SWED-20261230-000612"]

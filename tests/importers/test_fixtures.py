@@ -16,12 +16,12 @@ import pytest
 from beancount import loader
 from beancount.core import data
 from beancount.parser import printer
-from coopledger.importers.registry import identify, read_statements
 
 from coopledger.bank.accounts import BankAccounts
 from coopledger.bank.book import statement_entries, total
 from coopledger.bank.context import BankContext
 from coopledger.bank.model import BankFileError
+from coopledger.importers.registry import identify, read_statements
 from tests.conftest import FIXTURES, fixture_path
 
 STAND_IN = "Assets:Prov:1930-Bank"

@@ -7,7 +7,6 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from coopledger.importers.registry import FORMATS, identify, read_statements
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -15,6 +14,7 @@ from coopledger.bank.accounts import BankAccounts
 from coopledger.bank.book import statement_entries
 from coopledger.bank.context import BankContext
 from coopledger.bank.model import BankFileError
+from coopledger.importers.registry import FORMATS, identify, read_statements
 from tests.conftest import FIXTURES
 
 HERE = Path(__file__).resolve().parent

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from beangulp import testing
+
 from coopledger.importers.registry import IMPORTERS, identify
 
 HERE = Path(__file__).resolve().parent

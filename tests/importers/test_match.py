@@ -7,13 +7,13 @@ import re
 from decimal import Decimal
 
 import pytest
-from coopledger.importers.bankcsv import parse_amount
 
 from coopledger.bank.accounts import BankAccounts
 from coopledger.bank.context import context_from_books
 from coopledger.bank.match import categorise
 from coopledger.bank.model import Leg, normalise_account_id
 from coopledger.errors import CoopException
+from coopledger.importers.bankcsv import parse_amount
 from tests.conftest import load_text
 
 BOOKS = """
