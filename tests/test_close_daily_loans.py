@@ -52,7 +52,7 @@ def month_ends(year: int, months: range) -> list[datetime.date]:
 
 
 def closed_year_movements(payoff: tuple[Decimal, Decimal]) -> str:
-    """2025: L-1 paid Feb to Oct then nothing; L-2 repaid early; L-3 written off; L-4 paid."""
+    """2025: L-1 paid Feb to Oct, then 500; L-2 repaid early; L-3 written off; L-4 paid."""
     parts = [disburse("L-1", D(2025, 1, 15), "Kafe", Decimal("100000.00")),
              disburse("L-2", D(2025, 2, 1), "Stad", Decimal("50000.00")),
              disburse("L-3", D(2025, 3, 1), "Stad", Decimal("30000.00")),
@@ -60,6 +60,8 @@ def closed_year_movements(payoff: tuple[Decimal, Decimal]) -> str:
     for month in range(2, 11):
         parts.append(repay("L-1", D(2025, month, 15), "Kafe", Decimal("400.00"),
                            Decimal("4000.00")))
+    # a part payment after two missed instalments: they are due before L-1's anchor
+    parts.append(repay("L-1", D(2025, 12, 20), "Kafe", Decimal("500.00"), Decimal("0.00")))
     parts.append(repay("L-2", D(2025, 6, 10), "Stad", *payoff))
     parts.append(write_off("L-3", D(2025, 10, 15), "Stad", Decimal("30000.00")))
     for day in month_ends(2025, range(4, 13)):
@@ -79,9 +81,9 @@ def open_year_movements() -> str:
 
 
 def assertions(books: Books) -> str:
-    """A balance assertion for every bank account at the start of each month of 2025-2026."""
+    """A balance assertion for every bank account after each month, 2025-01..2026-03."""
     lines = []
-    for last in month_ends(2025, range(1, 13)):
+    for last in month_ends(2025, range(1, 13)) + month_ends(2026, range(1, 4)):
         for account in BANKS:
             value = account_balance(books, account, last)
             lines.append(f"{last + datetime.timedelta(days=1)} balance {account}  {value} SEK")
@@ -181,6 +183,7 @@ def test_a_back_dated_repayment_gives_the_same_state(copy: Path) -> None:
     with (copy / "2026.beancount").open("a", encoding="utf-8") as handle:
         handle.write("\n" + repay("L-1", D(2026, 1, 10), "Kafe", Decimal("0.00"),
                                   Decimal("3000.00")))
+    (copy / "asserts.beancount").write_text(assertions(load_books(main)), encoding="utf-8")
     full, daily = load_books(main), load_books(copy / DAILY_FILE)
     assert full.errors == []
     assert daily.errors == []
@@ -224,3 +227,19 @@ def test_the_full_check_proves_the_snapshots(copy: Path) -> None:
                     encoding="utf-8")
     assert "sealed year 2025: the loans' history no longer gives the sealed snapshots" in \
         seal_errors(load_books(main))
+
+
+def test_closing_a_month_on_the_daily_books_books_what_the_full_books_would(
+        closed: Path, tmp_path: Path) -> None:
+    written = []
+    for name in ("main.beancount", DAILY_FILE):
+        folder = tmp_path / name
+        shutil.copytree(closed.parent, folder)
+        report = close_month(folder / name, "2026-01")
+        assert report.status == "closed", report.failure
+        text = (folder / "closing" / "2026-01.beancount").read_text(encoding="utf-8")
+        assert "till och med 2026-01-31\" ^L-1" in text  # the fund's month-end entries
+        written.append(text)
+        for main in (folder / "main.beancount", folder / DAILY_FILE):
+            assert load_books(main).errors == []
+    assert written[0] == written[1]
