@@ -16,6 +16,7 @@ from coopledger.books import Books, load_books
 from coopledger.cli import main as coopledger
 from coopledger.close import close_month
 from coopledger.close.yearend import DAILY_FILE, close_year
+from coopledger.errors import CoopException
 from coopledger.fund import fund_report, split_repayment
 from coopledger.plugins.seals import SealError
 from tests.fund_books import (
@@ -37,13 +38,14 @@ DATES = [D(2026, 1, 1), D(2026, 1, 16), D(2026, 1, 31), D(2026, 2, 20), D(2026, 
 
 
 def declarations() -> str:
-    """Four loans: in arrears across the cut, repaid early, written off, 30/360 rescheduled."""
+    """In arrears across the cut, repaid early, written off, 30/360 rescheduled, committed."""
     return (loan("L-1", D(2025, 1, 15), "Kafe", "100000.00", "5.00", 24)
             + loan("L-2", D(2025, 2, 1), "Stad", "50000.00", "4.00", 12)
             + loan("L-3", D(2025, 3, 1), "Stad", "30000.00", "6.00", 36)
             + loan("L-4", D(2025, 3, 31), "Kafe", "60000.00", "3.00", 36,
                    day_count="30/360", first_due="2025-04-30")
-            + '2025-10-01 custom "coop-loan-reschedule" "L-4"\n  term: 24\n')
+            + '2025-10-01 custom "coop-loan-reschedule" "L-4"\n  term: 24\n'
+            + loan("L-5", D(2025, 11, 1), "Stad", "20000.00", "4.00", 12))
 
 
 def month_ends(year: int, months: range) -> list[datetime.date]:
@@ -70,8 +72,9 @@ def closed_year_movements(payoff: tuple[Decimal, Decimal]) -> str:
 
 
 def open_year_movements() -> str:
-    """2026: L-1 catches up late, L-4 keeps paying, a recovery on the written-off L-3."""
-    parts = [repay("L-1", D(2026, 1, 20), "Kafe", Decimal("900.00"), Decimal("8100.00")),
+    """2026: L-5 paid out, L-1 catches up late, L-4 pays, a recovery on the written-off L-3."""
+    parts = [disburse("L-5", D(2026, 1, 10), "Stad", Decimal("20000.00")),
+             repay("L-1", D(2026, 1, 20), "Kafe", Decimal("900.00"), Decimal("8100.00")),
              repay("L-1", D(2026, 2, 16), "Kafe", Decimal("300.00"), Decimal("4000.00"))]
     for day in month_ends(2026, range(1, 4)):
         parts.append(repay("L-4", day, "Kafe", Decimal("120.00"), Decimal("2400.00")))
@@ -137,7 +140,7 @@ def test_the_scenario_covers_every_case(closed: Path) -> None:
     report = fund_report(load_books(closed), D(2025, 12, 31))
     status = {line.loan_id: line.state.status for line in report.loans}
     assert status == {"L-1": "delinquent", "L-2": "repaid", "L-3": "written-off",
-                      "L-4": "current"}
+                      "L-4": "current", "L-5": "committed"}
     days = {line.loan_id: line.state.days_past_due for line in report.loans}
     assert days["L-1"] == (D(2025, 12, 31) - D(2025, 11, 15)).days
 
@@ -152,7 +155,7 @@ def test_daily_books_hold_no_closed_year_loan_movement(closed: Path) -> None:
     linked = [e for e in daily.transactions if e.links and e.date < CUT
               and "opening-balances" not in e.meta]
     assert linked == []
-    assert len(daily.declarations.by_type["coop-loan-opening"]) == 4
+    assert len(daily.declarations.by_type["coop-loan-opening"]) == 5
 
 
 def test_fund_report_is_the_same_on_daily_and_full_books(closed: Path) -> None:
@@ -166,6 +169,7 @@ def test_fund_report_is_the_same_on_daily_and_full_books(closed: Path) -> None:
     late = {ln.loan_id: ln.state for ln in fund_report(daily, D(2026, 1, 16)).loans}
     assert late["L-1"].oldest_unpaid == D(2025, 11, 15)
     assert late["L-3"].recovered == 0
+    assert late["L-5"].disbursed == Decimal("20000.00")
     later = {ln.loan_id: ln.state for ln in fund_report(daily, D(2026, 3, 31)).loans}
     assert later["L-3"].recovered == Decimal("2000.00")
 
@@ -243,3 +247,10 @@ def test_closing_a_month_on_the_daily_books_books_what_the_full_books_would(
         for main in (folder / "main.beancount", folder / DAILY_FILE):
             assert load_books(main).errors == []
     assert written[0] == written[1]
+
+
+def test_daily_books_refuse_a_report_before_their_opening(closed: Path) -> None:
+    daily = load_books(closed.parent / DAILY_FILE)
+    assert fund_report(daily, D(2025, 12, 31)) == fund_report(load_books(closed), D(2025, 12, 31))
+    with pytest.raises(CoopException, match="ask the full books"):
+        fund_report(daily, D(2025, 12, 30))

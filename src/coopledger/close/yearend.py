@@ -17,9 +17,10 @@ writes, all at once or not at all:
 - ``daily.beancount`` beside the main file: the main file without the includes that
   hold only closed-year entries, plus the opening balances. Daily work (``check``,
   ``close``) loads it; the main file stays the full history, and a full check proves the
-  opening balances equal the sealed closing balances. The daily file is written only when
-  every file the main file includes holds entries of one side of the cut (a file with
-  entries of both years is named in the report; split it by year).
+  opening balances equal the sealed closing balances. A file with entries of both years
+  (or with declarations and opens, which the daily books need whatever their date) is
+  kept and its closed-year entries are dropped at load; the report names the mixed ones
+  (split them by year for a faster daily load).
 
 The year-end entries are excluded from the month seals (December may be sealed before
 the year is closed; the law allows closing entries in a special series) and covered by

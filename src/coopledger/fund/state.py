@@ -161,7 +161,8 @@ def _start(record: LoanRecord, last_event_day: datetime.date,
     opening = record.opening
     if opening is None:
         return Replay(), record.loan.date
-    if last_event_day < opening.date or accrue_to < opening.anchor:
+    if last_event_day < opening.anchor or accrue_to < opening.anchor:
+        # (no movement falls between the anchor and the cut: the snapshot holds there)
         raise CoopException(f"loan {record.loan.id}: these daily books start after "
                             f"{opening.date}; ask the full books about {last_event_day}")
     state = Replay(balance=opening.outstanding_principal, accrued=opening.interest_accrued,
@@ -225,7 +226,7 @@ def replay(record: LoanRecord, last_event_day: datetime.date, accrue_to: datetim
 
 def snapshot_replay(record: LoanRecord, cut: datetime.date) -> tuple[
         datetime.date, Replay, dict[datetime.date, Decimal], dict[datetime.date, Decimal]]:
-    """The loan's replay stopped at its anchor before ``cut`` (full books only).
+    """The loan's replay stopped at its anchor before ``cut``.
 
     Args:
         record: The loan, with its whole history.
@@ -237,9 +238,11 @@ def snapshot_replay(record: LoanRecord, cut: datetime.date) -> tuple[
         at each reschedule before the cut.
     """
     last = cut - ONE_DAY
+    carried = record.opening.reschedule_balances if record.opening else {}
     anchor = max([record.loan.date]
                  + [d for d, _ in conventions(record) if d < cut]
-                 + [e.date for e in record.events if e.date < cut])
+                 + [e.date for e in record.events if e.date < cut]
+                 + ([record.opening.anchor] if record.opening else []))
     active = _active(schedule_segments(record), last)
     run = replay(record, anchor, anchor, [i.due for i in active if i.due <= anchor])
     reduced = run.repaid + run.written_off
@@ -249,10 +252,10 @@ def snapshot_replay(record: LoanRecord, cut: datetime.date) -> tuple[
     for index, inst in enumerate(before):
         short = max(ZERO, max(ZERO, run.disbursed - inst.remaining) - reduced)
         unpaid = max(ZERO, run.accrued_at.get(inst.due, ZERO) - settled)
-        if short + unpaid > 0 or index == len(before) - 1:
+        if (short + unpaid > 0 or index == len(before) - 1) and inst.due in run.accrued_at:
             dues[inst.due] = run.accrued_at[inst.due]
-    rescheduled = {r.date: replay(record, r.date - ONE_DAY, r.date).balance
-                   for r in record.reschedules if r.date < cut}
+    rescheduled = {r.date: carried[r.date] if r.date in carried else replay(
+        record, r.date - ONE_DAY, r.date).balance for r in record.reschedules if r.date < cut}
     return anchor, run, dues, rescheduled
 
 
