@@ -254,3 +254,16 @@ def test_daily_books_refuse_a_report_before_their_opening(closed: Path) -> None:
     assert fund_report(daily, D(2025, 12, 31)) == fund_report(load_books(closed), D(2025, 12, 31))
     with pytest.raises(CoopException, match="ask the full books"):
         fund_report(daily, D(2025, 12, 30))
+
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "ledgers" / "example"
+
+
+def test_the_example_daily_books_match_the_full_books() -> None:
+    full, daily = load_books(EXAMPLE / "main.beancount"), load_books(EXAMPLE / DAILY_FILE)
+    assert full.errors == []
+    assert daily.errors == []
+    assert len(daily.transactions) < len(full.transactions)
+    for day in (D(2025, 12, 31), D(2026, 1, 31), D(2026, 6, 30), D(2026, 10, 31)):
+        assert fund_report(full, day) == fund_report(daily, day), day
+    assert balances(full, D(2026, 10, 31)) == balances(daily, D(2026, 10, 31))
