@@ -17,7 +17,9 @@ from coopledger.cli import main as coopledger
 from coopledger.close import close_month
 from coopledger.close.yearend import DAILY_FILE, close_year
 from coopledger.errors import CoopException
+from coopledger.fava_ext.fund_view import fund_view
 from coopledger.fund import fund_report, split_repayment
+from coopledger.periods import Period
 from coopledger.plugins.seals import SealError
 from tests.fund_books import (
     FUND_BANK,
@@ -267,3 +269,13 @@ def test_the_example_daily_books_match_the_full_books() -> None:
     for day in (D(2025, 12, 31), D(2026, 1, 31), D(2026, 6, 30), D(2026, 10, 31)):
         assert fund_report(full, day) == fund_report(daily, day), day
     assert balances(full, D(2026, 10, 31)) == balances(daily, D(2026, 10, 31))
+
+
+def test_fund_page_history_on_daily_books_starts_at_the_cut() -> None:
+    full, daily = load_books(EXAMPLE / "main.beancount"), load_books(EXAMPLE / DAILY_FILE)
+    period = Period(D(2025, 7, 1), D(2026, 7, 1), "2025-07..2026-06")
+    on_daily = fund_view(daily, period).history
+    on_full = {row.month: row for row in fund_view(full, period).history}
+    # the closed year's last month end is the first the daily books know
+    assert [row.month for row in on_daily] == ["2025-12"] + [f"2026-{m:02d}" for m in range(1, 7)]
+    assert all(row == on_full[row.month] for row in on_daily)
