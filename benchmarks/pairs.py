@@ -1,0 +1,316 @@
+"""The pairs of issue 9: what is measured against what, and the targets.
+
+Each ``prepare_*`` function yields :class:`Plan` objects (or :class:`Skipped` with the
+reason when the feature it measures is not installed). A plan names its two sides as
+worker tasks (:mod:`benchmarks.worker`) and a ``finish`` that turns the two outcomes into
+verdicts. Nothing here knows a result in advance.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import importlib.util
+import shutil
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from benchmarks import synthetic
+from benchmarks.harness import Outcome, Result, Side, Skipped
+from coopledger.chart import account_for
+
+
+@dataclass(frozen=True)
+class BookSize:
+    """The size of a set of synthetic books."""
+
+    members: int
+    years: int
+    transactions: int
+    seed: int = 2026
+
+    @property
+    def name(self) -> str:
+        """A folder name for these books."""
+        return f"m{self.members}-y{self.years}-t{self.transactions}-s{self.seed}"
+
+    @property
+    def label(self) -> str:
+        """How the report names the size."""
+        return (f"{self.transactions:,} transactions, {self.members} members, "
+                f"{self.years} years").replace(",", " ", 1 if self.transactions < 10**6 else 2)
+
+
+@dataclass
+class Context:
+    """What every pair shares: where books go, their sizes, the default repetitions."""
+
+    out: Path
+    sizes: list[BookSize]
+    repetitions: int
+    _made: dict[str, Path] = field(default_factory=dict)
+
+    def books(self, size: BookSize) -> Path:
+        """The folder of synthetic books of this size, generated unless already there."""
+        folder = self.out / size.name
+        source = Path(synthetic.__file__).read_bytes()
+        stamp = hashlib.sha256(source + repr(size).encode()
+                               + repr(synthetic.available_plugins()).encode()).hexdigest()
+        stamp_file = folder / ".stamp"
+        if size.name not in self._made and not (
+                stamp_file.is_file() and stamp_file.read_text() == stamp):
+            if folder.exists():
+                shutil.rmtree(folder)
+            print(f"generating {size.label} into {folder}")
+            files = synthetic.generate(size.members, size.years, size.transactions,
+                                       seed=size.seed)
+            synthetic.write_books(folder, files)
+            stamp_file.write_text(stamp)
+        self._made[size.name] = folder
+        return folder
+
+    def scratch(self, size: BookSize, purpose: str) -> Path:
+        """A fresh copy of the books of this size, for a pair that writes into them."""
+        target = self.out / f"{size.name}-{purpose}"
+        if target.exists():
+            shutil.rmtree(target)
+        shutil.copytree(self.books(size), target)
+        return target
+
+
+@dataclass
+class Plan:
+    """A pair ready to measure."""
+
+    number: str
+    title: str
+    size: str
+    left: Side
+    right: Side
+    finish_with: Callable[[Result], None]
+    repetitions: int | None = None
+
+    def finish(self, left: Outcome, right: Outcome) -> Result:
+        """The result with its verdicts."""
+        result = Result(self.number, self.title, self.size, self.left, self.right, left, right)
+        for outcome, side in ((left, self.left), (right, self.right)):
+            errors = outcome.last.get("errors") or 0
+            status = outcome.last.get("status") or 0
+            if errors or status:
+                result.notes.append(f"{side.label}: {errors} error(s), exit {status}: "
+                                    f"{outcome.last.get('first_errors') or ''}"
+                                    f"{outcome.last.get('output', '')[-200:]}")
+        self.finish_with(result)
+        return result
+
+
+def has_module(name: str) -> bool:
+    """Whether a module can be imported (without importing it)."""
+    try:
+        return importlib.util.find_spec(name) is not None
+    except ModuleNotFoundError:
+        return False
+
+
+def ratio_verdict(result: Result, name: str, value: float, limit: float, *,
+                  at_most: bool = True) -> None:
+    """Add a ``value <= limit`` (or ``>=``) verdict to a result."""
+    sign = "<=" if at_most else ">="
+    met = value <= limit if at_most else value >= limit
+    result.verdicts.append((name, f"{value:.3f} (target {sign} {limit})", met))
+
+
+# Pair 1 -----------------------------------------------------------------------------
+
+def prepare_plugins(context: Context) -> Iterator[Plan | Skipped]:
+    """Full coopledger plugin set vs bare Beancount, the same books."""
+    for size in context.sizes:
+        folder = context.books(size)
+
+        def finish(result: Result) -> None:
+            ratio_verdict(result, "time ratio", result.time_ratio, 1.10)
+            ratio_verdict(result, "peak memory ratio", result.memory_ratio, 1.15)
+            plugins = ", ".join(synthetic.available_plugins())
+            result.notes.append(f"plugins loaded: {plugins}")
+
+        yield Plan("1", "coopledger plugins vs bare Beancount load", size.label,
+                   Side("coopledger plugins", ("load", str(folder / "main.beancount"))),
+                   Side("bare Beancount", ("load", str(folder / "bare.beancount"))),
+                   finish, repetitions=3 if size.transactions > 200_000 else None)
+
+
+PAIRS: list[tuple[str, Callable[[Context], Iterator[Plan | Skipped]]]] = [
+    ("1", prepare_plugins),
+]
+
+
+# Pair 2 -----------------------------------------------------------------------------
+
+def prepare_daily_check(context: Context) -> Iterator[Plan | Skipped]:
+    """``coopledger check`` on the daily file vs full-history ``bean-check``."""
+    title = "coopledger check, daily file vs full-history bean-check"
+    if not has_module("coopledger.close.yearend"):
+        yield Skipped("2", title, "the year-end close (coopledger.close.yearend, "
+                      "`coopledger close LEDGER --year YYYY`) is not installed, so there "
+                      "is no daily file with sealed years carried as opening balances")
+        return
+    yield Skipped("2", title, "the year-end close is installed but this harness has no "
+                  "driver for its daily file yet: write one in benchmarks/pairs.py "
+                  "(prepare_daily_check) from its documentation")
+
+
+# Pair 3 -----------------------------------------------------------------------------
+
+def prepare_close(context: Context) -> Iterator[Plan | Skipped]:
+    """``coopledger close`` of one month vs loading the same file."""
+    title = "coopledger close of one month vs loading the file"
+    if not has_command("close"):
+        yield Skipped("3", title, "`coopledger close` is not installed")
+        return
+    size = context.sizes[0]
+    folder = context.books(size)
+    main = str(folder / "main.beancount")
+    month = f"{synthetic.START_YEAR}-01"
+
+    def finish(result: Result) -> None:
+        ratio_verdict(result, "time ratio", result.time_ratio, 1.5)
+        result.notes.append(
+            f"close {month} --dry-run (the first month: every later month needs the one "
+            "before it sealed; a dry run does every step but the final rename, so each "
+            "repetition closes the same month); loaded file: the full-history main file, "
+            "since no daily file exists without the year-end close")
+
+    yield Plan("3", title, size.label,
+               Side("coopledger close (dry run)", ("cli", "close", main, month, "--dry-run")),
+               Side("coopledger check (load)", ("cli", "check", "-q", main)), finish)
+
+
+def has_command(name: str) -> bool:
+    """Whether the installed ``coopledger`` command has a subcommand of this name."""
+    import argparse
+
+    from coopledger import cli
+
+    parser = cli.build_parser()
+    for action in parser._actions:  # argparse keeps subcommands only here
+        if isinstance(action, argparse._SubParsersAction):
+            return name in action.choices
+    return False
+
+
+# Pair 4 -----------------------------------------------------------------------------
+
+def prepare_camt(context: Context) -> Iterator[Plan | Skipped]:
+    """camt import with dedup vs pycamt parsing the same file; and linearity."""
+    from benchmarks import camtgen
+
+    title = "camt import with dedup vs parsing the same file alone"
+    if not has_module("coopledger.importers.camt"):
+        yield Skipped("4", title, "the camt importer (coopledger.importers.camt) is not "
+                      "installed")
+        return
+    baseline = ("pycamt", "pycamt") if has_module("pycamt") else (
+        "defusedxml ElementTree parse", "etree")
+    size = context.sizes[0]
+    folder = context.books(size)
+    entries = 50_000 if size.transactions >= 100_000 else 5_000
+    account = account_for("M001", "1930")
+    bban = "5000 0000 0000 0001"
+    start = datetime.date(synthetic.START_YEAR + size.years, 1, 1)
+    timings: dict[int, float] = {}
+    for count in (entries, 2 * entries):
+        statement = camtgen.write_statement(
+            context.out / "camt" / f"camt053-{count}.xml", count, bban, start)
+
+        def finish(result: Result, count: int = count) -> None:
+            timings[count] = result.left_out.time
+            ratio_verdict(result, "time ratio", result.time_ratio, 1.5)
+            if baseline[1] == "etree":
+                result.notes.append("pycamt is not installed: the baseline is a bare "
+                                    "defusedxml ElementTree parse of the file")
+            if len(timings) == 2:
+                ratio_verdict(result, f"linearity: time at {2 * entries} / time at "
+                              f"{entries} entries", timings[2 * entries] / timings[entries],
+                              2.2)
+            result.notes.append(f"existing entries: the {size.label} books, loaded "
+                                "before the timer starts; none carries a bank reference, "
+                                "so every statement entry is new")
+
+        yield Plan("4", title, f"{count:,} entries vs {size.label}".replace(",", " ", 1),
+                   Side("coopledger camt import", ("camt", str(folder / "main.beancount"),
+                                                   str(statement), account, bban)),
+                   Side(baseline[0], (baseline[1], str(statement))), finish)
+
+
+# Pair 5 -----------------------------------------------------------------------------
+
+def prepare_sie(context: Context) -> Iterator[Plan | Skipped]:
+    """SIE 4E export of one year vs loading the books; SIE read throughput."""
+    title = "SIE 4E export of one year vs loading the books"
+    if not has_command("sie"):
+        yield Skipped("5", title, "`coopledger sie export` is not installed")
+        return
+    full = context.sizes[0].transactions >= 100_000
+    size = BookSize(members=context.sizes[0].members, years=1,
+                    transactions=100_000 if full else 20_000)
+    folder = context.books(size)
+    main = str(folder / "main.beancount")
+    out = str(context.out / "sie" / f"{size.name}.se")
+    Path(out).parent.mkdir(parents=True, exist_ok=True)
+    year = str(synthetic.START_YEAR)
+    export = ("cli", "sie", "export", main, "--entity", synthetic.UMBRELLA, "--year", year,
+              "-o", out)
+
+    def finish(result: Result) -> None:
+        export_only = result.left_out.time - result.right_out.time
+        ratio_verdict(result, "(export - load) / load", export_only / result.right_out.time,
+                      0.5)
+        result.notes.append("the export command loads the books itself; its own work is "
+                            "its time minus the load's (`coopledger check`)")
+
+    yield Plan("5", title, size.label, Side("coopledger sie export", export),
+               Side("coopledger check (load)", ("cli", "check", "-q", main)), finish)
+    if not has_module("coopledger.sie.reader"):
+        yield Skipped("5", "SIE read throughput", "the SIE reader is not installed")
+        return
+
+    def finish_read(result: Result) -> None:
+        lines = result.left_out.last.get("trans_lines", 0)
+        ratio_verdict(result, "#TRANS lines per second", lines / result.left_out.time,
+                      100_000, at_most=False)
+
+    yield Plan("5", "SIE read vs reading and splitting the same file", size.label,
+               Side("coopledger SIE reader", ("sie-read", out)),
+               Side("read + split lines", ("lines", out)), finish_read)
+
+
+# Pair 6 -----------------------------------------------------------------------------
+
+def prepare_fava(context: Context) -> Iterator[Plan | Skipped]:
+    """Each Fava extension page vs Fava's own income statement."""
+    title = "Fava extension pages vs Fava's income statement"
+    if not has_module("coopledger.fava_ext"):
+        yield Skipped("6", title, "the Fava extension (coopledger.fava_ext) is not installed")
+        return
+    size = context.sizes[0]
+    folder = context.books(size)
+    fava_main = folder / "fava.beancount"
+    fava_main.write_text(f'include "main.beancount"\n{synthetic.START_YEAR}-01-01 custom '
+                         '"fava-extension" "coopledger.fava_ext"\n', encoding="utf-8")
+    query = "entity=M001"
+
+    def finish(result: Result) -> None:
+        ratio_verdict(result, "slowest page / income statement", result.time_ratio, 1.0)
+        income = result.right_out.time
+        for url, seconds in sorted((result.left_out.last.get("pages") or {}).items()):
+            result.notes.append(f"{url}: {seconds:.3f} s, ratio {seconds / income:.2f} "
+                                "(last run)")
+
+    yield Plan("6", title, size.label,
+               Side("slowest extension page", ("fava", str(fava_main), "extensions", query)),
+               Side("Fava income statement", ("fava", str(fava_main), "income")), finish)
+
+
+PAIRS.extend([("2", prepare_daily_check), ("3", prepare_close), ("4", prepare_camt),
+              ("5", prepare_sie), ("6", prepare_fava)])
