@@ -38,8 +38,8 @@ class BookSize:
     @property
     def label(self) -> str:
         """How the report names the size."""
-        return (f"{self.transactions:,} transactions, {self.members} members, "
-                f"{self.years} years").replace(",", " ", 1 if self.transactions < 10**6 else 2)
+        count = f"{self.transactions:,}".replace(",", " ")
+        return f"{count} transactions, {self.members} members, {self.years} years"
 
 
 @dataclass
@@ -140,8 +140,26 @@ def prepare_plugins(context: Context) -> Iterator[Plan | Skipped]:
                    finish, repetitions=3 if size.transactions > 200_000 else None)
 
 
+def prepare_collector(context: Context) -> Iterator[Plan | Skipped]:
+    """The plugins with the collector paused during the load vs bare Beancount as is."""
+    size = context.sizes[0]
+    folder = context.books(size)
+
+    def finish(result: Result) -> None:
+        result.notes.append("informative (no target): what `coopledger check` would cost "
+                            "with the proposed load_books patch, against bare Beancount "
+                            "(bean-check) with the collector running as it does today")
+
+    yield Plan("1b", "coopledger plugins, collector paused (proposed) vs bare Beancount",
+               size.label,
+               Side("coopledger plugins, no GC", ("load", str(folder / "main.beancount"),
+                                                  "off")),
+               Side("bare Beancount", ("load", str(folder / "bare.beancount"))), finish)
+
+
 PAIRS: list[tuple[str, Callable[[Context], Iterator[Plan | Skipped]]]] = [
     ("1", prepare_plugins),
+    ("1b", prepare_collector),
 ]
 
 
@@ -237,7 +255,8 @@ def prepare_camt(context: Context) -> Iterator[Plan | Skipped]:
                                 "before the timer starts; none carries a bank reference, "
                                 "so every statement entry is new")
 
-        yield Plan("4", title, f"{count:,} entries vs {size.label}".replace(",", " ", 1),
+        entries_label = f"{count:,}".replace(",", " ")
+        yield Plan("4", title, f"{entries_label} entries vs {size.label}",
                    Side("coopledger camt import", ("camt", str(folder / "main.beancount"),
                                                    str(statement), account, bban)),
                    Side(baseline[0], (baseline[1], str(statement))), finish)

@@ -47,7 +47,10 @@ def main(argv: list[str] | None = None) -> int:
     size.add_argument("--full", action="store_true", help="the issue's sizes")
     parser.add_argument("--repetitions", type=int, help="runs per side (default 3 quick, "
                         "5 full; 3 for the 500k books)")
-    parser.add_argument("--pairs", default="1,2,3,4,5,6", help="which pairs, e.g. 1,4")
+    parser.add_argument("--pairs", default="1,1b,2,3,4,5,6", help="which pairs, e.g. 1,4")
+    parser.add_argument("--books", metavar="MEMBERS,YEARS,TRANSACTIONS",
+                        help="measure on books of this size instead (e.g. 3,1,300 for a "
+                        "smoke test of the harness)")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out",
                         help="where the generated books go (default benchmarks/out)")
     parser.add_argument("--report", type=Path, default=ROOT / "docs" / "performance.md",
@@ -58,7 +61,11 @@ def main(argv: list[str] | None = None) -> int:
     wanted = {p.strip() for p in args.pairs.split(",") if p.strip()}
     command = "python -m benchmarks.run " + " ".join(argv if argv is not None else sys.argv[1:])
     started = time.perf_counter()
-    context = pairs.Context(args.out, profile.books, repetitions)
+    sizes = profile.books
+    if args.books:
+        members, years, transactions = (int(x) for x in args.books.split(","))
+        sizes = [pairs.BookSize(members, years, transactions)]
+    context = pairs.Context(args.out, sizes, repetitions)
     measured: list[Result | Skipped] = []
     for number, prepare in pairs.PAIRS:
         if number not in wanted:

@@ -6,7 +6,8 @@ pickle cache is disabled for every task: each load parses the text.
 
 Tasks::
 
-    python -m benchmarks.worker load FILE          loader.load_file (the plugins the file names)
+    python -m benchmarks.worker load FILE [off]    loader.load_file (the plugins the file names);
+                                                   ``off``: the collector paused
     python -m benchmarks.worker cli ARGS...        coopledger's command line, in process
     python -m benchmarks.worker cmd ARGS...        an external command (e.g. bean-check);
                                                    its time and peak memory as a child
@@ -35,14 +36,34 @@ def _peak_mib(who: int = resource.RUSAGE_SELF) -> float:
     return resource.getrusage(who).ru_maxrss / 1024  # Linux: kilobytes
 
 
-def task_load(path: str) -> dict[str, Any]:
-    """Load a ledger once; time the load alone."""
+def task_load(path: str, collector: str = "on") -> dict[str, Any]:
+    """Load a ledger once; time the load alone.
+
+    With ``collector`` ``off`` the cyclic garbage collector is paused for the load, as
+    the patch to ``coopledger.books.load_books`` proposed in docs/performance.md does.
+    """
+    import gc
+
     from beancount import loader
 
+    phases: dict[str, float] = {}
+
+    def log_timing(line: str) -> None:
+        # Beancount's log lines: "Operation: 'name'   Time:   123 ms"
+        name, _, rest = line.partition("Time:")
+        name = name.split("'")[1] if "'" in name else name.strip()
+        if not name.startswith("beancount.parser.parser.parse_file"):
+            phases[name] = phases.get(name, 0.0) + float(rest.split()[0]) / 1000
+
     started, cpu = time.perf_counter(), time.process_time()
-    entries, errors, _ = loader.load_file(path)
+    if collector == "off":
+        gc.disable()
+    try:
+        entries, errors, _ = loader.load_file(path, log_timings=log_timing)
+    finally:
+        gc.enable()
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
-    return {"seconds": seconds, "cpu_seconds": cpu, "entries": len(entries),
+    return {"seconds": seconds, "cpu_seconds": cpu, "phases": phases, "entries": len(entries),
             "errors": len(errors),
             "first_errors": [str(getattr(e, "message", e))[:200] for e in errors[:3]]}
 
@@ -182,7 +203,7 @@ def main(argv: list[str]) -> int:
     """Run one task and print its result as JSON."""
     task, rest = argv[0], argv[1:]
     if task == "load":
-        result = task_load(rest[0])
+        result = task_load(*rest[:2])
     elif task == "cli":
         result = task_cli(rest)
     elif task == "cmd":

@@ -83,12 +83,12 @@ def _collector_paused() -> Iterator[None]:
 def _validate_and_clear(
     entries: list[data.Directive], options_map: dict[str, Any],
 ) -> tuple[list[data.Directive], list[CoopError]]:
-    declarations, decl_errors = parse_declarations(entries)
+    customs, opens = _customs_and_opens(entries)
+    declarations, decl_errors = parse_declarations(customs)
     errors: list[CoopError] = list(decl_errors)
     entities, entity_errors = index_entities(declarations.of(Entity))
     errors.extend(entity_errors)
 
-    opens = [e for e in entries if isinstance(e, data.Open)]
     errors.extend(check_accounts(opens, entities))
     entity_by_account: dict[str, str | None] = {}
     for open_entry in opens:
@@ -123,6 +123,20 @@ def _validate_and_clear(
         if counterparty in entities and owner in entities:
             new_entries.append(clearing_open)
     return new_entries, errors
+
+
+def _customs_and_opens(
+    entries: list[data.Directive],
+) -> tuple[list[data.Custom], list[data.Open]]:
+    # One pass for both kinds of directive that are read before the transactions.
+    customs: list[data.Custom] = []
+    opens: list[data.Open] = []
+    for entry in entries:
+        if type(entry) is data.Open:
+            opens.append(entry)
+        elif type(entry) is data.Custom:
+            customs.append(entry)
+    return customs, opens
 
 
 def _complete(

@@ -59,7 +59,15 @@ def entity_residuals(
     entry: data.Transaction, entity_by_account: Mapping[str, str | None],
 ) -> dict[tuple[str, str], Decimal]:
     """The sum of weights per (entity, currency) of a transaction's postings."""
+    return _residuals(entry, entity_by_account)[0]
+
+
+def _residuals(
+    entry: data.Transaction, entity_by_account: Mapping[str, str | None],
+) -> tuple[dict[tuple[str, str], Decimal], bool]:
+    # The residuals, and whether every posting was plain units (no cost, no price).
     sums: dict[tuple[str, str], Decimal] = {}
+    plain = True
     for posting in entry.postings:
         units = posting.units
         if units is None:
@@ -67,6 +75,7 @@ def entity_residuals(
         if posting.cost is None and posting.price is None:
             number, currency = units.number, units.currency
         else:
+            plain = False
             weight: Amount = convert.get_weight(posting)  # type: ignore[no-untyped-call]
             number, currency = weight.number, weight.currency
         if number is None:
@@ -77,7 +86,7 @@ def entity_residuals(
             code = entity_of(posting.account) or ""
         key = (code, currency)
         sums[key] = sums.get(key, Decimal(0)) + number
-    return sums
+    return sums, plain
 
 
 def settle(residuals: Mapping[str, Decimal]) -> list[tuple[str, str, Decimal]]:
@@ -134,16 +143,12 @@ def tolerance_bound(options_map: Mapping[str, Any]) -> Decimal:
     return max([DEFAULT_TOLERANCE, multiplier / 10, *map(Decimal, defaults.values())])
 
 
-def _clearly_unbalanced(
-    entry: data.Transaction, residuals: Mapping[tuple[str, str], Decimal], bound: Decimal,
-) -> bool:
+def _clearly_unbalanced(residuals: Mapping[tuple[str, str], Decimal], bound: Decimal) -> bool:
     """Whether every entity residual is zero or above any tolerance, and they sum to zero.
 
-    Then the tolerances are not needed: zeros are dropped, the rest are all kept.
+    Then the tolerances are not needed: zeros are dropped, the rest are all kept. (Only
+    for transactions without cost or price, whose tolerances can exceed the bound.)
     """
-    for posting in entry.postings:
-        if posting.cost is not None or posting.price is not None:
-            return False  # tolerances inferred from cost can be larger than the bound
     totals: dict[str, Decimal] = {}
     for (_, currency), amount in residuals.items():
         if amount and abs(amount) <= bound:
@@ -173,10 +178,15 @@ def complete_transaction(
         The transaction (unchanged when nothing was needed, else a new one with the
         clearing postings appended) and messages for what could not be completed.
     """
-    residuals = entity_residuals(entry, entity_by_account)
+    residuals, plain = _residuals(entry, entity_by_account)
+    if plain and tolerance_bound is not None and len(residuals) == 2:
+        paired = _pair_of_two(entry, residuals, tolerance_bound)
+        if paired is not None:
+            return paired, []
     default_tolerance = DEFAULT_TOLERANCE
     tolerances: dict[str, Decimal]
-    if tolerance_bound is not None and _clearly_unbalanced(entry, residuals, tolerance_bound):
+    if plain and tolerance_bound is not None and _clearly_unbalanced(residuals,
+                                                                     tolerance_bound):
         tolerances = {}  # every tolerance Beancount could infer is below every residual
     else:
         tolerances = interpolate.infer_tolerances(  # type: ignore[no-untyped-call]
@@ -212,6 +222,27 @@ def complete_transaction(
     if len(new_postings) == len(entry.postings):
         return entry, problems
     return entry._replace(postings=new_postings), problems
+
+
+def _pair_of_two(
+    entry: data.Transaction, residuals: Mapping[tuple[str, str], Decimal], bound: Decimal,
+) -> data.Transaction | None:
+    # The common case, one entity paying for another in one currency, done directly;
+    # gives exactly what the general path gives, or None to take the general path.
+    ((first, currency), owed), ((second, other), due) = residuals.items()
+    if currency != other or owed != -due or abs(owed) <= bound or not first or not second:
+        return None
+    debtor, creditor, amount = (first, second, owed) if owed > 0 else (second, first, due)
+    filename, lineno = entry.meta.get("filename"), entry.meta.get("lineno")
+    return entry._replace(postings=[
+        *entry.postings,
+        data.Posting(clearing_account(debtor, creditor), Amount(-amount, currency), None,
+                     None, None,
+                     {"filename": filename, "lineno": lineno, "generated-by": GENERATED_BY}),
+        data.Posting(clearing_account(creditor, debtor), Amount(amount, currency), None,
+                     None, None,
+                     {"filename": filename, "lineno": lineno, "generated-by": GENERATED_BY}),
+    ])
 
 
 def clearing_opens(
