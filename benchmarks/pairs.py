@@ -12,12 +12,13 @@ import datetime
 import hashlib
 import importlib.util
 import shutil
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from benchmarks import synthetic
-from benchmarks.harness import Outcome, Result, Side, Skipped
+from benchmarks.harness import Outcome, Result, Side, Skipped, run_worker
 from coopledger.chart import account_for
 
 
@@ -49,6 +50,7 @@ class Context:
     out: Path
     sizes: list[BookSize]
     repetitions: int
+    daily: Path | None = None
     _made: dict[str, Path] = field(default_factory=dict)
 
     def books(self, size: BookSize) -> Path:
@@ -121,6 +123,16 @@ def ratio_verdict(result: Result, name: str, value: float, limit: float, *,
     result.verdicts.append((name, f"{value:.3f} (target {sign} {limit})", met))
 
 
+def phase_summary(phases: dict[str, float]) -> str:
+    """Beancount's load phases as ``name seconds`` pairs, the plugins named."""
+    shown = []
+    for name, seconds in phases.items():
+        if name.startswith("function:") or name == "beancount.parser.parser":
+            continue
+        shown.append(f"{name.removeprefix('beancount.')} {seconds:.2f} s")
+    return ", ".join(shown)
+
+
 # Pair 1 -----------------------------------------------------------------------------
 
 def prepare_plugins(context: Context) -> Iterator[Plan | Skipped]:
@@ -130,9 +142,14 @@ def prepare_plugins(context: Context) -> Iterator[Plan | Skipped]:
 
         def finish(result: Result) -> None:
             ratio_verdict(result, "time ratio", result.time_ratio, 1.10)
+            ratio_verdict(result, "CPU-time ratio", result.cpu_ratio, 1.10)
             ratio_verdict(result, "peak memory ratio", result.memory_ratio, 1.15)
             plugins = ", ".join(synthetic.available_plugins())
             result.notes.append(f"plugins loaded: {plugins}")
+            for outcome, side in ((result.left_out, result.left),
+                                  (result.right_out, result.right)):
+                result.notes.append(f"{side.label}, phases of the last run: "
+                                    f"{phase_summary(outcome.last.get('phases') or {})}")
 
         yield Plan("1", "coopledger plugins vs bare Beancount load", size.label,
                    Side("coopledger plugins", ("load", str(folder / "main.beancount"))),
@@ -167,41 +184,84 @@ PAIRS: list[tuple[str, Callable[[Context], Iterator[Plan | Skipped]]]] = [
 
 def prepare_daily_check(context: Context) -> Iterator[Plan | Skipped]:
     """``coopledger check`` on the daily file vs full-history ``bean-check``."""
-    title = "coopledger check, daily file vs full-history bean-check"
-    if not has_module("coopledger.close.yearend"):
+    title = "coopledger check on the daily file vs full-history bean-check"
+    if not has_module("coopledger.close.yearend") or not has_command("close"):
         yield Skipped("2", title, "the year-end close (coopledger.close.yearend, "
                       "`coopledger close LEDGER --year YYYY`) is not installed, so there "
                       "is no daily file with sealed years carried as opening balances")
         return
-    yield Skipped("2", title, "the year-end close is installed but this harness has no "
-                  "driver for its daily file yet: write one in benchmarks/pairs.py "
-                  "(prepare_daily_check) from its documentation")
+    size = context.sizes[0]
+    folder = context.scratch(size, "closed")
+    main = folder / "main.beancount"
+    print(f"  sealing every month of the first {size.years - 1} years and closing "
+          f"each year ({12 * (size.years - 1)} monthly closes; this takes a while)")
+    for year in range(synthetic.START_YEAR, synthetic.START_YEAR + size.years - 1):
+        for task in (("cli", "close", str(main), f"{year}-01..{year}-12"),
+                     ("cli", "close", str(main), "--year", str(year))):
+            done = run_worker(task)
+            if done.get("status"):
+                yield Skipped("2", title, f"closing the synthetic books failed at "
+                              f"{' '.join(task[2:])}: {done.get('output', '')[-300:]}")
+                return
+    daily = folder / "daily.beancount"
+    if not daily.is_file():
+        yield Skipped("2", title, f"the year-end close wrote no {daily.name}")
+        return
+    context.daily = daily
+
+    def finish(result: Result) -> None:
+        ratio_verdict(result, "speed-up (bean-check time / daily check time)",
+                      1 / result.time_ratio, 5.0, at_most=False)
+        ratio_verdict(result, "speed-up in CPU time", 1 / result.cpu_ratio, 5.0,
+                      at_most=False)
+        full = run_worker(("balances", str(main)))
+        part = run_worker(("balances", str(daily), full["date"]))
+        same = full["balances"] == part["balances"]
+        differing = sorted(set(full["balances"].items()) ^ set(part["balances"].items()))
+        result.verdicts.append(("identical balances on every account at " + full["date"],
+                                f"{len(full['balances'])} accounts compared, "
+                                f"{len({a for a, _ in differing})} differ", same))
+        if differing:
+            result.notes.append(f"first differences: {differing[:6]}")
+
+    yield Plan("2", title, f"{size.label}, {size.years - 1} years sealed",
+               Side("coopledger check daily.beancount", ("cli", "check", "-q", str(daily))),
+               Side("bean-check main.beancount",
+                    ("cmd", sys.executable, "-m", "beancount.scripts.check", str(main))),
+               finish)
 
 
 # Pair 3 -----------------------------------------------------------------------------
 
 def prepare_close(context: Context) -> Iterator[Plan | Skipped]:
-    """``coopledger close`` of one month vs loading the same file."""
-    title = "coopledger close of one month vs loading the file"
+    """``coopledger close`` of one month vs loading the same (daily) file."""
+    title = "coopledger close of one month vs loading the daily file"
     if not has_command("close"):
         yield Skipped("3", title, "`coopledger close` is not installed")
         return
     size = context.sizes[0]
-    folder = context.books(size)
-    main = str(folder / "main.beancount")
-    month = f"{synthetic.START_YEAR}-01"
+    if context.daily is not None:
+        ledger = str(context.daily)
+        month = f"{synthetic.START_YEAR + size.years - 1}-01"
+        which = "the daily file of pair 2; the month is the first of its open year"
+    else:
+        ledger = str(context.books(size) / "main.beancount")
+        month = f"{synthetic.START_YEAR}-01"
+        which = ("the full-history main file (no daily file: pair 2 did not run); the "
+                 "month is the books' first, since every later one needs the one before "
+                 "it sealed")
 
     def finish(result: Result) -> None:
         ratio_verdict(result, "time ratio", result.time_ratio, 1.5)
+        ratio_verdict(result, "CPU-time ratio", result.cpu_ratio, 1.5)
         result.notes.append(
-            f"close {month} --dry-run (the first month: every later month needs the one "
-            "before it sealed; a dry run does every step but the final rename, so each "
-            "repetition closes the same month); loaded file: the full-history main file, "
-            "since no daily file exists without the year-end close")
+            f"close {month} --dry-run on {which}; a dry run does every step but the final "
+            "rename, so each repetition closes the same month")
 
     yield Plan("3", title, size.label,
-               Side("coopledger close (dry run)", ("cli", "close", main, month, "--dry-run")),
-               Side("coopledger check (load)", ("cli", "check", "-q", main)), finish)
+               Side("coopledger close --dry-run", ("cli", "close", ledger, month,
+                                                   "--dry-run")),
+               Side("coopledger check (load)", ("cli", "check", "-q", ledger)), finish)
 
 
 def has_command(name: str) -> bool:

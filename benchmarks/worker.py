@@ -14,6 +14,7 @@ Tasks::
     python -m benchmarks.worker fava FILE income|extensions [QUERY]
                                                    Fava pages rendered with Flask's
                                                    test client, after one warm-up
+    python -m benchmarks.worker balances FILE [DATE]  every account's balance at a date
     python -m benchmarks.worker camt LEDGER STATEMENT ACCOUNT BBAN
     python -m benchmarks.worker pycamt|etree STATEMENT
     python -m benchmarks.worker sie-read|lines FILE
@@ -66,6 +67,29 @@ def task_load(path: str, collector: str = "on") -> dict[str, Any]:
     return {"seconds": seconds, "cpu_seconds": cpu, "phases": phases, "entries": len(entries),
             "errors": len(errors),
             "first_errors": [str(getattr(e, "message", e))[:200] for e in errors[:3]]}
+
+
+def task_balances(path: str, date: str = "") -> dict[str, Any]:
+    """Every account's balance at a date (default: the last entry's), nonzero only."""
+    import datetime
+    from decimal import Decimal
+
+    from beancount import loader
+    from beancount.core import data
+
+    started = time.perf_counter()
+    entries, _, _ = loader.load_file(path)
+    last = datetime.date.fromisoformat(date) if date else max(e.date for e in entries)
+    totals: dict[str, Decimal] = {}
+    for entry in entries:
+        if isinstance(entry, data.Transaction) and entry.date <= last:
+            for posting in entry.postings:
+                if posting.units is not None and posting.units.number is not None:
+                    key = f"{posting.account} {posting.units.currency}"
+                    totals[key] = totals.get(key, Decimal(0)) + posting.units.number
+    balances = {key: str(value) for key, value in sorted(totals.items()) if value}
+    return {"seconds": time.perf_counter() - started, "date": last.isoformat(),
+            "balances": balances}
 
 
 def task_cli(args: list[str]) -> dict[str, Any]:
@@ -210,6 +234,8 @@ def main(argv: list[str]) -> int:
         result = task_cmd(rest)
     elif task == "fava":
         result = task_fava(rest[0], rest[1], rest[2] if len(rest) > 2 else "")
+    elif task == "balances":
+        result = task_balances(*rest[:2])
     elif task == "camt":
         result = task_camt(*rest[:4])
     elif task == "pycamt":
