@@ -34,6 +34,14 @@ os.environ["BEANCOUNT_DISABLE_LOAD_CACHE"] = "1"
 
 
 def _peak_mib(who: int = resource.RUSAGE_SELF) -> float:
+    # Linux keeps ru_maxrss across fork and exec, so a worker started by a large parent
+    # would report the parent's size; VmHWM belongs to this process image alone.
+    status = "/proc/self/status"
+    if who == resource.RUSAGE_SELF and os.path.exists(status):
+        with open(status, encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024  # kilobytes
     return resource.getrusage(who).ru_maxrss / 1024  # Linux: kilobytes
 
 
