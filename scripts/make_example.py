@@ -311,6 +311,7 @@ include "entities.beancount"
 include "opening.beancount"
 include "transactions/2025.beancount"
 include "transactions/2026.beancount"
+include "bank-balances.beancount"
 """
 
 
@@ -335,10 +336,41 @@ def write_example(out: Path = OUT) -> list[Path]:
     return list(files)
 
 
+def bank_assertions_text(main: Path) -> str:
+    """A balance assertion for every bank account (BAS 19xx) after every month end.
+
+    In real books these come from the imported bank statements' closing balances; here
+    they are computed from the loaded example, after every other step has written its
+    entries, so that the monthly close's preflight finds each month's bank balances
+    asserted. Beancount checks a balance at the start of its day: the assertion dated the
+    1st of the next month is the month's closing balance.
+    """
+    from coopledger.balances import account_balance
+    from coopledger.books import load_books
+
+    books = load_books(main)
+    banks = sorted(a for a in books.opens if (books.bas(a) or "").startswith("19"))
+    lines = ["; Closing bank balances per month, as the bank statements show them.\n"]
+    for first in months():
+        last = first + relativedelta(day=31)
+        if last >= END:
+            break
+        lines.append("\n")
+        for account in banks:
+            balance = account_balance(books, account, last)
+            lines.append(f"{last + datetime.timedelta(days=1)} balance {account}  "
+                         f"{money(balance)}\n")
+    return "".join(lines)
+
+
 def main() -> int:
     """Write the example and say where."""
     for path in write_example():
         print(f"wrote {path.relative_to(ROOT)}")
+    assertions = OUT / "bank-balances.beancount"
+    assertions.write_text("", encoding="utf-8")
+    assertions.write_text(bank_assertions_text(OUT / "main.beancount"), encoding="utf-8")
+    print(f"wrote {assertions.relative_to(ROOT)}")
     return 0
 
 

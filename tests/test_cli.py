@@ -24,7 +24,7 @@ EXAMPLE = Path(__file__).resolve().parent.parent / "ledgers" / "example"
 def example(tmp_path: Path) -> Path:
     """A private copy of the example books."""
     target = tmp_path / "example"
-    shutil.copytree(EXAMPLE, target)
+    shutil.copytree(EXAMPLE, target, ignore=shutil.ignore_patterns("*.picklecache"))
     return target / "main.beancount"
 
 

@@ -144,3 +144,33 @@ def test_orgnr_is_normalised() -> None:
     assert validate_orgnr("7696000012") == "769600-0012"
     with pytest.raises(ValueError, match="not a valid Swedish organisation number"):
         validate_orgnr("769600-0013")
+
+
+def test_payment_between_two_members_clears_both_ways(load_doc: Books) -> None:
+    """
+    option "operating_currency" "SEK"
+    plugin "coopledger.plugins.entities"
+    2025-01-01 custom "coop-entity" "Kafe"
+      name: "Kafé Linnéa"
+      kind: "member"
+    2025-01-01 custom "coop-entity" "Snickeri"
+      name: "Snickarglädjen"
+      kind: "member"
+    2025-01-01 open Assets:Kafe:1930-Företagskonto SEK
+    2025-01-01 open Income:Snickeri:3001-Försäljning-25 SEK
+    2025-01-01 open Liabilities:Snickeri:2611-Utgående-moms-25 SEK
+    2025-01-01 open Expenses:Kafe:5410-Förbrukningsinventarier SEK
+    2025-03-01 * "Snickarglädjen" "Nya hyllor till kaféet, betalt direkt"
+      Expenses:Kafe:5410-Förbrukningsinventarier   1250.00 SEK
+      Assets:Kafe:1930-Företagskonto              -1250.00 SEK
+    2025-03-02 * "Snickarglädjen" "Hyllor, fakturerade kaféet på avräkning"
+      Income:Snickeri:3001-Försäljning-25         -1000.00 SEK
+      Liabilities:Snickeri:2611-Utgående-moms-25   -250.00 SEK
+      Expenses:Kafe:5410-Förbrukningsinventarier   1250.00 SEK
+    """
+    assert load_doc.errors == []
+    first, second = load_doc.transactions
+    assert len(first.postings) == 2
+    cleared = {p.account: number(p) for p in second.postings[3:]}
+    assert cleared == {"Assets:Snickeri:1660-Avräkning-Kafe": Decimal("1250.00"),
+                       "Assets:Kafe:1660-Avräkning-Snickeri": Decimal("-1250.00")}

@@ -164,6 +164,10 @@ def load_books(path: str | Path) -> Books:
     main = Path(path)
     if not main.is_file():
         raise CoopException(f"{main}: no such ledger file")
+    # Beancount would write a pickle cache beside a ledger that takes over a second to
+    # load; a command must not leave files it does not own, and a copied cache that
+    # names the original's includes is served for the copy.
+    loader.initialize(use_cache=False)
     entries, errors, options = loader.load_file(str(main))
     return books_from_entries(main, entries, errors, options)
 

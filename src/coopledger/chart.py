@@ -78,6 +78,8 @@ MEMBER = (
     _a("2920", "Upplupna semesterlöner", "Liabilities"),
     _a("2941", "Upplupna sociala avgifter", "Liabilities"),
     _a("1385", "Insats i fonden", "Assets", intragroup=True),
+    _a("2960", "Upplupna räntekostnader", "Liabilities", intragroup=True),
+    _a("8390", "Övriga finansiella intäkter", "Income"),
 )
 
 #: The umbrella: shared premises, central staff, and the income from its services.

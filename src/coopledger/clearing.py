@@ -208,8 +208,12 @@ def complete_transaction(
                             f"cleared: {listing}")
             continue
         if "" in per_entity:
-            problems.append(f"transaction posts {per_entity['']} {currency} to accounts of no "
-                            "declared entity; cannot clear it")
+            strays = sorted({p.account for p in entry.postings
+                             if not entity_by_account.get(p.account, entity_of(p.account))})
+            balanced = ", ".join(f"{code} {amount} {currency}"
+                                 for code, amount in sorted(per_entity.items()) if code)
+            problems.append(f"cannot clear {balanced}: {per_entity[''].copy_abs()} {currency} "
+                            f"goes to {', '.join(strays)}, which belongs to no declared entity")
             continue
         filename, lineno = entry.meta.get("filename"), entry.meta.get("lineno")
         for debtor, creditor, amount in settle(per_entity):

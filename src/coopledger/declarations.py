@@ -34,6 +34,14 @@ PREFIX = "coop-"
 #: is complete before any ledger is read; add a module here when it adds a type.
 DECLARING_MODULES: tuple[str, ...] = (
     "coopledger.entities",
+    "coopledger.fund.loans",
+    "coopledger.close.seal",
+    "coopledger.close.yearseal",
+    "coopledger.services.fees",
+    "coopledger.services.allocation",
+    "coopledger.services.premises",
+    "coopledger.services.payroll",
+    "coopledger.services.subsidies",
 )
 
 _REGISTRY: dict[str, type[Declaration]] = {}
@@ -116,7 +124,7 @@ def describe_validation_error(exc: ValidationError) -> str:
     """One readable line from a pydantic error: each field and what is wrong with it."""
     parts = []
     for err in exc.errors():
-        where = ".".join(str(p).replace("_", "-") for p in err["loc"]) or "value"
+        where = ".".join(str(p).replace("_", "-") for p in err["loc"])
         message = err["msg"]
         if message.startswith("Value error, "):
             message = message.removeprefix("Value error, ")
@@ -124,7 +132,7 @@ def describe_validation_error(exc: ValidationError) -> str:
             message = "unknown field"
         elif err["type"] == "missing":
             message = "missing"
-        parts.append(f"{where}: {message}")
+        parts.append(f"{where}: {message}" if where else message)
     return "; ".join(parts)
 
 

@@ -23,6 +23,15 @@ COMMANDS: tuple[str, ...] = (
     "check",
     "report",
     "new_coop",
+    "fund",
+    "loan",
+    "payroll",
+    "services",
+    "purchase",
+    "close",
+    "correct",
+    "sie",
+    "serve",
 )
 
 

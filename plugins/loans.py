@@ -1,0 +1,73 @@
+"""The fund's checks: loans that mirror, disbursements that match, capital rules kept.
+
+Load it after the entities plugin (it relies on declarations being validated and
+cross-entity transactions being completed there)::
+
+    plugin "coopledger.plugins.entities"
+    plugin "coopledger.plugins.loans"
+
+It changes no entry; it reports, at the file and line of the entry at fault:
+
+- a loan to something other than a member, or from something other than the fund or a
+  member, or naming an entity that is not declared; a rate change, reschedule or rule
+  naming a loan or entity that does not exist;
+- a posting on a loan account (BAS 1380 / 2390) without the link ``^<loan id>``;
+- a transaction in which the lender's receivable does not move by minus the borrower's
+  liability (the loan mirror), or the accrued interest does not mirror;
+- a disbursement before the loan starts, in another currency, or above the principal;
+- a repayment of more principal than is owed (unless ``overpayment: "hold"``);
+- a withdrawal of a member's capital that no ``coop-capital-rule`` allows.
+
+Example of what it refuses::
+
+    2025-03-31 * "Kafe" "Amortering" ^L-2025-01
+      Assets:Fonden:1380-Lånefordringar-medlemmar   -900.00 SEK
+      Liabilities:Kafe:2390-Lån-från-fonden          800.00 SEK
+      ...
+    ; loan L-2025-01: the lender's receivable moves -900.00 but the borrower's
+    ; liability 800.00; they must mirror (sum to zero) in every transaction
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from beancount.core import data
+
+from coopledger.declarations import parse_declarations
+from coopledger.entities import Entity, index_entities
+from coopledger.fund.checks import (
+    LoanError,
+    check_capital,
+    check_declarations,
+    check_movements,
+)
+from coopledger.fund.ledger import build_loan_book
+
+__plugins__ = ("validate_loans",)
+
+
+def validate_loans(
+    entries: list[data.Directive], options_map: dict[str, Any], config: str | None = None,
+) -> tuple[list[data.Directive], list[LoanError]]:
+    """Check the loans and the members' capital of a ledger.
+
+    Args:
+        entries: The ledger's directives (after the entities plugin).
+        options_map: The ledger's options (unused).
+        config: Unused; this plugin takes no configuration.
+
+    Returns:
+        The entries, untouched, and the errors found.
+    """
+    del options_map, config
+    # Declaration errors were reported by the entities plugin; only valid ones count here.
+    declarations, _ = parse_declarations(entries)
+    entities, _ = index_entities(declarations.of(Entity))
+    opens = {e.account: e for e in entries if isinstance(e, data.Open)}
+    book = build_loan_book(entries, declarations, opens.values())
+    errors = check_declarations(declarations, entities)
+    errors.extend(check_movements(entries, book))
+    transactions = [e for e in entries if isinstance(e, data.Transaction)]
+    errors.extend(check_capital(transactions, opens, entities, book.capital_rules))
+    return entries, errors

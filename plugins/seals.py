@@ -1,0 +1,86 @@
+"""Seals: every sealed month must be exactly as it was when it was closed.
+
+``coopledger close`` ends a month with a ``coop-seal`` declaration holding a digest of the
+month's entries (see :mod:`coopledger.close.seal`). This plugin recomputes every seal at
+load, in one pass, and reports a changed, added or removed entry in a sealed month as an
+error naming the month and, where it can, the entry at its file and line. It changes no
+entry, except in the daily books written by the year-end close (those with a
+``custom "coop-opening"`` declaration), where it first leaves out what files mixing both
+years hold of the closed years. Enable it after the entities plugin::
+
+    plugin "coopledger.plugins.entities"
+    plugin "coopledger.plugins.seals"
+
+With October sealed, changing an amount of a sealed entry::
+
+    2026-10-05 * "Grossisten AB" "Kaffebönor"
+      ver: "Kafe:A-2026-0042"
+      Expenses:Kafe:4010-Inköp-varor-och-material   800.00 SEK  ; was 700.00
+      Assets:Kafe:1930-Företagskonto
+
+gives ``main.beancount:120: sealed month 2026-10 changed: entry of 2026-10-05 is not as
+sealed (added or edited); book a correction in an open month instead``. Corrections are
+new entries dated in an open month (``coopledger correct``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from beancount.core import data
+
+from coopledger.close.seal import SEAL, read_seals, verify_month_seals
+from coopledger.close.yearseal import drop_closed_years, verify_year_seals
+from coopledger.errors import CoopError
+
+__plugins__ = ("drop_closed_years_from_daily_books", "validate_seals")
+
+
+class SealError(CoopError):
+    """A sealed month or year whose entries changed after it was sealed."""
+
+
+def drop_closed_years_from_daily_books(
+    entries: list[data.Directive], options_map: dict[str, Any], config: str | None = None,
+) -> tuple[list[data.Directive], list[CoopError]]:
+    """In daily books (``custom "coop-opening"``), drop closed-year entries; else no-op.
+
+    Args:
+        entries: The ledger's directives.
+        options_map: The ledger's options (unused).
+        config: Unused.
+
+    Returns:
+        The entries (closed-year ones left out in daily books) and no errors.
+    """
+    del options_map, config
+    return drop_closed_years(entries), []
+
+
+def validate_seals(
+    entries: list[data.Directive], options_map: dict[str, Any], config: str | None = None,
+) -> tuple[list[data.Directive], list[CoopError]]:
+    """Recompute every seal and report the months whose entries changed.
+
+    Args:
+        entries: The ledger's directives (returned unchanged).
+        options_map: The ledger's options (unused).
+        config: Unused; this plugin takes no configuration.
+
+    Returns:
+        The entries, untouched, and one error per change found.
+    """
+    del options_map, config
+    seals, duplicates = read_seals(entries)
+    errors: list[CoopError] = [
+        SealError(entry.meta, f"{SEAL} {entry.values[0].value}: the period is sealed twice",
+                  entry)
+        for entry in duplicates]
+    for month, problems in sorted(verify_month_seals(entries, seals).items()):
+        seal_meta = seals[month].meta
+        for message, entry in problems:
+            source = entry.meta if entry is not None else seal_meta
+            errors.append(SealError(source, message, entry))
+    errors.extend(SealError(meta, message, None)
+                  for message, meta in verify_year_seals(entries, seals))
+    return entries, errors

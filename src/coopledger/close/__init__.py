@@ -1,0 +1,111 @@
+"""The monthly and year-end close: check, book computed entries, number, seal, report.
+
+The accountant's monthly job in one call (``coopledger close LEDGER 2026-10``)::
+
+    from coopledger.close import close_month, close_status
+
+    report = close_month("ledgers/example/main.beancount", "2026-10", dry_run=True)
+    for status in close_status(books):
+        print(status.month, status.state)
+
+The steps live in their own modules: :mod:`~coopledger.close.preflight`,
+:mod:`~coopledger.close.computed`, :mod:`~coopledger.close.numbering`,
+:mod:`~coopledger.close.seal`, :mod:`~coopledger.close.boardpack` and
+:mod:`~coopledger.close.yearend`. See docs/close.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from coopledger.books import Books
+from coopledger.close.month import CloseReport, close_month, first_month, sealed_months
+from coopledger.close.preflight import CheckResult, preflight
+from coopledger.close.seal import (
+    month_bounds,
+    month_label,
+    next_month,
+    read_seals,
+    verify_month_seals,
+)
+from coopledger.close.yearend import YearReport, close_year
+from coopledger.vouchers import VOUCHER_KEY
+
+__all__ = ["CheckResult", "CloseReport", "MonthState", "MonthStatus", "YearReport",
+           "close_month", "close_status", "close_year"]
+
+
+class MonthState(StrEnum):
+    """Where a month stands in the close."""
+
+    OPEN = "open"
+    CLOSED = "closed"
+    SEALED = "sealed"
+    SEAL_BROKEN = "seal broken"
+
+
+@dataclass(frozen=True)
+class MonthStatus:
+    """One month's close status.
+
+    Attributes:
+        month: ``YYYY-MM``.
+        state: open (not closed), closed (every transaction numbered, no seal yet),
+            sealed (seal present and matching), seal broken (entries changed after
+            sealing).
+        checks: For the next month to close, the preflight results; for a broken seal,
+            what changed; otherwise empty.
+        transactions: Number of transactions dated in the month.
+    """
+
+    month: str
+    state: MonthState
+    checks: list[CheckResult] = field(default_factory=list)
+    transactions: int = 0
+
+
+def close_status(books: Books, *, with_checks: bool = True) -> list[MonthStatus]:
+    """The state of every month from the books' first to their last transaction.
+
+    Args:
+        books: The loaded books.
+        with_checks: Run the preflight for the next month to close (one pass per check).
+
+    Returns:
+        One status per month, oldest first (empty for books without transactions).
+    """
+    first = first_month(books)
+    if first is None:
+        return []
+    last = month_label(books.transactions[-1].date)
+    seals, _ = read_seals(books.entries)
+    broken = verify_month_seals(books.entries, seals)
+    covered = sealed_months(books)
+    counts: dict[str, int] = {}
+    numbered: dict[str, bool] = {}
+    for entry in books.transactions:
+        label = month_label(entry.date)
+        counts[label] = counts.get(label, 0) + 1
+        numbered[label] = numbered.get(label, True) and VOUCHER_KEY in (entry.meta or {})
+    statuses = []
+    label = first
+    next_to_close_found = False
+    while label <= last:
+        checks: list[CheckResult] = []
+        if label in broken:
+            state = MonthState.SEAL_BROKEN
+            checks = [CheckResult("seals", f"Month {label} is unchanged since its seal",
+                                  False, [m for m, _ in broken[label]])]
+        elif label in covered:
+            state = MonthState.SEALED
+        else:
+            state = MonthState.CLOSED if numbered.get(label) else MonthState.OPEN
+            if with_checks and not next_to_close_found:
+                start, end = month_bounds(label)
+                checks = preflight(books, start, end)
+            next_to_close_found = True
+        statuses.append(MonthStatus(label, state, checks, counts.get(label, 0)))
+        label = next_month(label)
+    return statuses
+

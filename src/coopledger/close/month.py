@@ -1,0 +1,225 @@
+"""Closing one month: preflight, computed entries, voucher numbers, seal, board pack.
+
+:func:`close_month` does the whole close in memory, stages every file it would write in
+one :class:`~coopledger.files.FileTransaction` and commits it only when every step
+succeeded; a dry run returns what would be written instead. It stops at the first failing
+step with a report and writes nothing. A month already sealed (and unchanged) is a no-op.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from beancount.core import data
+
+from coopledger.books import Books, load_books
+from coopledger.close.computed import closing_file, closing_text, collect_computed
+from coopledger.close.numbering import (
+    COMPUTED_SERIES,
+    Assignment,
+    assign_vouchers,
+    insert_voucher_lines,
+    is_numberable,
+)
+from coopledger.close.preflight import CheckResult, preflight
+from coopledger.close.seal import (
+    digest_entries,
+    month_bounds,
+    month_entries,
+    month_label,
+    previous_month,
+    read_seals,
+    seal_text,
+    verify_month_seals,
+)
+from coopledger.close.staging import load_staged, translate
+from coopledger.close.yearseal import main_files
+from coopledger.errors import CoopException, format_error
+from coopledger.files import FileTransaction, include_line, read_text, with_include
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class CloseReport:
+    """What a close did or would do.
+
+    Attributes:
+        month: ``YYYY-MM``.
+        status: ``closed``, ``already sealed``, ``failed`` or ``dry run``.
+        checks: The preflight results.
+        failure: Why the close stopped (empty unless ``failed``).
+        written: The files written (or, in a dry run, that would be), with their text.
+        vouchers: Number of transactions numbered (each gets one id per entity).
+        computed: Number of computed entries written.
+        digest: The month's seal digest.
+    """
+
+    month: str
+    status: str = "failed"
+    checks: list[CheckResult] = field(default_factory=list)
+    failure: list[str] = field(default_factory=list)
+    written: dict[Path, str] = field(default_factory=dict)
+    vouchers: int = 0
+    computed: int = 0
+    digest: str = ""
+
+    @property
+    def ok(self) -> bool:
+        """Whether the close succeeded (or would, or was already done)."""
+        return self.status != "failed"
+
+
+def first_month(books: Books) -> str | None:
+    """The first month of the books: that of the first transaction."""
+    first = next((e.date for e in books.entries if isinstance(e, data.Transaction)), None)
+    return month_label(first) if first else None
+
+
+def sealed_months(books: Books) -> set[str]:
+    """Months covered by a seal (a month seal, or a year seal of its fiscal year)."""
+    seals, _ = read_seals(books.entries)
+    months = {label for label, seal in seals.items() if not seal.is_year}
+    for label, seal in seals.items():
+        if seal.is_year:
+            months.update(f"{label}-{m:02d}" for m in range(1, 13))
+    return months
+
+
+def _fail(report: CloseReport, lines: list[str]) -> CloseReport:
+    report.status = "failed"
+    report.failure = lines
+    return report
+
+
+def close_month(
+    path: str | Path, month: str, *, dry_run: bool = False, progress: Progress | None = None,
+    books: Books | None = None,
+) -> CloseReport:
+    """Close a month: check, book computed entries, number vouchers, seal, board pack.
+
+    Args:
+        path: The main ledger file.
+        month: ``YYYY-MM``.
+        dry_run: Compute everything, write nothing; the report holds what would be written.
+        progress: Called with a short line as each step starts.
+        books: The books already loaded from ``path`` (loaded here when None).
+
+    Returns:
+        The report; nothing is written unless ``report.status == "closed"``.
+
+    Raises:
+        CoopException: Bad month, refused order, or a file that cannot be written.
+    """
+    say = progress or (lambda _line: None)
+    try:
+        start, end = month_bounds(month)
+    except ValueError as exc:
+        raise CoopException(str(exc)) from None
+    report = CloseReport(month)
+    say(f"{month}: loading {path}")
+    books = books or load_books(path)
+    if _already_sealed(books, report):
+        return report
+    say(f"{month}: preflight")
+    report.checks = preflight(books, start, end)
+    failed = [c for c in report.checks if not c.ok]
+    if failed:
+        return _fail(report, [f"{c.name}: {line}" for c in failed for line in c.details])
+    target = closing_file(books.path, month).resolve()
+    if target.exists():
+        return _fail(report, [f"{target} exists but {month} is not sealed; move it away "
+                              "(its entries would be booked twice) and close again"])
+    say(f"{month}: computed entries and voucher numbers")
+    staged, body = _stage_entries(books, report, start, end, target)
+    say(f"{month}: seal")
+    after, names = load_staged(books, staged)
+    if after.errors:
+        return _fail(report, ["the close would leave errors in the books:"] +
+                     [translate(format_error(e), names) for e in after.errors[:30]])
+    digest = digest_entries(month, month_entries(after.entries, start, end))
+    staged[target] = body + "\n" + seal_text(digest, end - datetime.timedelta(days=1))
+    report.digest = digest.digest
+    say(f"{month}: board pack")
+    from coopledger.close.boardpack import board_pack_files
+
+    staged.update(board_pack_files(after, month, report.checks))
+    tx = FileTransaction()
+    for file, text in staged.items():
+        tx.write(file, text)
+    report.written = tx.changed()
+    if dry_run:
+        report.status = "dry run"
+        return report
+    tx.commit()
+    report.status = "closed"
+    return report
+
+
+def _already_sealed(books: Books, report: CloseReport) -> bool:
+    """Whether the month is sealed (a no-op, or a failure if its seal broke).
+
+    Raises:
+        CoopException: The month is before the books start, or the month before it is
+            not sealed yet.
+    """
+    month = report.month
+    declared = books.declarations.by_type
+    if "coop-opening" in declared and "coop-loan" in declared:
+        raise CoopException("these are daily books (from opening balances) and the fund's "
+                            "loan schedules need the full history: close with the main file")
+    seals, _ = read_seals(books.entries)
+    if month in seals:
+        broken = verify_month_seals(books.entries, {month: seals[month]})
+        if broken:
+            _fail(report, [m for m, _ in broken[month]])
+        else:
+            report.status = "already sealed"
+        return True
+    first = first_month(books)
+    if first is None or month < first:
+        raise CoopException(f"{month} is before the books start ({first or 'no entries'}); "
+                            "nothing to close")
+    previous = previous_month(month)
+    if month != first and previous not in sealed_months(books):
+        raise CoopException(f"close {previous} first: months are closed in order "
+                            f"(the books start in {first})")
+    return False
+
+
+def _stage_entries(books: Books, report: CloseReport, start: datetime.date,
+                   end: datetime.date, target: Path) -> tuple[dict[Path, str], str]:
+    """Stage the voucher lines, the include line and the closing file's entries."""
+    computed = collect_computed(books, start, end)
+    starts = {c: e.fiscal_year_start for c, e in books.entities.items()}
+    in_month = [e for e in books.transactions if start <= e.date < end and is_numberable(e)]
+    user = assign_vouchers(books.entries, in_month, starts)
+    machine = assign_vouchers(books.entries, computed.entries, starts,
+                              lambda _: COMPUTED_SERIES)
+    staged = _voucher_edits(user)
+    for main in main_files(books.path, books.entries):
+        main_text = staged.get(main, read_text(main))
+        staged[main] = with_include(main_text, include_line(main, target))
+    by_entry = {id(a.entry): a.value for a in machine}
+    body = closing_text(report.month, [(e, by_entry.get(id(e))) for e in computed.entries])
+    staged[target] = body
+    report.vouchers = len(user) + len(machine)
+    report.computed = len(computed.entries)
+    return staged, body
+
+
+def _voucher_edits(assignments: list[Assignment]) -> dict[Path, str]:
+    by_file: dict[Path, dict[int, str]] = defaultdict(dict)
+    for assignment in assignments:
+        meta = assignment.entry.meta
+        filename = str(meta.get("filename") or "")
+        if filename.startswith("<"):
+            raise CoopException("cannot number a transaction that is not written in a file",
+                                meta)
+        by_file[Path(filename).resolve()][int(meta["lineno"])] = assignment.value
+    return {path: insert_voucher_lines(read_text(path), lines, path)
+            for path, lines in by_file.items()}

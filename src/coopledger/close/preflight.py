@@ -1,0 +1,188 @@
+"""Preflight: the checks a month must pass before it is closed.
+
+1. **errors**: Beancount and coopledger report no error.
+2. **bank**: every bank account (BAS 19xx) open in the month has a balance assertion dated
+   the month's last day or the first day of the next month. Beancount checks an assertion
+   at the *start* of its day, so ``2026-11-01 balance`` proves the balance after all of
+   October, while one dated ``2026-10-31`` proves it before that day's entries (both are
+   accepted: bank statements are dated either way).
+3. **clearing**: between every pair of entities, A's clearing balance against B is minus
+   B's against A at the month's end.
+4. **loans**: for every loan link, the fund's receivable (BAS 1380/1381) on entries with
+   the link is minus the borrower's liability (BAS 2390) on them.
+5. **seals**: no sealed month changed, and nothing is dated in a sealed month.
+6. **vouchers**: voucher ids already written are consistent and gapless.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from beancount.core import data
+
+from coopledger.books import Books
+from coopledger.clearing import clearing_counterparty
+from coopledger.close.numbering import numbering_problems
+from coopledger.close.seal import read_seals, verify_month_seals
+from coopledger.entities import EntityKind, entity_of
+from coopledger.errors import format_error
+
+RECEIVABLE_BAS = ("1380", "1381")
+BORROWING_BAS = ("2390",)
+_LIMIT = 30
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """One preflight check: its name, whether it passed, and what it found.
+
+    Attributes:
+        name: Short name (``errors``, ``bank``, ``clearing``, ``loans``, ``seals``,
+            ``vouchers``).
+        title: What the check proves, in a sentence.
+        ok: Whether it passed.
+        details: One line per problem (or, when passed, a short note).
+    """
+
+    name: str
+    title: str
+    ok: bool
+    details: list[str] = field(default_factory=list)
+
+
+def _where(meta: dict[str, object] | None) -> str:
+    if not meta or not meta.get("filename"):
+        return ""
+    return f"{meta.get('filename')}:{meta.get('lineno')}: "
+
+
+def account_balances(
+    books: Books, end: datetime.date, accounts: Iterable[str] | None = None,
+) -> dict[str, Decimal]:
+    """Balances in the operating currency of entries dated before ``end``, in one pass."""
+    wanted = set(accounts) if accounts is not None else None
+    currency = books.operating_currency
+    totals: dict[str, Decimal] = defaultdict(Decimal)
+    for entry in books.transactions:
+        if entry.date >= end:
+            break
+        for posting in entry.postings:
+            if wanted is not None and posting.account not in wanted:
+                continue
+            units = posting.units
+            if units is not None and units.currency == currency and units.number is not None:
+                totals[posting.account] += units.number
+    return dict(totals)
+
+
+def check_errors(books: Books) -> CheckResult:
+    """Beancount and coopledger report no error."""
+    lines = [format_error(e) for e in books.errors]
+    return CheckResult("errors", "The books load without errors", not lines,
+                       _cap(lines) or ["no errors"])
+
+
+def check_bank_assertions(books: Books, start: datetime.date, end: datetime.date) -> CheckResult:
+    """Every bank account open in the month has a balance assertion at its end."""
+    last_day = end - datetime.timedelta(days=1)
+    closed = {e.account: e.date for e in books.entries if isinstance(e, data.Close)}
+    banks = sorted(a for a, o in books.opens.items()
+                   if (books.bas(a) or "").startswith("19") and o.date < end
+                   and closed.get(a, end) >= end)
+    asserted = {e.account for e in books.entries
+                if isinstance(e, data.Balance) and last_day <= e.date <= end}
+    missing = [f"{a}: no balance assertion dated {last_day} or {end} (add the bank "
+               f"statement's closing balance)" for a in banks if a not in asserted]
+    return CheckResult("bank", "Every bank account has a balance assertion at the month's "
+                       "end", not missing, _cap(missing) or [f"{len(banks)} bank accounts "
+                                                             "asserted"])
+
+
+def check_clearing(books: Books, end: datetime.date) -> CheckResult:
+    """Clearing balances between every pair of entities mirror each other."""
+    accounts = [a for a in books.opens if clearing_counterparty(a) is not None]
+    totals = account_balances(books, end, accounts)
+    problems = []
+    pairs = 0
+    for account in sorted(accounts):
+        owner, other = entity_of(account), clearing_counterparty(account)
+        if owner is None or other is None or owner > other:
+            continue
+        pairs += 1
+        mirror = f"Assets:{other}:1660-Avräkning-{owner}"
+        mine, theirs = totals.get(account, Decimal(0)), totals.get(mirror, Decimal(0))
+        if mine + theirs != 0:
+            problems.append(f"{owner} against {other}: {mine} but {other} against {owner}: "
+                            f"{theirs} (should be {-mine})")
+    return CheckResult("clearing", "Clearing balances between entities reconcile",
+                       not problems, _cap(problems) or [f"{pairs} entity pairs reconcile"])
+
+
+def check_loan_mirrors(books: Books, end: datetime.date) -> CheckResult:
+    """The fund's receivable per loan link is minus the borrower's liability."""
+    funds = {c for c, e in books.entities.items() if e.kind is EntityKind.FUND}
+    receivable: dict[str, Decimal] = defaultdict(Decimal)
+    borrowed: dict[str, Decimal] = defaultdict(Decimal)
+    for entry in books.transactions:
+        if entry.date >= end:
+            break
+        if not entry.links:
+            continue
+        for posting in entry.postings:
+            bas = books.bas(posting.account) or ""
+            number = (posting.units.number if posting.units else None) or Decimal(0)
+            if entity_of(posting.account) in funds and bas in RECEIVABLE_BAS:
+                for link in entry.links:
+                    receivable[link] += number
+            elif bas in BORROWING_BAS:
+                for link in entry.links:
+                    borrowed[link] += number
+    problems = [f"loan ^{link}: the fund's receivable is {amount} but the borrower's "
+                f"liability is {borrowed.get(link, Decimal(0))}"
+                for link, amount in sorted(receivable.items())
+                if amount + borrowed.get(link, Decimal(0)) != 0]
+    return CheckResult("loans", "Every loan's receivable in the fund mirrors the borrower's "
+                       "liability", not problems,
+                       _cap(problems) or [f"{len(receivable)} loans mirror"])
+
+
+def check_seals(books: Books) -> CheckResult:
+    """No sealed month changed and no entry is dated in a sealed month."""
+    seals, duplicates = read_seals(books.entries)
+    problems = [f"{_where(e.meta)}period {e.values[0].value} is sealed twice"
+                for e in duplicates]
+    for problems_of_month in verify_month_seals(books.entries, seals).values():
+        for message, entry in problems_of_month:
+            problems.append(f"{_where(entry.meta if entry else None)}{message}")
+    return CheckResult("seals", "Sealed months are unchanged", not problems,
+                       _cap(problems) or [f"{len(seals)} seals hold"])
+
+
+def check_vouchers(books: Books) -> CheckResult:
+    """Voucher ids already written are consistent and gapless."""
+    starts = {c: e.fiscal_year_start for c, e in books.entities.items()}
+    problems = [f"{_where(meta)}{message}"
+                for message, meta in numbering_problems(books.entries, starts)]
+    return CheckResult("vouchers", "Voucher numbers are gapless per entity and series",
+                       not problems, _cap(problems) or ["voucher numbers are gapless"])
+
+
+def preflight(books: Books, start: datetime.date, end: datetime.date) -> list[CheckResult]:
+    """Run every check for the month ``[start, end)``, in order.
+
+    Returns:
+        One result per check; the month may be closed when all passed.
+    """
+    return [check_errors(books), check_bank_assertions(books, start, end),
+            check_clearing(books, end), check_loan_mirrors(books, end), check_seals(books),
+            check_vouchers(books)]
+
+
+def _cap(lines: list[str]) -> list[str]:
+    if len(lines) <= _LIMIT:
+        return lines
+    return [*lines[:_LIMIT], f"... and {len(lines) - _LIMIT} more"]

@@ -1,0 +1,394 @@
+"""Seals: a digest of a closed month's entries, so that any later change is found.
+
+Closing a month ends with a seal declaration::
+
+    2026-10-31 custom "coop-seal" "2026-10"
+      digest: "3b0c...e1"                      ; SHA-256 of the month, 64 hex digits
+      count: 214                               ; entries sealed
+      days: "01:9f3a0c1b2d4e5f60 02:..."       ; per day: 16 hex digits of its digest
+      entries: "01:1a2b3c4d,5e6f7a8b 02:..."   ; per day: 8 hex digits per entry
+
+The digest is computed over a *canonical form* of every directive dated in the month, so
+that it does not depend on the files' layout, comments, blank lines or the order of
+entries inside a day, only on the records themselves. Per entry the canonical form holds
+the directive type and every field: for a transaction its date, flag, payee, narration,
+tags, links, postings (account, units, cost, price, flag, metadata) and metadata. Left out
+are where the entry is written (``filename``, ``lineno``), Beancount's internal keys
+(``__...``), the clearing postings that coopledger completes at load (they are derived
+from the others), entries that plugins create at load (file name ``<...>``), the
+padding that ``pad`` derives and the amount a failing ``balance`` reports, seals
+themselves, and the year-end entries (metadata ``year-end``), which a year seal covers
+(they may be booked after December is sealed, as the law allows closing entries in a
+special series). The voucher number ``ver`` *is* part of the record: renumbering a
+sealed month is a change.
+
+The per-day and per-entry digests let a check say which day changed and which entries
+are new or edited (their short digest is not in the seal) and how many sealed entries
+are gone.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from beancount.core import data
+from pydantic import field_validator
+
+from coopledger.clearing import GENERATED_BY as CLEARING_GENERATED_BY
+from coopledger.declarations import Declaration, declaration
+
+SEAL = "coop-seal"
+YEAR_END_KEY = "year-end"
+_SKIPPED_META = frozenset({"filename", "lineno"})
+#: Fields that are not the record: where it is written, and what Beancount's balance
+#: check fills in after the plugins ran.
+_DERIVED_FIELDS = frozenset({"meta", "diff_amount"})
+_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+_YEAR = re.compile(r"^\d{4}$")
+_HEX64 = re.compile(r"^[0-9a-f]{64}$")
+
+
+@declaration(SEAL)
+class Seal(Declaration):
+    """A sealed month (id ``YYYY-MM``) or fiscal year (id ``YYYY``).
+
+    Attributes:
+        id: The month ``2026-10`` or the year ``2025``.
+        digest: SHA-256 (hex) of the canonical form of the sealed entries.
+        count: How many entries were sealed.
+        days: Per day ``DD:<16 hex>`` (months only), space separated.
+        entries: Per day ``DD:<8 hex>,<8 hex>...``: a short digest of each entry.
+        balances: For a year, SHA-256 of the closing balances of every account.
+        carry: For a year, SHA-256 of the entries carrying the result forward.
+        fiscal_year_start: For a year, the month it starts in.
+    """
+
+    digest: str
+    count: int = 0
+    days: str = ""
+    entries: str = ""
+    balances: str = ""
+    carry: str = ""
+    fiscal_year_start: int = 1
+
+    @field_validator("id")
+    @classmethod
+    def _period(cls, value: str) -> str:
+        if not (_MONTH.match(value) or _YEAR.match(value)):
+            raise ValueError(f"a seal names a month YYYY-MM or a year YYYY, not {value!r}")
+        return value
+
+    @field_validator("digest")
+    @classmethod
+    def _hex(cls, value: str) -> str:
+        if not _HEX64.match(value):
+            raise ValueError("must be 64 lowercase hex digits (SHA-256)")
+        return value
+
+    @property
+    def is_year(self) -> bool:
+        """Whether this seals a whole fiscal year rather than a month."""
+        return len(self.id) == 4
+
+
+def month_label(date: datetime.date) -> str:
+    """The month of a date as ``YYYY-MM``."""
+    return f"{date.year:04d}-{date.month:02d}"
+
+
+def month_bounds(label: str) -> tuple[datetime.date, datetime.date]:
+    """First day of a ``YYYY-MM`` month and first day of the next (half-open).
+
+    Raises:
+        ValueError: The label is not ``YYYY-MM``.
+    """
+    if not _MONTH.match(label):
+        raise ValueError(f"{label!r} is not a month (YYYY-MM)")
+    year, month = int(label[:4]), int(label[5:])
+    start = datetime.date(year, month, 1)
+    end = datetime.date(year + month // 12, month % 12 + 1, 1)
+    return start, end
+
+
+def next_month(label: str) -> str:
+    """The month after a ``YYYY-MM`` month."""
+    return month_label(month_bounds(label)[1])
+
+
+def previous_month(label: str) -> str:
+    """The month before a ``YYYY-MM`` month."""
+    start, _ = month_bounds(label)
+    return month_label(start - datetime.timedelta(days=1))
+
+
+# --- canonical form -------------------------------------------------------------------
+
+def _canon(value: Any) -> str:  # noqa: PLR0911 - one return per kind of value
+    if value is None:
+        return "~"
+    if isinstance(value, bool):
+        return "T" if value else "F"
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(value, Decimal | int):
+        return f"#{value}"
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return _canon_meta(value)
+    if isinstance(value, frozenset | set):
+        return "{" + ",".join(sorted(_canon(v) for v in value)) + "}"
+    if isinstance(value, tuple) and hasattr(value, "_fields"):
+        if isinstance(value, data.Posting):
+            return _canon_posting(value)
+        parts = (f"{name}={_canon(getattr(value, name))}" for name in value._fields)
+        return f"{type(value).__name__}(" + ",".join(parts) + ")"
+    if isinstance(value, list | tuple):
+        return "[" + ",".join(_canon(v) for v in value) + "]"
+    return f"{type(value).__name__}:{value}"
+
+
+def _canon_meta(meta: dict[str, Any]) -> str:
+    items = sorted((str(k), v) for k, v in meta.items()
+                   if k not in _SKIPPED_META and not str(k).startswith("__"))
+    return "{" + ",".join(f"{k}:{_canon(v)}" for k, v in items) + "}"
+
+
+def _canon_posting(posting: data.Posting) -> str:
+    return (f"P({posting.account},{_canon(posting.units)},{_canon(posting.cost)},"
+            f"{_canon(posting.price)},{_canon(posting.flag)},{_canon(posting.meta or {})})")
+
+
+def is_derived_posting(posting: data.Posting) -> bool:
+    """Whether a posting is the clearing completion coopledger adds at load."""
+    meta = posting.meta or {}
+    return meta.get("generated-by") == CLEARING_GENERATED_BY
+
+
+def canonical(entry: data.Directive) -> str:
+    """The canonical text of one directive: every field, without where it is written.
+
+    Args:
+        entry: A directive as loaded.
+
+    Returns:
+        One line that changes exactly when the record changes.
+    """
+    fields = []
+    for name in entry._fields:
+        if name in _DERIVED_FIELDS:
+            continue
+        value = getattr(entry, name)
+        if name == "postings":
+            value = [p for p in value if not is_derived_posting(p)]
+        fields.append(f"{name}={_canon(value)}")
+    return f"{type(entry).__name__}|{_canon_meta(entry.meta or {})}|" + "|".join(fields)
+
+
+def entry_digest(entry: data.Directive) -> str:
+    """SHA-256 (hex) of an entry's canonical form."""
+    return hashlib.sha256(canonical(entry).encode("utf-8")).hexdigest()
+
+
+def is_sealable(entry: data.Directive) -> bool:
+    """Whether a month seal covers this directive (see the module docstring)."""
+    meta = entry.meta or {}
+    filename = str(meta.get("filename") or "")
+    if filename.startswith("<") and filename != "<string>":
+        return False
+    if isinstance(entry, data.Custom) and entry.type == SEAL:
+        return False
+    if isinstance(entry, data.Transaction) and entry.flag == "P":
+        return False  # padding: derived from pad and balance, after the plugins ran
+    return YEAR_END_KEY not in meta
+
+
+@dataclass(frozen=True)
+class MonthDigest:
+    """The digests of one month's entries.
+
+    Attributes:
+        month: ``YYYY-MM``.
+        digest: SHA-256 over the per-day digests.
+        count: Number of entries.
+        days: Day of month to its full SHA-256.
+        entries: Day of month to the entries' full digests, sorted.
+        where: Entry digest to the entry (for naming it in a report).
+    """
+
+    month: str
+    digest: str
+    count: int
+    days: dict[int, str]
+    entries: dict[int, list[str]]
+    where: dict[str, data.Directive]
+
+
+def digest_entries(month: str, entries: Iterable[data.Directive]) -> MonthDigest:
+    """Digest the given entries of one month (callers pass only that month's entries).
+
+    Args:
+        month: ``YYYY-MM``.
+        entries: The month's sealable directives, in any order.
+
+    Returns:
+        The month digest with its per-day and per-entry parts.
+    """
+    per_day: dict[int, list[str]] = defaultdict(list)
+    where: dict[str, data.Directive] = {}
+    for entry in entries:
+        digest = entry_digest(entry)
+        per_day[entry.date.day].append(digest)
+        where.setdefault(digest, entry)
+    days: dict[int, str] = {}
+    for day, digests in sorted(per_day.items()):
+        digests.sort()
+        days[day] = hashlib.sha256("\n".join(digests).encode("ascii")).hexdigest()
+    month_text = "\n".join(f"{month}-{day:02d}:{digest}" for day, digest in days.items())
+    total = sum(len(d) for d in per_day.values())
+    return MonthDigest(month, hashlib.sha256(f"{month}\n{month_text}".encode()).hexdigest(),
+                       total, days, dict(per_day), where)
+
+
+def month_entries(
+    entries: Iterable[data.Directive], start: datetime.date, end: datetime.date,
+) -> list[data.Directive]:
+    """The sealable entries dated in ``[start, end)``."""
+    return [e for e in entries if start <= e.date < end and is_sealable(e)]
+
+
+def seal_text(digest: MonthDigest, date: datetime.date) -> str:
+    """The ``coop-seal`` declaration for a month digest, as ledger text."""
+    days = " ".join(f"{day:02d}:{value[:16]}" for day, value in digest.days.items())
+    entries = " ".join(f"{day:02d}:" + ",".join(d[:8] for d in values)
+                       for day, values in digest.entries.items())
+    return (f'{date} custom "{SEAL}" "{digest.month}"\n'
+            f'  digest: "{digest.digest}"\n'
+            f"  count: {digest.count}\n"
+            f'  days: "{days}"\n'
+            f'  entries: "{entries}"\n')
+
+
+def _parse_days(text: str) -> dict[int, list[str]]:
+    result: dict[int, list[str]] = {}
+    for item in text.split():
+        day, _, values = item.partition(":")
+        if day.isdigit():
+            result[int(day)] = [v for v in values.split(",") if v]
+    return result
+
+
+def explain_mismatch(seal: Seal, actual: MonthDigest) -> list[tuple[str, data.Directive | None]]:
+    """Say what changed in a sealed month: per day, the entries not in the seal.
+
+    Args:
+        seal: The seal as declared.
+        actual: The digest of the month's entries as loaded now.
+
+    Returns:
+        ``(message, entry or None)`` pairs; an entry is named where it can be.
+    """
+    sealed_days = {d: v[0] for d, v in _parse_days(seal.days).items() if v}
+    sealed_entries = _parse_days(seal.entries)
+    problems: list[tuple[str, data.Directive | None]] = []
+    for day in sorted(set(sealed_days) | set(actual.days)):
+        now = actual.days.get(day)
+        if now is not None and sealed_days.get(day) == now[:16]:
+            continue
+        date = f"{seal.id}-{day:02d}"
+        known = list(sealed_entries.get(day, []))
+        new: list[data.Directive] = []
+        for digest in actual.entries.get(day, []):
+            if digest[:8] in known:
+                known.remove(digest[:8])
+            else:
+                new.append(actual.where[digest])
+        what = "changed after sealing" if len(new) == len(known) else "added after sealing"
+        for entry in new:
+            problems.append((f"sealed month {seal.id}: this entry of {date} was {what}; "
+                             "book a correction in an open month instead", entry))
+        if len(known) > len(new) or (known and not new):
+            gone = len(known) - len(new)
+            problems.append((f"sealed month {seal.id}: {gone} sealed entr"
+                             f"{'y' if gone == 1 else 'ies'} of {date} removed", None))
+    if not problems:
+        problems.append((f"sealed month {seal.id} changed: its digest does not match the "
+                         "entries", None))
+    return problems
+
+
+# --- verification ----------------------------------------------------------------------
+
+def read_seals(entries: Iterable[data.Directive]) -> tuple[dict[str, Seal], list[data.Custom]]:
+    """The valid month and year seals by id, and the seal directives that are duplicates.
+
+    A seal that does not validate is left out here: the entities plugin reports it, as it
+    reports every bad declaration.
+    """
+    seals: dict[str, Seal] = {}
+    duplicates: list[data.Custom] = []
+    for entry in entries:
+        if not isinstance(entry, data.Custom) or entry.type != SEAL:
+            continue
+        try:
+            seal = _parse_seal(entry)
+        except ValueError:
+            continue
+        if seal.id in seals:
+            duplicates.append(entry)
+            continue
+        seals[seal.id] = seal
+    return seals, duplicates
+
+
+def _parse_seal(entry: data.Custom) -> Seal:
+    from coopledger.declarations import parse_declaration
+
+    seal = parse_declaration(entry)
+    if not isinstance(seal, Seal):
+        raise ValueError("not a seal")
+    return seal
+
+
+def digest_sealed_months(
+    entries: Iterable[data.Directive], months: Iterable[str],
+) -> dict[str, MonthDigest]:
+    """Digest the given months' entries in one pass over the ledger."""
+    wanted = set(months)
+    buckets: dict[str, list[data.Directive]] = {m: [] for m in wanted}
+    for entry in entries:
+        label = month_label(entry.date)
+        if label in wanted and is_sealable(entry):
+            buckets[label].append(entry)
+    return {month: digest_entries(month, found) for month, found in buckets.items()}
+
+
+def verify_month_seals(
+    entries: list[data.Directive], seals: dict[str, Seal],
+) -> dict[str, list[tuple[str, data.Directive | None]]]:
+    """Recompute every month seal; report what changed.
+
+    Args:
+        entries: The loaded ledger.
+        seals: Seals by id (year seals are ignored here).
+
+    Returns:
+        For each month whose seal does not match, the problems found (empty dict when
+        every seal holds).
+    """
+    months = [label for label, seal in seals.items() if not seal.is_year]
+    digests = digest_sealed_months(entries, months)
+    broken: dict[str, list[tuple[str, data.Directive | None]]] = {}
+    for month in months:
+        seal = seals[month]
+        actual = digests[month]
+        if actual.digest != seal.digest:
+            broken[month] = explain_mismatch(seal, actual)
+    return broken

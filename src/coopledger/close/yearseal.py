@@ -1,0 +1,155 @@
+"""Year seals: the year-end entries and the closing balances of a closed fiscal year.
+
+A year seal (``custom "coop-seal" "2025"``) holds:
+
+- ``digest``: SHA-256 of the year-end entries (metadata ``year-end: "2025"``) dated in
+  the closed year (the result moved to 2099 on its last day);
+- ``carry``: SHA-256 of those dated after it (2099 moved to 2091 on the next year's
+  first day);
+- ``balances``: SHA-256 of every account's balance at the end of the year's last day,
+  after the year-end entries.
+
+In the full books, the history yields the closing balances; in the daily books (see
+:mod:`coopledger.close.yearend`) the opening-balance entries do. Both must give the
+sealed digest, so a full check proves the opening balances equal the sealed closing
+balances, and a daily check proves the opening balances were not touched.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from beancount.core import data
+
+from coopledger.close.seal import SEAL, YEAR_END_KEY, Seal, entry_digest
+from coopledger.declarations import Declaration, declaration
+
+OPENING_KEY = "opening-balances"
+OPENING = "coop-opening"
+_KEPT = (data.Open, data.Close, data.Commodity, data.Price, data.Query)
+
+
+@declaration(OPENING)
+class Opening(Declaration):
+    """Marks the daily books: they start from the opening balances of year ``id``.
+
+    Written by the year-end close into the opening-balance file, dated the closed year's
+    last day; entries dated before the next day, other than the opening balances and
+    the declarations, are dropped at load (see :func:`drop_closed_years`).
+
+    Attributes:
+        full: The full books' main file, relative to the daily file: every file a close
+            or a correction adds to the daily books is included from it too.
+    """
+
+    full: str = ""
+
+
+def main_files(path: Path, entries: Iterable[data.Directive]) -> list[Path]:
+    """The main file and, for daily books, the full books' main file too."""
+    files = [path.resolve()]
+    for entry in entries:
+        if isinstance(entry, data.Custom) and entry.type == OPENING:
+            full = str((entry.meta or {}).get("full") or "")
+            if full and (path.parent / full).resolve() not in files:
+                files.append((path.parent / full).resolve())
+    return files
+
+
+def drop_closed_years(entries: list[data.Directive]) -> list[data.Directive]:
+    """In daily books, leave out what files mixing both years hold of the closed years.
+
+    Returns the entries unchanged when there is no ``coop-opening`` declaration (the
+    full books). Otherwise keeps, before the cut: ``open``, ``close``, commodities,
+    prices, queries, declarations other than month seals, and the opening balances.
+    """
+    dates = [e.date for e in entries if isinstance(e, data.Custom) and e.type == OPENING]
+    if not dates:
+        return entries
+    cut = max(dates) + datetime.timedelta(days=1)
+    kept = []
+    for entry in entries:
+        if entry.date >= cut or isinstance(entry, _KEPT):
+            kept.append(entry)
+        elif isinstance(entry, data.Custom):
+            if not (entry.type == SEAL and len(str(entry.values[0].value)) == 7):
+                kept.append(entry)
+        elif isinstance(entry, data.Transaction) and OPENING_KEY in (entry.meta or {}):
+            kept.append(entry)
+    return kept
+
+
+def year_end_digest(entries: Iterable[data.Directive], year: str,
+                    end: datetime.date, *, carry: bool) -> str:
+    """SHA-256 over the year's year-end entries before ``end`` (or, with carry, after)."""
+    digests = sorted(entry_digest(e) for e in entries
+                     if isinstance(e, data.Transaction)
+                     and str((e.meta or {}).get(YEAR_END_KEY)) == year
+                     and (e.date >= end) == carry)
+    return hashlib.sha256("\n".join(digests).encode("ascii")).hexdigest()
+
+
+def closing_balances(entries: Iterable[data.Directive],
+                     end: datetime.date) -> dict[tuple[str, str], Decimal]:
+    """Every account's units per currency from transactions dated before ``end``."""
+    totals: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    for entry in entries:
+        if not isinstance(entry, data.Transaction) or entry.date >= end:
+            continue
+        for posting in entry.postings:
+            units = posting.units
+            if units is not None and units.number is not None:
+                totals[(posting.account, units.currency)] += units.number
+    return {key: value for key, value in totals.items() if value}
+
+
+def balances_digest(balances: Mapping[tuple[str, str], Decimal]) -> str:
+    """SHA-256 of balances, independent of order and of trailing zeros."""
+    lines = sorted(f"{account} {value.normalize():f} {currency}"
+                   for (account, currency), value in balances.items() if value)
+    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
+
+
+def year_bounds(year: str, seal: Seal) -> tuple[datetime.date, datetime.date]:
+    """First day of the sealed fiscal year and first day of the next (from the seal)."""
+    start_month = seal.fiscal_year_start
+    start = datetime.date(int(year), start_month, 1)
+    return start, datetime.date(int(year) + 1, start_month, 1)
+
+
+def verify_year_seals(
+    entries: list[data.Directive], seals: Mapping[str, Seal],
+) -> list[tuple[str, dict[str, Any]]]:
+    """Check every year seal against the loaded entries.
+
+    Args:
+        entries: The loaded ledger (full history or daily books).
+        seals: Seals by id; month seals are ignored.
+
+    Returns:
+        ``(message, meta of the seal)`` per problem.
+    """
+    problems: list[tuple[str, dict[str, Any]]] = []
+    for label, seal in sorted(seals.items()):
+        if not seal.is_year:
+            continue
+        _, end = year_bounds(label, seal)
+        daily = any(isinstance(e, data.Transaction)
+                    and str((e.meta or {}).get(OPENING_KEY)) == str(end.year)
+                    for e in entries if e.date == end - datetime.timedelta(days=1))
+        if not daily and year_end_digest(entries, label, end, carry=False) != seal.digest:
+            problems.append((f"sealed year {label}: its year-end entries changed", seal.meta))
+        if seal.carry and year_end_digest(entries, label, end, carry=True) != seal.carry:
+            problems.append((f"sealed year {label}: the carry-forward of its result changed",
+                             seal.meta))
+        if balances_digest(closing_balances(entries, end)) != seal.balances:
+            where = "the opening balances of the next year" if daily else "the closing balances"
+            problems.append((f"sealed year {label}: {where} differ from the sealed closing "
+                             "balances", seal.meta))
+    return problems

@@ -1,0 +1,137 @@
+"""coopledger's Fava extension: the board's view of the group, the members, the fund, the close.
+
+Enable it in the main ledger file::
+
+    2025-01-01 custom "fava-extension" "coopledger.fava_ext"
+
+or, to open the cooperative page on one member by default::
+
+    2025-01-01 custom "fava-extension" "coopledger.fava_ext" "{'entity': 'Kafe'}"
+
+Four pages appear in Fava's sidebar: Grupp (every entity's key figures, the consolidated
+result, monthly results), Kooperativ (one member's statements and its dealings with the
+umbrella and the fund, ``?entity=Kafe``), Fonden (the fund's loan book) and Bokslut (the
+close status of each month). Fava's time, account and advanced filters apply. Each class
+here is a thin adapter; the figures come from :mod:`coopledger.fava_ext.views`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar, cast
+
+from fava.ext import extension_endpoint
+from flask import Response, request, send_file
+
+from coopledger.books import Books
+from coopledger.close import MonthStatus, close_status
+from coopledger.entities import EntityKind
+from coopledger.fava_ext import close_view as _close
+from coopledger.fava_ext import fund_view as _fund
+from coopledger.fava_ext import page as _page
+from coopledger.fava_ext import views as _views
+from coopledger.fava_ext.restrict import ENTITY_VIEW_OPTION
+from coopledger.periods import Period
+
+if TYPE_CHECKING:
+    from fava.core import FavaLedger
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _endpoint(name: str) -> Callable[[_F], _F]:
+    """Fava's ``@extension_endpoint(name)`` (GET), typed for mypy."""
+    decorator: Callable[[_F], _F] = cast("Any", extension_endpoint)(name)
+    return decorator
+
+
+class CoopGroup(_page.BoardPage):
+    """Grupp: every entity's turnover, result, equity, cash and fund loans."""
+
+    report_title = "Grupp"
+    title_key = "group"
+
+    def build(self, books: Books, period: Period, page: _page.Page) -> _page.Page:
+        """The group page's figures."""
+        view = _views.group_view(books, period,
+                                 consolidate=not books.options.get(ENTITY_VIEW_OPTION))
+        return _page.Page(page.t, page.language, notices=page.notices, period=period,
+                          view=view)
+
+
+class CoopMember(_page.BoardPage):
+    """Kooperativ: one member's statements, fees, subsidies and loans (``?entity=CODE``)."""
+
+    report_title = "Kooperativ"
+    title_key = "cooperative"
+
+    def build(self, books: Books, period: Period, page: _page.Page) -> _page.Page:
+        """The cooperative page's figures, or the list of entities to choose from."""
+        code = request.args.get("entity") or self.config.get("entity")
+        choices = [e for e in books.entities.values() if e.kind is EntityKind.MEMBER]
+        choices += [e for e in books.entities.values() if e.kind is not EntityKind.MEMBER]
+        extra = {"entities": choices, "selected": code}
+        if not code:
+            return _page.Page(page.t, page.language, notices=page.notices, period=period,
+                              message=page.t["choose_entity"], extra=extra)
+        return _page.Page(page.t, page.language, notices=page.notices, period=period,
+                          view=_views.member_view(books, str(code), period), extra=extra)
+
+
+class CoopFund(_page.BoardPage):
+    """Fonden: capital base, cash, the loan book, PAR and provisions."""
+
+    report_title = "Fonden"
+    title_key = "fund"
+
+    def build(self, books: Books, period: Period, page: _page.Page) -> _page.Page:
+        """The fund page's figures."""
+        view = _fund.fund_view(books, period)
+        return _page.Page(page.t, page.language, notices=page.notices, period=period,
+                          view=view)
+
+
+class CoopClose(_page.BoardPage):
+    """Bokslut: each month's close status, its checks and board pack."""
+
+    report_title = "Bokslut"
+    title_key = "close"
+
+    def __init__(self, ledger: FavaLedger, config: str | None = None) -> None:
+        super().__init__(ledger, config)
+        self._statuses: tuple[Books, list[MonthStatus]] | None = None
+
+    def after_load_file(self) -> None:
+        """Forget the books and the close statuses of the previous load."""
+        super().after_load_file()
+        self._statuses = None
+
+    def statuses(self) -> list[MonthStatus]:
+        """The close status of the whole books (never filtered: seals cover everything)."""
+        books = self.books("", "")
+        cached = self._statuses
+        if cached is None or cached[0] is not books:
+            cached = (books, close_status(books))
+            self._statuses = cached
+        return cached[1]
+
+    def build(self, books: Books, period: Period, page: _page.Page) -> _page.Page:
+        """The close page's figures (the group's books only)."""
+        if books.options.get(ENTITY_VIEW_OPTION):
+            return _page.Page(page.t, page.language, notices=page.notices, period=period,
+                              message=page.t["close_entity_view"])
+        packs = _close.read_board_packs(Path(self.ledger.beancount_file_path))
+        view = _close.close_view(self.statuses(), packs, period)
+        return _page.Page(page.t, page.language, notices=page.notices, period=period,
+                          view=view)
+
+    @_endpoint("board_pack")
+    def board_pack(self) -> Response:
+        """One file of a month's board pack (``?month=2026-10&file=index.html``)."""
+        path = _close.board_pack_file(Path(self.ledger.beancount_file_path),
+                                      request.args.get("month", ""),
+                                      request.args.get("file", "index.html"))
+        if path is None:
+            return Response("no such board pack file", status=404, mimetype="text/plain")
+        return send_file(path)

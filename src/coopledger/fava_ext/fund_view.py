@@ -1,0 +1,109 @@
+"""The fund page's figures: :func:`coopledger.fund.fund_report` and its history by month.
+
+The report is the fund's own (capital base, cash available, the loan book with status
+and days past due, PAR1/30/60/90, provisions, write-offs, members' shares); this module
+adds the gross portfolio and PAR at each month end of the period, from each loan's state
+(:func:`coopledger.fund.loan_state`) under the report's own PAR rule, for the charts.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from coopledger.books import Books
+from coopledger.fava_ext.chart import LineChart, line_chart
+from coopledger.fund import FundReport, fund_report, loan_state
+from coopledger.fund.report import PAR_DAYS
+from coopledger.periods import Period
+
+ZERO = Decimal(0)
+
+
+@dataclass(frozen=True)
+class FundMonth:
+    """The portfolio at one month end.
+
+    Attributes:
+        month: The month (``2026-03``).
+        date: The day its figures are taken (the month's last day, or the report date).
+        gross: The outstanding principal of all the fund's loans.
+        par: PARn ratio (4 decimals) by n.
+        par_amounts: The principal at risk behind each ratio.
+    """
+
+    month: str
+    date: datetime.date
+    gross: Decimal
+    par: dict[int, Decimal]
+    par_amounts: dict[int, Decimal]
+
+
+@dataclass(frozen=True)
+class FundView:
+    """The fund page: the report on the period's last day, its history and two charts."""
+
+    report: FundReport
+    names: dict[str, str]
+    history: tuple[FundMonth, ...]
+    portfolio_chart: LineChart
+    par_chart: LineChart
+
+
+def report_date(books: Books, period: Period) -> datetime.date:
+    """The period's last day, but not after the books' last entry (no invented arrears)."""
+    return min(period.last_day, books.last_date)
+
+
+def fund_history(books: Books, report: FundReport, period: Period) -> tuple[FundMonth, ...]:
+    """Gross portfolio and PAR at each month end of the period, up to the report date.
+
+    Args:
+        books: The books.
+        report: The fund report at the period's end (its loans are the ones shown).
+        period: The period.
+
+    Returns:
+        One row per month that starts on or before the report date.
+    """
+    rows = []
+    for month in period.months():
+        if month.start > report.date:
+            break
+        day = min(month.last_day, report.date)
+        states = [loan_state(books, line.loan_id, day) for line in report.loans]
+        gross = sum((s.outstanding_principal for s in states), ZERO)
+        amounts = {n: sum((s.outstanding_principal for s in states if s.days_past_due > n),
+                          ZERO) for n in PAR_DAYS}
+        par = {n: (amount / gross).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
+               if gross else ZERO for n, amount in amounts.items()}
+        rows.append(FundMonth(month.label, day, gross, par, amounts))
+    return tuple(rows)
+
+
+def fund_view(books: Books, period: Period) -> FundView:
+    """Build the fund page for a period.
+
+    Args:
+        books: The books (Fava's filters applied).
+        period: The chosen period; the report is taken on its last day (or the books'
+            last entry, if earlier).
+
+    Returns:
+        The page's figures.
+
+    Raises:
+        CoopException: The books declare no fund.
+    """
+    report = fund_report(books, report_date(books, period))
+    history = fund_history(books, report, period)
+    labels = [m.month for m in history]
+    portfolio = line_chart("portfolio_over_time", labels, {
+        "gross_portfolio": [m.gross for m in history],
+        "at_risk_30": [m.par_amounts[30] for m in history],
+    })
+    par = line_chart("par_over_time", labels, {
+        f"PAR{n}": [m.par[n] for m in history] for n in PAR_DAYS}, percent=True)
+    names = {code: entity.name for code, entity in books.entities.items()}
+    return FundView(report, names, history, portfolio, par)

@@ -1,0 +1,195 @@
+"""The adapter between Fava and the board pages: request in, a :class:`Page` out.
+
+:class:`BoardPage` is the one place that reads what Fava hands an extension (the ledger,
+the request's filters, Fava's language option). It turns them into books and a period,
+calls one pure function from :mod:`coopledger.fava_ext.views` and wraps the result, or a
+readable message, in a :class:`Page` for the template. Bad input (an extension
+configuration that does not parse, a filter Fava cannot read, an unknown entity) becomes
+a message on the page, never a server error.
+"""
+
+from __future__ import annotations
+
+import ast
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from fava.core.filters import FilterError
+from fava.ext import FavaExtensionBase
+from fava.util.date import parse_date
+from flask import request
+
+from coopledger.books import Books, books_from_entries
+from coopledger.errors import CoopException
+from coopledger.fava_ext.format import (
+    format_amount,
+    format_percent,
+    format_sek,
+    labels,
+    language_of,
+)
+from coopledger.fava_ext.views import keep_transactions, period_between, whole_books_period
+from coopledger.periods import Period
+
+if TYPE_CHECKING:
+    from fava.core import FavaLedger
+
+log = logging.getLogger(__name__)
+
+#: Books built per Fava ledger (by id) for its current load (the entries list that
+#: built them) and per filter; shared by the four pages, so a load is wrapped once.
+_BOOKS: dict[int, tuple[object, dict[tuple[str, str], Books]]] = {}
+
+#: The configuration keys the extension understands.
+CONFIG_KEYS = ("entity",)
+
+
+def parse_config(text: str | None) -> tuple[dict[str, Any], str | None]:
+    """Read the extension's configuration: a Python dict literal, or nothing.
+
+    ``custom "fava-extension" "coopledger.fava_ext" "{'entity': 'Kafe'}"`` opens the
+    cooperative page on Kafe by default.
+
+    Args:
+        text: The configuration string from the ledger (None: no configuration).
+
+    Returns:
+        The configuration and None, or an empty configuration and a readable message.
+    """
+    if not text or not text.strip():
+        return {}, None
+    try:
+        value = ast.literal_eval(text)
+    except (SyntaxError, ValueError, TypeError, MemoryError, RecursionError) as exc:
+        return {}, (f"the extension configuration {text!r} does not parse "
+                    f"({exc.__class__.__name__})")
+    if not isinstance(value, dict):
+        return {}, (f"the extension configuration {text!r} must be a dict such as "
+                    "{'entity': 'Kafe'}")
+    unknown = sorted(str(key) for key in value if key not in CONFIG_KEYS)
+    if unknown:
+        return {}, (f"the extension configuration has unknown key(s) {', '.join(unknown)} "
+                    f"(known: {', '.join(CONFIG_KEYS)})")
+    return value, None
+
+
+@dataclass(frozen=True)
+class Page:
+    """What a template renders: labels, formatters, and either a view or a message.
+
+    Attributes:
+        t: The labels in the page's language.
+        language: ``sv`` or ``en``.
+        view: The page's figures (None when there is only a message).
+        message: Why there are no figures (None when there are).
+        notices: Warnings shown above the figures (errors in the books, configuration).
+        period: The period shown.
+        extra: Page-specific values (the entity list of the cooperative page).
+    """
+
+    t: dict[str, str]
+    language: str
+    view: Any = None
+    message: str | None = None
+    notices: tuple[str, ...] = ()
+    period: Period | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+    amount: Callable[..., str] = format_amount
+    sek: Callable[..., str] = format_sek
+    percent: Callable[..., str] = format_percent
+
+    def label(self, key: str) -> str:
+        """A label, or the key itself when it has none (entity codes, section titles)."""
+        return self.t.get(key, key)
+
+    def negate(self, value: Decimal) -> Decimal:
+        """The value with its sign turned (costs shown as positive amounts)."""
+        return -value
+
+
+class BoardPage(FavaExtensionBase):
+    """Shared adapter for the four board pages (not itself an extension page).
+
+    Subclasses set ``report_title`` (Swedish), ``title_key`` (its label, for the title in
+    Fava's language) and implement :meth:`build`.
+    """
+
+    title_key = ""
+
+    def __init__(self, ledger: FavaLedger, config: str | None = None) -> None:
+        # Fava's own parsing lets a ValueError escape and stops the server; parse here.
+        super().__init__(ledger, None)
+        self.config, self.config_error = parse_config(config)
+
+    def after_load_file(self) -> None:
+        """Title the page in the language of Fava's options (read at each load)."""
+        if self.title_key:
+            language = language_of(self.ledger.fava_options.language)
+            self.report_title = labels(language)[self.title_key]
+
+    def books(self, account: str, advanced: str) -> Books:
+        """The books as Fava's account and advanced filters show them (cached per load)."""
+        ledger = self.ledger
+        slot = _BOOKS.get(id(ledger))
+        if slot is None or slot[0] is not ledger.all_entries:
+            slot = (ledger.all_entries, {})
+            _BOOKS[id(ledger)] = slot
+        cache = slot[1]
+        key = (account, advanced)
+        books = cache.get(key)
+        if books is None:
+            # Fava types its entries with its own protocols; they are Beancount's own.
+            entries: list[Any] = list(ledger.all_entries)
+            if account or advanced.strip():
+                filtered: Any = ledger.get_filtered(account=account, filter=advanced, time="")
+                entries = keep_transactions(entries, filtered.entries)
+            options: Any = ledger.options
+            books = books_from_entries(ledger.beancount_file_path, entries,
+                                       list(ledger.errors), options)
+            if len(cache) >= 8:
+                cache.clear()
+            cache[key] = books
+        return books
+
+    def period(self, books: Books, time: str) -> Period:
+        """The period of Fava's time filter, or the whole books without one.
+
+        Raises:
+            CoopException: Fava cannot read the time filter.
+        """
+        if not time.strip():
+            return whole_books_period(books)
+        start, end = parse_date(time, self.ledger.fava_options.fiscal_year_end)
+        if start is None or end is None:
+            raise CoopException(f"the time filter {time!r} is not a date or range")
+        return period_between(start, end, time.strip())
+
+    def build(self, books: Books, period: Period, page: Page) -> Page:
+        """Build the page's figures (each page implements this)."""
+        raise NotImplementedError
+
+    def page(self) -> Page:
+        """Read Fava's request and build the page, or a page with a readable message."""
+        language = language_of(self.ledger.fava_options.language)
+        base = Page(labels(language), language)
+        notices = []
+        if self.config_error:
+            notices.append(f"coopledger.fava_ext: {self.config_error}")
+        args = request.args
+        try:
+            books = self.books(args.get("account", ""), args.get("filter", ""))
+            if books.errors:
+                notices.append(base.t["errors"].format(n=len(books.errors)))
+            period = self.period(books, args.get("time", ""))
+            base = Page(base.t, language, notices=tuple(notices), period=period)
+            return self.build(books, period, base)
+        except (CoopException, FilterError) as exc:
+            return Page(base.t, language, message=str(getattr(exc, "message", exc)),
+                        notices=tuple(notices))
+        except Exception as exc:  # the page shows the fault instead of a server error
+            log.exception("coopledger page %s failed", self.name)
+            return Page(base.t, language, message=f"{type(exc).__name__}: {exc}",
+                        notices=tuple(notices))

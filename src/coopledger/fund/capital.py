@@ -1,0 +1,120 @@
+"""Members' capital in the fund: contributions (insatser), shares and withdrawals.
+
+A member puts capital in with one natural transaction that balances inside both entities::
+
+    2025-01-15 * "Kafe" "Insats i fonden"
+      Assets:Kafe:1385-Insats-i-fonden               10000.00 SEK
+      Assets:Kafe:1930-Företagskonto                -10000.00 SEK
+      Assets:Fonden:1930-Företagskonto               10000.00 SEK
+      Equity:Fonden:2083-Medlemsinsatser-fonden     -10000.00 SEK
+
+The fund's side is its members' capital (BAS 2083), the member's side its holding in the
+fund (BAS 1385). A withdrawal is the same with the signs turned; it is allowed only under
+a ``coop-capital-rule`` of the fund. Each member's holding is the sum of its 1385 postings
+in transactions that move the fund's 2083; its share is that holding over the total.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+
+from beancount.core import data
+
+from coopledger.entities import entity_of
+from coopledger.money import ZERO
+
+CONTRIBUTION_BAS = ("2083", "2084")
+HOLDING_BAS = "1385"
+
+
+@dataclass(frozen=True)
+class MemberShare:
+    """One member's capital in the fund.
+
+    Attributes:
+        member: The member's entity code.
+        capital: Its contributions less withdrawals.
+        share: Its fraction of all members' capital (0 to 1, four decimals).
+    """
+
+    member: str
+    capital: Decimal
+    share: Decimal
+
+
+def bas_of(opens: Mapping[str, data.Open], account: str) -> str | None:
+    """The ``bas`` metadata of an account's ``open`` directive."""
+    entry = opens.get(account)
+    value = entry.meta.get("bas") if entry is not None and entry.meta else None
+    return str(value) if value is not None else None
+
+
+def capital_movements(
+    transactions: Iterable[data.Transaction], opens: Mapping[str, data.Open], fund: str,
+) -> list[tuple[data.Transaction, str, Decimal]]:
+    """Every contribution (positive) or withdrawal (negative) by a member, in date order.
+
+    Args:
+        transactions: The ledger's transactions.
+        opens: ``open`` directives by account.
+        fund: The fund's entity code.
+
+    Returns:
+        ``(transaction, member, amount)`` for each member holding (1385) posting in a
+        transaction that moves the fund's members' capital (2083/2084).
+    """
+    found: list[tuple[data.Transaction, str, Decimal]] = []
+    for txn in transactions:
+        if not any(entity_of(p.account) == fund and bas_of(opens, p.account)
+                   in CONTRIBUTION_BAS for p in txn.postings):
+            continue
+        for posting in txn.postings:
+            member = entity_of(posting.account)
+            number = posting.units.number if posting.units is not None else None
+            if (member != fund and member is not None and number is not None
+                    and bas_of(opens, posting.account) == HOLDING_BAS):
+                found.append((txn, member, number))
+    return found
+
+
+def member_shares(
+    transactions: Iterable[data.Transaction], opens: Mapping[str, data.Open], fund: str,
+    date: datetime.date,
+) -> list[MemberShare]:
+    """Each member's capital and share in the fund at the end of ``date``.
+
+    Args:
+        transactions: The ledger's transactions.
+        opens: ``open`` directives by account.
+        fund: The fund's entity code.
+        date: The day.
+
+    Returns:
+        One line per member that ever contributed, by member code.
+    """
+    capital: dict[str, Decimal] = {}
+    for txn, member, amount in capital_movements(transactions, opens, fund):
+        if txn.date <= date:
+            capital[member] = capital.get(member, ZERO) + amount
+    total = sum(capital.values(), ZERO)
+    return [MemberShare(member, amount,
+                        (amount / total).quantize(Decimal("0.0001")) if total else ZERO)
+            for member, amount in sorted(capital.items())]
+
+
+def entity_balances(transactions: Iterable[data.Transaction], code: str,
+                    date: datetime.date, currency: str) -> dict[str, Decimal]:
+    """Every account balance of one entity at the end of ``date``, in one currency."""
+    sums: dict[str, Decimal] = {}
+    for txn in transactions:
+        if txn.date > date:
+            continue
+        for posting in txn.postings:
+            units = posting.units
+            if (units is not None and units.currency == currency and units.number is not None
+                    and entity_of(posting.account) == code):
+                sums[posting.account] = sums.get(posting.account, ZERO) + units.number
+    return sums

@@ -1,0 +1,252 @@
+"""The fund's checks on a ledger: declarations that make sense, movements that mirror.
+
+- A loan is lent by the fund or a member and borrowed by a member; both must be declared
+  entities, and a loan id is declared once. Rate changes, reschedules, provision and
+  capital rules must name a loan, a lender and a fund that exist.
+- Every posting on a loan account (the lender's BAS 1380 receivable, the borrower's 2390
+  liability) carries the link ``^<loan id>`` of a loan between those two entities, and a
+  transaction moves one loan only (its accounts are shared with the lender's other loans).
+- The mirror: inside every transaction, the lender's receivable moves by minus the
+  borrower's liability, and the lender's accrued interest (1682) by minus the borrower's
+  (2960); so they mirror at every date.
+- A disbursement matches the declaration: not before the loan starts, in its currency, and
+  never more in total than the principal.
+- No repayment above what is owed: the receivable never goes below zero, unless the loan
+  declares ``overpayment: "hold"``.
+- A member's capital in the fund is withdrawn only under the fund's ``coop-capital-rule``,
+  down to its minimum or to nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+
+from beancount.core import data
+
+from coopledger.declarations import Declarations
+from coopledger.entities import Entity, EntityKind, entity_of
+from coopledger.errors import CoopError
+from coopledger.fund.capital import CONTRIBUTION_BAS, HOLDING_BAS
+from coopledger.fund.ledger import LoanBook, LoanRecord, is_generated
+from coopledger.fund.loans import (
+    CapitalRule,
+    Loan,
+    LoanRate,
+    LoanReschedule,
+    Overpayment,
+    ProvisionRule,
+)
+from coopledger.money import ZERO
+
+LENDER_KINDS = (EntityKind.FUND, EntityKind.MEMBER)
+
+
+class LoanError(CoopError):
+    """A loan or fund declaration or movement that breaks the fund's rules."""
+
+
+def _party(entities: Mapping[str, Entity], code: str, role: str, kinds: tuple[EntityKind, ...],
+           loan: Loan) -> str | None:
+    entity = entities.get(code)
+    if entity is None:
+        known = ", ".join(sorted(entities)) or "none"
+        return f"loan {loan.id}: unknown {role} {code!r} (declared entities: {known})"
+    if entity.kind not in kinds:
+        allowed = " or ".join(k.value for k in kinds)
+        return (f"loan {loan.id}: {role} {code} is the {entity.kind.value}; a {role} must "
+                f"be a {allowed}")
+    return None
+
+
+def check_declarations(declarations: Declarations,
+                       entities: Mapping[str, Entity]) -> list[LoanError]:
+    """Check that loans and fund rules name entities and loans that exist.
+
+    Args:
+        declarations: The ledger's valid declarations.
+        entities: Declared entities by code.
+
+    Returns:
+        One error per declaration at fault, at its file and line.
+    """
+    errors: list[LoanError] = []
+    loans: dict[str, Loan] = {}
+    for loan in declarations.of(Loan):
+        if loan.id in loans:
+            first = loans[loan.id].meta
+            errors.append(LoanError(loan.meta, f"loan {loan.id} is declared twice (first at "
+                                    f"{first.get('filename')}:{first.get('lineno')})", None))
+            continue
+        loans[loan.id] = loan
+        for code, role, kinds in ((loan.lender, "lender", LENDER_KINDS),
+                                  (loan.borrower, "borrower", (EntityKind.MEMBER,))):
+            problem = _party(entities, code, role, kinds, loan)
+            if problem:
+                errors.append(LoanError(loan.meta, problem, None))
+    for change in [*declarations.of(LoanRate), *declarations.of(LoanReschedule)]:
+        loan_of = loans.get(change.id)
+        if loan_of is None:
+            errors.append(LoanError(change.meta, f"{change.directive} {change.id}: no loan "
+                                    "with that id is declared", None))
+        elif change.date <= loan_of.date:
+            errors.append(LoanError(change.meta, f"{change.directive} {change.id}: dated "
+                                    f"{change.date}, not after the loan starts on "
+                                    f"{loan_of.date}", None))
+    for rule in declarations.of(ProvisionRule):
+        if rule.id not in entities:
+            errors.append(LoanError(rule.meta, f"coop-provision {rule.id}: not a declared "
+                                    "entity (the id is the lender's code)", None))
+    for crule in declarations.of(CapitalRule):
+        entity = entities.get(crule.id)
+        if entity is None or entity.kind is not EntityKind.FUND:
+            errors.append(LoanError(crule.meta, f"coop-capital-rule {crule.id}: not a "
+                                    "declared fund (the id is the fund's code)", None))
+    return errors
+
+
+def _loan_postings(entry: data.Transaction, account_loans: Mapping[str, set[str]],
+                   book: LoanBook, errors: list[LoanError]) -> None:
+    linked = [link for link in entry.links or () if link in book.loans]
+    for posting in entry.postings:
+        owners = account_loans.get(posting.account)
+        if owners is None:
+            continue
+        if not any(link in owners for link in linked):
+            hint = (f"add the link of one of its loans: {', '.join(sorted(owners))}"
+                    if owners else "no declared loan uses this account")
+            errors.append(LoanError(entry.meta, f"posting on loan account {posting.account} "
+                                    f"carries no loan link ({hint})", entry))
+
+
+def _mirror(entry: data.Transaction, record: LoanRecord,
+            errors: list[LoanError]) -> Decimal:
+    lender, borrower = record.accounts.lender, record.accounts.borrower
+    sums = {"lp": ZERO, "la": ZERO, "bp": ZERO, "ba": ZERO}
+    keys = {lender["principal"]: "lp", lender["accrued"]: "la",
+            borrower["principal"]: "bp", borrower["accrued"]: "ba"}
+    for posting in entry.postings:
+        key = keys.get(posting.account)
+        if key is not None and posting.units is not None and posting.units.number is not None:
+            if posting.units.currency != record.loan.currency:
+                errors.append(LoanError(entry.meta, f"loan {record.loan.id} is in "
+                                        f"{record.loan.currency}, not "
+                                        f"{posting.units.currency}", entry))
+            sums[key] += posting.units.number
+    loan_id = record.loan.id
+    if sums["lp"] + sums["bp"] != 0:
+        errors.append(LoanError(entry.meta, f"loan {loan_id}: the lender's receivable moves "
+                                f"{sums['lp']} but the borrower's liability {sums['bp']}; "
+                                "they must mirror (sum to zero) in every transaction", entry))
+    if sums["la"] + sums["ba"] != 0:
+        errors.append(LoanError(entry.meta, f"loan {loan_id}: the lender's accrued interest "
+                                f"moves {sums['la']} but the borrower's {sums['ba']}; they "
+                                "must mirror in every transaction", entry))
+    return sums["lp"]
+
+
+def _track(entry: data.Transaction, record: LoanRecord, disbursed: dict[str, Decimal],
+           balance: dict[str, Decimal], errors: list[LoanError]) -> None:
+    """Check one loan's movement in a transaction against its running totals."""
+    loan = record.loan
+    moved = _mirror(entry, record, errors)
+    if moved > 0 and not is_generated(entry):
+        if entry.date < loan.date:
+            errors.append(LoanError(entry.meta, f"loan {loan.id} is disbursed on {entry.date}, "
+                                    f"before it starts on {loan.date}", entry))
+        disbursed[loan.id] = disbursed.get(loan.id, ZERO) + moved
+        if disbursed[loan.id] > loan.principal:
+            errors.append(LoanError(entry.meta, f"loan {loan.id}: disbursed "
+                                    f"{disbursed[loan.id]} in all, more than the declared "
+                                    f"principal {loan.principal}", entry))
+    balance[loan.id] = balance.get(loan.id, ZERO) + moved
+    if balance[loan.id] < 0 and moved < 0 and loan.overpayment is Overpayment.REFUSE:
+        errors.append(LoanError(entry.meta, f"loan {loan.id}: repays {-moved} of principal, "
+                                f"{-balance[loan.id]} more than is owed (declare "
+                                "overpayment: \"hold\" to keep a credit)", entry))
+
+
+def check_movements(entries: Iterable[data.Directive], book: LoanBook) -> list[LoanError]:
+    """Check every loan movement: links, mirror, disbursements and repayments; one pass.
+
+    Args:
+        entries: The ledger's directives, in date order.
+        book: The ledger's loan book.
+
+    Returns:
+        One error per problem, at the transaction's file and line.
+    """
+    errors: list[LoanError] = []
+    account_loans: dict[str, set[str]] = {}
+    for (_code, bas), account in book.bas.items():
+        if bas in ("1380", "2390"):
+            account_loans.setdefault(account, set())
+    for loan_id, rec in book.loans.items():
+        for account in (rec.accounts.lender["principal"], rec.accounts.borrower["principal"]):
+            account_loans.setdefault(account, set()).add(loan_id)
+    disbursed: dict[str, Decimal] = {}
+    balance: dict[str, Decimal] = {}
+    for entry in entries:
+        if not isinstance(entry, data.Transaction):
+            continue
+        _loan_postings(entry, account_loans, book, errors)
+        loans_linked = sorted(link for link in entry.links or () if link in book.loans)
+        if len(loans_linked) > 1:
+            errors.append(LoanError(entry.meta, f"one transaction moves {', '.join(loans_linked)}"
+                                    "; book each loan's movement in a transaction of its own",
+                                    entry))
+            continue
+        for link in loans_linked:
+            _track(entry, book.loans[link], disbursed, balance, errors)
+    return errors
+
+
+def check_capital(transactions: Iterable[data.Transaction], opens: Mapping[str, data.Open],
+                  entities: Mapping[str, Entity],
+                  rules: Mapping[str, list[CapitalRule]]) -> list[LoanError]:
+    """Withdrawals of members' capital follow the fund's capital rule.
+
+    Args:
+        transactions: The ledger's transactions, in date order.
+        opens: ``open`` directives by account.
+        entities: Declared entities by code.
+        rules: Capital rules by fund code, in date order.
+
+    Returns:
+        One error per withdrawal not allowed.
+    """
+    errors: list[LoanError] = []
+    funds = {code for code, e in entities.items() if e.kind is EntityKind.FUND}
+    capital: dict[str, str] = {}  # fund capital account -> fund
+    holdings: dict[str, str] = {}  # member holding account -> member
+    for account, entry in opens.items():
+        bas = str(entry.meta.get("bas")) if entry.meta else None
+        code = entity_of(account)
+        if code in funds and bas in CONTRIBUTION_BAS:
+            capital[account] = code
+        elif code is not None and bas == HOLDING_BAS:
+            holdings[account] = code
+    holding: dict[tuple[str, str], Decimal] = {}
+    for txn in transactions:
+        fund = next((capital[p.account] for p in txn.postings if p.account in capital), None)
+        if fund is None:
+            continue
+        for posting in txn.postings:
+            member = holdings.get(posting.account)
+            if (member is None or member == fund or posting.units is None
+                    or posting.units.number is None):
+                continue
+            key = (fund, member)
+            holding[key] = holding.get(key, ZERO) + posting.units.number
+            if posting.units.number >= 0:
+                continue
+            in_force = [r for r in rules.get(fund, []) if r.date <= txn.date]
+            rule = in_force[-1] if in_force else None
+            if rule is None or not rule.withdrawals:
+                errors.append(LoanError(txn.meta, f"{member} withdraws capital from {fund}, "
+                                        "which no coop-capital-rule allows", txn))
+            elif holding[key] < 0 or 0 < holding[key] < rule.minimum:
+                errors.append(LoanError(txn.meta, f"{member} would hold {holding[key]} in "
+                                        f"{fund}: a withdrawal leaves nothing or at least "
+                                        f"{rule.minimum}", txn))
+    return errors

@@ -1,0 +1,258 @@
+"""What the ledger says about each loan: its accounts, declarations and movements.
+
+A loan's movements are the transactions linked ``^<loan id>``. Each one is classified by
+the lender's side, the side the fund controls:
+
+- **disbursement**: the lender's loan receivable (BAS 1380) goes up;
+- **write-off**: the receivable goes down against the lender's provision (1389) or credit
+  losses (6351);
+- **recovery**: credit losses (6351) go down with no receivable movement, after a write-off;
+- **payment**: anything else that reduces the lender's receivable, accrued interest (1682)
+  or books interest income (8250); the payment is the sum of those credits.
+
+Entries the fund computes (``generated-by: "coopledger.fund"``: month-end accruals and
+corrections) move balances but are not events. The index is built once per loaded books.
+"""
+
+from __future__ import annotations
+
+import datetime
+import weakref
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from beancount.core import data
+
+from coopledger.declarations import Declarations
+from coopledger.entities import Entity, entity_of
+from coopledger.fund.loans import (
+    CapitalRule,
+    Loan,
+    LoanRate,
+    LoanReschedule,
+    ProvisionRule,
+)
+from coopledger.money import ZERO
+
+if TYPE_CHECKING:
+    from coopledger.books import Books
+
+GENERATED_BY = "coopledger.fund"
+
+#: BAS numbers of the accounts a loan moves, with the names used when none is opened.
+LENDER_BAS = {
+    "principal": ("1380", "Assets", "Lånefordringar-medlemmar"),
+    "accrued": ("1682", "Assets", "Upplupna-räntor-medlemslån"),
+    "income": ("8250", "Income", "Ränteintäkter-medlemslån"),
+    "reserve": ("1389", "Assets", "Reserv-för-kreditförluster"),
+    "losses": ("6351", "Expenses", "Kreditförluster"),
+}
+BORROWER_BAS = {
+    "principal": ("2390", "Liabilities", "Lån-från-fonden"),
+    "accrued": ("2960", "Liabilities", "Upplupna-räntekostnader"),
+    "expense": ("8410", "Expenses", "Räntekostnader-medlemslån"),
+    "forgiven": ("8390", "Income", "Övriga-finansiella-intäkter"),
+}
+CAPITAL_BAS = {"fund": ("2083", "Equity", "Medlemsinsatser-fonden"),
+               "member": ("1385", "Assets", "Insats-i-fonden")}
+
+
+def bas_index(opens: Iterable[data.Open]) -> dict[tuple[str, str], str]:
+    """(entity code, BAS number) to the first opened account with that ``bas``."""
+    index: dict[tuple[str, str], str] = {}
+    for entry in opens:
+        bas = entry.meta.get("bas") if entry.meta else None
+        code = entity_of(entry.account)
+        if bas is not None and code is not None:
+            index.setdefault((code, str(bas)), entry.account)
+    return index
+
+
+def entity_account(index: Mapping[tuple[str, str], str], code: str,
+                   spec: tuple[str, str, str]) -> str:
+    """The entity's account for a BAS number: the opened one, else the chart's name."""
+    bas, root, name = spec
+    return index.get((code, bas), f"{root}:{code}:{bas}-{name}")
+
+
+@dataclass(frozen=True)
+class LoanAccounts:
+    """The accounts one loan moves in the lender's and the borrower's books."""
+
+    lender: dict[str, str]
+    borrower: dict[str, str]
+
+
+@dataclass(frozen=True)
+class LoanEvent:
+    """One dated movement of a loan.
+
+    Attributes:
+        date: The day it happened.
+        kind: disbursement, payment, writeoff or recovery.
+        amount: The amount moved, positive.
+        meta: The transaction's metadata (for file:line in messages).
+    """
+
+    date: datetime.date
+    kind: str
+    amount: Decimal
+    meta: dict[str, Any] = field(compare=False)
+
+
+#: Same-day order: money out first, then payments, then write-offs.
+EVENT_ORDER = {"disbursement": 0, "payment": 1, "writeoff": 2, "recovery": 3}
+
+
+@dataclass
+class LoanRecord:
+    """Everything known about one loan.
+
+    Attributes:
+        loan: Its declaration.
+        accounts: Its accounts on both sides.
+        rates: ``(effective date, percent)`` pairs, the declared rate first.
+        reschedules: Its reschedules, in date order.
+        events: Its disbursements, payments, write-offs and recoveries, in date order.
+        balances: ``(date, lender principal change, lender accrued-interest change)`` of
+            every linked transaction, generated ones included, in date order.
+    """
+
+    loan: Loan
+    accounts: LoanAccounts
+    rates: list[tuple[datetime.date, Decimal]]
+    reschedules: list[LoanReschedule] = field(default_factory=list)
+    events: list[LoanEvent] = field(default_factory=list)
+    balances: list[tuple[datetime.date, Decimal, Decimal]] = field(default_factory=list)
+
+    def booked(self, date: datetime.date) -> tuple[Decimal, Decimal]:
+        """The lender's booked principal and accrued interest for the loan on ``date``."""
+        principal = accrued = ZERO
+        for day, dp, da in self.balances:
+            if day > date:
+                break
+            principal += dp
+            accrued += da
+        return principal, accrued
+
+
+@dataclass(frozen=True)
+class LoanBook:
+    """The loans, rates, reschedules and fund rules of a ledger, indexed once."""
+
+    loans: dict[str, LoanRecord]
+    provisions: dict[str, list[ProvisionRule]]
+    capital_rules: dict[str, list[CapitalRule]]
+    bas: dict[tuple[str, str], str]
+
+
+def loan_accounts(index: Mapping[tuple[str, str], str], loan: Loan) -> LoanAccounts:
+    """The accounts of one loan in the lender's and the borrower's books."""
+    return LoanAccounts(
+        {k: entity_account(index, loan.lender, v) for k, v in LENDER_BAS.items()},
+        {k: entity_account(index, loan.borrower, v) for k, v in BORROWER_BAS.items()})
+
+
+def loan_records(declarations: Declarations,
+                 index: Mapping[tuple[str, str], str]) -> dict[str, LoanRecord]:
+    """One record per declared loan (the first declaration of an id), rates and
+    reschedules attached, without movements yet."""
+    records: dict[str, LoanRecord] = {}
+    for loan in declarations.of(Loan):
+        if loan.id not in records:
+            records[loan.id] = LoanRecord(loan, loan_accounts(index, loan),
+                                          [(loan.date, loan.rate)])
+    for change in declarations.of(LoanRate):
+        if change.id in records:
+            records[change.id].rates.append((change.date, change.rate))
+    for resched in declarations.of(LoanReschedule):
+        if resched.id in records:
+            records[resched.id].reschedules.append(resched)
+            if resched.rate is not None:
+                records[resched.id].rates.append((resched.date, resched.rate))
+    for record in records.values():
+        record.rates.sort(key=lambda pair: pair[0])
+    return records
+
+
+def build_loan_book(entries: Iterable[data.Directive], declarations: Declarations,
+                    opens: Iterable[data.Open]) -> LoanBook:
+    """Index a ledger's loans and classify every linked transaction, in one pass.
+
+    Args:
+        entries: The ledger's directives (sorted, as Beancount returns them).
+        declarations: Its parsed declarations.
+        opens: Its ``open`` directives.
+
+    Returns:
+        The loan book.
+    """
+    index = bas_index(opens)
+    records = loan_records(declarations, index)
+    for entry in entries:
+        if isinstance(entry, data.Transaction) and entry.links:
+            for link in entry.links:
+                found = records.get(link)
+                if found is not None:
+                    _classify(found, entry)
+    for record in records.values():
+        record.events.sort(key=lambda e: (e.date, EVENT_ORDER[e.kind], e.amount))
+    provisions: dict[str, list[ProvisionRule]] = {}
+    for rule in declarations.of(ProvisionRule):
+        provisions.setdefault(rule.id, []).append(rule)
+    capital: dict[str, list[CapitalRule]] = {}
+    for crule in declarations.of(CapitalRule):
+        capital.setdefault(crule.id, []).append(crule)
+    return LoanBook(records, provisions, capital, index)
+
+
+def is_generated(entry: data.Transaction) -> bool:
+    """Whether the fund computed this entry (an accrual or a correction)."""
+    return bool(entry.meta and entry.meta.get("generated-by") == GENERATED_BY)
+
+
+def _classify(record: LoanRecord, entry: data.Transaction) -> None:
+    lender = record.accounts.lender
+    sums = dict.fromkeys(lender, ZERO)
+    by_account = {account: key for key, account in lender.items()}
+    for posting in entry.postings:
+        key = by_account.get(posting.account)
+        if key is not None and posting.units is not None and posting.units.number is not None:
+            sums[key] += posting.units.number
+    record.balances.append((entry.date, sums["principal"], sums["accrued"]))
+    if is_generated(entry):
+        return
+    meta = dict(entry.meta or {})
+    loss = sums["reserve"] + sums["losses"]
+    if sums["principal"] > 0:
+        record.events.append(LoanEvent(entry.date, "disbursement", sums["principal"], meta))
+    elif sums["principal"] < 0 and loss > 0:
+        record.events.append(LoanEvent(entry.date, "writeoff", -sums["principal"], meta))
+    elif sums["principal"] == 0 and sums["losses"] < 0:
+        record.events.append(LoanEvent(entry.date, "recovery", -sums["losses"], meta))
+    else:
+        paid = -(sums["principal"] + sums["accrued"] + sums["income"])
+        if paid > 0:
+            record.events.append(LoanEvent(entry.date, "payment", paid, meta))
+
+
+_CACHE: dict[int, tuple[weakref.ref[Books], LoanBook]] = {}
+
+
+def loan_book(books: Books) -> LoanBook:
+    """The loan book of loaded books, built on first use and kept while they live."""
+    key = id(books)
+    cached = _CACHE.get(key)
+    if cached is not None and cached[0]() is books:
+        return cached[1]
+    book = build_loan_book(books.entries, books.declarations, books.opens.values())
+    _CACHE[key] = (weakref.ref(books, lambda _ref: _CACHE.pop(key, None)), book)
+    return book
+
+
+def entity_kind(entities: Mapping[str, Entity], code: str) -> str | None:
+    """The kind of an entity as text, or None when it is not declared."""
+    entity = entities.get(code)
+    return entity.kind.value if entity is not None else None

@@ -1,0 +1,203 @@
+"""The fund report: the loan book, portfolio at risk, capital base and members' shares.
+
+Definitions (see also docs/fund.md):
+
+- **status** per loan: committed (declared, nothing paid out), current, delinquent (an
+  instalment 1 to 90 days past due), default (more than 90), repaid, written-off.
+- **gross portfolio**: the outstanding principal of all the fund's loans.
+- **PARn** (IRIS FP2635): the *whole* outstanding principal of the loans with an
+  instalment more than n days past due, over the gross portfolio; rescheduled loans stay
+  in. Shown for n = 1, 30, 60 and 90, beside the amounts written off.
+- **capital base** = members' contributions + income kept - losses, where income kept is
+  every other equity, income and expense of the fund except credit losses (BAS 6351), and
+  losses are credit losses (provisions and write-offs less recoveries). It equals the
+  fund's assets less its liabilities.
+- **available for new loans** = cash (BAS 19xx) - committed but not disbursed.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING
+
+from coopledger.entities import EntityKind
+from coopledger.errors import CoopException
+from coopledger.fund.capital import (
+    CONTRIBUTION_BAS,
+    MemberShare,
+    bas_of,
+    entity_balances,
+    member_shares,
+)
+from coopledger.fund.ledger import LoanRecord, loan_book
+from coopledger.fund.state import LoanState, state_of
+from coopledger.money import ZERO, round_ore
+
+if TYPE_CHECKING:
+    from coopledger.books import Books
+
+PAR_DAYS = (1, 30, 60, 90)
+STATUSES = ("committed", "current", "delinquent", "default", "repaid", "written-off")
+LOSSES_BAS = "6351"
+
+
+@dataclass(frozen=True)
+class LoanLine:
+    """One loan in the report.
+
+    Attributes:
+        loan_id: The loan.
+        borrower: The borrowing member.
+        principal: The principal declared.
+        rate: The annual rate in force, in percent.
+        state: The loan's state on the report date.
+        provision: The provision its days past due call for (0 without a rule).
+    """
+
+    loan_id: str
+    borrower: str
+    principal: Decimal
+    rate: Decimal
+    state: LoanState
+    provision: Decimal
+
+
+@dataclass(frozen=True)
+class FundReport:
+    """The fund's loan book and capital on one date.
+
+    Attributes:
+        date: The report date (its end).
+        fund: The fund's entity code.
+        currency: The currency of every amount.
+        loans: One line per loan the fund has declared by the date.
+        status_counts: Number of loans per status.
+        status_amounts: Per status: outstanding principal (current, delinquent, default),
+            principal disbursed (repaid), written off (written-off), not disbursed
+            (committed).
+        gross_portfolio: Outstanding principal of all loans.
+        par: PARn ratio (4 decimals) by n.
+        par_amounts: The principal at risk behind each ratio.
+        written_off: Principal written off so far.
+        recovered: Money recovered after write-offs.
+        interest_earned: Interest accrued over the loans' lives so far.
+        provision_required: The provision the loans' days past due call for.
+        contributions: Members' capital (BAS 2083/2084).
+        income_kept: The fund's other equity and its result before credit losses.
+        losses: Credit losses (BAS 6351).
+        capital_base: contributions + income kept - losses.
+        cash: The fund's bank and cash (BAS 19xx).
+        committed: Loans declared but not yet (fully) disbursed.
+        available: cash - committed.
+        members: Each member's capital and share.
+    """
+
+    date: datetime.date
+    fund: str
+    currency: str
+    loans: tuple[LoanLine, ...]
+    status_counts: dict[str, int]
+    status_amounts: dict[str, Decimal]
+    gross_portfolio: Decimal
+    par: dict[int, Decimal]
+    par_amounts: dict[int, Decimal]
+    written_off: Decimal
+    recovered: Decimal
+    interest_earned: Decimal
+    provision_required: Decimal
+    contributions: Decimal
+    income_kept: Decimal
+    losses: Decimal
+    capital_base: Decimal
+    cash: Decimal
+    committed: Decimal
+    available: Decimal
+    members: tuple[MemberShare, ...]
+
+
+def _rate_on(record: LoanRecord, date: datetime.date) -> Decimal:
+    rate = record.rates[0][1]
+    for effective, value in record.rates:
+        if effective <= date:
+            rate = value
+    return rate
+
+
+def status_amount(state: LoanState, principal: Decimal) -> Decimal:
+    """The amount a loan adds to its status's total (see :class:`FundReport`)."""
+    if state.status == "committed":
+        return principal
+    if state.status == "repaid":
+        return state.disbursed
+    if state.status == "written-off":
+        return state.written_off
+    return state.outstanding_principal
+
+
+def fund_report(books: Books, date: datetime.date) -> FundReport:
+    """The fund's report at the end of ``date``.
+
+    Args:
+        books: The loaded books; they must declare an entity of kind fund.
+        date: The report date.
+
+    Returns:
+        The report.
+
+    Raises:
+        CoopException: The books declare no fund.
+    """
+    fund = next((e.code for e in books.entities.values() if e.kind is EntityKind.FUND), None)
+    if fund is None:
+        raise CoopException("the books declare no entity of kind fund")
+    book = loan_book(books)
+    provision_rules = [r for r in book.provisions.get(fund, []) if r.date <= date]
+    rule = provision_rules[-1] if provision_rules else None
+    lines: list[LoanLine] = []
+    for loan_id, record in sorted(book.loans.items()):
+        if record.loan.lender != fund or record.loan.date > date:
+            continue
+        state = state_of(record, date)
+        provision = (round_ore(state.outstanding_principal * rule.percent(
+            state.days_past_due) / 100) if rule is not None else ZERO)
+        lines.append(LoanLine(loan_id, record.loan.borrower, record.loan.principal,
+                              _rate_on(record, date), state, provision))
+    counts = dict.fromkeys(STATUSES, 0)
+    amounts = dict.fromkeys(STATUSES, ZERO)
+    for line in lines:
+        counts[line.state.status] += 1
+        amounts[line.state.status] += status_amount(line.state, line.principal)
+    gross = sum((ln.state.outstanding_principal for ln in lines), ZERO)
+    par_amounts = {n: sum((ln.state.outstanding_principal for ln in lines
+                           if ln.state.days_past_due > n), ZERO) for n in PAR_DAYS}
+    par = {n: (amount / gross).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
+           if gross else ZERO for n, amount in par_amounts.items()}
+    currency = books.operating_currency
+    balances = entity_balances(books.transactions, fund, date, currency)
+    contributions = income_kept = losses = cash = ZERO
+    for account, balance in balances.items():
+        bas = bas_of(books.opens, account) or ""
+        root = account.split(":", 1)[0]
+        if root == "Equity" and bas in CONTRIBUTION_BAS:
+            contributions -= balance
+        elif bas == LOSSES_BAS:
+            losses += balance
+        elif root in ("Equity", "Income", "Expenses"):
+            income_kept -= balance
+        elif root == "Assets" and bas.startswith("19"):
+            cash += balance
+    committed = sum((max(ZERO, ln.principal - ln.state.disbursed) for ln in lines
+                     if ln.state.status not in ("repaid", "written-off")), ZERO)
+    return FundReport(
+        date=date, fund=fund, currency=currency, loans=tuple(lines), status_counts=counts,
+        status_amounts=amounts, gross_portfolio=gross, par=par, par_amounts=par_amounts,
+        written_off=sum((ln.state.written_off for ln in lines), ZERO),
+        recovered=sum((ln.state.recovered for ln in lines), ZERO),
+        interest_earned=sum((ln.state.interest_earned for ln in lines), ZERO),
+        provision_required=sum((ln.provision for ln in lines), ZERO),
+        contributions=contributions, income_kept=income_kept, losses=losses,
+        capital_base=contributions + income_kept - losses, cash=cash, committed=committed,
+        available=cash - committed,
+        members=tuple(member_shares(books.transactions, books.opens, fund, date)))

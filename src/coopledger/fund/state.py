@@ -1,0 +1,303 @@
+"""The actual state of a loan at any date, recomputed from its whole history.
+
+Nothing is patched: every question (what is outstanding, what is overdue, how to split a
+payment) replays the loan's disbursements, payments, write-offs and recoveries from the
+ledger in date order. A back-dated, early, partial or over-payment therefore gives the
+same result as if it had been booked in order.
+
+The day model: events happen at the start of their day; interest for a day accrues at its
+end, on the principal then outstanding (declining balance, the loan's day count and the
+rate in force). A payment settles, in the loan's allocation order (default fees, then
+interest, then principal), the fees owed (coopledger books no loan fees yet: always
+zero), the interest accrued and unpaid, and the principal; what is left is an
+overpayment. An instalment is unpaid while the principal repaid (or written off) falls
+short of what the schedule wants repaid by its due date, or while interest accrued up to
+its due date is unpaid, by more than a tolerance of 1.00 (rounding). Days past due count
+from the oldest unpaid instalment's due date.
+A reschedule supersedes the instalments due before it: arrears start afresh.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from coopledger.fund.ledger import LoanEvent, LoanRecord
+from coopledger.fund.loans import DayCount
+from coopledger.fund.schedule import Instalment, Terms, build_schedule, interest_between
+from coopledger.money import ZERO, round_ore
+
+ONE_DAY = datetime.timedelta(days=1)
+DEFAULT_AFTER_DAYS = 90
+#: An instalment short by no more than this is not in arrears: a borrower who pays the
+#: scheduled amounts can fall an öre or two behind the day-by-day interest, through
+#: rounding, and must not show as late for it (Fineract's "in arrears tolerance").
+ARREARS_TOLERANCE = Decimal("1.00")
+
+
+@dataclass(frozen=True)
+class LoanState:
+    """A loan at the end of a day.
+
+    Attributes:
+        loan_id: The loan.
+        date: The day (its end: that day's events and interest included).
+        disbursed: Principal paid out so far.
+        principal_repaid: Principal repaid so far.
+        written_off: Principal written off so far.
+        outstanding_principal: disbursed - repaid - written off, never below zero.
+        accrued_interest: Interest accrued and not yet paid (nor written off).
+        interest_earned: All interest accrued since the start, to the öre.
+        interest_paid: Interest paid so far.
+        interest_written_off: Unpaid interest given up at a full write-off.
+        recovered: Money received after a write-off.
+        credit: Overpayments held for the borrower.
+        principal_due: Principal due on or before the day and unpaid.
+        interest_due: Interest due on or before the day and unpaid.
+        principal_overdue: Principal due before the day and unpaid.
+        interest_overdue: Interest due before the day and unpaid.
+        days_past_due: Days since the due date of the oldest unpaid instalment (0 if none).
+        oldest_unpaid: That due date, or None.
+        next_due: The next due date after the day, or None.
+        next_payment: The scheduled payment on that date.
+        status: committed, current, delinquent, default, repaid or written-off.
+    """
+
+    loan_id: str
+    date: datetime.date
+    disbursed: Decimal
+    principal_repaid: Decimal
+    written_off: Decimal
+    outstanding_principal: Decimal
+    accrued_interest: Decimal
+    interest_earned: Decimal
+    interest_paid: Decimal
+    interest_written_off: Decimal
+    recovered: Decimal
+    credit: Decimal
+    principal_due: Decimal
+    interest_due: Decimal
+    principal_overdue: Decimal
+    interest_overdue: Decimal
+    days_past_due: int
+    oldest_unpaid: datetime.date | None
+    next_due: datetime.date | None
+    next_payment: Decimal
+    status: str
+
+
+@dataclass
+class Replay:
+    """The running totals of a replay of a loan's events (internal, mutable)."""
+
+    balance: Decimal = ZERO
+    accrued: Decimal = ZERO  # exact, not rounded
+    disbursed: Decimal = ZERO
+    repaid: Decimal = ZERO
+    written_off: Decimal = ZERO
+    interest_paid: Decimal = ZERO
+    interest_written_off: Decimal = ZERO
+    recovered: Decimal = ZERO
+    credit: Decimal = ZERO
+    accrued_at: dict[datetime.date, Decimal] = field(default_factory=dict)
+
+    @property
+    def unpaid_interest(self) -> Decimal:
+        """Interest accrued (to the öre) and neither paid nor written off."""
+        return round_ore(self.accrued) - self.interest_paid - self.interest_written_off
+
+    def allocate(self, amount: Decimal, order: Sequence[str]) -> dict[str, Decimal]:
+        """Split a payment over fees, interest and principal in ``order``; rest = over."""
+        owed = {"fees": ZERO, "interest": max(ZERO, self.unpaid_interest),
+                "principal": self.balance}
+        parts = dict.fromkeys(("fees", "interest", "principal"), ZERO)
+        left = amount
+        for part in order:
+            parts[part] = min(left, owed[part])
+            left -= parts[part]
+        parts["overpayment"] = left
+        return parts
+
+    def apply(self, event: LoanEvent, order: Sequence[str]) -> None:
+        """Apply one event to the totals."""
+        if event.kind == "disbursement":
+            self.balance += event.amount
+            self.disbursed += event.amount
+        elif event.kind == "payment":
+            parts = self.allocate(event.amount, order)
+            self.interest_paid += parts["interest"]
+            self.repaid += parts["principal"]
+            self.balance -= parts["principal"]
+            self.credit += parts["overpayment"]
+        elif event.kind == "writeoff":
+            amount = min(event.amount, self.balance)
+            self.written_off += amount
+            self.balance -= amount
+            if self.balance == 0:
+                self.interest_written_off += max(ZERO, self.unpaid_interest)
+        else:
+            self.recovered += event.amount
+
+
+def conventions(record: LoanRecord) -> list[tuple[datetime.date, DayCount]]:
+    """The day count in force from each date (the loan's, then its reschedules')."""
+    found = [(record.loan.date, record.loan.day_count)]
+    for resched in record.reschedules:
+        if resched.day_count is not None:
+            found.append((resched.date, resched.day_count))
+    return found
+
+
+def replay(record: LoanRecord, last_event_day: datetime.date, accrue_to: datetime.date,
+           checkpoints: Sequence[datetime.date] = ()) -> Replay:
+    """Replay a loan's events up to a day and accrue its interest up to another.
+
+    Args:
+        record: The loan.
+        last_event_day: Events on or before this day are applied.
+        accrue_to: Interest accrues up to the start of this day.
+        checkpoints: Days (at most ``accrue_to``) at whose start the accrued interest is
+            recorded in ``accrued_at``.
+
+    Returns:
+        The totals.
+    """
+    state = Replay()
+    day_counts = conventions(record)
+    splits = sorted({d for d, _ in day_counts} | set(checkpoints))
+    order = record.loan.allocation
+    points: list[tuple[datetime.date, int, LoanEvent | None]] = [
+        (day, 0, None) for day in splits if day <= accrue_to]
+    points += [(e.date, 1, e) for e in record.events if e.date <= last_event_day]
+    points.append((accrue_to, 2, None))
+    points.sort(key=lambda p: (p[0], p[1]))
+    last = record.loan.date
+    convention = day_counts[0][1]
+    checkpoint_set = set(checkpoints)
+    for day, _, event in points:
+        if day > last:
+            state.accrued += interest_between(state.balance, last, day, record.rates,
+                                              convention)
+            last = day
+        for effective, count in day_counts:
+            if effective <= day:
+                convention = count
+        if event is not None:
+            state.apply(event, order)
+        elif day in checkpoint_set:
+            state.accrued_at[day] = round_ore(state.accrued)
+    return state
+
+
+def schedule_segments(record: LoanRecord) -> list[tuple[datetime.date, list[Instalment]]]:
+    """The schedule as segments: the loan's terms, then each reschedule's.
+
+    Each segment is ``(start, instalments)``; a reschedule keeps the earlier segments'
+    instalments due before its date and schedules the principal outstanding at its start.
+    """
+    loan = record.loan
+    months = loan.frequency.months
+    frequency, amortization = loan.frequency, loan.amortization
+    rates = tuple(record.rates)
+    day_counts = conventions(record)
+    first = Terms(loan.principal, loan.date, rates, loan.first(months, loan.date),
+                  loan.count(months, loan.date), months, amortization, loan.day_count,
+                  loan.grace_principal)
+    segments = [(loan.date, build_schedule(first))]
+    for resched in record.reschedules:
+        segments = [(start, [i for i in items if i.due < resched.date])
+                    for start, items in segments]
+        frequency = resched.frequency or frequency
+        amortization = resched.amortization or amortization
+        months = frequency.months
+        convention = [c for d, c in day_counts if d <= resched.date][-1]
+        outstanding = replay(record, resched.date - ONE_DAY, resched.date).balance
+        number = sum(len(items) for _, items in segments) + 1
+        if outstanding <= 0:
+            continue
+        terms = Terms(outstanding, resched.date, rates, resched.first(months, resched.date),
+                      resched.count(months, resched.date), months, amortization, convention,
+                      resched.grace_principal, number)
+        segments.append((resched.date, build_schedule(terms)))
+    return segments
+
+
+def contractual_schedule(record: LoanRecord) -> list[Instalment]:
+    """The loan's whole schedule, reschedules applied."""
+    return [i for _, items in schedule_segments(record) for i in items]
+
+
+def state_of(record: LoanRecord, date: datetime.date) -> LoanState:
+    """The loan's state at the end of ``date``.
+
+    Args:
+        record: The loan.
+        date: The day.
+
+    Returns:
+        Its state, every figure recomputed from the loan's events.
+    """
+    segments = schedule_segments(record)
+    active: list[Instalment] = []
+    for start, items in segments:
+        if start <= date:
+            active = [i for i in items if i.due <= date]
+    dues = [i.due for i in active]
+    run = replay(record, date, date + ONE_DAY, dues)
+    reduced = run.repaid + run.written_off
+    settled = run.interest_paid + run.interest_written_off
+    oldest: datetime.date | None = None
+    principal_due = interest_due = principal_overdue = interest_overdue = ZERO
+    for inst in active:
+        required = max(ZERO, run.disbursed - inst.remaining)
+        short = max(ZERO, required - reduced)
+        unpaid = max(ZERO, run.accrued_at.get(inst.due, ZERO) - settled)
+        if (short + unpaid > ARREARS_TOLERANCE) and oldest is None:
+            oldest = inst.due
+        principal_due, interest_due = short, unpaid
+        if inst.due < date:
+            principal_overdue, interest_overdue = short, unpaid
+    upcoming = next((i for _, items in segments for i in items if i.due > date), None)
+    days = (date - oldest).days if oldest is not None else 0
+    return LoanState(
+        loan_id=record.loan.id, date=date, disbursed=run.disbursed,
+        principal_repaid=run.repaid, written_off=run.written_off,
+        outstanding_principal=run.balance,
+        accrued_interest=max(ZERO, run.unpaid_interest), interest_earned=round_ore(
+            run.accrued), interest_paid=run.interest_paid,
+        interest_written_off=run.interest_written_off, recovered=run.recovered,
+        credit=run.credit, principal_due=principal_due, interest_due=interest_due,
+        principal_overdue=principal_overdue, interest_overdue=interest_overdue,
+        days_past_due=days, oldest_unpaid=oldest,
+        next_due=upcoming.due if upcoming and run.balance > 0 else None,
+        next_payment=upcoming.payment if upcoming and run.balance > 0 else ZERO,
+        status=status_of(run, days))
+
+
+def status_of(run: Replay, days_past_due: int) -> str:
+    """committed, current, delinquent (1-90 days), default (over 90), repaid, written-off."""
+    if run.disbursed == 0:
+        return "committed"
+    if run.balance == 0:
+        return "written-off" if run.written_off > 0 else "repaid"
+    if days_past_due > DEFAULT_AFTER_DAYS:
+        return "default"
+    return "delinquent" if days_past_due > 0 else "current"
+
+
+def split_payment(record: LoanRecord, date: datetime.date,
+                  amount: Decimal) -> dict[str, Decimal]:
+    """How a payment of ``amount`` received on ``date`` settles the loan.
+
+    Args:
+        record: The loan.
+        date: The day the money arrives (events already booked that day come first).
+        amount: The amount received, positive.
+
+    Returns:
+        ``fees``, ``interest``, ``principal`` and ``overpayment``, summing to ``amount``.
+    """
+    run = replay(record, date, date)
+    return run.allocate(amount, record.loan.allocation)

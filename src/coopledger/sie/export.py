@@ -1,0 +1,388 @@
+"""The books of one entity and fiscal year as a SIE 4 file.
+
+Accounts map to BAS numbers through the ``bas`` metadata on their ``open`` directives
+(several accounts with the same number are summed into one ``#KONTO``); an account used
+in the exported years without a BAS number is an error that lists every such account,
+unless a fallback number is given. Fiscal year N is the one that starts in N in the
+entity's ``fiscal_year_start`` month; ``#RAR 0`` is that year, ``#RAR -1`` the one before.
+
+Balances: ``#IB``/``#UB`` for balance-sheet accounts (BAS classes 1-2), ``#RES`` for
+result accounts, for both years. A ledger keeps past results in its Income and Expenses
+accounts until it books them to equity; in the file, the results of the years before each
+year are carried on 2091 (Balanserad vinst eller förlust), so that every year's ``#IB``
+sums to zero and ``#IB`` plus the vouchers gives ``#UB`` for every account.
+
+Vouchers: one per transaction of the year, numbered from the transaction's voucher id for
+the entity (``ver`` metadata), or for books imported from SIE from the old program's
+series and number (``sie-series``/``sie-number``). Transactions without one (books not
+yet closed) are numbered in date order in series A after the highest number already used;
+the export says so.
+
+Umbrella as one legal entity (``consolidated=True``): the umbrella's and every member's
+accounts are merged by BAS number and each row carries its entity as an object of
+dimension 1 (resultatenhet), so the auditor sees one set of books with a result per
+member. Clearing accounts between these entities (BAS 1660) net out; the fund is a legal
+entity of its own and stays outside.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+from types import MappingProxyType
+
+from beancount.core import data
+
+from coopledger import __version__
+from coopledger.books import Books
+from coopledger.entities import Entity, EntityKind, entity_of
+from coopledger.errors import CoopException
+from coopledger.periods import Period, fiscal_year
+from coopledger.sie.records import Account, Balance, Dimension, Row, SieFile, Voucher
+from coopledger.sie.writer import WriteError, render_sie
+from coopledger.vouchers import voucher_ids
+
+ZERO = Decimal(0)
+ORE = Decimal("0.01")
+RETAINED = "2091"
+#: Metadata marking an opening-balance transaction, written by the importer.
+OPENING_KEY = "sie-source"
+RETAINED_NAME = "Balanserad vinst eller förlust"
+_BAS = re.compile(r"^\d{1,10}$")
+_KTYP = {"Assets": "T", "Liabilities": "S", "Equity": "S", "Income": "I", "Expenses": "K"}
+
+
+@dataclass(frozen=True)
+class Export:
+    """An exported SIE file and what the caller should be told about it.
+
+    Attributes:
+        content: The file's bytes.
+        sie: The records written.
+        warnings: Notes for the user (unnumbered vouchers, results carried on 2091).
+    """
+
+    content: bytes
+    sie: SieFile
+    warnings: tuple[str, ...]
+
+
+def is_balance_bas(bas: str) -> bool:
+    """Whether a BAS number belongs to the balance sheet (classes 1 and 2)."""
+    return bas[:1] in ("1", "2")
+
+
+def _entities(books: Books, entity: Entity, consolidated: bool) -> list[Entity]:
+    if not consolidated:
+        return [entity]
+    if entity.kind is not EntityKind.UMBRELLA:
+        raise CoopException(f"entity {entity.code} is a {entity.kind}; only the umbrella can "
+                            "be exported as one legal entity with its members as objects")
+    members = [e for e in books.entities.values() if e.kind is EntityKind.MEMBER]
+    return [entity, *members]
+
+
+def _bas_map(books: Books, codes: set[str], used: set[str],
+             fallback: str | None) -> dict[str, str]:
+    mapping: dict[str, str] = {}
+    missing: list[str] = []
+    bad: list[str] = []
+    for account in sorted(used | {a for a in books.opens if entity_of(a) in codes}):
+        if entity_of(account) not in codes:
+            continue
+        bas = books.bas(account)
+        if bas is None:
+            if account in used and fallback is None:
+                missing.append(account)
+            bas = fallback
+        if bas is None:
+            continue
+        if not _BAS.match(bas):
+            bad.append(f"{account} ({bas!r})")
+            continue
+        mapping[account] = bas
+    if missing:
+        raise CoopException(f"{len(missing)} account(s) have no BAS number (add bas: \"NNNN\" "
+                            f"to their open directive, or give a fallback): "
+                            f"{', '.join(missing)}")
+    if bad:
+        raise CoopException("account numbers for SIE must be digits (BAS: four): "
+                            f"{', '.join(bad)}")
+    return mapping
+
+
+def _account_name(account: str) -> str:
+    last = account.rsplit(":", 1)[-1]
+    head, _, rest = last.partition("-")
+    return (rest if head.isdigit() and rest else last).replace("-", " ")
+
+
+def _voucher_text(entry: data.Transaction) -> str:
+    parts = [p for p in (entry.payee, entry.narration) if p]
+    return ": ".join(parts)
+
+
+class _Numbering:
+    """Voucher series and numbers: from voucher ids, else in date order in series A."""
+
+    def __init__(self, code: str, consolidated: bool) -> None:
+        self.code = code
+        self.consolidated = consolidated
+        self.used: defaultdict[str, int] = defaultdict(int)
+        self.unnumbered = 0
+
+    def of(self, entry: data.Transaction) -> tuple[str, str] | None:
+        try:
+            ids = voucher_ids(entry.meta)
+        except ValueError as exc:
+            raise CoopException(f"{_where(entry)}: {exc}") from None
+        vid = ids.get(self.code)
+        if vid is None and self.consolidated and ids:
+            vid = ids[min(ids)]
+        if vid is None:
+            # Books imported from another program keep that program's numbering.
+            series, number = entry.meta.get("sie-series"), entry.meta.get("sie-number")
+            if series is not None and number:
+                return str(series), str(number)
+            self.unnumbered += 1
+            return None
+        series = vid.series if vid.entity == self.code else f"{vid.entity}-{vid.series}"
+        self.used[series] = max(self.used[series], vid.number)
+        return series, str(vid.number)
+
+    def next_a(self) -> str:
+        self.used["A"] += 1
+        return str(self.used["A"])
+
+
+def export_sie(books: Books, code: str, year: int, *, kind: str = "4E",
+               consolidated: bool = False, fallback_bas: str | None = None,
+               generated: datetime.date | None = None) -> Export:
+    """Export one entity's fiscal year as SIE 4E or 4I.
+
+    Args:
+        books: The loaded books.
+        code: The entity code.
+        year: The fiscal year (the year it starts in).
+        kind: ``4E`` (vouchers and balances) or ``4I`` (vouchers only).
+        consolidated: Export the umbrella as one legal entity with members as objects of
+            dimension 1.
+        fallback_bas: BAS number for used accounts without one (default: an error).
+        generated: The ``#GEN`` date (default: today).
+
+    Returns:
+        The file and its warnings.
+
+    Raises:
+        CoopException: Unknown entity, accounts without BAS numbers, a posting in another
+            currency, a voucher that does not balance, or a value SIE cannot hold.
+    """
+    entity = books.entity(code)
+    included = _entities(books, entity, consolidated)
+    codes = {e.code for e in included}
+    this = fiscal_year(year, entity.fiscal_year_start)
+    last = fiscal_year(year - 1, entity.fiscal_year_start)
+    currency = books.operating_currency
+    relevant, used = _postings(books, codes, currency, this.end)
+    bas_of = _bas_map(books, codes, used, fallback_bas)
+    warnings: list[str] = []
+    numbering = _Numbering(code, consolidated)
+    before, moves, earlier_result, pending = _split(relevant, bas_of, this, last, numbering)
+    vouchers = [_voucher(entry, postings, ident or ("A", numbering.next_a()), bas_of,
+                         consolidated=consolidated, code=code)
+                for entry, postings, ident in pending]
+    if numbering.unnumbered:
+        warnings.append(f"{numbering.unnumbered} transaction(s) of {this.label} have no "
+                        "voucher number (books not yet closed); numbered in date order in "
+                        "series A")
+    balances = _balances(before, moves, earlier_result, warnings)
+    if not vouchers and not balances:
+        warnings.append(f"{code} has no transactions up to the end of {this.label}; the file "
+                        "holds no vouchers or balances")
+    if consolidated and kind == "4E":
+        balances += _object_balances(relevant, bas_of, this, last)
+    header: dict[str, tuple[str, ...]] = {"FNAMN": (entity.name,), "FTYP": ("EK",),
+                                          "FNR": (entity.code,), "VALUTA": (currency,)}
+    if entity.orgnr:
+        header["ORGNR"] = (entity.orgnr,)
+    else:
+        warnings.append(f"entity {code} has no orgnr; the file has no #ORGNR")
+    dimensions = {1: Dimension(1, "Resultatenhet")} if consolidated else {}
+    objects = {(1, e.code): e.name for e in included} if consolidated else {}
+    sie = SieFile(
+        sie_type="4", kind=kind, encoding="cp437", header=MappingProxyType(header),
+        years=MappingProxyType({0: (this.start, this.last_day),
+                                -1: (last.start, last.last_day)}),
+        accounts=MappingProxyType(_accounts(books, bas_of, balances)),
+        dimensions=MappingProxyType(dimensions), objects=MappingProxyType(objects),
+        balances=tuple(balances), vouchers=tuple(vouchers))
+    try:
+        content = render_sie(sie, kind=kind, program=("coopledger", __version__),
+                             generated=generated)
+    except WriteError as exc:
+        raise CoopException(f"SIE export of {code} {this.label}: {exc}") from None
+    return Export(content, sie, tuple(warnings))
+
+
+Postings = list[tuple[str, Decimal]]
+
+
+def _where(entry: data.Transaction) -> str:
+    return f"{entry.meta.get('filename')}:{entry.meta.get('lineno')}"
+
+
+def _postings(books: Books, codes: set[str], currency: str,
+              end: datetime.date) -> tuple[list[tuple[data.Transaction, Postings]], set[str]]:
+    """The transactions before ``end`` with their postings on the exported entities."""
+    relevant: list[tuple[data.Transaction, Postings]] = []
+    used: set[str] = set()
+    for entry in books.transactions:
+        if entry.date >= end:
+            break
+        postings: Postings = []
+        for posting in entry.postings:
+            if entity_of(posting.account) not in codes:
+                continue
+            units = posting.units
+            if units is None or units.currency != currency or units.number is None:
+                raise CoopException(f"{_where(entry)}: posting on {posting.account} is not "
+                                    f"in {currency}; SIE export handles one currency")
+            used.add(posting.account)
+            postings.append((posting.account, units.number))
+        if postings:
+            relevant.append((entry, postings))
+    return relevant, used
+
+
+def _split(relevant: list[tuple[data.Transaction, Postings]], bas_of: dict[str, str],
+           this: Period, last: Period, numbering: _Numbering,
+           ) -> tuple[dict[str, Decimal], dict[int, defaultdict[str, Decimal]], Decimal,
+                      list[tuple[data.Transaction, Postings, tuple[str, str] | None]]]:
+    """One pass: balances before last year, movements of last and this year, vouchers."""
+    before: defaultdict[str, Decimal] = defaultdict(Decimal)
+    moves: dict[int, defaultdict[str, Decimal]] = {-1: defaultdict(Decimal),
+                                                   0: defaultdict(Decimal)}
+    earlier_result = ZERO
+    pending = []
+    for entry, postings in relevant:
+        # An opening-balance entry (as the importer writes) is part of #IB, not a voucher.
+        day = (entry.date - datetime.timedelta(days=1)
+               if entry.meta.get(OPENING_KEY) == "IB" else entry.date)
+        slot = 0 if day >= this.start else -1 if day >= last.start else None
+        for account, number in postings:
+            bas = bas_of[account]
+            if slot is not None:
+                moves[slot][bas] += number
+            elif is_balance_bas(bas):
+                before[bas] += number
+            else:
+                earlier_result += number
+        if slot == 0:
+            pending.append((entry, postings, numbering.of(entry)))
+    return before, moves, earlier_result, pending
+
+
+def _voucher(entry: data.Transaction, postings: Postings, ident: tuple[str, str],
+             bas_of: dict[str, str], *, consolidated: bool, code: str) -> Voucher:
+    rows = tuple(Row(bas_of[account],
+                     ((1, entity_of(account) or ""),) if consolidated else (),
+                     number, None, "", None, "", 0) for account, number in postings)
+    voucher = Voucher(ident[0], ident[1], entry.date, _voucher_text(entry), None, "", rows,
+                      (), 0)
+    if voucher.total != 0:
+        raise CoopException(f"{_where(entry)}: the transaction does not balance within "
+                            f"{code} (off by {voucher.total}); run coopledger check")
+    for row in rows:
+        if row.amount != row.amount.quantize(ORE):
+            raise CoopException(f"{_where(entry)}: amount {row.amount} on BAS {row.account} "
+                                "is finer than öre; SIE holds two decimals")
+    return voucher
+
+
+def _balances(before: dict[str, Decimal], moves: dict[int, defaultdict[str, Decimal]],
+              earlier_result: Decimal, warnings: list[str]) -> list[Balance]:
+    opening: dict[str, Decimal] = dict(before)
+    opening[RETAINED] = opening.get(RETAINED, ZERO) + earlier_result
+    rows: list[Balance] = []
+    carried = earlier_result
+    for year in (-1, 0):
+        movement = moves[year]
+        closing = dict(opening)
+        for bas, amount in movement.items():
+            if is_balance_bas(bas):
+                closing[bas] = closing.get(bas, ZERO) + amount
+        result = {bas: a for bas, a in movement.items() if not is_balance_bas(bas)}
+        for bas in sorted(set(opening) | set(closing)):
+            if opening.get(bas, ZERO) or closing.get(bas, ZERO):
+                rows.append(Balance("IB", year, bas, opening.get(bas, ZERO), None, "", (), 0))
+                rows.append(Balance("UB", year, bas, closing.get(bas, ZERO), None, "", (), 0))
+        for bas in sorted(result):
+            if result[bas]:
+                rows.append(Balance("RES", year, bas, result[bas], None, "", (), 0))
+        year_result = sum(result.values(), ZERO)
+        opening = dict(closing)
+        opening[RETAINED] = opening.get(RETAINED, ZERO) + year_result
+        carried += year_result if year == -1 else ZERO
+    if carried:
+        net = f"a profit of {-carried}" if carried < 0 else f"a loss of {carried}"
+        warnings.append(f"the results of earlier years ({net}) are carried on {RETAINED} in "
+                        "#IB, as if booked to equity at each year end")
+    return rows
+
+
+def _object_balances(relevant: list[tuple[data.Transaction, Postings]],
+                     bas_of: dict[str, str], this: Period, last: Period) -> list[Balance]:
+    """``#OIB``/``#OUB`` per member: each entity's balance-sheet accounts as objects.
+
+    Each entity's results of the years before are carried on its own 2091, as in ``#IB``,
+    so the object balances of an account sum to its ``#IB``/``#UB``.
+    """
+    balance: defaultdict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    result: defaultdict[str, Decimal] = defaultdict(Decimal)
+    snapshots: list[tuple[dict[tuple[str, str], Decimal], dict[str, Decimal]]] = []
+    bounds = [last.start, this.start, this.end]
+    for entry, postings in relevant:
+        day = (entry.date - datetime.timedelta(days=1)
+               if entry.meta.get(OPENING_KEY) == "IB" else entry.date)
+        while len(snapshots) < len(bounds) and day >= bounds[len(snapshots)]:
+            snapshots.append((dict(balance), dict(result)))
+        for account, number in postings:
+            bas = bas_of[account]
+            code = entity_of(account) or ""
+            if is_balance_bas(bas):
+                balance[(code, bas)] += number
+            else:
+                result[code] += number
+    while len(snapshots) < len(bounds):
+        snapshots.append((dict(balance), dict(result)))
+    rows: list[Balance] = []
+    for year, (opening, carried), (closing, _) in ((-1, snapshots[0], snapshots[1]),
+                                                   (0, snapshots[1], snapshots[2])):
+        keys = set(opening) | set(closing) | {(code, RETAINED) for code in carried}
+        for code, bas in sorted(keys):
+            extra = carried.get(code, ZERO) if bas == RETAINED else ZERO
+            for kind, amount in (("OIB", opening.get((code, bas), ZERO) + extra),
+                                 ("OUB", closing.get((code, bas), ZERO) + extra)):
+                if amount:
+                    rows.append(Balance(kind, year, bas, amount, None, "", ((1, code),), 0))
+    return rows
+
+
+def _accounts(books: Books, bas_of: dict[str, str],
+              balances: list[Balance]) -> dict[str, Account]:
+    first: dict[str, str] = {}
+    for account in sorted(bas_of):
+        first.setdefault(bas_of[account], account)
+    accounts: dict[str, Account] = {}
+    for bas, account in first.items():
+        entry = books.opens.get(account)
+        sru = entry.meta.get("sru") if entry is not None else None
+        accounts[bas] = Account(bas, _account_name(account), _KTYP[account.split(":")[0]],
+                                "", (str(sru),) if sru else ())
+    for item in balances:
+        if item.account not in accounts:
+            accounts[item.account] = Account(item.account, RETAINED_NAME, "S")
+    return accounts

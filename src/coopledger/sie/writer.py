@@ -1,0 +1,220 @@
+"""Writing SIE 4E and 4I files: strict in what it writes.
+
+The writer takes a :class:`~coopledger.sie.records.SieFile` (as the reader returns it, or
+as :mod:`coopledger.sie.export` builds it from the books) and renders it as the spec asks:
+CP437 (``#FORMAT PC8``), CRLF line ends, only standard labels, amounts with a decimal
+point and two decimals, dates ``YYYYMMDD``, text quoted with ``\\"`` for a quote, and a
+``#KSUMMA`` checksum over every record.
+
+4E (export to an auditor) holds the identification, ``#RAR``, dimensions and objects,
+``#KONTO``/``#KTYP``/``#SRU``, ``#IB``/``#UB``/``#RES`` and the vouchers; 4I (import into
+another program) holds the identification and the vouchers only.
+"""
+
+from __future__ import annotations
+
+import datetime
+import zlib
+from decimal import Decimal
+
+from coopledger.sie.checksum import ENCODING
+from coopledger.sie.records import Balance, Row, SieFile, Voucher
+from coopledger.sie.tokens import Field, Record, checksum_text
+
+ORE = Decimal("0.01")
+_SAFE = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-+.,:/_")
+KINDS = ("4E", "4I")
+
+
+class WriteError(ValueError):
+    """A value the SIE format cannot hold (an amount finer than öre, a bad number)."""
+
+
+def clean(text: str) -> str:
+    """Text as the file will hold it: one line, and no backslash (SIE has no escape for it).
+
+    Line breaks, TABs and other control characters become spaces; ``\\`` becomes ``/``.
+    """
+    if text.isprintable() and "\\" not in text:
+        return text
+    return "".join(" " if not c.isprintable() else "/" if c == "\\" else c for c in text)
+
+
+def quote(text: str) -> str:
+    """A text field, always quoted, ``"`` escaped as ``\\"`` (the text is cleaned first)."""
+    return '"' + clean(text).replace('"', '\\"') + '"'
+
+
+def word(text: str) -> str:
+    """A field that stays bare when it holds only safe characters, else quoted."""
+    return text if text and all(c in _SAFE for c in text) else quote(text)
+
+
+def amount_text(amount: Decimal) -> str:
+    """An amount with a decimal point and two decimals.
+
+    Raises:
+        WriteError: The amount has more than two decimals (it would not balance).
+    """
+    if amount != amount.quantize(ORE):
+        raise WriteError(f"amount {amount} has more than two decimals (SIE holds öre)")
+    return f"{amount:.2f}"
+
+
+def date_text(date: datetime.date) -> str:
+    """A date as ``YYYYMMDD``."""
+    return f"{date.year:04d}{date.month:02d}{date.day:02d}"
+
+
+class _Lines:
+    """The rendered lines and their running checksum."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.crc: list[str] = []
+
+    def add(self, label: str, *fields: str, raw: tuple[Field, ...] = ()) -> None:
+        self.lines.append(" ".join((label, *fields)))
+        cleaned = tuple(clean(f) if isinstance(f, str) else tuple(clean(i) for i in f)
+                        for f in raw)
+        self.crc.append(checksum_text(Record(label, cleaned)))
+
+    def block(self, text: str) -> None:
+        self.lines.append(text)
+
+
+def _objects(refs: tuple[tuple[int, str], ...]) -> tuple[str, tuple[str, ...]]:
+    items = tuple(item for dim, code in refs for item in (str(dim), code))
+    shown = " ".join(f"{dim} {quote(code)}" for dim, code in refs)
+    return "{" + shown + "}", items
+
+
+def _row_line(out: _Lines, label: str, row: Row) -> None:
+    objects, items = _objects(row.objects)
+    fields = [row.account, objects, amount_text(row.amount)]
+    raw: list[Field] = [row.account, items, fields[2]]
+    if row.date is not None or row.text or row.quantity is not None or row.sign:
+        fields.append(date_text(row.date) if row.date else '""')
+        raw.append(date_text(row.date) if row.date else "")
+    if row.text or row.quantity is not None or row.sign:
+        fields.append(quote(row.text))
+        raw.append(row.text)
+    if row.quantity is not None or row.sign:
+        quantity = f"{row.quantity}" if row.quantity is not None else '""'
+        fields.append(quantity)
+        raw.append(f"{row.quantity}" if row.quantity is not None else "")
+    if row.sign:
+        fields.append(quote(row.sign))
+        raw.append(row.sign)
+    out.add(label, *fields, raw=tuple(raw))
+
+
+def _voucher(out: _Lines, voucher: Voucher) -> None:
+    fields = [word(voucher.series), word(voucher.number), date_text(voucher.date),
+              quote(voucher.text)]
+    raw: list[Field] = [voucher.series, voucher.number, fields[2], voucher.text]
+    if voucher.registered is not None:
+        fields.append(date_text(voucher.registered))
+        raw.append(fields[-1])
+    if voucher.sign:
+        if voucher.registered is None:
+            fields.append('""')
+            raw.append("")
+        fields.append(quote(voucher.sign))
+        raw.append(voucher.sign)
+    out.add("#VER", *fields, raw=tuple(raw))
+    out.block("{")
+    for row in voucher.removed:
+        _row_line(out, "#BTRANS", row)
+    for row in voucher.rows:
+        if row.added:
+            _row_line(out, "#RTRANS", row)
+        _row_line(out, "#TRANS", row)
+    out.block("}")
+
+
+def _balance(out: _Lines, item: Balance) -> None:
+    fields = [str(item.year)]
+    raw: list[Field] = [str(item.year)]
+    if item.period:
+        fields.append(item.period)
+        raw.append(item.period)
+    fields.append(item.account)
+    raw.append(item.account)
+    if item.kind in ("OIB", "OUB", "PSALDO", "PBUDGET"):
+        shown, items = _objects(item.objects)
+        fields.append(shown)
+        raw.append(items)
+    fields.append(amount_text(item.amount))
+    raw.append(fields[-1])
+    out.add(f"#{item.kind}", *fields, raw=tuple(raw))
+
+
+def _identification(out: _Lines, sie: SieFile, program: tuple[str, str],
+                    generated: datetime.date) -> None:
+    out.add("#PROGRAM", quote(program[0]), word(program[1]), raw=program)
+    out.add("#FORMAT", "PC8", raw=("PC8",))
+    out.add("#GEN", date_text(generated), raw=(date_text(generated),))
+    out.add("#SIETYP", "4", raw=("4",))
+    for label in ("FNR", "ORGNR", "FTYP"):
+        value = sie.first(label)
+        if value:
+            out.add(f"#{label}", word(value), raw=(value,))
+    out.add("#FNAMN", quote(sie.first("FNAMN")), raw=(sie.first("FNAMN"),))
+
+
+def _render(sie: SieFile, kind: str, program: tuple[str, str],
+            generated: datetime.date) -> _Lines:
+    out = _Lines()
+    _identification(out, sie, program, generated)
+    for year in sorted(sie.years, reverse=True):
+        start, end = sie.years[year]
+        out.add("#RAR", str(year), date_text(start), date_text(end),
+                raw=(str(year), date_text(start), date_text(end)))
+    if kind == "4E":
+        valuta = sie.first("VALUTA")
+        if valuta:
+            out.add("#VALUTA", word(valuta), raw=(valuta,))
+        for dim_number, dim in sorted(sie.dimensions.items()):
+            out.add("#DIM", str(dim_number), quote(dim.name), raw=(str(dim_number), dim.name))
+        for (dim_number, code), name in sorted(sie.objects.items()):
+            out.add("#OBJEKT", str(dim_number), quote(code), quote(name),
+                    raw=(str(dim_number), code, name))
+        for number, account in sorted(sie.accounts.items()):
+            out.add("#KONTO", number, quote(account.name), raw=(number, account.name))
+            if account.kind:
+                out.add("#KTYP", number, account.kind, raw=(number, account.kind))
+            for code in account.sru:
+                out.add("#SRU", number, word(code), raw=(number, code))
+        for item in sie.balances:
+            _balance(out, item)
+    for voucher in sie.vouchers:
+        _voucher(out, voucher)
+    return out
+
+
+def render_sie(sie: SieFile, *, kind: str = "4E", program: tuple[str, str] = ("coopledger",
+               "0"), generated: datetime.date | None = None) -> bytes:
+    """Render a SIE 4E or 4I file.
+
+    Args:
+        sie: What to write: identification in ``header`` (``FNAMN``, ``ORGNR``, ``FTYP``,
+            ``FNR``, ``VALUTA``), ``years``, ``accounts``, ``dimensions``, ``objects``,
+            ``balances`` and ``vouchers``.
+        kind: ``4E`` or ``4I``.
+        program: Program name and version for ``#PROGRAM``.
+        generated: The ``#GEN`` date (default: today).
+
+    Returns:
+        The file's bytes: CP437, CRLF, with a verifying ``#KSUMMA``.
+
+    Raises:
+        WriteError: An unknown kind, or a value the format cannot hold.
+    """
+    if kind not in KINDS:
+        raise WriteError(f"SIE type {kind!r} is not 4E or 4I")
+    day = generated or datetime.datetime.now().astimezone().date()
+    out = _render(sie, kind, program, day)
+    crc = zlib.crc32("".join(out.crc).encode(ENCODING, errors="replace"))
+    lines = ["#FLAGGA 0", "#KSUMMA", *out.lines, f"#KSUMMA {crc}"]
+    return ("\r\n".join(lines) + "\r\n").encode(ENCODING, errors="replace")

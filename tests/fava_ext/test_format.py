@@ -1,0 +1,60 @@
+"""Swedish amount formatting and the labels' language."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from coopledger.fava_ext.format import (
+    LABELS,
+    format_amount,
+    format_percent,
+    format_sek,
+    labels,
+    language_of,
+)
+
+NB = "\u202f"
+
+
+@pytest.mark.parametrize(("value", "decimals", "expected"), [
+    ("0", 0, "0"),
+    ("999", 0, "999"),
+    ("1000", 0, f"1{NB}000"),
+    ("1234567.891", 0, f"1{NB}234{NB}568"),
+    ("1234567.891", 2, f"1{NB}234{NB}567,89"),
+    ("-1234.5", 0, "\u22121\u202f235"),
+    ("-0.4", 0, "0"),
+    ("-0.004", 2, "0,00"),
+    ("12.5", 2, "12,50"),
+    ("100000", 0, f"100{NB}000"),
+])
+def test_format_amount(value: str, decimals: int, expected: str) -> None:
+    assert format_amount(Decimal(value), decimals) == expected
+
+
+def test_format_none_is_empty() -> None:
+    assert format_amount(None) == ""
+    assert format_sek(None) == ""
+    assert format_percent(None) == ""
+
+
+def test_sek_and_percent() -> None:
+    assert format_sek(Decimal("2500")) == f"2{NB}500\u00a0kr"
+    assert format_percent(Decimal("0.125")) == "12,5\u00a0%"
+    assert format_percent(Decimal("-0.0111")) == "\u22121,1\u00a0%"
+
+
+def test_language_follows_fava_option() -> None:
+    assert language_of(None) == "sv"
+    assert language_of("sv") == "sv"
+    assert language_of("en") == "en"
+    assert language_of("en_GB") == "en"
+    assert language_of("de") == "sv"
+    assert labels("en")["result"] == "Result"
+    assert labels("xx")["result"] == "Resultat"
+
+
+def test_every_label_exists_in_both_languages() -> None:
+    assert set(LABELS["sv"]) == set(LABELS["en"])

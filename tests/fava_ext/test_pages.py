@@ -1,0 +1,147 @@
+"""The pages through Fava itself (Flask's test client): figures, filters and bad input.
+
+Bad input never gives a server error page: each case is a 200 with a readable message.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from coopledger.books import Books
+from coopledger.cli.serve import build_app
+from coopledger.fava_ext.format import format_amount
+from coopledger.periods import parse_period
+from coopledger.statements import income_statement
+from tests.fava_ext.conftest import BOARD_LEDGER
+
+EXTENSION_LINE = '2025-01-01 custom "fava-extension" "coopledger.fava_ext"'
+
+
+def ledger(tmp_path: Path, replace: str = EXTENSION_LINE, extra: str = "") -> Path:
+    """The board ledger with its extension line replaced and text appended."""
+    text = BOARD_LEDGER.read_text(encoding="utf-8")
+    assert EXTENSION_LINE in text
+    path = tmp_path / "main.beancount"
+    path.write_text(text.replace(EXTENSION_LINE, replace) + extra, encoding="utf-8")
+    return path
+
+
+def get(path: Path, url: str, *, entity: str | None = None) -> str:
+    client: Any = build_app(path, entity=entity, read_only=True).test_client()
+    slug = "testparaplyet" if entity is None else f"testparaplyet-{entity.lower()}"
+    response = client.get(f"/{slug}/extension/{url}")
+    assert response.status_code == 200, response.get_data(as_text=True)[:2000]
+    return str(response.get_data(as_text=True))
+
+
+def row(html: str, entity: str) -> list[str]:
+    """The cells of the group table's row for an entity."""
+    match = re.search(rf'<tr data-entity="{entity}">(.*?)</tr>', html, re.S)
+    assert match, f"no row for {entity}"
+    return [re.sub(r"<[^>]+>", "", c).strip()
+            for c in re.findall(r"<td[^>]*>(.*?)</td>", match[1], re.S)]
+
+
+def message(html: str) -> str:
+    match = re.search(r'data-testid="coop-message">(.*?)</p>', html, re.S)
+    return match[1] if match else ""
+
+
+def test_group_page_shows_the_statements_figures(tmp_path: Path, board_books: Books) -> None:
+    html = get(ledger(tmp_path), "CoopGroup/?time=2025-Q2")
+    statement = income_statement(board_books, "Kafe", parse_period("2025-Q2"))
+    cells = row(html, "Kafe")
+    assert cells[1:4] == [format_amount(statement.revenue), format_amount(statement.costs),
+                          format_amount(statement.result)]
+    assert 'data-testid="coop-chart"' in html
+
+
+def test_account_filter_applies(tmp_path: Path, board_books: Books) -> None:
+    html = get(ledger(tmp_path), "CoopGroup/?time=2025&account=Kafe")
+    year = parse_period("2025")
+    assert row(html, "Kafe")[3] == format_amount(income_statement(board_books, "Kafe",
+                                                                  year).result)
+    assert row(html, "Stad")[1:4] == ["0", "0", "0"]
+
+
+def test_english_follows_favas_language(tmp_path: Path) -> None:
+    path = ledger(tmp_path, extra='\n2025-01-01 custom "fava-option" "language" "en"\n')
+    html = get(path, "CoopGroup/")
+    assert "<th class=\"num\">Turnover</th>" in html
+    assert "Omsättning" not in html
+    assert '"report_title":"Cooperative"' in html  # Fava's sidebar
+
+
+@pytest.mark.parametrize("config", ['"{oops"', '"Kafe"', '"[1, 2]"', "\"{'colour': 1}\""])
+def test_bad_configuration_is_a_message(tmp_path: Path, config: str) -> None:
+    path = ledger(tmp_path, replace=f"{EXTENSION_LINE} {config}")
+    html = get(path, "CoopGroup/")
+    assert "coopledger.fava_ext: the extension configuration" in html
+    assert 'data-entity="Kafe"' in html  # the figures still show
+
+
+def test_configured_default_entity(tmp_path: Path) -> None:
+    path = ledger(tmp_path, replace=f"{EXTENSION_LINE} \"{{'entity': 'Stad'}}\"")
+    assert "Kooperativ: Städkooperativet" in get(path, "CoopMember/")
+
+
+def test_unknown_entity_is_a_message(tmp_path: Path) -> None:
+    html = get(ledger(tmp_path), "CoopMember/?entity=Nope")
+    assert "unknown entity &#39;Nope&#39;" in message(html)
+
+
+def test_no_entity_offers_a_choice(tmp_path: Path) -> None:
+    html = get(ledger(tmp_path), "CoopMember/")
+    assert message(html) == "Välj kooperativ"
+    assert "?entity=Kafe" in html
+
+
+def test_bad_time_filter_is_a_message(tmp_path: Path) -> None:
+    html = get(ledger(tmp_path), "CoopGroup/?time=someday")
+    assert "the time filter &#39;someday&#39; is not a date or range" in message(html)
+
+
+def test_ledger_with_errors_warns_and_still_shows(tmp_path: Path) -> None:
+    broken = '\n2025-06-01 * "Obalanserad"\n  Assets:Kafe:1930-Företagskonto  5.00 SEK\n' \
+             '  Expenses:Kafe:6110-Kontorsmateriel  1.00 SEK\n'
+    html = get(ledger(tmp_path, extra=broken), "CoopGroup/")
+    assert re.search(r"Böckerna har [1-9]\d* fel", html)
+    assert 'data-entity="Kafe"' in html
+
+
+def test_ledger_without_entities_is_a_message(tmp_path: Path) -> None:
+    path = tmp_path / "main.beancount"
+    path.write_text('option "title" "Testparaplyet"\n' + EXTENSION_LINE + "\n",
+                    encoding="utf-8")
+    assert "declare no entity" in message(get(path, "CoopGroup/"))
+
+
+def test_entity_view_shows_only_the_member(tmp_path: Path) -> None:
+    html = get(ledger(tmp_path), "CoopGroup/", entity="Kafe")
+    assert 'data-entity="Kafe"' in html
+    assert "Stad" not in html
+
+
+@pytest.mark.parametrize("page", ["CoopFund/", "CoopClose/"])
+def test_optional_pages_render(tmp_path: Path, page: str) -> None:
+    html = get(ledger(tmp_path), page)
+    assert 'class="coop-page"' in html
+
+
+def test_fund_page_in_the_views(tmp_path: Path) -> None:
+    path = ledger(tmp_path)
+    fund = get(path, "CoopFund/?time=2025", entity="Fonden")
+    assert 'data-loan="L-2025-01"' in fund
+    assert 'data-loan="L-2025-02"' in fund
+    assert "declare no entity of kind fund" in message(get(path, "CoopFund/", entity="Kafe"))
+    assert "visas inte i en enskild" in message(get(path, "CoopClose/", entity="Kafe"))
+
+
+def test_group_page_in_the_funds_view_charts_the_fund(tmp_path: Path) -> None:
+    html = get(ledger(tmp_path), "CoopGroup/?time=2025", entity="Fonden")
+    assert 'data-series="Fonden"' in html
+    assert 'data-entity="consolidated"' not in html
