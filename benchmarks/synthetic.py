@@ -36,9 +36,10 @@ from coopledger.entities import EntityKind
 START_YEAR = 2016
 UMBRELLA = "Paraply"
 FUND = "Fonden"
-#: The plugins a full coopledger ledger loads, in order. Only those that are importable
-#: are written (see :func:`available_plugins`).
-PLUGINS: tuple[str, ...] = ("coopledger.plugins.entities",)
+#: The plugins a full coopledger ledger loads, in this order; any other module of
+#: ``coopledger.plugins`` is loaded after them (see :func:`available_plugins`).
+PLUGINS: tuple[str, ...] = ("coopledger.plugins.entities", "coopledger.plugins.loans",
+                            "coopledger.plugins.seals")
 #: Fixed entries per member and month: salary, contributions, tax payment, fee and fee
 #: settlement; every second member (``M002``, ``M004`` ...) also claims a wage subsidy
 #: and is paid it (two more).
@@ -53,10 +54,22 @@ CUSTOMERS = ("Linköpings kommun", "Norrköpings kommun", "Region Östergötland
 
 
 def available_plugins() -> list[str]:
-    """The coopledger plugins that this installation provides, in load order."""
-    import importlib.util
+    """Every coopledger plugin this installation provides, in load order."""
+    import importlib
+    import pkgutil
 
-    return [name for name in PLUGINS if importlib.util.find_spec(name) is not None]
+    package = importlib.import_module("coopledger.plugins")
+    found = sorted(f"coopledger.plugins.{m.name}" for m in pkgutil.iter_modules(
+        package.__path__) if not m.name.startswith("_"))
+    return [name for name in PLUGINS if name in found] + [
+        name for name in found if name not in PLUGINS]
+
+
+def has_loan_declarations() -> bool:
+    """Whether this installation knows ``custom "coop-loan"`` (the fund's loan book)."""
+    from coopledger.declarations import registry
+
+    return "coop-loan" in registry()
 
 
 def sek(ore: int) -> str:
@@ -130,8 +143,19 @@ def header_text(members: list[str], loans: list[Loan], start: datetime.date) -> 
     parts.append(open_directives(FUND, EntityKind.FUND, start))
     for code in members:
         parts.append(open_directives(code, EntityKind.MEMBER, start))
-    del loans  # loan declarations are written once the fund's format is available
+    if has_loan_declarations():
+        parts.extend(loan_declaration(loan) for loan in loans)
     return "\n".join(parts)
+
+
+def loan_declaration(loan: Loan) -> str:
+    """The ``coop-loan`` declaration of a loan (equal principal, monthly, 30/360)."""
+    return (f'{loan.start} custom "coop-loan" "{loan.ident}"\n  lender: "{FUND}"\n'
+            f'  borrower: "{loan.borrower}"\n  principal: "{sek(loan.principal)[:-4]}"\n'
+            f'  currency: "SEK"\n  rate: "{loan.rate_bp // 100}.{loan.rate_bp % 100:02d}"\n'
+            f'  term: {loan.months}\n  frequency: "monthly"\n'
+            f'  amortization: "equal-principal"\n  day-count: "30/360"\n'
+            f"  first-due: {_add_months(loan.start, 1, 28)}\n")
 
 
 def plan_loans(rng: random.Random, members: list[str], count: int,
