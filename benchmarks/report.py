@@ -11,7 +11,7 @@ import importlib.metadata
 import os
 from pathlib import Path
 
-from benchmarks.harness import Result, Skipped
+from benchmarks.harness import ROOT, Result, Skipped
 
 KEEP_FROM = "## Findings"
 
@@ -102,10 +102,23 @@ def render(results: list[Result | Skipped], *, command: str, profile: str, repet
                      f"[{runs}]; {item.right.label} [{runs_right}]")
     if skipped:
         lines += ["", "Not measured in this run:", ""]
-        lines += [f"- pair {s.number}, {s.title}: {s.reason}" for s in skipped]
+        lines += [f"- pair {s.number}, {s.title}: {' '.join(s.reason.split())}"
+                  for s in skipped]
     if notes:
         lines += ["", "Notes from the run:", ""]
-        lines += [f"- {note}" for note in notes]
+        lines += [f"- {' '.join(note.split())}" for note in notes]
+    return "\n".join(lines) + "\n"
+
+
+def _portable(text: str) -> str:
+    # The report names files relative to the repository (never this machine's folders),
+    # and every message on one line.
+    lines = []
+    for line in text.splitlines():
+        shown = line
+        for root in (str(ROOT) + "/", str(ROOT.parent) + "/"):
+            shown = shown.replace(root, "")
+        lines.append(shown)
     return "\n".join(lines) + "\n"
 
 
@@ -116,6 +129,6 @@ def write_report(path: Path, results: list[Result | Skipped], **details: object)
         text = path.read_text(encoding="utf-8")
         if KEEP_FROM in text:
             kept = text[text.index(KEEP_FROM):]
-    generated = render(results, **details)  # type: ignore[arg-type]
+    generated = _portable(render(results, **details))  # type: ignore[arg-type]
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(generated + ("\n" + kept if kept else ""), encoding="utf-8")
