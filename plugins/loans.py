@@ -6,6 +6,9 @@ cross-entity transactions being completed there)::
     plugin "coopledger.plugins.entities"
     plugin "coopledger.plugins.loans"
 
+In daily books (``custom "coop-opening"``) it checks the open years only, from the
+opening balances and each loan's ``coop-loan-opening`` snapshot (see docs/fund.md).
+
 It changes no entry; it reports, at the file and line of the entry at fault:
 
 - a loan to something other than a member, or from something other than the fund or a
@@ -34,6 +37,7 @@ from typing import Any
 
 from beancount.core import data
 
+from coopledger.close.yearseal import drop_closed_years
 from coopledger.declarations import parse_declarations
 from coopledger.entities import Entity, index_entities
 from coopledger.fund.checks import (
@@ -61,13 +65,14 @@ def validate_loans(
         The entries, untouched, and the errors found.
     """
     del options_map, config
+    checked = drop_closed_years(entries)  # daily books: the open years only
     # Declaration errors were reported by the entities plugin; only valid ones count here.
-    declarations, _ = parse_declarations(entries)
+    declarations, _ = parse_declarations(checked)
     entities, _ = index_entities(declarations.of(Entity))
-    opens = {e.account: e for e in entries if isinstance(e, data.Open)}
-    book = build_loan_book(entries, declarations, opens.values())
+    opens = {e.account: e for e in checked if isinstance(e, data.Open)}
+    book = build_loan_book(checked, declarations, opens.values())
     errors = check_declarations(declarations, entities)
-    errors.extend(check_movements(entries, book))
-    transactions = [e for e in entries if isinstance(e, data.Transaction)]
+    errors.extend(check_movements(checked, book))
+    transactions = [e for e in checked if isinstance(e, data.Transaction)]
     errors.extend(check_capital(transactions, opens, entities, book.capital_rules))
     return entries, errors

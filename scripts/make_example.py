@@ -13,7 +13,8 @@ Run from the repository root::
     python scripts/make_example.py
 
 The same seed always gives the same bytes. Loans, member capital, payroll, service fees
-and the monthly closes are added on top by the commands that own them (see README).
+and the monthly closes are added on top by the commands that own them:
+``scripts/build_example.py`` runs every step in order.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from dateutil.relativedelta import relativedelta
+from stdnum import iban
 
 from coopledger.chart import open_directives
 from coopledger.entities import EntityKind
@@ -269,6 +271,20 @@ def umbrella_month(j: Journal, first: datetime.date, rng: random.Random) -> None
         (f"Assets:{p}:1660-Avräkning-{member.code}", -(net + vat))])
 
 
+def iban_of(code: str) -> str:
+    """A valid Swedish IBAN for an entity's business account (Kafe's is the bank's example)."""
+    if code == "Kafe":
+        return "SE4550000000058398257466"
+    bban = "500" + f"{sum(ord(c) * 7919 ** i for i, c in enumerate(code)) % 10**17:017d}"
+    return f"SE{iban.calc_check_digits('SE00' + bban)}{bban}"
+
+
+def with_iban(chart: str, code: str) -> str:
+    """The chart text with the bank's IBAN on the business account, for the importers."""
+    opening = f"open Assets:{code}:1930-Företagskonto SEK\n  bas: \"1930\"\n"
+    return chart.replace(opening, f'{opening}  iban: "{iban_of(code)}"\n')
+
+
 def entities_text() -> str:
     """Entity declarations and every entity's chart of accounts."""
     parts = ["; Entities of the example umbrella and their charts of accounts (BAS).\n"]
@@ -277,7 +293,7 @@ def entities_text() -> str:
     for (code, name, orgnr), kind in declared:
         parts.append(f'\n{START} custom "coop-entity" "{code}"\n  name: "{name}"\n'
                      f'  kind: "{kind}"\n  orgnr: "{orgnr}"\n\n')
-        parts.append(open_directives(code, kind, START))
+        parts.append(with_iban(open_directives(code, kind, START), code))
     return "".join(parts)
 
 
@@ -306,6 +322,9 @@ option "operating_currency" "SEK"
 option "render_commas" "TRUE"
 
 plugin "coopledger.plugins.entities"
+plugin "coopledger.plugins.seals"
+
+2025-01-01 custom "fava-extension" "coopledger.fava_ext"
 
 include "entities.beancount"
 include "opening.beancount"
@@ -353,7 +372,7 @@ def bank_assertions_text(main: Path) -> str:
     lines = ["; Closing bank balances per month, as the bank statements show them.\n"]
     for first in months():
         last = first + relativedelta(day=31)
-        if last >= END:
+        if last > END:
             break
         lines.append("\n")
         for account in banks:

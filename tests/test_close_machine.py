@@ -12,7 +12,6 @@ import tempfile
 from decimal import Decimal
 from pathlib import Path
 
-from coopledger.plugins.seals import SealError
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
@@ -20,6 +19,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 from coopledger.books import load_books
 from coopledger.close import close_month
 from coopledger.close.seal import month_bounds
+from coopledger.plugins.seals import SealError
 from tests.test_close_month import ENTITIES, Txn, account_totals, assert_gapless, write_ledger
 
 MONTHS = ("2025-01", "2025-02")

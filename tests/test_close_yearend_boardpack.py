@@ -7,12 +7,11 @@ import datetime
 from decimal import Decimal
 from pathlib import Path
 
-from coopledger.plugins.seals import SealError
-
 from coopledger.books import load_books
 from coopledger.close import close_month
 from coopledger.close.yearend import DAILY_FILE, close_year
 from coopledger.periods import month_period
+from coopledger.plugins.seals import SealError
 from coopledger.statements import balance_sheet, income_statement
 from tests.test_close_month import ENTITIES, SAMPLE, account_totals, close_both, write_ledger
 

@@ -7,12 +7,12 @@ import tempfile
 from decimal import Decimal
 from pathlib import Path
 
-from coopledger.plugins.seals import SealError
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from coopledger.books import load_books
 from coopledger.close.seal import canonical, digest_entries, month_bounds, month_entries
+from coopledger.plugins.seals import SealError
 from tests.conftest import load_text
 from tests.test_close_month import SAMPLE, Txn, close_both, txns, write_ledger
 

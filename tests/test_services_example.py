@@ -49,6 +49,13 @@ def test_a_new_month_books_once(tmp_path: Path) -> None:
     target = tmp_path / "example"
     shutil.copytree(EXAMPLE, target, ignore=shutil.ignore_patterns("*.picklecache"))
     ledger = target / "main.beancount"
+    # November's payroll moves the banks: its bank statement (the balance assertions
+    # dated 1 December) is not imported yet in this scenario.
+    balances = target / "bank-balances.beancount"
+    balances.write_text("".join(line for line in balances.read_text(encoding="utf-8")
+                                .splitlines(keepends=True)
+                                if not line.startswith("2026-12-01 balance")),
+                        encoding="utf-8")
     csv_file = tmp_path / "lon-2026-11.csv"
     csv_file.write_text(
         "employee,member,period,gross_pay,benefits,tax,net_pay,birth_year\n"

@@ -165,3 +165,25 @@ def test_monthly_changes_in_one_pass(books: Books) -> None:
 def test_unknown_entity_is_a_clear_error(books: Books) -> None:
     with pytest.raises(CoopException, match="unknown entity 'Bageri'"):
         income_statement(books, "Bageri", parse_period("2025"))
+
+
+def test_a_closed_year_still_shows_its_result() -> None:
+    from tests.conftest import load_text
+
+    closed = load_text(LEDGER + """
+2025-12-31 * "Bokslut" "Årets resultat till eget kapital" #year-end
+  Income:Kafe:3002-Försäljning-12   15000.00 SEK
+  Expenses:Kafe:4010-Inköp          -2000.00 SEK
+  Expenses:Kafe:6550-Tjänsteavgift-paraplyet -1500.00 SEK
+  Equity:Kafe:2083-Medlemsinsatser -11500.00 SEK
+""")
+    assert closed.errors == []
+    year = parse_period("2025")
+    assert income_statement(closed, "Kafe", year).result == D("11500.00")
+    months = monthly_changes(closed, year, entity="Kafe")
+    assert months["2025-12"] == {"Equity:Kafe:2083-Medlemsinsatser": D("-11500.00")}
+    sheet = balance_sheet(closed, "Kafe", datetime.date(2025, 12, 31))
+    assert sheet.amount("2083") == D("16500.00")
+    assert sheet.total_assets == sheet.total_equity_and_liabilities
+    assert not any(line.name.startswith("Resultat som inte") for s in
+                   sheet.equity_and_liabilities for line in s.lines)

@@ -19,11 +19,13 @@ ZERO = Decimal(0)
 
 
 def _sums(books: Books, start: datetime.date | None, end: datetime.date | None,
-          entity: str | None) -> dict[str, Decimal]:
+          entity: str | None, *, results_only: bool = False) -> dict[str, Decimal]:
     index = books.postings
     totals: defaultdict[str, Decimal] = defaultdict(Decimal)
-    accounts, numbers = index.accounts, index.numbers
+    accounts, numbers, transfer = index.accounts, index.numbers, index.result_transfer
     for i in index.span(start, end):
+        if results_only and transfer[i]:
+            continue
         account = accounts[i]
         if entity is not None and entity_of(account) != entity:
             continue
@@ -48,6 +50,9 @@ def balances(books: Books, date: datetime.date, *, entity: str | None = None) ->
 def changes(books: Books, period: Period, *, entity: str | None = None) -> dict[str, Decimal]:
     """Every account's movement within a period (start inclusive, end exclusive).
 
+    Year-end entries' postings on income and expense accounts are left out, so the
+    movement of a result account is the period's result even when the year is closed.
+
     Args:
         books: The books.
         period: The period.
@@ -56,7 +61,7 @@ def changes(books: Books, period: Period, *, entity: str | None = None) -> dict[
     Returns:
         Account to non-zero movement, sorted by account.
     """
-    return _sums(books, period.start, period.end, entity)
+    return _sums(books, period.start, period.end, entity, results_only=True)
 
 
 def account_balance(books: Books, account: str, date: datetime.date) -> Decimal:
@@ -92,7 +97,10 @@ def trial_balance(books: Books, date: datetime.date, *,
 
 def monthly_changes(books: Books, period: Period, *,
                     entity: str | None = None) -> dict[str, dict[str, Decimal]]:
-    """Movements per calendar month of a period, in one pass: month label to account sums."""
+    """Movements per calendar month of a period, in one pass: month label to account sums.
+
+    Like :func:`changes`, year-end result transfers are left out.
+    """
     months = period.months()
     result: dict[str, dict[str, Decimal]] = {m.label: {} for m in months}
     index = books.postings
@@ -103,7 +111,7 @@ def monthly_changes(books: Books, period: Period, *,
         while date >= bounds[k][0]:
             k += 1
         account = index.accounts[i]
-        if entity is not None and entity_of(account) != entity:
+        if index.result_transfer[i] or (entity is not None and entity_of(account) != entity):
             continue
         sums = bounds[k][1]
         sums[account] = sums.get(account, ZERO) + index.numbers[i]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import datetime
+import gc
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
@@ -24,6 +25,10 @@ from coopledger.entities import Entity, EntityKind, entity_of, index_entities
 from coopledger.errors import CoopException
 
 ENTITIES_PLUGIN = "coopledger.plugins.entities"
+#: Tag of the year-end entries that move each entity's result to equity. Their postings
+#: on income and expense accounts are left out of results (an income statement of a
+#: closed year still shows the year's result), not out of balances.
+YEAR_END_TAG = "year-end"
 
 
 @dataclass(frozen=True)
@@ -34,11 +39,14 @@ class PostingIndex:
         dates: Each posting's transaction date, ascending.
         accounts: Each posting's account.
         numbers: Each posting's units.
+        result_transfer: Whether the posting moves a closed year's result out of an
+            income or expense account (a year-end entry).
     """
 
     dates: list[datetime.date]
     accounts: list[str]
     numbers: list[Decimal]
+    result_transfer: list[bool]
 
     @classmethod
     def build(cls, transactions: list[data.Transaction], currency: str) -> PostingIndex:
@@ -46,7 +54,9 @@ class PostingIndex:
         dates: list[datetime.date] = []
         accounts: list[str] = []
         numbers: list[Decimal] = []
+        transfer: list[bool] = []
         for entry in transactions:
+            year_end = bool(entry.tags) and YEAR_END_TAG in entry.tags
             for posting in entry.postings:
                 units = posting.units
                 if units is None or units.currency != currency or units.number is None:
@@ -54,7 +64,9 @@ class PostingIndex:
                 dates.append(entry.date)
                 accounts.append(posting.account)
                 numbers.append(units.number)
-        return cls(dates, accounts, numbers)
+                transfer.append(year_end and posting.account.startswith(("Income:",
+                                                                         "Expenses:")))
+        return cls(dates, accounts, numbers, transfer)
 
     def span(self, start: datetime.date | None, end: datetime.date | None) -> range:
         """Positions of the postings dated ``start <= date < end`` (None: unbounded)."""
@@ -168,7 +180,16 @@ def load_books(path: str | Path) -> Books:
     # load; a command must not leave files it does not own, and a copied cache that
     # names the original's includes is served for the copy.
     loader.initialize(use_cache=False)
-    entries, errors, options = loader.load_file(str(main))
+    # The load allocates millions of long-lived objects and no reference cycles; the
+    # cyclic collector rescanning them costs about a third of the load (measured in
+    # docs/performance.md). Pause it for the load only.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        entries, errors, options = loader.load_file(str(main))
+    finally:
+        if collecting:
+            gc.enable()
     return books_from_entries(main, entries, errors, options)
 
 

@@ -35,6 +35,8 @@ PREFIX = "coop-"
 DECLARING_MODULES: tuple[str, ...] = (
     "coopledger.entities",
     "coopledger.fund.loans",
+    "coopledger.fund.opening",
+    "coopledger.bank.rules",
     "coopledger.close.seal",
     "coopledger.close.yearseal",
     "coopledger.services.fees",

@@ -91,6 +91,9 @@ class FileTransaction:
             self._discard(temps)
             raise CoopException(f"could not write {exc.filename or 'a file'}: "
                                 f"{exc.strerror or exc}; nothing was changed") from exc
+        except BaseException:
+            self._discard(temps)
+            raise
         done: list[Path] = []
         try:
             for path, temp in temps.items():
@@ -104,6 +107,11 @@ class FileTransaction:
             self._discard({p: t for p, t in temps.items() if p not in done})
             raise CoopException(f"could not replace {exc.filename or 'a file'}: "
                                 f"{exc.strerror or exc}; nothing was changed") from exc
+        except BaseException:
+            # An interrupt half-way through the renames: put back what was replaced.
+            self._restore(done, backups)
+            self._discard({p: t for p, t in temps.items() if p not in done})
+            raise
         return done
 
     @staticmethod

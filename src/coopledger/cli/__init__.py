@@ -23,6 +23,7 @@ COMMANDS: tuple[str, ...] = (
     "check",
     "report",
     "new_coop",
+    "importer",
     "fund",
     "loan",
     "payroll",

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import datetime
 
-from coopledger.errors import CoopException, format_error
+from coopledger.errors import CoopException
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -40,14 +40,12 @@ def _today() -> datetime.date:
 
 def run(args: argparse.Namespace) -> int:
     """Book the correction; return 1 when the books have errors."""
-    from coopledger.books import load_books
+    from coopledger.cli.common import load_clean_books
     from coopledger.close.computed import render_entry
     from coopledger.close.correct import correction_entry, find_voucher, stage_correction
 
-    books = load_books(args.ledger)
-    if books.errors:
-        for error in books.errors:
-            print(format_error(error))
+    books = load_clean_books(args.ledger)
+    if books is None:
         return 1
     moves: dict[str, str] = {}
     for item in args.move:

@@ -12,8 +12,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from coopledger.books import load_books
-from coopledger.errors import format_error
+from coopledger.cli.common import load_clean_books
 from coopledger.files import FileTransaction
 from coopledger.services import payroll_entries, read_payroll_csv, split_new
 from coopledger.services.entries import render
@@ -36,12 +35,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def run(args: argparse.Namespace) -> int:
     """Read, compute, print and (unless a dry run) write the payroll journal."""
     rows = read_payroll_csv(args.csv)
-    books = load_books(args.ledger)
-    if books.errors:
-        for error in books.errors:
-            print(format_error(error), file=sys.stderr)
-        print(f"{books.path}: fix the books' errors first; nothing was written",
-              file=sys.stderr)
+    books = load_clean_books(args.ledger)
+    if books is None:
         return 1
     new, stale = split_new(books, payroll_entries(books, rows))
     for item in stale:

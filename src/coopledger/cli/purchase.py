@@ -13,8 +13,8 @@ import argparse
 import datetime
 import sys
 
-from coopledger.books import load_books
-from coopledger.errors import CoopException, format_error
+from coopledger.cli.common import load_clean_books
+from coopledger.errors import CoopException
 from coopledger.files import FileTransaction
 from coopledger.money import parse_amount
 from coopledger.services.entries import parse_weights, render, split_new
@@ -53,12 +53,8 @@ def run(args: argparse.Namespace) -> int:
         weights = parse_weights(args.split)
     except ValueError as exc:
         raise CoopException(str(exc)) from None
-    books = load_books(args.ledger)
-    if books.errors:
-        for error in books.errors:
-            print(format_error(error), file=sys.stderr)
-        print(f"{books.path}: fix the books' errors first; nothing was written",
-              file=sys.stderr)
+    books = load_clean_books(args.ledger)
+    if books is None:
         return 1
     entry = joint_purchase_entry(books, date=date, supplier=args.supplier,
                                  invoice=args.invoice, net=net, vat=vat, weights=weights,

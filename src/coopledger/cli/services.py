@@ -12,8 +12,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from coopledger.books import load_books
-from coopledger.errors import CoopException, format_error
+from coopledger.cli.common import load_clean_books
+from coopledger.errors import CoopException
 from coopledger.files import FileTransaction
 from coopledger.periods import parse_period
 from coopledger.services import computed_entries, split_new
@@ -40,12 +40,8 @@ def run(args: argparse.Namespace) -> int:
     period = parse_period(args.month)
     if len(period.months()) != 1:
         raise CoopException(f"{args.month}: give one month, YYYY-MM")
-    books = load_books(args.ledger)
-    if books.errors:
-        for error in books.errors:
-            print(format_error(error), file=sys.stderr)
-        print(f"{books.path}: fix the books' errors first; nothing was written",
-              file=sys.stderr)
+    books = load_clean_books(args.ledger)
+    if books is None:
         return 1
     new, stale = split_new(books, computed_entries(books, period))
     for item in stale:

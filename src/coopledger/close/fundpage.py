@@ -20,6 +20,7 @@ from typing import Any
 from coopledger.books import Books
 from coopledger.close.charts import line_chart
 from coopledger.close.seal import month_bounds, previous_month
+from coopledger.fund import first_reportable_day
 from coopledger.fund.report import PAR_DAYS, STATUSES, FundReport, fund_report
 from coopledger.money import format_sek
 
@@ -102,6 +103,9 @@ def _history_charts(books: Books, month: str) -> list[str]:
     months = [month]
     while len(months) < 12:
         months.insert(0, previous_month(months[0]))
+    first = first_reportable_day(books)  # daily books: no loan history before the cut
+    if first is not None:
+        months = [m for m in months if month_bounds(m)[1] > first] or [month]
     history = [fund_report(books, month_bounds(m)[1] - datetime.timedelta(days=1))
                for m in months]
     portfolio = line_chart({"Bruttoportfölj": [r.gross_portfolio for r in history],

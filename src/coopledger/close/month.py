@@ -168,10 +168,6 @@ def _already_sealed(books: Books, report: CloseReport) -> bool:
             not sealed yet.
     """
     month = report.month
-    declared = books.declarations.by_type
-    if "coop-opening" in declared and "coop-loan" in declared:
-        raise CoopException("these are daily books (from opening balances) and the fund's "
-                            "loan schedules need the full history: close with the main file")
     seals, _ = read_seals(books.entries)
     if month in seals:
         broken = verify_month_seals(books.entries, {month: seals[month]})

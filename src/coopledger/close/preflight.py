@@ -30,6 +30,7 @@ from coopledger.close.numbering import numbering_problems
 from coopledger.close.seal import read_seals, verify_month_seals
 from coopledger.entities import EntityKind, entity_of
 from coopledger.errors import format_error
+from coopledger.fund.ledger import is_opening, posting_loan
 
 RECEIVABLE_BAS = ("1380", "1381")
 BORROWING_BAS = ("2390",)
@@ -135,11 +136,13 @@ def check_loan_mirrors(books: Books, end: datetime.date) -> CheckResult:
         for posting in entry.postings:
             bas = books.bas(posting.account) or ""
             number = (posting.units.number if posting.units else None) or Decimal(0)
+            # daily books: an opening-balance posting names its loan in metadata
+            links = [posting_loan(posting) or ""] if is_opening(entry) else entry.links
             if entity_of(posting.account) in funds and bas in RECEIVABLE_BAS:
-                for link in entry.links:
+                for link in links:
                     receivable[link] += number
             elif bas in BORROWING_BAS:
-                for link in entry.links:
+                for link in links:
                     borrowed[link] += number
     problems = [f"loan ^{link}: the fund's receivable is {amount} but the borrower's "
                 f"liability is {borrowed.get(link, Decimal(0))}"

@@ -68,6 +68,8 @@ class Seal(Declaration):
         balances: For a year, SHA-256 of the closing balances of every account.
         carry: For a year, SHA-256 of the entries carrying the result forward.
         fiscal_year_start: For a year, the month it starts in.
+        loans: For a year, SHA-256 of the loans' opening snapshots for the next year
+            (see :mod:`coopledger.fund.opening`); empty when no loan had started.
     """
 
     digest: str
@@ -77,6 +79,7 @@ class Seal(Declaration):
     balances: str = ""
     carry: str = ""
     fiscal_year_start: int = 1
+    loans: str = ""
 
     @field_validator("id")
     @classmethod

@@ -17,15 +17,17 @@ writes, all at once or not at all:
 - ``daily.beancount`` beside the main file: the main file without the includes that
   hold only closed-year entries, plus the opening balances. Daily work (``check``,
   ``close``) loads it; the main file stays the full history, and a full check proves the
-  opening balances equal the sealed closing balances. The daily file is written only when
-  every file the main file includes holds entries of one side of the cut (a file with
-  entries of both years is named in the report; split it by year).
+  opening balances equal the sealed closing balances. A file with entries of both years
+  (or with declarations and opens, which the daily books need whatever their date) is
+  kept and its closed-year entries are dropped at load; the report names the mixed ones
+  (split them by year for a faster daily load).
 
 The year-end entries are excluded from the month seals (December may be sealed before
 the year is closed; the law allows closing entries in a special series) and covered by
-the year seal. All entities must share one fiscal year. Books that declare loans get no
-daily books (and no opening-balance file): the fund recomputes loan schedules from the
-full history.
+the year seal. All entities must share one fiscal year. In books that declare loans,
+the opening balances split each loan account per loan (posting metadata ``loan``) and
+carry each loan's state at the cut (``coop-loan-opening``, see
+:mod:`coopledger.fund.opening`); the year seal covers those snapshots.
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ from pathlib import Path
 
 from beancount.core import amount, data
 
-from coopledger.books import Books, load_books
+from coopledger.books import YEAR_END_TAG, Books, load_books
 from coopledger.close.computed import CLOSING_DIR, render_entry
 from coopledger.close.month import sealed_months
 from coopledger.close.numbering import YEAR_END_SERIES, assign_vouchers
@@ -51,17 +53,17 @@ from coopledger.close.yearseal import (
     OPENING_KEY,
     balances_digest,
     closing_balances,
+    loan_snapshots,
     verify_year_seals,
     year_end_digest,
 )
 from coopledger.entities import entity_of
 from coopledger.errors import CoopException, format_error
 from coopledger.files import FileTransaction, include_line, read_text, with_include
+from coopledger.fund.ledger import loan_book
+from coopledger.fund.opening import loan_account_parts, snapshot_text, snapshots_digest
 
 DAILY_FILE = "daily.beancount"
-#: Tag of the year-end entries, so that reports and Fava can leave them out of an income
-#: statement (they zero the year's income and expense accounts).
-YEAR_END_TAG = "year-end"
 _INCLUDE = re.compile(r'^include\s+"([^"]+)"')
 
 
@@ -130,18 +132,42 @@ def result_entries(books: Books, year: int, start: datetime.date,
     return entries
 
 
-def opening_text(after: Books, year: int, end: datetime.date) -> str:
+def _posting_lines(account: str, currency: str, value: Decimal, width: int,
+                   parts: Mapping[str, Decimal]) -> str:
+    """An account's opening posting; a loan account's split per loan (``loan: "<id>"``)."""
+    lines = []
+    rest = value
+    for loan_id, part in sorted(parts.items()):
+        lines.append(f"  {account:<{width}}{part:>16} {currency}\n    loan: \"{loan_id}\"\n")
+        rest -= part
+    if rest or not parts:
+        lines.append(f"  {account:<{width}}{rest:>16} {currency}\n")
+    return "".join(lines)
+
+
+def opening_text(after: Books, year: int, end: datetime.date,
+                 snapshots: Mapping[str, Mapping[str, str]]) -> str:
     """The opening-balance entries of the next year, one per entity, dated the last day.
+
+    The loan accounts' balances are split per loan (posting metadata ``loan``, the
+    entry linked to each of its loans), and each loan's snapshot follows.
 
     Raises:
         CoopException: An entity's balances do not sum to zero in a currency.
     """
     last = end - datetime.timedelta(days=1)
+    records = loan_book(after).loans
+    split = loan_account_parts(after.entries, records, end)
     by_entity: dict[str, list[tuple[str, str, Decimal]]] = defaultdict(list)
-    for (account, currency), value in sorted(closing_balances(after.entries, end).items()):
+    balances = closing_balances(after.entries, end)
+    for account, parts in split.items():
+        currency = next(records[k].loan.currency for k in parts) if parts else ""
+        if parts and (account, currency) not in balances:
+            balances[(account, currency)] = Decimal(0)
+    for (account, currency), value in sorted(balances.items()):
         by_entity[entity_of(account) or ""].append((account, currency, value))
-    parts = [f"; Opening balances of {end.year}: the closing balances of {year}, sealed. "
-             "Included by the daily books only.\n"]
+    parts_text = [f"; Opening balances of {end.year}: the closing balances of {year}, sealed. "
+                  "Included by the daily books only.\n"]
     for code, rows in by_entity.items():
         sums: dict[str, Decimal] = defaultdict(Decimal)
         for _, currency, value in rows:
@@ -149,11 +175,14 @@ def opening_text(after: Books, year: int, end: datetime.date) -> str:
         if any(sums.values()):
             raise CoopException(f"entity {code}'s closing balances do not sum to zero: {sums}")
         width = max(len(a) for a, _, _ in rows) + 2
-        lines = "".join(f"  {a:<{width}}{v:>16} {c}\n" for a, c, v in rows)
-        parts.append(f'\n{last} * "Ingående balans" "Ingående balanser {end.year}, {code}"\n'
-                     f'  {OPENING_KEY}: "{end.year}"\n{lines}')
-    parts.append(f'\n{last} custom "{OPENING}" "{end.year}"\n  full: "{after.path.name}"\n')
-    return "".join(parts)
+        lines = "".join(_posting_lines(a, c, v, width, split.get(a, {})) for a, c, v in rows)
+        links = sorted({k for a, _, _ in rows for k in split.get(a, {})})
+        link_text = "".join(f" ^{k}" for k in links)
+        parts_text.append(f'\n{last} * "Ingående balans" "Ingående balanser {end.year}, '
+                          f'{code}"{link_text}\n  {OPENING_KEY}: "{end.year}"\n{lines}')
+    parts_text.append(snapshot_text(snapshots, last))
+    parts_text.append(f'\n{last} custom "{OPENING}" "{end.year}"\n  full: "{after.path.name}"\n')
+    return "".join(parts_text)
 
 
 def _dated_content(entry: data.Directive) -> bool:
@@ -180,9 +209,11 @@ def daily_text(books: Books, main_text: str, end: datetime.date,
     closed: dict[str, bool] = {}
     opened: dict[str, bool] = {}
     for entry in books.entries:
+        name = str(Path(str(entry.meta.get("filename"))).resolve())
         if _dated_content(entry):
-            name = str(Path(str(entry.meta.get("filename"))).resolve())
             (closed if entry.date < end else opened)[name] = True
+        else:  # declarations and opens: the daily books need them whatever their date
+            opened[name] = True
     main = books.path.resolve()
     lines: list[str] = []
     notes: list[str] = []
@@ -279,20 +310,17 @@ def close_year(path: str | Path, year: int, *, dry_run: bool = False) -> YearRep
     if after.errors:
         report.failure = [translate(format_error(e), names) for e in after.errors[:30]]
         return report
+    snapshots = loan_snapshots(after.entries, end)
+    loans = f'  loans: "{snapshots_digest(snapshots)}"\n' if snapshots else ""
     staged[seal_file] = (
         f'{end - datetime.timedelta(days=1)} custom "{SEAL}" "{year}"\n'
         f'  digest: "{year_end_digest(after.entries, str(year), end, carry=False)}"\n'
         f'  carry: "{year_end_digest(after.entries, str(year), end, carry=True)}"\n'
         f'  balances: "{balances_digest(closing_balances(after.entries, end))}"\n'
-        f"  count: {len(entries)}\n  fiscal-year-start: {first_month}\n")
-    daily: str | None = None
-    if "coop-loan" in books.declarations.by_type:
-        report.notes.append("no daily books: the fund's loan schedules are recomputed from "
-                            "the full history, so these books are checked and closed whole")
-    else:
-        staged[opening_file] = opening_text(after, year, end)
-        daily, report.notes = daily_text(books, main_text, end, {
-            year_file: False, carry_file: True, seal_file: True}, opening_file)
+        f"{loans}  count: {len(entries)}\n  fiscal-year-start: {first_month}\n")
+    staged[opening_file] = opening_text(after, year, end, snapshots)
+    daily, report.notes = daily_text(books, main_text, end, {
+        year_file: False, carry_file: True, seal_file: True}, opening_file)
     if daily is not None:
         staged[main.parent / DAILY_FILE] = daily
         checked, names = load_staged(books, staged, main.parent / DAILY_FILE)

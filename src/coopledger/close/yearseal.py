@@ -7,7 +7,9 @@ A year seal (``custom "coop-seal" "2025"``) holds:
 - ``carry``: SHA-256 of those dated after it (2099 moved to 2091 on the next year's
   first day);
 - ``balances``: SHA-256 of every account's balance at the end of the year's last day,
-  after the year-end entries.
+  after the year-end entries;
+- ``loans`` (books with loans): SHA-256 of every loan's opening snapshot for the next
+  year (``coop-loan-opening``, see :mod:`coopledger.fund.opening`).
 
 In the full books, the history yields the closing balances; in the daily books (see
 :mod:`coopledger.close.yearend`) the opening-balance entries do. Both must give the
@@ -28,7 +30,9 @@ from typing import Any
 from beancount.core import data
 
 from coopledger.close.seal import SEAL, YEAR_END_KEY, Seal, entry_digest
-from coopledger.declarations import Declaration, declaration
+from coopledger.declarations import Declaration, declaration, parse_declarations
+from coopledger.fund.ledger import build_loan_book
+from coopledger.fund.opening import declared_openings, history_snapshots, snapshots_digest
 
 OPENING_KEY = "opening-balances"
 OPENING = "coop-opening"
@@ -116,6 +120,18 @@ def balances_digest(balances: Mapping[tuple[str, str], Decimal]) -> str:
     return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
 
 
+def loan_snapshots(entries: list[data.Directive],
+                   cut: datetime.date) -> dict[str, dict[str, str]]:
+    """Every loan's opening snapshot for daily books starting on ``cut``, from the full
+    history in ``entries`` (empty when no loan is declared)."""
+    if not any(isinstance(e, data.Custom) and e.type == "coop-loan" for e in entries):
+        return {}
+    declarations, _ = parse_declarations(entries)
+    opens = [e for e in entries if isinstance(e, data.Open)]
+    book = build_loan_book(entries, declarations, opens)
+    return history_snapshots(book.loans.values(), cut)
+
+
 def year_bounds(year: str, seal: Seal) -> tuple[datetime.date, datetime.date]:
     """First day of the sealed fiscal year and first day of the next (from the seal)."""
     start_month = seal.fiscal_year_start
@@ -152,4 +168,11 @@ def verify_year_seals(
             where = "the opening balances of the next year" if daily else "the closing balances"
             problems.append((f"sealed year {label}: {where} differ from the sealed closing "
                              "balances", seal.meta))
+        if seal.loans:
+            found = declared_openings(entries) if daily else loan_snapshots(entries, end)
+            if snapshots_digest(found) != seal.loans:
+                where = ("the loans' opening snapshots (coop-loan-opening) differ from"
+                         if daily else "the loans' history no longer gives")
+                problems.append((f"sealed year {label}: {where} the sealed snapshots",
+                                 seal.meta))
     return problems

@@ -14,7 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from coopledger.books import Books
 from coopledger.fava_ext.chart import LineChart, line_chart
-from coopledger.fund import FundReport, fund_report, loan_state
+from coopledger.fund import FundReport, first_reportable_day, fund_report, loan_state
 from coopledger.fund.report import PAR_DAYS
 from coopledger.periods import Period
 
@@ -68,10 +68,13 @@ def fund_history(books: Books, report: FundReport, period: Period) -> tuple[Fund
         One row per month that starts on or before the report date.
     """
     rows = []
+    first = first_reportable_day(books)  # daily books: no loan history before the cut
     for month in period.months():
         if month.start > report.date:
             break
         day = min(month.last_day, report.date)
+        if first is not None and day < first:
+            continue
         states = [loan_state(books, line.loan_id, day) for line in report.loans]
         gross = sum((s.outstanding_principal for s in states), ZERO)
         amounts = {n: sum((s.outstanding_principal for s in states if s.days_past_due > n),

@@ -9,7 +9,8 @@ The public contract other parts of coopledger (and other tools) code against:
 - :func:`closing_entries` - the month's computed entries (accruals, provisions);
 - :func:`loan_by_ocr` - the loan an OCR reference pays;
 - :func:`repayment_legs` - the loan postings of a split payment (both sides), for an
-  importer to complete with the two bank legs.
+  importer to complete with the two bank legs;
+- :func:`first_reportable_day` - in daily books, the first day the loans can be reported.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ __all__ = [
     "LoanLine",
     "LoanState",
     "closing_entries",
+    "first_reportable_day",
     "fund_report",
     "loan_by_ocr",
     "loan_schedule",
@@ -51,6 +53,13 @@ def _record(books: Books, loan_id: str) -> LoanRecord:
         known = ", ".join(sorted(loan_book(books).loans)) or "none"
         raise CoopException(f"unknown loan {loan_id!r} (declared: {known})")
     return record
+
+
+def first_reportable_day(books: Books) -> datetime.date | None:
+    """In daily books, the first day whose loan states they can give (the closed year's
+    last day, from the loans' opening snapshots); None when they hold the full history."""
+    days = [r.opening.date for r in loan_book(books).loans.values() if r.opening is not None]
+    return max(days) if days else None
 
 
 def loan_schedule(books: Books, loan_id: str) -> list[Instalment]:

@@ -64,12 +64,14 @@ def capital_movements(
 
     Returns:
         ``(transaction, member, amount)`` for each member holding (1385) posting in a
-        transaction that moves the fund's members' capital (2083/2084).
+        transaction that moves the fund's members' capital (2083/2084), or in an
+        opening-balance entry of daily books (the holdings carried in).
     """
     found: list[tuple[data.Transaction, str, Decimal]] = []
     for txn in transactions:
-        if not any(entity_of(p.account) == fund and bas_of(opens, p.account)
-                   in CONTRIBUTION_BAS for p in txn.postings):
+        opening = bool(txn.meta and "opening-balances" in txn.meta)  # daily books
+        if not opening and not any(entity_of(p.account) == fund and bas_of(
+                opens, p.account) in CONTRIBUTION_BAS for p in txn.postings):
             continue
         for posting in txn.postings:
             member = entity_of(posting.account)

@@ -15,6 +15,12 @@
   declares ``overpayment: "hold"``.
 - A member's capital in the fund is withdrawn only under the fund's ``coop-capital-rule``,
   down to its minimum or to nothing.
+
+In daily books (from opening balances; give them without the closed years' entries),
+the opening-balance entries carry each loan's part of a loan account as a posting with
+``loan: "<id>"`` metadata: that is its link; the mirror holds between the lender's and
+the borrower's opening entries, which the year seal covers. Running totals (disbursed,
+balance, members' capital) start from the opening entries and the loans' snapshots.
 """
 
 from __future__ import annotations
@@ -28,7 +34,13 @@ from coopledger.declarations import Declarations
 from coopledger.entities import Entity, EntityKind, entity_of
 from coopledger.errors import CoopError
 from coopledger.fund.capital import CONTRIBUTION_BAS, HOLDING_BAS
-from coopledger.fund.ledger import LoanBook, LoanRecord, is_generated
+from coopledger.fund.ledger import (
+    LoanBook,
+    LoanRecord,
+    is_generated,
+    is_opening,
+    posting_loan,
+)
 from coopledger.fund.loans import (
     CapitalRule,
     Loan,
@@ -119,6 +131,27 @@ def _loan_postings(entry: data.Transaction, account_loans: Mapping[str, set[str]
                                     f"carries no loan link ({hint})", entry))
 
 
+def _opening_postings(entry: data.Transaction, account_loans: Mapping[str, set[str]],
+                      book: LoanBook, balance: dict[str, Decimal],
+                      errors: list[LoanError]) -> None:
+    """An opening-balance entry: each loan-account posting names its loan in metadata."""
+    for posting in entry.postings:
+        owners = account_loans.get(posting.account)
+        if owners is None:
+            continue
+        loan_id = posting_loan(posting)
+        if loan_id not in owners:
+            errors.append(LoanError(entry.meta, f"opening balance on loan account "
+                                    f"{posting.account} names no loan of that account "
+                                    f"(loan: {loan_id!r}; its loans: "
+                                    f"{', '.join(sorted(owners)) or 'none'})", entry))
+            continue
+        record = book.loans[str(loan_id)]
+        if (posting.account == record.accounts.lender["principal"]
+                and posting.units is not None and posting.units.number is not None):
+            balance[record.loan.id] = balance.get(record.loan.id, ZERO) + posting.units.number
+
+
 def _mirror(entry: data.Transaction, record: LoanRecord,
             errors: list[LoanError]) -> Decimal:
     lender, borrower = record.accounts.lender, record.accounts.borrower
@@ -184,10 +217,14 @@ def check_movements(entries: Iterable[data.Directive], book: LoanBook) -> list[L
     for loan_id, rec in book.loans.items():
         for account in (rec.accounts.lender["principal"], rec.accounts.borrower["principal"]):
             account_loans.setdefault(account, set()).add(loan_id)
-    disbursed: dict[str, Decimal] = {}
+    disbursed = {loan_id: rec.opening.disbursed for loan_id, rec in book.loans.items()
+                 if rec.opening is not None}
     balance: dict[str, Decimal] = {}
     for entry in entries:
         if not isinstance(entry, data.Transaction):
+            continue
+        if is_opening(entry):
+            _opening_postings(entry, account_loans, book, balance, errors)
             continue
         _loan_postings(entry, account_loans, book, errors)
         loans_linked = sorted(link for link in entry.links or () if link in book.loans)
@@ -199,6 +236,20 @@ def check_movements(entries: Iterable[data.Directive], book: LoanBook) -> list[L
         for link in loans_linked:
             _track(entry, book.loans[link], disbursed, balance, errors)
     return errors
+
+
+def _opening_holdings(txn: data.Transaction, funds: set[str], holdings: Mapping[str, str],
+                      holding: dict[tuple[str, str], Decimal]) -> None:
+    """Daily books: members' capital held at the opening (with one fund only)."""
+    if len(funds) != 1:
+        return
+    fund = next(iter(funds))
+    for posting in txn.postings:
+        member = holdings.get(posting.account)
+        if member is not None and member != fund and posting.units is not None \
+                and posting.units.number is not None:
+            key = (fund, member)
+            holding[key] = holding.get(key, ZERO) + posting.units.number
 
 
 def check_capital(transactions: Iterable[data.Transaction], opens: Mapping[str, data.Open],
@@ -228,6 +279,9 @@ def check_capital(transactions: Iterable[data.Transaction], opens: Mapping[str, 
             holdings[account] = code
     holding: dict[tuple[str, str], Decimal] = {}
     for txn in transactions:
+        if is_opening(txn):
+            _opening_holdings(txn, funds, holdings, holding)
+            continue
         fund = next((capital[p.account] for p in txn.postings if p.account in capital), None)
         if fund is None:
             continue

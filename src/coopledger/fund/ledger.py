@@ -34,12 +34,16 @@ from coopledger.fund.loans import (
     LoanReschedule,
     ProvisionRule,
 )
+from coopledger.fund.opening import LoanOpening
 from coopledger.money import ZERO
 
 if TYPE_CHECKING:
     from coopledger.books import Books
 
 GENERATED_BY = "coopledger.fund"
+#: Metadata of the opening-balance entries of daily books (see coopledger.close.yearend);
+#: their postings on loan accounts carry ``loan: "<id>"``.
+OPENING_KEY = "opening-balances"
 
 #: BAS numbers of the accounts a loan moves, with the names used when none is opened.
 LENDER_BAS = {
@@ -118,6 +122,8 @@ class LoanRecord:
         events: Its disbursements, payments, write-offs and recoveries, in date order.
         balances: ``(date, lender principal change, lender accrued-interest change)`` of
             every linked transaction, generated ones included, in date order.
+        opening: In daily books, the loan's state at the cut (see
+            :mod:`coopledger.fund.opening`); its movements before the cut are absent.
     """
 
     loan: Loan
@@ -126,6 +132,7 @@ class LoanRecord:
     reschedules: list[LoanReschedule] = field(default_factory=list)
     events: list[LoanEvent] = field(default_factory=list)
     balances: list[tuple[datetime.date, Decimal, Decimal]] = field(default_factory=list)
+    opening: LoanOpening | None = None
 
     def booked(self, date: datetime.date) -> tuple[Decimal, Decimal]:
         """The lender's booked principal and accrued interest for the loan on ``date``."""
@@ -172,6 +179,9 @@ def loan_records(declarations: Declarations,
             records[resched.id].reschedules.append(resched)
             if resched.rate is not None:
                 records[resched.id].rates.append((resched.date, resched.rate))
+    for opening in declarations.of(LoanOpening):
+        if opening.id in records:
+            records[opening.id].opening = opening
     for record in records.values():
         record.rates.sort(key=lambda pair: pair[0])
     return records
@@ -193,9 +203,12 @@ def build_loan_book(entries: Iterable[data.Directive], declarations: Declaration
     records = loan_records(declarations, index)
     for entry in entries:
         if isinstance(entry, data.Transaction) and entry.links:
+            if is_opening(entry):
+                _opening_balances(records, entry)
+                continue
             for link in entry.links:
                 found = records.get(link)
-                if found is not None:
+                if found is not None and not before_opening(found, entry.date):
                     _classify(found, entry)
     for record in records.values():
         record.events.sort(key=lambda e: (e.date, EVENT_ORDER[e.kind], e.amount))
@@ -211,6 +224,38 @@ def build_loan_book(entries: Iterable[data.Directive], declarations: Declaration
 def is_generated(entry: data.Transaction) -> bool:
     """Whether the fund computed this entry (an accrual or a correction)."""
     return bool(entry.meta and entry.meta.get("generated-by") == GENERATED_BY)
+
+
+def is_opening(entry: data.Transaction) -> bool:
+    """Whether this is an opening-balance entry of daily books."""
+    return bool(entry.meta and OPENING_KEY in entry.meta)
+
+
+def before_opening(record: LoanRecord, date: datetime.date) -> bool:
+    """Whether ``date`` is in a closed year of daily books that carry the loan's opening."""
+    return record.opening is not None and date <= record.opening.date
+
+
+def posting_loan(posting: data.Posting) -> str | None:
+    """The loan an opening-balance posting belongs to (its ``loan`` metadata)."""
+    value = posting.meta.get("loan") if posting.meta else None
+    return str(value) if value is not None else None
+
+
+def _opening_balances(records: Mapping[str, LoanRecord], entry: data.Transaction) -> None:
+    """Each loan's part of an opening-balance entry, by the postings' ``loan`` metadata."""
+    sums: dict[str, list[Decimal]] = {}
+    for posting in entry.postings:
+        record = records.get(posting_loan(posting) or "")
+        if record is None or posting.units is None or posting.units.number is None:
+            continue
+        part = sums.setdefault(record.loan.id, [ZERO, ZERO])
+        if posting.account == record.accounts.lender["principal"]:
+            part[0] += posting.units.number
+        elif posting.account == record.accounts.lender["accrued"]:
+            part[1] += posting.units.number
+    for loan_id, (principal, accrued) in sums.items():
+        records[loan_id].balances.append((entry.date, principal, accrued))
 
 
 def _classify(record: LoanRecord, entry: data.Transaction) -> None:

@@ -147,12 +147,17 @@ def fund_report(books: Books, date: datetime.date) -> FundReport:
         The report.
 
     Raises:
-        CoopException: The books declare no fund.
+        CoopException: The books declare no fund, or they are daily books (see
+            docs/fund.md) and the date is before their opening.
     """
     fund = next((e.code for e in books.entities.values() if e.kind is EntityKind.FUND), None)
     if fund is None:
         raise CoopException("the books declare no entity of kind fund")
     book = loan_book(books)
+    opened = max((r.opening.date for r in book.loans.values() if r.opening), default=None)
+    if opened is not None and date < opened:
+        raise CoopException(f"these daily books start after {opened}: ask the full books "
+                            f"for the fund report of {date}")
     provision_rules = [r for r in book.provisions.get(fund, []) if r.date <= date]
     rule = provision_rules[-1] if provision_rules else None
     lines: list[LoanLine] = []

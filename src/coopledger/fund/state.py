@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from coopledger.errors import CoopException
 from coopledger.fund.ledger import LoanEvent, LoanRecord
 from coopledger.fund.loans import DayCount
 from coopledger.fund.schedule import Instalment, Terms, build_schedule, interest_between
@@ -150,9 +151,34 @@ def conventions(record: LoanRecord) -> list[tuple[datetime.date, DayCount]]:
     return found
 
 
+def _start(record: LoanRecord, last_event_day: datetime.date,
+           accrue_to: datetime.date) -> tuple[Replay, datetime.date]:
+    """Where a replay starts: the loan's start, or in daily books its opening snapshot.
+
+    Raises:
+        CoopException: Daily books asked about a day before their opening.
+    """
+    opening = record.opening
+    if opening is None:
+        return Replay(), record.loan.date
+    if last_event_day < opening.anchor or accrue_to < opening.anchor:
+        # (no movement falls between the anchor and the cut: the snapshot holds there)
+        raise CoopException(f"loan {record.loan.id}: these daily books start after "
+                            f"{opening.date}; ask the full books about {last_event_day}")
+    state = Replay(balance=opening.outstanding_principal, accrued=opening.interest_accrued,
+                   disbursed=opening.disbursed, repaid=opening.principal_repaid,
+                   written_off=opening.written_off, interest_paid=opening.interest_paid,
+                   interest_written_off=opening.interest_written_off,
+                   recovered=opening.recovered, credit=opening.credit)
+    return state, opening.anchor
+
+
 def replay(record: LoanRecord, last_event_day: datetime.date, accrue_to: datetime.date,
            checkpoints: Sequence[datetime.date] = ()) -> Replay:
     """Replay a loan's events up to a day and accrue its interest up to another.
+
+    In daily books the replay starts from the loan's opening snapshot, at its anchor,
+    with the interest accrued at due dates before the anchor taken from the snapshot.
 
     Args:
         record: The loan.
@@ -163,19 +189,26 @@ def replay(record: LoanRecord, last_event_day: datetime.date, accrue_to: datetim
 
     Returns:
         The totals.
+
+    Raises:
+        CoopException: Daily books asked about a day before their opening.
     """
-    state = Replay()
+    state, last = _start(record, last_event_day, accrue_to)
     day_counts = conventions(record)
     splits = sorted({d for d, _ in day_counts} | set(checkpoints))
     order = record.loan.allocation
     points: list[tuple[datetime.date, int, LoanEvent | None]] = [
-        (day, 0, None) for day in splits if day <= accrue_to]
-    points += [(e.date, 1, e) for e in record.events if e.date <= last_event_day]
+        (day, 0, None) for day in splits if last <= day <= accrue_to]
+    points += [(e.date, 1, e) for e in record.events
+               if e.date <= last_event_day and not (record.opening and e.date <= last)]
     points.append((accrue_to, 2, None))
     points.sort(key=lambda p: (p[0], p[1]))
-    last = record.loan.date
-    convention = day_counts[0][1]
+    convention = [c for d, c in day_counts if d <= last][-1] if record.opening \
+        else day_counts[0][1]
     checkpoint_set = set(checkpoints)
+    if record.opening is not None:
+        known = record.opening.due_interest
+        state.accrued_at.update({d: known[d] for d in checkpoint_set if d < last and d in known})
     for day, _, event in points:
         if day > last:
             state.accrued += interest_between(state.balance, last, day, record.rates,
@@ -189,6 +222,51 @@ def replay(record: LoanRecord, last_event_day: datetime.date, accrue_to: datetim
         elif day in checkpoint_set:
             state.accrued_at[day] = round_ore(state.accrued)
     return state
+
+
+def snapshot_replay(record: LoanRecord, cut: datetime.date) -> tuple[
+        datetime.date, Replay, dict[datetime.date, Decimal], dict[datetime.date, Decimal]]:
+    """The loan's replay stopped at its anchor before ``cut``.
+
+    Args:
+        record: The loan, with its whole history.
+        cut: The first day of the open year.
+
+    Returns:
+        The anchor, the totals at it, the interest accrued at each due date the daily
+        books need (see :mod:`coopledger.fund.opening`), and the principal outstanding
+        at each reschedule before the cut.
+    """
+    last = cut - ONE_DAY
+    carried = record.opening.reschedule_balances if record.opening else {}
+    anchor = max([record.loan.date]
+                 + [d for d, _ in conventions(record) if d < cut]
+                 + [e.date for e in record.events if e.date < cut]
+                 + ([record.opening.anchor] if record.opening else []))
+    active = _active(schedule_segments(record), last)
+    run = replay(record, anchor, anchor, [i.due for i in active if i.due <= anchor])
+    reduced = run.repaid + run.written_off
+    settled = run.interest_paid + run.interest_written_off
+    dues: dict[datetime.date, Decimal] = {}
+    before = [i for i in active if i.due < anchor]
+    for index, inst in enumerate(before):
+        short = max(ZERO, max(ZERO, run.disbursed - inst.remaining) - reduced)
+        unpaid = max(ZERO, run.accrued_at.get(inst.due, ZERO) - settled)
+        if (short + unpaid > 0 or index == len(before) - 1) and inst.due in run.accrued_at:
+            dues[inst.due] = run.accrued_at[inst.due]
+    rescheduled = {r.date: carried[r.date] if r.date in carried else replay(
+        record, r.date - ONE_DAY, r.date).balance for r in record.reschedules if r.date < cut}
+    return anchor, run, dues, rescheduled
+
+
+def _active(segments: list[tuple[datetime.date, list[Instalment]]],
+            date: datetime.date) -> list[Instalment]:
+    """The instalments due by ``date`` of the segment in force on it."""
+    active: list[Instalment] = []
+    for start, items in segments:
+        if start <= date:
+            active = [i for i in items if i.due <= date]
+    return active
 
 
 def schedule_segments(record: LoanRecord) -> list[tuple[datetime.date, list[Instalment]]]:
@@ -213,7 +291,9 @@ def schedule_segments(record: LoanRecord) -> list[tuple[datetime.date, list[Inst
         amortization = resched.amortization or amortization
         months = frequency.months
         convention = [c for d, c in day_counts if d <= resched.date][-1]
-        outstanding = replay(record, resched.date - ONE_DAY, resched.date).balance
+        carried = record.opening.reschedule_balances if record.opening else {}
+        outstanding = carried[resched.date] if resched.date in carried else replay(
+            record, resched.date - ONE_DAY, resched.date).balance
         number = sum(len(items) for _, items in segments) + 1
         if outstanding <= 0:
             continue
@@ -240,10 +320,7 @@ def state_of(record: LoanRecord, date: datetime.date) -> LoanState:
         Its state, every figure recomputed from the loan's events.
     """
     segments = schedule_segments(record)
-    active: list[Instalment] = []
-    for start, items in segments:
-        if start <= date:
-            active = [i for i in items if i.due <= date]
+    active = _active(segments, date)
     dues = [i.due for i in active]
     run = replay(record, date, date + ONE_DAY, dues)
     reduced = run.repaid + run.written_off

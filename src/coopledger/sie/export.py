@@ -37,7 +37,7 @@ from types import MappingProxyType
 from beancount.core import data
 
 from coopledger import __version__
-from coopledger.books import Books
+from coopledger.books import YEAR_END_TAG, Books
 from coopledger.entities import Entity, EntityKind, entity_of
 from coopledger.errors import CoopException
 from coopledger.periods import Period, fiscal_year
@@ -94,6 +94,8 @@ def _bas_map(books: Books, codes: set[str], used: set[str],
         if entity_of(account) not in codes:
             continue
         bas = books.bas(account)
+        if account.endswith(":" + YEAR_RESULT_LEAF):
+            bas = YEAR_RESULT_BAS
         if bas is None:
             if account in used and fallback is None:
                 missing.append(account)
@@ -230,6 +232,17 @@ def export_sie(books: Books, code: str, year: int, *, kind: str = "4E",
 Postings = list[tuple[str, Decimal]]
 
 
+#: A year-end entry moves each result account's balance to equity one by one; in SIE, as
+#: in Swedish books, that is one row on 8999 Årets resultat against 2099, so #RES keeps the
+#: year's result per account and the 8999 row brings the year's total to zero.
+YEAR_RESULT_BAS = "8999"
+YEAR_RESULT_LEAF = "8999-Årets-resultat"
+
+
+def _year_result_account(code: str) -> str:
+    return f"Expenses:{code}:{YEAR_RESULT_LEAF}"
+
+
 def _where(entry: data.Transaction) -> str:
     return f"{entry.meta.get('filename')}:{entry.meta.get('lineno')}"
 
@@ -243,18 +256,32 @@ def _postings(books: Books, codes: set[str], currency: str,
         if entry.date >= end:
             break
         postings: Postings = []
+        year_end = bool(entry.tags) and YEAR_END_TAG in entry.tags
         for posting in entry.postings:
-            if entity_of(posting.account) not in codes:
+            code = entity_of(posting.account)
+            if code not in codes:
                 continue
             units = posting.units
             if units is None or units.currency != currency or units.number is None:
                 raise CoopException(f"{_where(entry)}: posting on {posting.account} is not "
                                     f"in {currency}; SIE export handles one currency")
-            used.add(posting.account)
-            postings.append((posting.account, units.number))
+            account = posting.account
+            if year_end and account.startswith(("Income:", "Expenses:")):
+                account = _year_result_account(code)
+            used.add(account)
+            postings.append((account, units.number))
+        if year_end:
+            postings = _merged(postings)
         if postings:
             relevant.append((entry, postings))
     return relevant, used
+
+
+def _merged(postings: Postings) -> Postings:
+    totals: dict[str, Decimal] = {}
+    for account, number in postings:
+        totals[account] = totals.get(account, ZERO) + number
+    return [(account, number) for account, number in totals.items() if number]
 
 
 def _split(relevant: list[tuple[data.Transaction, Postings]], bas_of: dict[str, str],

@@ -1,0 +1,271 @@
+"""ISO 20022 camt.053 (statements) and camt.054 (notifications), versions 001.02 to 001.08.
+
+Elements are matched by their local names, whatever the namespace version says, and the
+XML is parsed with ``defusedxml`` (entity declarations, external references and DTDs are
+refused). ``read_camt`` returns one :class:`~coopledger.bank.model.Statement` per
+``Stmt`` or ``Ntfctn``:
+
+* the account from ``Acct/Id/IBAN`` or ``Acct/Id/Othr/Id`` (BBAN, bankgiro);
+* ``OPBD`` (else ``PRCD``) as the opening and ``CLBD`` as the closing booked balance;
+* one entry per ``Ntry`` with ``Sts`` BOOK; PDNG and INFO entries are skipped and reported;
+* the dedup key ``AcctSvcrRef``, else ``NtryRef`` + date + amount, else date + amount +
+  the entry's position among equal ones;
+* a batch (many ``TxDtls``) stays one entry whose legs sum to it; when the details do
+  not add up to the entry, the entry is kept whole;
+* ``RvslInd`` true marks a reversal; the OCR number is ``RmtInf/Strd/CdtrRefInf/Ref``.
+
+Any other message (camt.052 intraday reports, unknown types) is refused with a clear
+message, as is an amount in another currency than the statement's.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import ClassVar
+from xml.etree.ElementTree import Element, ParseError
+
+import defusedxml.ElementTree
+from defusedxml import DefusedXmlException
+
+from coopledger.bank.model import (
+    BankFileError,
+    BankTxn,
+    Leg,
+    Statement,
+    StatementBalance,
+    normalise_account_id,
+    ocr_digits,
+)
+from coopledger.importers.base import BankImporter, read_bytes, read_head
+
+MESSAGES = {"BkToCstmrStmt": ("camt.053", "Stmt"),
+            "BkToCstmrDbtCdtNtfctn": ("camt.054", "Ntfctn")}
+AMOUNT = re.compile(r"\d{1,18}(\.\d{1,5})?")
+REFUSED = {"BkToCstmrAcctRpt": "camt.052 (intraday account report) is not a booked "
+                               "statement; import the day's camt.053 instead"}
+
+
+def local(tag: str) -> str:
+    """An element's name without its namespace."""
+    return tag.rsplit("}", 1)[-1]
+
+
+def children(element: Element, name: str) -> Iterator[Element]:
+    """The direct children with this local name."""
+    return (c for c in element if local(c.tag) == name)
+
+
+def find(element: Element | None, path: str) -> Element | None:
+    """The first element down a ``/``-separated path of local names."""
+    for name in path.split("/"):
+        if element is None:
+            return None
+        element = next(children(element, name), None)
+    return element
+
+
+def text(element: Element | None, path: str) -> str | None:
+    """The stripped text at a path, or None if absent or empty."""
+    found = find(element, path)
+    value = (found.text or "").strip() if found is not None else ""
+    return value or None
+
+
+def sniff_camt(path: str) -> bool:
+    """Whether a file is an ISO 20022 cash-management (camt) XML message."""
+    head = read_head(path)
+    return b"<" in head[:200] and (b"iso:20022:tech:xsd:camt." in head
+                                   or b"BkToCstmr" in head)
+
+
+def parse_xml(path: str, raw: bytes) -> Element:
+    """Parse XML safely.
+
+    Raises:
+        BankFileError: Malformed XML, or entities, DTDs or external references.
+    """
+    try:
+        root: Element = defusedxml.ElementTree.fromstring(raw)
+    except DefusedXmlException as exc:
+        raise BankFileError(path, "", f"refused unsafe XML ({type(exc).__name__}): "
+                            "entity declarations and external references are not "
+                            "allowed in a bank file") from None
+    except ParseError as exc:
+        line, column = exc.position
+        raise BankFileError(path, f"line {line}, column {column}",
+                            f"not well-formed XML ({str(exc).split(':')[0]})") from None
+    except LookupError as exc:  # the XML declaration names an encoding Python lacks
+        raise BankFileError(path, "line 1", f"XML declaration: {exc}") from None
+    return root
+
+
+def read_camt(path: str) -> list[Statement]:
+    """Read a camt.053 or camt.054 file.
+
+    Args:
+        path: The file.
+
+    Returns:
+        Its statements (notifications), in file order.
+
+    Raises:
+        BankFileError: Unsafe or malformed XML, another message type, or a bad element.
+    """
+    root = parse_xml(path, read_bytes(path))
+    message = next(iter(root), None) if local(root.tag) == "Document" else None
+    name = local(message.tag) if message is not None else local(root.tag)
+    if name in REFUSED:
+        raise BankFileError(path, name, REFUSED[name])
+    if message is None or name not in MESSAGES:
+        raise BankFileError(path, name, "unknown message type; coopledger reads camt.053 "
+                            "(BkToCstmrStmt) and camt.054 (BkToCstmrDbtCdtNtfctn)")
+    kind, report = MESSAGES[name]
+    statements = [_statement(path, kind, element, f"{report}[{i}]")
+                  for i, element in enumerate(children(message, report), 1)]
+    if not statements:
+        raise BankFileError(path, name, f"no {report} element: the message is empty")
+    return statements
+
+
+def _amount(path: str, element: Element | None, where: str) -> tuple[Decimal, str | None]:
+    raw = (element.text or "").strip() if element is not None else ""
+    if element is None or not raw:
+        raise BankFileError(path, where, "amount missing")
+    if not AMOUNT.fullmatch(raw):
+        raise BankFileError(path, where, f"not an unsigned decimal amount: {raw[:40]!r}")
+    return Decimal(raw), element.get("Ccy")
+
+
+def _sign(path: str, element: Element, where: str, default: str | None = None) -> int:
+    indicator = text(element, "CdtDbtInd") or default
+    if indicator not in ("CRDT", "DBIT"):
+        raise BankFileError(path, f"{where}/CdtDbtInd", f"expected CRDT or DBIT, "
+                            f"found {indicator!r}")
+    return 1 if indicator == "CRDT" else -1
+
+
+def _date(path: str, element: Element | None, where: str) -> datetime.date | None:
+    value = text(element, "Dt") or text(element, "DtTm")
+    if value is None:
+        return None
+    try:
+        return datetime.date.fromisoformat(value[:10])
+    except ValueError:
+        raise BankFileError(path, where, f"not a date: {value!r}") from None
+
+
+def _statement(path: str, kind: str, element: Element, where: str) -> Statement:
+    acct = find(element, "Acct")
+    ids = [v for v in (text(acct, "Id/IBAN"), text(acct, "Id/Othr/Id")) if v]
+    currency = text(acct, "Ccy")
+    balances: dict[str, StatementBalance] = {}
+    for i, bal in enumerate(children(element, "Bal"), 1):
+        code = text(bal, "Tp/CdOrPrtry/Cd")
+        if code not in ("OPBD", "PRCD", "CLBD"):
+            continue
+        here = f"{where}/Bal[{i}]"
+        amount, ccy = _amount(path, find(bal, "Amt"), f"{here}/Amt")
+        currency = currency or ccy
+        if ccy and ccy != currency:
+            raise BankFileError(path, f"{here}/Amt", f"{code} balance in {ccy} on a "
+                                f"{currency} account")
+        date = _date(path, find(bal, "Dt"), f"{here}/Dt")
+        if date is None:
+            raise BankFileError(path, f"{here}/Dt", "balance date missing")
+        balances.setdefault(code, StatementBalance(date, amount * _sign(path, bal, here)))
+    booked: list[BankTxn] = []
+    pending: list[BankTxn] = []
+    seen: dict[tuple[datetime.date, Decimal], int] = {}
+    for i, ntry in enumerate(children(element, "Ntry"), 1):
+        here = f"{where}/Ntry[{i}]"
+        amount, ccy = _amount(path, find(ntry, "Amt"), f"{here}/Amt")
+        currency = currency or ccy
+        if ccy and ccy != currency:
+            raise BankFileError(path, f"{here}/Amt", f"entry in {ccy} on a {currency} "
+                                "account")
+        txn = _entry(path, ntry, here, amount * _sign(path, ntry, here), seen)
+        status = text(ntry, "Sts/Cd") or text(ntry, "Sts") or "BOOK"
+        (booked if status == "BOOK" else pending).append(txn)
+    if currency is None:
+        raise BankFileError(path, f"{where}/Acct", "no currency on the account, its "
+                            "balances or its entries")
+    return Statement(path, kind, tuple(normalise_account_id(i) for i in ids), currency,
+                     tuple(booked), balances.get("OPBD") or balances.get("PRCD"),
+                     balances.get("CLBD"), tuple(pending), text(element, "Id"))
+
+
+def _entry(path: str, ntry: Element, where: str, amount: Decimal,
+           seen: dict[tuple[datetime.date, Decimal], int]) -> BankTxn:
+    date = (_date(path, find(ntry, "BookgDt"), f"{where}/BookgDt")
+            or _date(path, find(ntry, "ValDt"), f"{where}/ValDt"))
+    if date is None:
+        raise BankFileError(path, f"{where}/BookgDt", "booking date missing")
+    reversal = (text(ntry, "RvslInd") or "").lower() in ("true", "1")
+    direction = "CRDT" if amount >= 0 else "DBIT"
+    details = [d for nd in children(ntry, "NtryDtls") for d in children(nd, "TxDtls")]
+    parsed = [_leg(path, d, f"{where}/TxDtls[{i}]", direction)
+              for i, d in enumerate(details, 1)]
+    legs = [leg for known, leg in parsed if known]
+    info = text(ntry, "AddtlNtryInf")
+    if not parsed or len(legs) < len(parsed) or sum(x.amount for x in legs) != amount:
+        whole = [leg for _, leg in parsed]
+        messages = " / ".join(dict.fromkeys(m for m in (x.message for x in whole) if m))
+        ocrs = {x.ocr for x in whole if x.ocr}
+        first = whole[0] if len(whole) == 1 else None
+        legs = [Leg(amount, first.payee if first else None, messages or info,
+                    ocrs.pop() if len(ocrs) == 1 else None,
+                    first.counterparty if first else None)]
+    ref = text(ntry, "AcctSvcrRef")
+    if ref is None:
+        ntry_ref = text(ntry, "NtryRef")
+        count = seen.get((date, amount), 0) + 1
+        seen[(date, amount)] = count
+        ref = (f"{ntry_ref}/{date}/{amount}" if ntry_ref
+               else f"{date}/{amount}/{count}")
+    return BankTxn(date, amount, ref, tuple(legs), reversal, where)
+
+
+def _leg(path: str, tx: Element, where: str, direction: str) -> tuple[bool, Leg]:
+    """A transaction detail as a leg; False first when it states no amount."""
+    amt = find(tx, "Amt")
+    if amt is None:
+        amt = find(tx, "AmtDtls/TxAmt/Amt")
+    amount = Decimal(0)
+    if amt is not None:
+        value, _ = _amount(path, amt, f"{where}/Amt")
+        amount = value * _sign(path, tx, where, default=direction)
+    parties = find(tx, "RltdPties")
+    payer_side = "Dbtr" if direction == "CRDT" else "Cdtr"
+    party = find(parties, payer_side)
+    payee = text(party, "Nm") or text(party, "Pty/Nm")
+    account = find(parties, f"{payer_side}Acct/Id")
+    counterparty = text(account, "IBAN") or text(account, "Othr/Id")
+    rmt = find(tx, "RmtInf")
+    unstructured: list[str] = []
+    reference = None
+    if rmt is not None:
+        unstructured = [(u.text or "").strip() for u in children(rmt, "Ustrd")]
+        for strd in children(rmt, "Strd"):
+            reference = reference or text(strd, "CdtrRefInf/Ref")
+    message = " ".join(u for u in unstructured if u) or text(tx, "AddtlTxInf")
+    return amt is not None, Leg(
+        amount, payee, message or reference, ocr_digits(reference),
+        normalise_account_id(counterparty) if counterparty else None)
+
+
+class CamtImporter(BankImporter):
+    """camt.053 and camt.054 files (ISO 20022 bank-to-customer cash management)."""
+
+    kind: ClassVar[str] = "camt"
+
+    def sniff(self, filepath: str) -> bool:
+        """Whether the file is a camt XML message."""
+        return sniff_camt(filepath)
+
+    def read(self, filepath: str) -> list[Statement]:
+        """The file's statements."""
+        return read_camt(filepath)
+
