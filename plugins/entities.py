@@ -25,12 +25,21 @@ After, the same transaction with two more postings (metadata
 
 from __future__ import annotations
 
+import contextlib
 import datetime
+import gc
+from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 
 from beancount.core import data
 
-from coopledger.clearing import clearing_counterparty, clearing_opens, complete_transaction
+from coopledger.clearing import (
+    clearing_counterparty,
+    clearing_opens,
+    complete_transaction,
+    tolerance_bound,
+)
 from coopledger.declarations import parse_declarations
 from coopledger.entities import Entity, check_accounts, entity_of, index_entities
 from coopledger.errors import BalanceError, CoopError
@@ -53,12 +62,33 @@ def validate_and_clear_entities(
         opened, and the errors found.
     """
     del config
-    declarations, decl_errors = parse_declarations(entries)
+    with _collector_paused():
+        return _validate_and_clear(entries, options_map)
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    # The plugin allocates a few containers per cross-entity transaction and none of
+    # them form reference cycles; letting the cyclic collector scan the whole loaded
+    # ledger while it does is pure overhead (measured: see docs/performance.md).
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _validate_and_clear(
+    entries: list[data.Directive], options_map: dict[str, Any],
+) -> tuple[list[data.Directive], list[CoopError]]:
+    customs, opens = _customs_and_opens(entries)
+    declarations, decl_errors = parse_declarations(customs)
     errors: list[CoopError] = list(decl_errors)
     entities, entity_errors = index_entities(declarations.of(Entity))
     errors.extend(entity_errors)
 
-    opens = [e for e in entries if isinstance(e, data.Open)]
     errors.extend(check_accounts(opens, entities))
     entity_by_account: dict[str, str | None] = {}
     for open_entry in opens:
@@ -67,12 +97,25 @@ def validate_and_clear_entities(
 
     first_use: dict[str, datetime.date] = {}
     new_entries: list[data.Directive] = []
+    append = new_entries.append
+    entity_for = entity_by_account.get
+    transaction = data.Transaction
+    bound = tolerance_bound(options_map)
+    # Hot loop (one iteration per directive): most transactions stay inside one entity,
+    # so check that inline and call out only for the others.
     for entry in entries:
-        if isinstance(entry, data.Transaction) and len(entry.postings) > 1:
-            new_entries.append(
-                _complete(entry, entity_by_account, options_map, first_use, errors))
+        if type(entry) is transaction and len(postings := entry.postings) > 1:
+            first = entity_for(postings[0].account)
+            if first is not None:
+                for posting in postings:
+                    if entity_for(posting.account) != first:
+                        break
+                else:
+                    append(entry)
+                    continue
+            append(_complete(entry, entity_by_account, options_map, bound, first_use, errors))
         else:
-            new_entries.append(entry)
+            append(entry)
 
     for clearing_open in clearing_opens(first_use, entity_by_account):
         counterparty = clearing_counterparty(clearing_open.account)
@@ -82,19 +125,30 @@ def validate_and_clear_entities(
     return new_entries, errors
 
 
+def _customs_and_opens(
+    entries: list[data.Directive],
+) -> tuple[list[data.Custom], list[data.Open]]:
+    # One pass for both kinds of directive that are read before the transactions.
+    customs: list[data.Custom] = []
+    opens: list[data.Open] = []
+    for entry in entries:
+        if type(entry) is data.Open:
+            opens.append(entry)
+        elif type(entry) is data.Custom:
+            customs.append(entry)
+    return customs, opens
+
+
 def _complete(
     entry: data.Transaction,
     entity_by_account: dict[str, str | None],
     options_map: dict[str, Any],
+    bound: Decimal,
     first_use: dict[str, datetime.date],
     errors: list[CoopError],
 ) -> data.Transaction:
-    # Fast path: the postings of most transactions belong to a single entity.
-    postings = entry.postings
-    first = entity_by_account.get(postings[0].account)
-    if first is not None and all(entity_by_account.get(p.account) == first for p in postings):
-        return entry
-    completed, problems = complete_transaction(entry, entity_by_account, options_map)
+    completed, problems = complete_transaction(entry, entity_by_account, options_map,
+                                               tolerance_bound=bound)
     for problem in problems:
         errors.append(BalanceError(entry.meta, problem, entry))
     for posting in completed.postings:

@@ -24,8 +24,10 @@ ledger opens them itself.
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
+from typing import Any
 
 from beancount.core import convert, data, interpolate
 from beancount.core.amount import Amount
@@ -35,8 +37,11 @@ from coopledger.entities import entity_of
 CLEARING_BAS = "1660"
 CLEARING_PREFIX = "1660-Avräkning-"
 GENERATED_BY = "coopledger.clearing"
+#: The tolerance of a currency that the transaction's amounts say nothing about.
+DEFAULT_TOLERANCE = Decimal("0.005")
 
 
+@functools.lru_cache(maxsize=4096)
 def clearing_account(owner: str, counterparty: str) -> str:
     """The account in ``owner``'s books that holds its position against ``counterparty``."""
     return f"Assets:{owner}:{CLEARING_PREFIX}{counterparty}"
@@ -54,7 +59,15 @@ def entity_residuals(
     entry: data.Transaction, entity_by_account: Mapping[str, str | None],
 ) -> dict[tuple[str, str], Decimal]:
     """The sum of weights per (entity, currency) of a transaction's postings."""
+    return _residuals(entry, entity_by_account)[0]
+
+
+def _residuals(
+    entry: data.Transaction, entity_by_account: Mapping[str, str | None],
+) -> tuple[dict[tuple[str, str], Decimal], bool]:
+    # The residuals, and whether every posting was plain units (no cost, no price).
     sums: dict[tuple[str, str], Decimal] = {}
+    plain = True
     for posting in entry.postings:
         units = posting.units
         if units is None:
@@ -62,6 +75,7 @@ def entity_residuals(
         if posting.cost is None and posting.price is None:
             number, currency = units.number, units.currency
         else:
+            plain = False
             weight: Amount = convert.get_weight(posting)  # type: ignore[no-untyped-call]
             number, currency = weight.number, weight.currency
         if number is None:
@@ -72,7 +86,7 @@ def entity_residuals(
             code = entity_of(posting.account) or ""
         key = (code, currency)
         sums[key] = sums.get(key, Decimal(0)) + number
-    return sums
+    return sums, plain
 
 
 def settle(residuals: Mapping[str, Decimal]) -> list[tuple[str, str, Decimal]]:
@@ -87,6 +101,10 @@ def settle(residuals: Mapping[str, Decimal]) -> list[tuple[str, str, Decimal]]:
         ``(debtor, creditor, amount)`` triples with positive amounts: the debtor owes the
         creditor ``amount``.
     """
+    if len(residuals) == 2:  # the common case: one entity paid for another
+        (first, owed), (second, due) = residuals.items()
+        if owed == -due and owed:
+            return [(first, second, owed)] if owed > 0 else [(second, first, due)]
     debtors = sorted((code, r) for code, r in residuals.items() if r > 0)
     creditors = sorted((code, -r) for code, r in residuals.items() if r < 0)
     pairs: list[tuple[str, str, Decimal]] = []
@@ -105,10 +123,46 @@ def settle(residuals: Mapping[str, Decimal]) -> list[tuple[str, str, Decimal]]:
     return pairs
 
 
+def tolerance_bound(options_map: Mapping[str, Any]) -> Decimal:
+    """An upper bound of every tolerance Beancount can infer for a transaction.
+
+    For postings without cost or price Beancount infers, per currency, the multiplier
+    times the unit of the last digit of the amounts written with decimals (so at most
+    a tenth times the multiplier), or takes the declared default. A residual above this
+    bound is above the transaction's tolerance whatever its amounts look like.
+
+    Args:
+        options_map: The ledger's options.
+
+    Returns:
+        The bound (at least the default tolerance, 0.005).
+    """
+    multiplier = max(Decimal(str(options_map.get(key) or "0.5"))
+                     for key in ("tolerance_multiplier", "inferred_tolerance_multiplier"))
+    defaults = options_map.get("inferred_tolerance_default") or {}
+    return max([DEFAULT_TOLERANCE, multiplier / 10, *map(Decimal, defaults.values())])
+
+
+def _clearly_unbalanced(residuals: Mapping[tuple[str, str], Decimal], bound: Decimal) -> bool:
+    """Whether every entity residual is zero or above any tolerance, and they sum to zero.
+
+    Then the tolerances are not needed: zeros are dropped, the rest are all kept. (Only
+    for transactions without cost or price, whose tolerances can exceed the bound.)
+    """
+    totals: dict[str, Decimal] = {}
+    for (_, currency), amount in residuals.items():
+        if amount and abs(amount) <= bound:
+            return False
+        totals[currency] = totals.get(currency, Decimal(0)) + amount
+    return not any(totals.values())
+
+
 def complete_transaction(
     entry: data.Transaction,
     entity_by_account: Mapping[str, str | None],
     options_map: Mapping[str, object],
+    *,
+    tolerance_bound: Decimal | None = None,
 ) -> tuple[data.Transaction, list[str]]:
     """Add clearing postings so that a transaction balances inside every entity.
 
@@ -116,15 +170,27 @@ def complete_transaction(
         entry: A transaction that balances as a whole.
         entity_by_account: Account to entity code (None for undeclared).
         options_map: The ledger's options, for the balance tolerance.
+        tolerance_bound: :func:`tolerance_bound` of the options, computed once per load:
+            lets the common case skip inferring the transaction's tolerances (same
+            result, less work).
 
     Returns:
         The transaction (unchanged when nothing was needed, else a new one with the
         clearing postings appended) and messages for what could not be completed.
     """
-    residuals = entity_residuals(entry, entity_by_account)
-    tolerances: dict[str, Decimal] = interpolate.infer_tolerances(  # type: ignore[no-untyped-call]
-        entry.postings, options_map)
-    default_tolerance = Decimal("0.005")
+    residuals, plain = _residuals(entry, entity_by_account)
+    if plain and tolerance_bound is not None and len(residuals) == 2:
+        paired = _pair_of_two(entry, residuals, tolerance_bound)
+        if paired is not None:
+            return paired, []
+    default_tolerance = DEFAULT_TOLERANCE
+    tolerances: dict[str, Decimal]
+    if plain and tolerance_bound is not None and _clearly_unbalanced(residuals,
+                                                                     tolerance_bound):
+        tolerances = {}  # every tolerance Beancount could infer is below every residual
+    else:
+        tolerances = interpolate.infer_tolerances(  # type: ignore[no-untyped-call]
+            entry.postings, options_map)
     by_currency: dict[str, dict[str, Decimal]] = {}
     for (code, currency), amount in residuals.items():
         if abs(amount) > tolerances.get(currency, default_tolerance):
@@ -149,18 +215,38 @@ def complete_transaction(
             problems.append(f"cannot clear {balanced}: {per_entity[''].copy_abs()} {currency} "
                             f"goes to {', '.join(strays)}, which belongs to no declared entity")
             continue
+        filename, lineno = entry.meta.get("filename"), entry.meta.get("lineno")
         for debtor, creditor, amount in settle(per_entity):
-            meta = {"filename": entry.meta.get("filename"), "lineno": entry.meta.get("lineno"),
-                    "generated-by": GENERATED_BY}
             new_postings.append(data.Posting(
-                clearing_account(debtor, creditor), Amount(-amount, currency),
-                None, None, None, dict(meta)))
+                clearing_account(debtor, creditor), Amount(-amount, currency), None, None,
+                None, {"filename": filename, "lineno": lineno, "generated-by": GENERATED_BY}))
             new_postings.append(data.Posting(
-                clearing_account(creditor, debtor), Amount(amount, currency),
-                None, None, None, dict(meta)))
+                clearing_account(creditor, debtor), Amount(amount, currency), None, None,
+                None, {"filename": filename, "lineno": lineno, "generated-by": GENERATED_BY}))
     if len(new_postings) == len(entry.postings):
         return entry, problems
     return entry._replace(postings=new_postings), problems
+
+
+def _pair_of_two(
+    entry: data.Transaction, residuals: Mapping[tuple[str, str], Decimal], bound: Decimal,
+) -> data.Transaction | None:
+    # The common case, one entity paying for another in one currency, done directly;
+    # gives exactly what the general path gives, or None to take the general path.
+    ((first, currency), owed), ((second, other), due) = residuals.items()
+    if currency != other or owed != -due or abs(owed) <= bound or not first or not second:
+        return None
+    debtor, creditor, amount = (first, second, owed) if owed > 0 else (second, first, due)
+    filename, lineno = entry.meta.get("filename"), entry.meta.get("lineno")
+    return entry._replace(postings=[
+        *entry.postings,
+        data.Posting(clearing_account(debtor, creditor), Amount(-amount, currency), None,
+                     None, None,
+                     {"filename": filename, "lineno": lineno, "generated-by": GENERATED_BY}),
+        data.Posting(clearing_account(creditor, debtor), Amount(amount, currency), None,
+                     None, None,
+                     {"filename": filename, "lineno": lineno, "generated-by": GENERATED_BY}),
+    ])
 
 
 def clearing_opens(

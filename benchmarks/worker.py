@@ -1,0 +1,266 @@
+"""One measured task in a fresh process: prints one JSON line with time and peak memory.
+
+The harness (:mod:`benchmarks.run`) starts this module once per repetition, so that each
+measurement has its own interpreter and its own peak resident set size. Beancount's
+pickle cache is disabled for every task: each load parses the text.
+
+Tasks::
+
+    python -m benchmarks.worker load FILE [off]    loader.load_file (the plugins the file names);
+                                                   ``off``: the collector paused
+    python -m benchmarks.worker cli ARGS...        coopledger's command line, in process
+    python -m benchmarks.worker cmd ARGS...        an external command (e.g. bean-check);
+                                                   its time and peak memory as a child
+    python -m benchmarks.worker fava FILE income|extensions [QUERY]
+                                                   Fava pages rendered with Flask's
+                                                   test client, after one warm-up
+    python -m benchmarks.worker balances FILE [DATE]  every account's balance at a date
+    python -m benchmarks.worker camt LEDGER STATEMENT ACCOUNT BBAN
+    python -m benchmarks.worker pycamt|etree STATEMENT
+    python -m benchmarks.worker sie-read|lines FILE
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from typing import Any
+
+os.environ["BEANCOUNT_DISABLE_LOAD_CACHE"] = "1"
+
+
+def _peak_mib(who: int = resource.RUSAGE_SELF) -> float:
+    # Linux keeps ru_maxrss across fork and exec, so a worker started by a large parent
+    # would report the parent's size; VmHWM belongs to this process image alone.
+    status = "/proc/self/status"
+    if who == resource.RUSAGE_SELF and os.path.exists(status):
+        with open(status, encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024  # kilobytes
+    return resource.getrusage(who).ru_maxrss / 1024  # Linux: kilobytes
+
+
+def task_load(path: str, collector: str = "on") -> dict[str, Any]:
+    """Load a ledger once; time the load alone.
+
+    With ``collector`` ``off`` the cyclic garbage collector is paused for the load, as
+    the patch to ``coopledger.books.load_books`` proposed in docs/performance.md does.
+    """
+    import gc
+
+    from beancount import loader
+
+    phases: dict[str, float] = {}
+
+    def log_timing(line: str) -> None:
+        # Beancount's log lines: "Operation: 'name'   Time:   123 ms"
+        name, _, rest = line.partition("Time:")
+        name = name.split("'")[1] if "'" in name else name.strip()
+        if not name.startswith("beancount.parser.parser.parse_file"):
+            phases[name] = phases.get(name, 0.0) + float(rest.split()[0]) / 1000
+
+    started, cpu = time.perf_counter(), time.process_time()
+    if collector == "off":
+        gc.disable()
+    try:
+        entries, errors, _ = loader.load_file(path, log_timings=log_timing)
+    finally:
+        gc.enable()
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    return {"seconds": seconds, "cpu_seconds": cpu, "phases": phases, "entries": len(entries),
+            "errors": len(errors),
+            "first_errors": [str(getattr(e, "message", e))[:200] for e in errors[:3]]}
+
+
+def task_balances(path: str, date: str = "") -> dict[str, Any]:
+    """Every account's balance at a date (default: the last entry's), nonzero only."""
+    import datetime
+    from decimal import Decimal
+
+    from beancount import loader
+    from beancount.core import data
+
+    started = time.perf_counter()
+    entries, _, _ = loader.load_file(path)
+    last = datetime.date.fromisoformat(date) if date else max(e.date for e in entries)
+    totals: dict[str, Decimal] = {}
+    for entry in entries:
+        if isinstance(entry, data.Transaction) and entry.date <= last:
+            for posting in entry.postings:
+                if posting.units is not None and posting.units.number is not None:
+                    key = f"{posting.account} {posting.units.currency}"
+                    totals[key] = totals.get(key, Decimal(0)) + posting.units.number
+    balances = {key: str(value) for key, value in sorted(totals.items()) if value}
+    return {"seconds": time.perf_counter() - started, "date": last.isoformat(),
+            "balances": balances}
+
+
+def task_cli(args: list[str]) -> dict[str, Any]:
+    """Run coopledger's command line in this process (imports included in the time)."""
+    import contextlib
+    import io
+
+    started, cpu = time.perf_counter(), time.process_time()
+    from coopledger.cli import main
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+        status = main(args)
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    return {"seconds": seconds, "cpu_seconds": cpu, "status": status,
+            "output": out.getvalue()[-400:]}
+
+
+def task_cmd(args: list[str]) -> dict[str, Any]:
+    """Run an external command; its wall time and its own peak memory."""
+    started = time.perf_counter()
+    done = subprocess.run(args, capture_output=True, text=True, check=False)  # noqa: S603
+    seconds = time.perf_counter() - started
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {"seconds": seconds, "cpu_seconds": usage.ru_utime + usage.ru_stime,
+            "status": done.returncode,
+            "output": (done.stdout + done.stderr)[-400:],
+            "peak_mib": _peak_mib(resource.RUSAGE_CHILDREN)}
+
+
+def task_fava(path: str, which: str, query: str, renders: int = 3) -> dict[str, Any]:
+    """Render Fava pages with Flask's test client after one warm-up each.
+
+    ``which`` is ``income`` (Fava's own income statement) or ``extensions`` (every page
+    of every Fava extension the ledger enables). The result's ``seconds`` is the median
+    render of the slowest page; ``pages`` has every page's median.
+    """
+    import statistics
+
+    from fava.application import create_app
+
+    app = create_app([path], load=True)
+    client = app.test_client()
+    location = client.get("/").headers.get("Location", "")
+    slug = location.strip("/").split("/")[0] if location else ""
+    if which == "income":
+        urls = [f"/{slug}/income_statement/"]
+    else:
+        ledger = app.config["LEDGERS"][slug]
+        names = [ext.name for ext in ledger.extensions.extension_details]
+        urls = [f"/{slug}/extension/{name}/?{query}" for name in names]
+    timings: dict[str, float] = {}
+    statuses: dict[str, int] = {}
+    cpu_total = 0.0
+    for url in urls:
+        statuses[url] = client.get(url).status_code  # warm-up: templates, caches
+        runs = []
+        for _ in range(renders):
+            started, cpu = time.perf_counter(), time.process_time()
+            statuses[url] = max(statuses[url], client.get(url).status_code)
+            runs.append(time.perf_counter() - started)
+            cpu_total += time.process_time() - cpu
+        timings[url] = statistics.median(runs)
+    slowest = max(timings.values()) if timings else float("nan")
+    return {"seconds": slowest, "cpu_seconds": cpu_total / max(renders, 1), "pages": timings,
+            "statuses": statuses, "status": max(statuses.values(), default=0) >= 400}
+
+
+def task_camt(ledger: str, statement: str, account: str, bban: str) -> dict[str, Any]:
+    """coopledger's camt importer: extract with dedup against the loaded ledger."""
+    import importlib
+
+    from beancount import loader
+
+    camt = importlib.import_module("coopledger.importers.camt")  # optional feature
+    existing, _, _ = loader.load_file(ledger)  # not timed: the books are already loaded
+    started, cpu = time.perf_counter(), time.process_time()
+    importer = camt.CamtImporter(accounts={bban: account})
+    entries = importer.extract(statement, existing)
+    importer.deduplicate(entries, existing)
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    return {"seconds": seconds, "cpu_seconds": cpu, "entries": len(entries),
+            "existing": len(existing)}
+
+
+def task_pycamt(statement: str) -> dict[str, Any]:
+    """pycamt parsing the same statement: every transaction and the statement info."""
+    import importlib
+
+    parser_module = importlib.import_module("pycamt.parser")  # only for the benchmark
+    started, cpu = time.perf_counter(), time.process_time()
+    parser = parser_module.Camt053Parser.from_file(statement)
+    transactions = parser.get_transactions()
+    parser.get_statement_info()
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    return {"seconds": seconds, "cpu_seconds": cpu, "entries": len(transactions)}
+
+
+def task_etree(statement: str) -> dict[str, Any]:
+    """A bare defusedxml ElementTree parse of the statement, visiting every element."""
+    import defusedxml.ElementTree
+
+    started, cpu = time.perf_counter(), time.process_time()
+    root = defusedxml.ElementTree.parse(statement).getroot()
+    count = sum(1 for _ in root.iter())
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    return {"seconds": seconds, "cpu_seconds": cpu, "elements": count}
+
+
+def task_sie_read(path: str) -> dict[str, Any]:
+    """coopledger's SIE reader on one file; counts its #TRANS lines."""
+    import importlib
+
+    reader = importlib.import_module("coopledger.sie.reader")  # optional feature
+    with open(path, "rb") as handle:
+        trans = sum(1 for line in handle if line.lstrip().startswith(b"#TRANS"))
+    started, cpu = time.perf_counter(), time.process_time()
+    sie = reader.read_sie(path)
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    return {"seconds": seconds, "cpu_seconds": cpu, "trans_lines": trans,
+            "vouchers": len(sie.vouchers)}
+
+
+def task_lines(path: str) -> dict[str, Any]:
+    """The floor for reading a text file: read, decode and split it into fields."""
+    started, cpu = time.perf_counter(), time.process_time()
+    with open(path, "rb") as handle:
+        data = handle.read()
+    fields = sum(len(line.split()) for line in data.decode("utf-8", "replace").splitlines())
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    return {"seconds": seconds, "cpu_seconds": cpu, "fields": fields}
+
+
+def main(argv: list[str]) -> int:
+    """Run one task and print its result as JSON."""
+    task, rest = argv[0], argv[1:]
+    if task == "load":
+        result = task_load(*rest[:2])
+    elif task == "cli":
+        result = task_cli(rest)
+    elif task == "cmd":
+        result = task_cmd(rest)
+    elif task == "fava":
+        result = task_fava(rest[0], rest[1], rest[2] if len(rest) > 2 else "")
+    elif task == "balances":
+        result = task_balances(*rest[:2])
+    elif task == "camt":
+        result = task_camt(*rest[:4])
+    elif task == "pycamt":
+        result = task_pycamt(rest[0])
+    elif task == "etree":
+        result = task_etree(rest[0])
+    elif task == "sie-read":
+        result = task_sie_read(rest[0])
+    elif task == "lines":
+        result = task_lines(rest[0])
+    else:
+        print(f"unknown task {task!r}", file=sys.stderr)
+        return 2
+    result.setdefault("peak_mib", _peak_mib())
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
