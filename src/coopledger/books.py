@@ -11,11 +11,12 @@ from __future__ import annotations
 import bisect
 import datetime
 import gc
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from beancount import loader
 from beancount.core import data
@@ -25,6 +26,7 @@ from coopledger.entities import Entity, EntityKind, entity_of, index_entities
 from coopledger.errors import CoopException
 
 ENTITIES_PLUGIN = "coopledger.plugins.entities"
+T = TypeVar("T")
 #: Tag of the year-end entries that move each entity's result to equity. Their postings
 #: on income and expense accounts are left out of results (an income statement of a
 #: closed year still shows the year's result), not out of balances.
@@ -85,6 +87,8 @@ class Books:
         errors: Beancount's and the plugins' errors.
         options: Beancount's options map.
         declarations: The valid ``coop-...`` declarations.
+        memo: Results computed from these books that several readers share (a view's
+            figures, say), keyed by their reader; they live as long as the books do.
     """
 
     path: Path
@@ -92,6 +96,23 @@ class Books:
     errors: list[Any]
     options: dict[str, Any]
     declarations: Declarations = field(default_factory=Declarations)
+    memo: dict[tuple[object, ...], Any] = field(default_factory=dict, compare=False,
+                                                repr=False)
+
+    def remember(self, key: tuple[object, ...], compute: Callable[[], T]) -> T:
+        """``compute()``, once per key for these books (the books never change).
+
+        Args:
+            key: What is computed and from which arguments, hashable.
+            compute: Computes it.
+
+        Returns:
+            The remembered or newly computed result.
+        """
+        if key not in self.memo:
+            self.memo[key] = compute()
+        result: T = self.memo[key]
+        return result
 
     @cached_property
     def entities(self) -> dict[str, Entity]:

@@ -54,8 +54,9 @@ class CoopGroup(_page.BoardPage):
 
     def build(self, books: Books, period: Period, page: _page.Page) -> _page.Page:
         """The group page's figures."""
-        view = _views.group_view(books, period,
-                                 consolidate=not books.options.get(ENTITY_VIEW_OPTION))
+        consolidate = not books.options.get(ENTITY_VIEW_OPTION)
+        view = books.remember(("fava-group", period, consolidate),
+                              lambda: _views.group_view(books, period, consolidate=consolidate))
         return _page.Page(page.t, page.language, notices=page.notices, period=period,
                           view=view)
 
@@ -76,7 +77,10 @@ class CoopMember(_page.BoardPage):
             return _page.Page(page.t, page.language, notices=page.notices, period=period,
                               message=page.t["choose_entity"], extra=extra)
         return _page.Page(page.t, page.language, notices=page.notices, period=period,
-                          view=_views.member_view(books, str(code), period), extra=extra)
+                          view=books.remember(("fava-member", str(code), period),
+                                              lambda: _views.member_view(books, str(code),
+                                                                         period)),
+                          extra=extra)
 
 
 class CoopFund(_page.BoardPage):
@@ -87,7 +91,7 @@ class CoopFund(_page.BoardPage):
 
     def build(self, books: Books, period: Period, page: _page.Page) -> _page.Page:
         """The fund page's figures."""
-        view = _fund.fund_view(books, period)
+        view = books.remember(("fava-fund", period), lambda: _fund.fund_view(books, period))
         return _page.Page(page.t, page.language, notices=page.notices, period=period,
                           view=view)
 
