@@ -33,7 +33,7 @@ import datetime
 import hashlib
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -329,21 +329,40 @@ def explain_mismatch(seal: Seal, actual: MonthDigest) -> list[tuple[str, data.Di
 
 # --- verification ----------------------------------------------------------------------
 
-def read_seals(entries: Iterable[data.Directive]) -> tuple[dict[str, Seal], list[data.Custom]]:
+def read_seals(
+    entries: Iterable[data.Directive],
+    declaration_of: Callable[[data.Custom], Declaration | None] | None = None,
+) -> tuple[dict[str, Seal], list[data.Custom]]:
     """The valid month and year seals by id, and the seal directives that are duplicates.
 
     A seal that does not validate is left out here: the entities plugin reports it, as it
     reports every bad declaration.
+
+    Args:
+        entries: The ledger's directives (its ``custom`` directives are enough).
+        declaration_of: The valid declaration of a directive, or None, when the caller
+            has them validated already (the plugins' shared
+            :class:`~coopledger.loadindex.LoadIndex`); by default each seal is validated
+            here.
+
+    Returns:
+        The seals by id (the first of an id wins) and the later directives of an id.
     """
     seals: dict[str, Seal] = {}
     duplicates: list[data.Custom] = []
     for entry in entries:
         if not isinstance(entry, data.Custom) or entry.type != SEAL:
             continue
-        try:
-            seal = _parse_seal(entry)
-        except ValueError:
-            continue
+        if declaration_of is not None:
+            found = declaration_of(entry)
+            if not isinstance(found, Seal):
+                continue
+            seal = found
+        else:
+            try:
+                seal = _parse_seal(entry)
+            except ValueError:
+                continue
         if seal.id in seals:
             duplicates.append(entry)
             continue
@@ -364,12 +383,19 @@ def digest_sealed_months(
     entries: Iterable[data.Directive], months: Iterable[str],
 ) -> dict[str, MonthDigest]:
     """Digest the given months' entries in one pass over the ledger."""
-    wanted = set(months)
-    buckets: dict[str, list[data.Directive]] = {m: [] for m in wanted}
+    buckets: dict[str, list[data.Directive]] = {m: [] for m in months}
+    if not buckets:
+        return {}
+    day: datetime.date | None = None
+    bucket: list[data.Directive] | None = None
+    # Entries come in date order: name the month once per day, not once per entry
+    # (any order gives the same buckets, only more slowly).
     for entry in entries:
-        label = month_label(entry.date)
-        if label in wanted and is_sealable(entry):
-            buckets[label].append(entry)
+        if entry.date != day:
+            day = entry.date
+            bucket = buckets.get(month_label(day))
+        if bucket is not None and is_sealable(entry):
+            bucket.append(entry)
     return {month: digest_entries(month, found) for month, found in buckets.items()}
 
 

@@ -66,6 +66,20 @@ def main_files(path: Path, entries: Iterable[data.Directive]) -> list[Path]:
     return files
 
 
+def closed_years_cut(entries: Iterable[data.Directive]) -> datetime.date | None:
+    """In daily books, the first day after the closed years; None in the full books.
+
+    Args:
+        entries: The ledger's directives (its ``custom`` directives are enough).
+
+    Returns:
+        The day after the latest ``coop-opening`` declaration, or None without one.
+    """
+    custom = data.Custom
+    dates = [e.date for e in entries if type(e) is custom and e.type == OPENING]
+    return max(dates) + datetime.timedelta(days=1) if dates else None
+
+
 def drop_closed_years(entries: list[data.Directive]) -> list[data.Directive]:
     """In daily books, leave out what files mixing both years hold of the closed years.
 
@@ -73,10 +87,9 @@ def drop_closed_years(entries: list[data.Directive]) -> list[data.Directive]:
     full books). Otherwise keeps, before the cut: ``open``, ``close``, commodities,
     prices, queries, declarations other than month seals, and the opening balances.
     """
-    dates = [e.date for e in entries if isinstance(e, data.Custom) and e.type == OPENING]
-    if not dates:
+    cut = closed_years_cut(entries)
+    if cut is None:
         return entries
-    cut = max(dates) + datetime.timedelta(days=1)
     kept = []
     for entry in entries:
         if entry.date >= cut or isinstance(entry, _KEPT):
