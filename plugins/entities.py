@@ -4,7 +4,9 @@ It validates every ``coop-...`` declaration (an unknown or malformed one is an e
 its file and line), checks that every account belongs to a declared entity, and makes
 every transaction balance inside each entity it touches, per currency, by completing
 cross-entity transactions with clearing postings (see :mod:`coopledger.clearing`).
-Clearing accounts the ledger does not open itself are opened on their first use.
+Clearing accounts the ledger does not open itself are opened on their first use. The
+declarations it validates are left in the load's options map for the plugins after it
+(see :mod:`coopledger.loadindex`), so that no plugin validates them again.
 
 Enable it with::
 

@@ -1,7 +1,8 @@
 """The fund's checks: loans that mirror, disbursements that match, capital rules kept.
 
 Load it after the entities plugin (it relies on declarations being validated and
-cross-entity transactions being completed there)::
+cross-entity transactions being completed there, and reuses those validated
+declarations)::
 
     plugin "coopledger.plugins.entities"
     plugin "coopledger.plugins.loans"
