@@ -158,7 +158,8 @@ def closing_balances_at(entries: list[data.Directive], ends: Iterable[datetime.d
     (the same postings added in the same order); entries that are not in date order
     get one pass per end instead.
     """
-    pending = sorted(set(ends))
+    every = sorted(set(ends))
+    pending = list(every)
     found: dict[datetime.date, dict[tuple[str, str], Decimal]] = {}
     totals: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
     last: datetime.date | None = None
@@ -167,7 +168,7 @@ def closing_balances_at(entries: list[data.Directive], ends: Iterable[datetime.d
             continue
         date = entry.date
         if last is not None and date < last:
-            return {end: closing_balances(entries, end) for end in pending}
+            return {end: closing_balances(entries, end) for end in every}
         last = date
         while pending and date >= pending[0]:
             found[pending.pop(0)] = {key: value for key, value in totals.items() if value}
