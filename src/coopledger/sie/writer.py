@@ -17,7 +17,7 @@ import datetime
 import zlib
 from decimal import Decimal
 
-from coopledger.sie.checksum import ENCODING
+from coopledger.sie.checksum import encode_cp437
 from coopledger.sie.records import Balance, Row, SieFile, Voucher
 from coopledger.sie.tokens import Field, Record, checksum_text
 
@@ -215,6 +215,6 @@ def render_sie(sie: SieFile, *, kind: str = "4E", program: tuple[str, str] = ("c
         raise WriteError(f"SIE type {kind!r} is not 4E or 4I")
     day = generated or datetime.datetime.now().astimezone().date()
     out = _render(sie, kind, program, day)
-    crc = zlib.crc32("".join(out.crc).encode(ENCODING, errors="replace"))
+    crc = zlib.crc32(encode_cp437("".join(out.crc)))
     lines = ["#FLAGGA 0", "#KSUMMA", *out.lines, f"#KSUMMA {crc}"]
-    return ("\r\n".join(lines) + "\r\n").encode(ENCODING, errors="replace")
+    return encode_cp437("\r\n".join(lines) + "\r\n")
