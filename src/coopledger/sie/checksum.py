@@ -14,6 +14,23 @@ import zlib
 from coopledger.sie.tokens import Record, checksum_text
 
 ENCODING = "cp437"
+#: Each Latin-1 character's CP437 byte (``?`` where CP437 has none): the same bytes as the
+#: codec, for the text that fits in Latin-1 (all of it, in Swedish books), through two
+#: passes in C instead of the codec's lookup per character.
+_LATIN1_TO_CP437 = bytes(chr(code).encode(ENCODING, errors="replace")[0] for code in range(256))
+
+
+def encode_cp437(text: str) -> bytes:
+    """The text in CP437, characters it cannot hold written as ``?``.
+
+    The same bytes as ``text.encode("cp437", errors="replace")``, several times faster on
+    long texts.
+    """
+    try:
+        latin1 = text.encode("latin-1")
+    except UnicodeEncodeError:
+        return text.encode(ENCODING, errors="replace")
+    return latin1.translate(_LATIN1_TO_CP437)
 
 
 class Checksum:
@@ -44,7 +61,7 @@ class Checksum:
         Characters CP437 cannot hold are counted as ``?``, as a CP437 writer would store
         them, so that a UTF-8 file still gets a deterministic sum.
         """
-        return zlib.crc32("".join(self._parts).encode(ENCODING, errors="replace"))
+        return zlib.crc32(encode_cp437("".join(self._parts)))
 
 
 def checksum_of(records: list[Record]) -> int:

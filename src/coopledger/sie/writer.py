@@ -14,15 +14,16 @@ another program) holds the identification and the vouchers only.
 from __future__ import annotations
 
 import datetime
+import re
 import zlib
 from decimal import Decimal
 
-from coopledger.sie.checksum import ENCODING
-from coopledger.sie.records import Balance, Row, SieFile, Voucher
-from coopledger.sie.tokens import Field, Record, checksum_text
+from coopledger.sie.checksum import encode_cp437
+from coopledger.sie.records import Balance, ObjectRef, Row, SieFile, Voucher
+from coopledger.sie.tokens import Field
 
 ORE = Decimal("0.01")
-_SAFE = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-+.,:/_")
+_SAFE_WORD = re.compile(r"[a-zA-Z0-9+.,:/_-]+")
 KINDS = ("4E", "4I")
 
 
@@ -47,7 +48,7 @@ def quote(text: str) -> str:
 
 def word(text: str) -> str:
     """A field that stays bare when it holds only safe characters, else quoted."""
-    return text if text and all(c in _SAFE for c in text) else quote(text)
+    return text if _SAFE_WORD.fullmatch(text) else quote(text)
 
 
 def amount_text(amount: Decimal) -> str:
@@ -72,24 +73,42 @@ class _Lines:
     def __init__(self) -> None:
         self.lines: list[str] = []
         self.crc: list[str] = []
+        self._object_lists: dict[tuple[ObjectRef, ...], tuple[str, str]] = {}
 
     def add(self, label: str, *fields: str, raw: tuple[Field, ...] = ()) -> None:
+        """One record: its label, its fields as written, and its fields' contents.
+
+        The checksum text is the label and the contents, cleaned, with no separators (as
+        :func:`~coopledger.sie.tokens.checksum_text` reads it back).
+        """
         self.lines.append(" ".join((label, *fields)))
-        cleaned = tuple(clean(f) if isinstance(f, str) else tuple(clean(i) for i in f)
-                        for f in raw)
-        self.crc.append(checksum_text(Record(label, cleaned)))
+        self.crc.append(label + "".join(clean(f) if isinstance(f, str) else "".join(map(clean, f))
+                                        for f in raw))
 
     def block(self, text: str) -> None:
+        """A line that opens or closes a voucher's rows (it adds nothing to the checksum)."""
         self.lines.append(text)
 
+    def object_list(self, refs: tuple[ObjectRef, ...]) -> tuple[str, str]:
+        """An object list as written (``{1 "Kafe"}``) and its checksum text (``1Kafe``).
 
-def _objects(refs: tuple[tuple[int, str], ...]) -> tuple[str, tuple[str, ...]]:
+        A file repeats few object lists: each is rendered once.
+        """
+        known = self._object_lists.get(refs)
+        if known is None:
+            shown, items = _objects(refs)
+            known = self._object_lists[refs] = (shown, "".join(map(clean, items)))
+        return known
+
+
+def _objects(refs: tuple[ObjectRef, ...]) -> tuple[str, tuple[str, ...]]:
     items = tuple(item for dim, code in refs for item in (str(dim), code))
     shown = " ".join(f"{dim} {quote(code)}" for dim, code in refs)
     return "{" + shown + "}", items
 
 
-def _row_line(out: _Lines, label: str, row: Row) -> None:
+def _row_fields(row: Row) -> tuple[list[str], list[Field]]:
+    """A row's fields as written and their contents: the general path, for any row."""
     objects, items = _objects(row.objects)
     fields = [row.account, objects, amount_text(row.amount)]
     raw: list[Field] = [row.account, items, fields[2]]
@@ -106,10 +125,24 @@ def _row_line(out: _Lines, label: str, row: Row) -> None:
     if row.sign:
         fields.append(quote(row.sign))
         raw.append(row.sign)
+    return fields, raw
+
+
+def _row_line(out: _Lines, label: str, row: Row) -> None:
+    if row.date is None and not row.text and row.quantity is None and not row.sign:
+        # Nearly every row of an export has only an account, objects and an amount: the
+        # same line and checksum text as the general path, without building its lists.
+        objects, summed = out.object_list(row.objects)
+        amount = amount_text(row.amount)
+        out.lines.append(f"{label} {row.account} {objects} {amount}")
+        out.crc.append(f"{label}{clean(row.account)}{summed}{amount}")
+        return
+    fields, raw = _row_fields(row)
     out.add(label, *fields, raw=tuple(raw))
 
 
-def _voucher(out: _Lines, voucher: Voucher) -> None:
+def _ver_fields(voucher: Voucher) -> tuple[list[str], list[Field]]:
+    """A ``#VER`` record's fields as written and their contents: the general path."""
     fields = [word(voucher.series), word(voucher.number), date_text(voucher.date),
               quote(voucher.text)]
     raw: list[Field] = [voucher.series, voucher.number, fields[2], voucher.text]
@@ -122,7 +155,24 @@ def _voucher(out: _Lines, voucher: Voucher) -> None:
             raw.append("")
         fields.append(quote(voucher.sign))
         raw.append(voucher.sign)
+    return fields, raw
+
+
+def _ver_line(out: _Lines, voucher: Voucher) -> None:
+    if voucher.registered is None and not voucher.sign:
+        # The common voucher: series, number, date and text, as the general path.
+        day = date_text(voucher.date)
+        out.lines.append(f"#VER {word(voucher.series)} {word(voucher.number)} {day} "
+                         f"{quote(voucher.text)}")
+        out.crc.append(f"#VER{clean(voucher.series)}{clean(voucher.number)}{day}"
+                       f"{clean(voucher.text)}")
+        return
+    fields, raw = _ver_fields(voucher)
     out.add("#VER", *fields, raw=tuple(raw))
+
+
+def _voucher(out: _Lines, voucher: Voucher) -> None:
+    _ver_line(out, voucher)
     out.block("{")
     for row in voucher.removed:
         _row_line(out, "#BTRANS", row)
@@ -215,6 +265,6 @@ def render_sie(sie: SieFile, *, kind: str = "4E", program: tuple[str, str] = ("c
         raise WriteError(f"SIE type {kind!r} is not 4E or 4I")
     day = generated or datetime.datetime.now().astimezone().date()
     out = _render(sie, kind, program, day)
-    crc = zlib.crc32("".join(out.crc).encode(ENCODING, errors="replace"))
+    crc = zlib.crc32(encode_cp437("".join(out.crc)))
     lines = ["#FLAGGA 0", "#KSUMMA", *out.lines, f"#KSUMMA {crc}"]
-    return ("\r\n".join(lines) + "\r\n").encode(ENCODING, errors="replace")
+    return encode_cp437("\r\n".join(lines) + "\r\n")
