@@ -79,15 +79,13 @@ class PostingIndex:
     @cached_property
     def by_entity(self) -> dict[str, list[int]]:
         """The positions of each entity's postings, ascending (built on first use)."""
-        positions: dict[str, list[int]] = {}
-        owners: dict[str, str | None] = {}
+        owners = {account: entity_of(account) for account in set(self.accounts)}
+        positions: dict[str, list[int]] = {code: [] for code in owners.values()
+                                           if code is not None}
         for i, account in enumerate(self.accounts):
-            if account in owners:
-                code = owners[account]
-            else:
-                code = owners[account] = entity_of(account)
+            code = owners[account]
             if code is not None:
-                positions.setdefault(code, []).append(i)
+                positions[code].append(i)
         return positions
 
     def entity_span(self, entity: str, start: datetime.date | None,

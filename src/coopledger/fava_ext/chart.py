@@ -22,8 +22,6 @@ RIGHT = 160
 TOP = 16
 BOTTOM = 36
 
-#: A dot at each point of a series (``Markup.format`` escapes what it is given).
-CIRCLE = Markup('<circle cx="{}" cy="{}" r="2.5" fill="{}"/>')
 #: Distinguishable colours (Okabe-Ito), cycled when there are more series.
 COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
            "#000000")
@@ -137,7 +135,11 @@ def line_chart(title: str, labels: Sequence[str],
         coords = tuple((round(x(i), 1), y(v)) for i, v in enumerate(vs))
         points = " ".join(f"{cx},{cy}" for cx, cy in coords)
         colour = COLOURS[n % len(COLOURS)]
-        circles = Markup("").join(CIRCLE.format(cx, cy, colour) for cx, cy in coords)
+        # Written once per chart, not per render; floats and a fixed colour need no
+        # escaping (Markup.format would escape each of them: a tenth of a second for
+        # a group chart of 6 000 dots).
+        circles = Markup("".join(  # noqa: S704 -- nothing here comes from the books' text
+            f'<circle cx="{cx}" cy="{cy}" r="2.5" fill="{colour}"/>' for cx, cy in coords))
         drawn.append(Series(name, colour, points, coords, tuple(vs), TOP + 14 + 18 * n,
                             circles))
     return LineChart(title, WIDTH, HEIGHT, LEFT, RIGHT, TOP, BOTTOM, y(Decimal(0)),
