@@ -126,16 +126,12 @@ def entity_balances(transactions: Iterable[data.Transaction], code: str,
                     date: datetime.date, currency: str) -> dict[str, Decimal]:
     """Every account balance of one entity at the end of ``date``, in one currency."""
     sums: dict[str, Decimal] = {}
-    mine: dict[str, bool] = {}  # account: whether it is the entity's (computed once)
     for txn in transactions:
         if txn.date > date:
             continue
         for posting in txn.postings:
-            account = posting.account
-            if account not in mine:
-                mine[account] = entity_of(account) == code
             units = posting.units
-            if (mine[account] and units is not None and units.currency == currency
-                    and units.number is not None):
-                sums[account] = sums.get(account, ZERO) + units.number
+            if (units is not None and units.currency == currency and units.number is not None
+                    and entity_of(posting.account) == code):
+                sums[posting.account] = sums.get(posting.account, ZERO) + units.number
     return sums
