@@ -20,6 +20,18 @@ ZERO = Decimal(0)
 
 def _sums(books: Books, start: datetime.date | None, end: datetime.date | None,
           entity: str | None, *, results_only: bool = False) -> dict[str, Decimal]:
+    if entity is None:
+        # The whole group's sums walk every posting of the range; a group report asks
+        # for the same ones twice (its table and its consolidated statements), so they
+        # are remembered with the books. Each caller gets its own copy.
+        key = ("balances.group_sums", start, end, results_only)
+        return dict(books.remember(key, lambda: _walk(books, start, end, None,
+                                                      results_only=results_only)))
+    return _walk(books, start, end, entity, results_only=results_only)
+
+
+def _walk(books: Books, start: datetime.date | None, end: datetime.date | None,
+          entity: str | None, *, results_only: bool) -> dict[str, Decimal]:
     index = books.postings
     totals: defaultdict[str, Decimal] = defaultdict(Decimal)
     accounts, numbers, transfer = index.accounts, index.numbers, index.result_transfer
