@@ -1,11 +1,11 @@
 """The adapter between Fava and the board pages: request in, a :class:`Page` out.
 
 :class:`BoardPage` is the one place that reads what Fava hands an extension (the ledger,
-the request's filters, Fava's language option). It turns them into books and a period,
-calls one pure function from :mod:`coopledger.fava_ext.views` and wraps the result, or a
-readable message, in a :class:`Page` for the template. Bad input (an extension
-configuration that does not parse, a filter Fava cannot read, an unknown entity) becomes
-a message on the page, never a server error.
+the request's filters, Fava's language option and its incognito filter). It turns them
+into books and a period, calls one pure function from :mod:`coopledger.fava_ext.views`
+and wraps the result, or a readable message, in a :class:`Page` for the template. Bad
+input (an extension configuration that does not parse, a filter Fava cannot read, an
+unknown entity) becomes a message on the page, never a server error.
 """
 
 from __future__ import annotations
