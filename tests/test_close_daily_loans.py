@@ -18,7 +18,7 @@ from coopledger.close import close_month
 from coopledger.close.yearend import DAILY_FILE, close_year
 from coopledger.errors import CoopException
 from coopledger.fava_ext.fund_view import fund_view
-from coopledger.fund import fund_report, split_repayment
+from coopledger.fund import fund_report, loan_state, loan_states, split_repayment
 from coopledger.periods import Period
 from coopledger.plugins.seals import SealError
 from tests.fund_books import (
@@ -174,6 +174,18 @@ def test_fund_report_is_the_same_on_daily_and_full_books(closed: Path) -> None:
     assert late["L-5"].disbursed == Decimal("20000.00")
     later = {ln.loan_id: ln.state for ln in fund_report(daily, D(2026, 3, 31)).loans}
     assert later["L-3"].recovered == Decimal("2000.00")
+
+
+def test_loan_histories_equal_the_state_of_each_day_on_daily_books(closed: Path) -> None:
+    daily = load_books(closed.parent / DAILY_FILE)
+    loans = sorted({d.id for d in daily.declarations.by_type["coop-loan-opening"]})
+    assert len(loans) == 5
+    days = [D(2025, 12, 31) + datetime.timedelta(days=n) for n in range(100)]
+    for loan_id in loans:
+        assert loan_states(daily, loan_id, days) == [loan_state(daily, loan_id, d)
+                                                     for d in days], loan_id
+    with pytest.raises(CoopException, match="ask the full books"):
+        loan_states(daily, loans[0], [D(2026, 1, 31), D(2025, 6, 30)])
 
 
 def test_every_balance_is_the_same_at_the_last_date(closed: Path) -> None:

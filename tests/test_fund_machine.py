@@ -21,7 +21,13 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 from coopledger.books import Books
-from coopledger.fund import closing_entries, fund_report, loan_state, split_repayment
+from coopledger.fund import (
+    closing_entries,
+    fund_report,
+    loan_state,
+    loan_states,
+    split_repayment,
+)
 from coopledger.periods import month_period
 from tests.conftest import load_text
 from tests.fund_books import (
@@ -197,6 +203,22 @@ class FundMachine(RuleBasedStateMachine):
                                        + state.written_off)
             assert state.outstanding_principal >= 0
             assert state.accrued_interest >= 0
+
+    @invariant()
+    def history_equals_the_state_of_each_day(self) -> None:
+        # loan_states walks a loan once per schedule segment; it must give exactly
+        # loan_state's answer for every day: before the start, around every booked
+        # event, and every third day up to a month after today.
+        for loan_id, info in self.loans.items():
+            events = {t.date for t in self.books.transactions if loan_id in t.links}
+            days = {d + datetime.timedelta(days=n) for d in events for n in (-1, 0, 1)}
+            day = info.start - datetime.timedelta(days=2)
+            while day <= self.today + datetime.timedelta(days=30):
+                days.add(day)
+                day += datetime.timedelta(days=3)
+            ordered = sorted(days, reverse=True)  # any order: the answer follows it
+            assert loan_states(self.books, loan_id, ordered) == [
+                loan_state(self.books, loan_id, d) for d in ordered]
 
     @invariant()
     def interest_income_equals_interest_expense(self) -> None:

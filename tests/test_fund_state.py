@@ -14,6 +14,7 @@ from coopledger.fund import (
     loan_by_ocr,
     loan_schedule,
     loan_state,
+    loan_states,
     repayment_legs,
     split_repayment,
 )
@@ -243,3 +244,30 @@ def test_write_off_and_capital_base() -> None:
     assert report.capital_base == net_assets
     assert report.cash == Decimal("500000.00") + Decimal("100000.00") - Decimal(
         "12000.00") + Decimal("1060.00")
+
+
+def test_loan_states_equal_the_state_of_each_day() -> None:
+    # Two loans: missed and partial payments, a reschedule, a back-dated payment, an
+    # early payoff of the other, a partial write-off; every day from before the first loan to
+    # after the last event, answered by one history and by one state per day.
+    text = header() + loan("L-1", D(2025, 1, 1), "Kafe", "12000.00", "6.00", 12, **EQUAL) \
+        + loan("L-2", D(2025, 3, 15), "Stad", "24000.00", "4.50", 24) \
+        + disburse("L-1", D(2025, 1, 1), "Kafe", Decimal("12000.00")) \
+        + repay("L-1", D(2025, 2, 1), "Kafe", Decimal("60.00"), Decimal("1000.00")) \
+        + disburse("L-2", D(2025, 3, 20), "Stad", Decimal("24000.00")) \
+        + repay("L-1", D(2025, 3, 20), "Kafe", Decimal("30.00"), Decimal("400.00")) \
+        + '2025-05-01 custom "coop-loan-reschedule" "L-1"\n  term: 24\n' \
+          '  first-due: 2025-06-01\n' \
+        + repay("L-2", D(2025, 4, 15), "Stad", Decimal("90.00"), Decimal("960.00")) \
+        + repay("L-1", D(2025, 4, 28), "Kafe", Decimal("100.00"), Decimal("500.00")) \
+        + repay("L-2", D(2025, 6, 1), "Stad", Decimal("200.00"), Decimal("23040.00")) \
+        + write_off("L-1", D(2025, 11, 1), "Kafe", Decimal("10100.00"))
+    books = load_text(text)
+    assert books.errors == []
+    days = [D(2024, 12, 30) + datetime.timedelta(days=n) for n in range(400)]
+    for loan_id in ("L-1", "L-2"):
+        history = loan_states(books, loan_id, days)
+        assert history == [loan_state(books, loan_id, day) for day in days]
+    statuses = {state.status for loan_id in ("L-1", "L-2")
+                for state in loan_states(books, loan_id, days)}
+    assert statuses == {"committed", "current", "delinquent", "default", "repaid"}

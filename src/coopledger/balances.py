@@ -20,16 +20,27 @@ ZERO = Decimal(0)
 
 def _sums(books: Books, start: datetime.date | None, end: datetime.date | None,
           entity: str | None, *, results_only: bool = False) -> dict[str, Decimal]:
+    if entity is None:
+        # The whole group's sums walk every posting of the range; a group report asks
+        # for the same ones twice (its table and its consolidated statements), so they
+        # are remembered with the books. Each caller gets its own copy.
+        key = ("balances.group_sums", start, end, results_only)
+        return dict(books.remember(key, lambda: _walk(books, start, end, None,
+                                                      results_only=results_only)))
+    return _walk(books, start, end, entity, results_only=results_only)
+
+
+def _walk(books: Books, start: datetime.date | None, end: datetime.date | None,
+          entity: str | None, *, results_only: bool) -> dict[str, Decimal]:
     index = books.postings
     totals: defaultdict[str, Decimal] = defaultdict(Decimal)
     accounts, numbers, transfer = index.accounts, index.numbers, index.result_transfer
-    for i in index.span(start, end):
+    positions = index.span(start, end) if entity is None else index.entity_span(
+        entity, start, end)
+    for i in positions:
         if results_only and transfer[i]:
             continue
-        account = accounts[i]
-        if entity is not None and entity_of(account) != entity:
-            continue
-        totals[account] += numbers[i]
+        totals[accounts[i]] += numbers[i]
     return {account: amount for account, amount in sorted(totals.items()) if amount != 0}
 
 
@@ -106,12 +117,14 @@ def monthly_changes(books: Books, period: Period, *,
     index = books.postings
     bounds = [(m.end, result[m.label]) for m in months]
     k = 0
-    for i in index.span(period.start, period.end):
+    positions = index.span(period.start, period.end) if entity is None else \
+        index.entity_span(entity, period.start, period.end)
+    for i in positions:
         date = index.dates[i]
         while date >= bounds[k][0]:
             k += 1
         account = index.accounts[i]
-        if index.result_transfer[i] or (entity is not None and entity_of(account) != entity):
+        if index.result_transfer[i]:
             continue
         sums = bounds[k][1]
         sums[account] = sums.get(account, ZERO) + index.numbers[i]

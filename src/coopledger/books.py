@@ -76,6 +76,31 @@ class PostingIndex:
         hi = len(self.dates) if end is None else bisect.bisect_left(self.dates, end)
         return range(lo, hi)
 
+    @cached_property
+    def by_entity(self) -> dict[str, list[int]]:
+        """The positions of each entity's postings, ascending (built on first use)."""
+        owners = {account: entity_of(account) for account in set(self.accounts)}
+        positions: dict[str, list[int]] = {code: [] for code in owners.values()
+                                           if code is not None}
+        for i, account in enumerate(self.accounts):
+            code = owners[account]
+            if code is not None:
+                positions[code].append(i)
+        return positions
+
+    def entity_span(self, entity: str, start: datetime.date | None,
+                    end: datetime.date | None) -> list[int]:
+        """Positions of one entity's postings dated ``start <= date < end``, ascending.
+
+        The positions of :meth:`span` whose account belongs to ``entity``, found without
+        looking at the other entities' postings.
+        """
+        positions = self.by_entity.get(entity, [])
+        whole = self.span(start, end)
+        lo = bisect.bisect_left(positions, whole.start)
+        hi = bisect.bisect_left(positions, whole.stop)
+        return positions[lo:hi]
+
 
 @dataclass(frozen=True)
 class Books:

@@ -16,6 +16,7 @@ The steps live in their own modules: :mod:`~coopledger.close.preflight`,
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -84,8 +85,11 @@ def close_status(books: Books, *, with_checks: bool = True) -> list[MonthStatus]
     covered = sealed_months(books)
     counts: dict[str, int] = {}
     numbered: dict[str, bool] = {}
+    day: datetime.date | None = None
+    label = ""
     for entry in books.transactions:
-        label = month_label(entry.date)
+        if entry.date != day:  # a label per day, not per transaction
+            day, label = entry.date, month_label(entry.date)
         counts[label] = counts.get(label, 0) + 1
         numbered[label] = numbered.get(label, True) and VOUCHER_KEY in (entry.meta or {})
     statuses = []

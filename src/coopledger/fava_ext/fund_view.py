@@ -3,7 +3,7 @@
 The report is the fund's own (capital base, cash available, the loan book with status
 and days past due, PAR1/30/60/90, provisions, write-offs, members' shares); this module
 adds the gross portfolio and PAR at each month end of the period, from each loan's state
-(:func:`coopledger.fund.loan_state`) under the report's own PAR rule, for the charts.
+(:func:`coopledger.fund.loan_states`) under the report's own PAR rule, for the charts.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from coopledger.books import Books
 from coopledger.fava_ext.chart import LineChart, line_chart
-from coopledger.fund import FundReport, first_reportable_day, fund_report, loan_state
+from coopledger.fund import FundReport, first_reportable_day, fund_report, loan_states
 from coopledger.fund.report import PAR_DAYS
 from coopledger.periods import Period
 
@@ -67,21 +67,26 @@ def fund_history(books: Books, report: FundReport, period: Period) -> tuple[Fund
     Returns:
         One row per month that starts on or before the report date.
     """
-    rows = []
     first = first_reportable_day(books)  # daily books: no loan history before the cut
+    shown = []
     for month in period.months():
         if month.start > report.date:
             break
         day = min(month.last_day, report.date)
-        if first is not None and day < first:
-            continue
-        states = [loan_state(books, line.loan_id, day) for line in report.loans]
+        if first is None or day >= first:
+            shown.append((month.label, day))
+    days = [day for _, day in shown]
+    # One history per loan (its schedule built once), then one row per month end.
+    histories = [loan_states(books, line.loan_id, days) for line in report.loans]
+    rows = []
+    for index, (label, day) in enumerate(shown):
+        states = [history[index] for history in histories]
         gross = sum((s.outstanding_principal for s in states), ZERO)
         amounts = {n: sum((s.outstanding_principal for s in states if s.days_past_due > n),
                           ZERO) for n in PAR_DAYS}
         par = {n: (amount / gross).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
                if gross else ZERO for n, amount in amounts.items()}
-        rows.append(FundMonth(month.label, day, gross, par, amounts))
+        rows.append(FundMonth(label, day, gross, par, amounts))
     return tuple(rows)
 
 

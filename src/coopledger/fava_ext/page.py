@@ -1,26 +1,28 @@
 """The adapter between Fava and the board pages: request in, a :class:`Page` out.
 
 :class:`BoardPage` is the one place that reads what Fava hands an extension (the ledger,
-the request's filters, Fava's language option). It turns them into books and a period,
-calls one pure function from :mod:`coopledger.fava_ext.views` and wraps the result, or a
-readable message, in a :class:`Page` for the template. Bad input (an extension
-configuration that does not parse, a filter Fava cannot read, an unknown entity) becomes
-a message on the page, never a server error.
+the request's filters, Fava's language option and its incognito filter). It turns them
+into books and a period, calls one pure function from :mod:`coopledger.fava_ext.views`
+and wraps the result, or a readable message, in a :class:`Page` for the template. Bad
+input (an extension configuration that does not parse, a filter Fava cannot read, an
+unknown entity) becomes a message on the page, never a server error.
 """
 
 from __future__ import annotations
 
 import ast
+import functools
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from fava.core.filters import FilterError
 from fava.ext import FavaExtensionBase
 from fava.util.date import parse_date
-from flask import request
+from flask import current_app, request
+from markupsafe import Markup
 
 from coopledger.books import Books, books_from_entries
 from coopledger.errors import CoopException
@@ -76,6 +78,33 @@ def parse_config(text: str | None) -> tuple[dict[str, Any], str | None]:
     return value, None
 
 
+def shown(text: str) -> str:
+    """Numbers as they are (Fava's ``incognito`` filter when incognito mode is off)."""
+    return text
+
+
+#: An amount's cell, as the templates wrote it (``Markup.format`` escapes the amount).
+AMOUNT_CELL = Markup('<td class="num {}">{}</td>')
+
+
+@functools.lru_cache(maxsize=4096, typed=True)
+def amount_cell(value: Decimal | None, numbers: Callable[[str], str]) -> Markup:
+    """An amount's table cell: ``td`` of class ``num`` (and ``neg`` when negative).
+
+    Remembered per value: a page shows the same amounts at every render, and equal
+    decimals (``1.0``, ``1.00``) format alike, since the amount is rounded first.
+
+    Args:
+        value: The amount (None: an empty cell).
+        numbers: Fava's ``incognito`` filter (or :func:`shown`).
+
+    Returns:
+        The cell's markup.
+    """
+    negative = " neg" if value is not None and value < 0 else ""
+    return AMOUNT_CELL.format(negative, numbers(format_amount(value)))
+
+
 @dataclass(frozen=True)
 class Page:
     """What a template renders: labels, formatters, and either a view or a message.
@@ -88,6 +117,7 @@ class Page:
         notices: Warnings shown above the figures (errors in the books, configuration).
         period: The period shown.
         extra: Page-specific values (the entity list of the cooperative page).
+        numbers: Fava's ``incognito`` filter: digits hidden in incognito mode.
     """
 
     t: dict[str, str]
@@ -100,6 +130,15 @@ class Page:
     amount: Callable[..., str] = format_amount
     sek: Callable[..., str] = format_sek
     percent: Callable[..., str] = format_percent
+    numbers: Callable[[str], str] = shown
+
+    def num(self, value: Decimal | None) -> Markup:
+        """An amount's table cell, red when negative (one call per cell, no macro).
+
+        The markup is the one a template would write for
+        ``page.amount(value)|incognito`` in a ``td`` of class ``num`` (and ``neg``).
+        """
+        return amount_cell(value, self.numbers)
 
     def label(self, key: str) -> str:
         """A label, or the key itself when it has none (entity codes, section titles)."""
@@ -173,6 +212,13 @@ class BoardPage(FavaExtensionBase):
 
     def page(self) -> Page:
         """Read Fava's request and build the page, or a page with a readable message."""
+        page = self.page_of_request()
+        # Fava's incognito filter, for the amounts the page writes itself.
+        numbers = current_app.jinja_env.filters.get("incognito", shown)
+        return replace(page, numbers=numbers)
+
+    def page_of_request(self) -> Page:
+        """The page for Fava's request, before Fava's number filter is attached."""
         language = language_of(self.ledger.fava_options.language)
         base = Page(labels(language), language)
         notices = []

@@ -93,14 +93,20 @@ def headcounts(books: Books, period: Period) -> dict[str, int]:
     hi = bisect.bisect_left(transactions, period.end, key=lambda t: t.date)
     seen: dict[str, set[str]] = {}
     low, high = PAYROLL_BAS
+    payroll: dict[str, str | None] = {}  # account: its entity if a salary account, else None
     for entry in transactions[lo:hi]:
         for posting in entry.postings:
-            bas = books.bas(posting.account)
-            if bas is None or not low <= bas <= high:
+            account = posting.account
+            if account in payroll:
+                code = payroll[account]
+            else:
+                bas = books.bas(account)
+                code = payroll[account] = (entity_of(account) if bas is not None
+                                           and low <= bas <= high else None)
+            if code is None:
                 continue
             employee = (posting.meta or {}).get("employee") or entry.meta.get("employee")
-            code = entity_of(posting.account)
-            if employee is not None and code is not None:
+            if employee is not None:
                 seen.setdefault(code, set()).add(str(employee))
     return {code: len(names) for code, names in seen.items()}
 

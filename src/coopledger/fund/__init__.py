@@ -5,6 +5,7 @@ The public contract other parts of coopledger (and other tools) code against:
 - :func:`fund_report` - the loan book, PAR, capital base and members' shares on a date;
 - :func:`loan_schedule` - a loan's contractual schedule, reschedules applied;
 - :func:`loan_state` - a loan's actual state at the end of a day;
+- :func:`loan_states` - its states at the end of several days (a history);
 - :func:`split_repayment` - how an incoming payment settles fees, interest, principal;
 - :func:`closing_entries` - the month's computed entries (accruals, provisions);
 - :func:`loan_by_ocr` - the loan an OCR reference pays;
@@ -16,6 +17,7 @@ The public contract other parts of coopledger (and other tools) code against:
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -25,7 +27,13 @@ from coopledger.fund.ledger import LoanRecord, loan_book
 from coopledger.fund.loans import Loan
 from coopledger.fund.report import FundReport, LoanLine, fund_report
 from coopledger.fund.schedule import Instalment
-from coopledger.fund.state import LoanState, contractual_schedule, split_payment, state_of
+from coopledger.fund.state import (
+    LoanState,
+    contractual_schedule,
+    split_payment,
+    state_of,
+    states_of,
+)
 
 if TYPE_CHECKING:
     from coopledger.books import Books
@@ -42,6 +50,7 @@ __all__ = [
     "loan_by_ocr",
     "loan_schedule",
     "loan_state",
+    "loan_states",
     "repayment_legs",
     "split_repayment",
 ]
@@ -78,6 +87,24 @@ def loan_state(books: Books, loan_id: str, date: datetime.date) -> LoanState:
         CoopException: No such loan.
     """
     return state_of(_record(books, loan_id), date)
+
+
+def loan_states(books: Books, loan_id: str,
+                dates: Sequence[datetime.date]) -> list[LoanState]:
+    """The states of a loan at the end of several days: ``loan_state`` for each.
+
+    Args:
+        books: The books.
+        loan_id: The loan.
+        dates: The days.
+
+    Returns:
+        One state per day, in the order of ``dates``.
+
+    Raises:
+        CoopException: No such loan.
+    """
+    return states_of(_record(books, loan_id), dates)
 
 
 def split_repayment(books: Books, loan_id: str, date: datetime.date,

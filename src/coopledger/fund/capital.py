@@ -68,16 +68,31 @@ def capital_movements(
         opening-balance entry of daily books (the holdings carried in).
     """
     found: list[tuple[data.Transaction, str, Decimal]] = []
+    # Per account, computed once: whether it is the fund's members' capital, and the
+    # member whose holding (1385) it is.
+    capital: dict[str, bool] = {}
+    holder: dict[str, str | None] = {}
     for txn in transactions:
         opening = bool(txn.meta and "opening-balances" in txn.meta)  # daily books
-        if not opening and not any(entity_of(p.account) == fund and bas_of(
-                opens, p.account) in CONTRIBUTION_BAS for p in txn.postings):
-            continue
+        if not opening:
+            for p in txn.postings:
+                account = p.account
+                if account not in capital:
+                    capital[account] = (entity_of(account) == fund
+                                        and bas_of(opens, account) in CONTRIBUTION_BAS)
+                if capital[account]:
+                    break
+            else:
+                continue
         for posting in txn.postings:
-            member = entity_of(posting.account)
+            account = posting.account
+            if account not in holder:
+                member = entity_of(account)
+                holder[account] = member if (member != fund and member is not None and bas_of(
+                    opens, account) == HOLDING_BAS) else None
+            member = holder[account]
             number = posting.units.number if posting.units is not None else None
-            if (member != fund and member is not None and number is not None
-                    and bas_of(opens, posting.account) == HOLDING_BAS):
+            if member is not None and number is not None:
                 found.append((txn, member, number))
     return found
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from coopledger.errors import CoopException
@@ -193,6 +193,18 @@ def replay(record: LoanRecord, last_event_day: datetime.date, accrue_to: datetim
     Raises:
         CoopException: Daily books asked about a day before their opening.
     """
+    return _replay(record, last_event_day, accrue_to, checkpoints, ())[0]
+
+
+def _replay(record: LoanRecord, last_event_day: datetime.date, accrue_to: datetime.date,
+            checkpoints: Sequence[datetime.date],
+            taps: Sequence[datetime.date]) -> tuple[Replay, dict[datetime.date, Replay]]:
+    # replay(), and at each day D of ``taps`` (before accrue_to) a copy of the totals as
+    # replay(record, D, D + 1 day, the checkpoints up to D) would end: the points up to
+    # D are the same in both, and that replay's last step (interest from the last point
+    # to the start of D + 1 day) is taken on the copy. A checkpoint after D, absent
+    # from that replay, only splits interest after D: the caller must not pass
+    # checkpoints before D that it would not (see states_of).
     state, last = _start(record, last_event_day, accrue_to)
     day_counts = conventions(record)
     splits = sorted({d for d, _ in day_counts} | set(checkpoints))
@@ -209,7 +221,12 @@ def replay(record: LoanRecord, last_event_day: datetime.date, accrue_to: datetim
     if record.opening is not None:
         known = record.opening.due_interest
         state.accrued_at.update({d: known[d] for d in checkpoint_set if d < last and d in known})
+    pending = sorted(set(taps), reverse=True)
+    taken: dict[datetime.date, Replay] = {}
     for day, _, event in points:
+        while pending and day > pending[-1]:
+            tap = pending.pop()
+            taken[tap] = _tapped(state, last, tap + ONE_DAY, record, convention)
         if day > last:
             state.accrued += interest_between(state.balance, last, day, record.rates,
                                               convention)
@@ -221,7 +238,19 @@ def replay(record: LoanRecord, last_event_day: datetime.date, accrue_to: datetim
             state.apply(event, order)
         elif day in checkpoint_set:
             state.accrued_at[day] = round_ore(state.accrued)
-    return state
+    for tap in pending:  # (none when every tap is before accrue_to)
+        taken[tap] = _tapped(state, last, tap + ONE_DAY, record, convention)
+    return state, taken
+
+
+def _tapped(state: Replay, last: datetime.date, accrue_to: datetime.date,
+            record: LoanRecord, convention: DayCount) -> Replay:
+    # A copy of the totals with the interest up to accrue_to, as replay() ends.
+    copy = replace(state, accrued_at=dict(state.accrued_at))
+    if accrue_to > last:
+        copy.accrued += interest_between(state.balance, last, accrue_to, record.rates,
+                                         convention)
+    return copy
 
 
 def snapshot_replay(record: LoanRecord, cut: datetime.date) -> tuple[
@@ -319,10 +348,67 @@ def state_of(record: LoanRecord, date: datetime.date) -> LoanState:
     Returns:
         Its state, every figure recomputed from the loan's events.
     """
+    return _state(record, schedule_segments(record), date)
+
+
+def states_of(record: LoanRecord, dates: Sequence[datetime.date]) -> list[LoanState]:
+    """The loan's state at the end of each of several days (a history, for charts).
+
+    The same as :func:`state_of` for each day, computed in one walk through the loan's
+    events per schedule segment instead of one per day: the schedule is built once, and
+    the days on which the same segment is in force share one replay (state_of's replay
+    for a day applies the same steps in the same order up to that day, then accrues
+    the interest to its end; see ``_replay``).
+
+    Args:
+        record: The loan.
+        dates: The days.
+
+    Returns:
+        One state per day, in the order of ``dates``.
+
+    Raises:
+        CoopException: Daily books asked about a day before their opening.
+    """
     segments = schedule_segments(record)
+    anchor = record.opening.anchor if record.opening is not None else None
+    found: dict[datetime.date, LoanState] = {}
+    groups: dict[int, list[datetime.date]] = {}
+    for date in sorted(set(dates)):
+        if anchor is not None and date < anchor:
+            found[date] = _state(record, segments, date)  # raises, as state_of does
+        else:
+            groups.setdefault(_in_force(segments, date), []).append(date)
+    for days in groups.values():
+        last = days[-1]
+        dues = [i.due for i in _active(segments, last)]
+        _, runs = _replay(record, last, last + ONE_DAY, dues, days)
+        for date in days:
+            found[date] = _state_of_run(record, segments, date, runs[date])
+    return [found[date] for date in dates]
+
+
+def _in_force(segments: list[tuple[datetime.date, list[Instalment]]],
+              date: datetime.date) -> int:
+    # The index of the segment whose instalments _active() takes (-1: none yet).
+    index = -1
+    for number, (start, _) in enumerate(segments):
+        if start <= date:
+            index = number
+    return index
+
+
+def _state(record: LoanRecord, segments: list[tuple[datetime.date, list[Instalment]]],
+           date: datetime.date) -> LoanState:
+    # state_of's body, given the loan's schedule segments.
+    dues = [i.due for i in _active(segments, date)]
+    return _state_of_run(record, segments, date, replay(record, date, date + ONE_DAY, dues))
+
+
+def _state_of_run(record: LoanRecord, segments: list[tuple[datetime.date, list[Instalment]]],
+                  date: datetime.date, run: Replay) -> LoanState:
+    # The state at the end of ``date`` from the replay up to it.
     active = _active(segments, date)
-    dues = [i.due for i in active]
-    run = replay(record, date, date + ONE_DAY, dues)
     reduced = run.repaid + run.written_off
     settled = run.interest_paid + run.interest_written_off
     oldest: datetime.date | None = None
