@@ -532,10 +532,24 @@ def prepare_fava(context: Context) -> Iterator[Plan | Skipped]:
 
     def finish(result: Result) -> None:
         ratio_verdict(result, "slowest page / income statement", result.time_ratio, 1.0)
+        ratio_verdict(result, "the same in CPU time", result.cpu_ratio, 1.0)
         income = result.right_out.time
         for url, seconds in sorted((result.left_out.last.get("pages") or {}).items()):
             result.notes.append(f"{url}: {seconds:.3f} s, ratio {seconds / income:.2f} "
                                 "(last run)")
+        income_first = max((result.right_out.last.get("first") or {"": 0.0}).values())
+        firsts = ", ".join(f"{url.rstrip('/').split('/')[-2]} {seconds:.2f} s"
+                           for url, seconds in sorted(
+                               (result.left_out.last.get("first") or {}).items()))
+        result.notes.append(
+            f"first render after the load (last run; the pages compute their figures "
+            f"then, Fava builds its own during the load): {firsts}; Fava's income "
+            f"statement {income_first:.2f} s")
+        result.notes.append(
+            "Fava's income statement is its page frame plus /api/income_statement, the "
+            "two requests a browser makes to show it; an extension page is one request "
+            "(Fava renders the same frame around the extension's content). Medians of 5 "
+            "renders of each page after its first")
 
     yield Plan("6", title, size.label,
                Side("slowest extension page", ("fava", str(fava_main), "extensions", query)),
