@@ -26,7 +26,7 @@ from coopledger.close.numbering import (
     is_numberable,
 )
 from coopledger.close.preflight import CheckResult, preflight
-from coopledger.close.projection import NotProven, project_close
+from coopledger.close.projection import NotProven, collector_paused, project_close
 from coopledger.close.seal import (
     digest_entries,
     month_bounds,
@@ -116,7 +116,14 @@ def close_month(
     Raises:
         CoopException: Bad month, refused order, or a file that cannot be written.
     """
-    say = progress or (lambda _line: None)
+    # Like a load: the close builds large lists of long-lived objects and no reference
+    # cycles, and the collector rescanning the loaded books is pure overhead.
+    with collector_paused():
+        return _close(path, month, dry_run, progress or (lambda _line: None), books)
+
+
+def _close(path: str | Path, month: str, dry_run: bool, say: Progress,
+           books: Books | None) -> CloseReport:
     try:
         start, end = month_bounds(month)
     except ValueError as exc:

@@ -143,7 +143,7 @@ def project_close(
         raise NotProven("the books have errors")
     plugins = _plugins(books.options)
     files = _parse_order(books, staged, closing)
-    with _collector_paused():
+    with collector_paused():
         computed, parsed_options = _computed_entries(books.options, files[-1], closing_body)
         context = _Context.of(books.entries)
         completed, opens = _complete(plugins[ENTITIES_PLUGIN], books.options, context,
@@ -173,8 +173,13 @@ def project_close(
 
 
 @contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    # Like a load (coopledger.books.load_books): long-lived objects, no reference cycles.
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector inside the block, as a load does.
+
+    The close, like a load (:func:`coopledger.books.load_books`), allocates many
+    long-lived objects and no reference cycles; the collector's rescans of the loaded
+    books would cost more than everything else it does (docs/performance.md).
+    """
     was_enabled = gc.isenabled()
     gc.disable()
     try:
