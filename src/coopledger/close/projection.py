@@ -25,17 +25,19 @@ It answers only where that is provably what the reload gives, and raises
   plugins, pad and balance after them);
 - an error anywhere (the reload then gives every message, at its file and line);
 - ``pad`` directives in the books (padding depends on every posting before the assertion);
-- a main file that includes by a glob pattern (the closing file would be read twice);
+- a main file that does not include every file itself (the order in which Beancount
+  parses nested includes decides ties between entries), or includes by a glob pattern;
 - a computed posting with a cost, a price, or in another currency than the operating
   one, or on an account where the books hold anything else (the booking of later
   entries could change);
 - a balance assertion after a computed entry, on an account it touches (or a parent),
   that the computed entries move.
 
-Line numbers of postings in the numbered files, and of the clearing postings completed
-at load, are those of the books before the close: nothing the close computes reads them.
-Entries that sort equal (same date, type and line number in two files) keep the order of
-the books before the close, the closing file's last.
+Entries that sort equal (the same date, kind and line number in two files) come in the
+order the files are parsed, as at a load. Line numbers of postings in the numbered files,
+and of the clearing postings completed at load, are those of the books before the close:
+nothing the close computes reads them. ``tests/test_close_projection.py`` compares the
+projection with the reload.
 """
 
 from __future__ import annotations
@@ -152,8 +154,8 @@ def project_close(
         entries = _number(books.entries, numbered, [*completed, *opens], files)
         _check_history(entries, moves, books.operating_currency)
         filtered = False
-        for name in (LOANS_PLUGIN, SEALS_PLUGIN):
-            for function, args in plugins.get(name, []):
+        for name, functions in plugins.items():  # in the books' order, entities first
+            for function, args in functions if name != ENTITIES_PLUGIN else []:
                 result, errors = function(entries, books.options, *args)
                 if errors:
                     raise NotProven(f"{name} reports an error")
