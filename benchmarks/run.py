@@ -51,8 +51,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--books", metavar="MEMBERS,YEARS,TRANSACTIONS",
                         help="measure on books of this size instead (e.g. 3,1,300 for a "
                         "smoke test of the harness)")
-    parser.add_argument("--camt-baseline", choices=("pycamt", "etree"), default="pycamt",
-                        help="what the camt import is compared with (pycamt when installed)")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out",
                         help="where the generated books go (default benchmarks/out)")
     parser.add_argument("--report", type=Path, default=ROOT / "docs" / "performance.md",
@@ -67,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.books:
         members, years, transactions = (int(x) for x in args.books.split(","))
         sizes = [pairs.BookSize(members, years, transactions)]
-    context = pairs.Context(args.out, sizes, repetitions, camt_baseline=args.camt_baseline)
+    context = pairs.Context(args.out, sizes, repetitions)
     measured: list[Result | Skipped] = []
     for number, prepare in pairs.PAIRS:
         if number not in wanted:

@@ -16,7 +16,8 @@ Tasks::
                                                    test client, after one warm-up
     python -m benchmarks.worker balances FILE [DATE]  every account's balance at a date
     python -m benchmarks.worker camt LEDGER STATEMENT ACCOUNT BBAN
-    python -m benchmarks.worker pycamt|etree STATEMENT
+    python -m benchmarks.worker pycamt STATEMENT [LIMIT]   (pycamt stopped after LIMIT s)
+    python -m benchmarks.worker etree STATEMENT
     python -m benchmarks.worker sie-read|lines FILE
 """
 
@@ -183,15 +184,33 @@ def task_camt(ledger: str, statement: str, account: str, bban: str) -> dict[str,
             "existing": len(existing)}
 
 
-def task_pycamt(statement: str) -> dict[str, Any]:
-    """pycamt parsing the same statement: every transaction and the statement info."""
+def task_pycamt(statement: str, limit: str = "0") -> dict[str, Any]:
+    """pycamt parsing the same statement: every transaction and the statement info.
+
+    With a ``limit`` in seconds, a parse still running then is stopped; the result says
+    ``timed_out`` and its time is a lower bound of pycamt's.
+    """
     import importlib
+    import signal
 
     parser_module = importlib.import_module("pycamt.parser")  # only for the benchmark
+
+    def stop(_signum: int, _frame: object) -> None:
+        raise TimeoutError
+
     started, cpu = time.perf_counter(), time.process_time()
-    parser = parser_module.Camt053Parser.from_file(statement)
-    transactions = parser.get_transactions()
-    parser.get_statement_info()
+    if float(limit) > 0:
+        signal.signal(signal.SIGALRM, stop)
+        signal.setitimer(signal.ITIMER_REAL, float(limit))
+    try:
+        parser = parser_module.Camt053Parser.from_file(statement)
+        transactions = parser.get_transactions()
+        parser.get_statement_info()
+    except TimeoutError:
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+        return {"seconds": seconds, "cpu_seconds": cpu, "timed_out": True}
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     return {"seconds": seconds, "cpu_seconds": cpu, "entries": len(transactions)}
 
@@ -247,7 +266,7 @@ def main(argv: list[str]) -> int:
     elif task == "camt":
         result = task_camt(*rest[:4])
     elif task == "pycamt":
-        result = task_pycamt(rest[0])
+        result = task_pycamt(*rest[:2])
     elif task == "etree":
         result = task_etree(rest[0])
     elif task == "sie-read":

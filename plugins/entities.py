@@ -4,7 +4,9 @@ It validates every ``coop-...`` declaration (an unknown or malformed one is an e
 its file and line), checks that every account belongs to a declared entity, and makes
 every transaction balance inside each entity it touches, per currency, by completing
 cross-entity transactions with clearing postings (see :mod:`coopledger.clearing`).
-Clearing accounts the ledger does not open itself are opened on their first use.
+Clearing accounts the ledger does not open itself are opened on their first use. The
+declarations it validates are left in the load's options map for the plugins after it
+(see :mod:`coopledger.loadindex`), so that no plugin validates them again.
 
 Enable it with::
 
@@ -40,9 +42,9 @@ from coopledger.clearing import (
     complete_transaction,
     tolerance_bound,
 )
-from coopledger.declarations import parse_declarations
-from coopledger.entities import Entity, check_accounts, entity_of, index_entities
+from coopledger.entities import check_accounts, entity_of
 from coopledger.errors import BalanceError, CoopError
+from coopledger.loadindex import load_index, scan
 
 __plugins__ = ("validate_and_clear_entities",)
 
@@ -83,11 +85,12 @@ def _collector_paused() -> Iterator[None]:
 def _validate_and_clear(
     entries: list[data.Directive], options_map: dict[str, Any],
 ) -> tuple[list[data.Directive], list[CoopError]]:
-    customs, opens = _customs_and_opens(entries)
-    declarations, decl_errors = parse_declarations(customs)
-    errors: list[CoopError] = list(decl_errors)
-    entities, entity_errors = index_entities(declarations.of(Entity))
-    errors.extend(entity_errors)
+    customs, opens = scan(entries)
+    # Parsed once here and left in the options map for the loans and seals plugins.
+    index = load_index(customs, options_map)
+    errors: list[CoopError] = list(index.errors)
+    entities = index.entities
+    errors.extend(index.entity_errors)
 
     errors.extend(check_accounts(opens, entities))
     entity_by_account: dict[str, str | None] = {}
@@ -123,20 +126,6 @@ def _validate_and_clear(
         if counterparty in entities and owner in entities:
             new_entries.append(clearing_open)
     return new_entries, errors
-
-
-def _customs_and_opens(
-    entries: list[data.Directive],
-) -> tuple[list[data.Custom], list[data.Open]]:
-    # One pass for both kinds of directive that are read before the transactions.
-    customs: list[data.Custom] = []
-    opens: list[data.Open] = []
-    for entry in entries:
-        if type(entry) is data.Open:
-            opens.append(entry)
-        elif type(entry) is data.Custom:
-            customs.append(entry)
-    return customs, opens
 
 
 def _complete(

@@ -1,7 +1,8 @@
 """The fund's checks: loans that mirror, disbursements that match, capital rules kept.
 
 Load it after the entities plugin (it relies on declarations being validated and
-cross-entity transactions being completed there)::
+cross-entity transactions being completed there, and reuses those validated
+declarations)::
 
     plugin "coopledger.plugins.entities"
     plugin "coopledger.plugins.loans"
@@ -37,16 +38,16 @@ from typing import Any
 
 from beancount.core import data
 
-from coopledger.close.yearseal import drop_closed_years
-from coopledger.declarations import parse_declarations
-from coopledger.entities import Entity, index_entities
+from coopledger.close.yearseal import closed_years_cut
 from coopledger.fund.checks import (
     LoanError,
     check_capital,
     check_declarations,
     check_movements,
+    loan_transactions,
 )
-from coopledger.fund.ledger import build_loan_book
+from coopledger.fund.ledger import index_loans
+from coopledger.loadindex import load_index, scan
 
 __plugins__ = ("validate_loans",)
 
@@ -58,21 +59,24 @@ def validate_loans(
 
     Args:
         entries: The ledger's directives (after the entities plugin).
-        options_map: The ledger's options (unused).
+        options_map: The ledger's options; they carry the declarations that the entities
+            plugin validated for this load (see :mod:`coopledger.loadindex`).
         config: Unused; this plugin takes no configuration.
 
     Returns:
         The entries, untouched, and the errors found.
     """
-    del options_map, config
-    checked = drop_closed_years(entries)  # daily books: the open years only
+    del config
+    customs, open_entries = scan(entries)
     # Declaration errors were reported by the entities plugin; only valid ones count here.
-    declarations, _ = parse_declarations(checked)
-    entities, _ = index_entities(declarations.of(Entity))
-    opens = {e.account: e for e in checked if isinstance(e, data.Open)}
-    book = build_loan_book(checked, declarations, opens.values())
+    index = load_index(customs, options_map)
+    declarations, entities = index.declarations, index.entities
+    opens = {e.account: e for e in open_entries}
+    book = index_loans(declarations, opens.values())
     errors = check_declarations(declarations, entities)
-    errors.extend(check_movements(checked, book))
-    transactions = [e for e in checked if isinstance(e, data.Transaction)]
-    errors.extend(check_capital(transactions, opens, entities, book.capital_rules))
+    # Daily books: the open years only. Every other transaction passes both checks
+    # untouched, so they run on the few that carry a link or touch a loan or capital account.
+    moving = loan_transactions(entries, book, opens, entities, closed_years_cut(customs))
+    errors.extend(check_movements(moving, book))
+    errors.extend(check_capital(moving, opens, entities, book.capital_rules))
     return entries, errors

@@ -32,6 +32,7 @@ from beancount.core import data
 from coopledger.close.seal import SEAL, read_seals, verify_month_seals
 from coopledger.close.yearseal import drop_closed_years, verify_year_seals
 from coopledger.errors import CoopError
+from coopledger.loadindex import load_index, scan
 
 __plugins__ = ("drop_closed_years_from_daily_books", "validate_seals")
 
@@ -64,14 +65,19 @@ def validate_seals(
 
     Args:
         entries: The ledger's directives (returned unchanged).
-        options_map: The ledger's options (unused).
+        options_map: The ledger's options; they carry the declarations that the entities
+            plugin validated for this load (see :mod:`coopledger.loadindex`).
         config: Unused; this plugin takes no configuration.
 
     Returns:
         The entries, untouched, and one error per change found.
     """
-    del options_map, config
-    seals, duplicates = read_seals(entries)
+    del config
+    customs, _ = scan(entries)
+    if not any(entry.type == SEAL for entry in customs):
+        return entries, []  # nothing sealed: nothing to recompute
+    index = load_index(customs, options_map)
+    seals, duplicates = read_seals(customs, index.declaration_of)
     errors: list[CoopError] = [
         SealError(entry.meta, f"{SEAL} {entry.values[0].value}: the period is sealed twice",
                   entry)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import datetime
+from decimal import Decimal
 from pathlib import Path
 
 from coopledger.books import load_books
 from coopledger.close import close_month
 from coopledger.close.yearend import DAILY_FILE, close_year
+from coopledger.close.yearseal import closing_balances, closing_balances_at
 from coopledger.plugins.seals import SealError
+from tests.conftest import load_text
 
 YEARS = (2024, 2025, 2026)
 HEADER = """option "operating_currency" "SEK"
@@ -68,3 +72,33 @@ def test_two_year_ends_in_a_row_keep_both_books_clean(tmp_path: Path) -> None:
                       encoding="utf-8")
     messages = [e.message for e in load_books(main).errors if isinstance(e, SealError)]
     assert any("2024" in m for m in messages), messages
+
+
+
+def test_balances_at_every_year_end_in_one_pass_are_those_of_one_pass_per_end() -> None:
+    """The year-seal check sums once for all ends; the sums are those of each end alone,
+    for entries in date order (as loaded) and in any other order."""
+    entries = load_text("""
+        2024-01-01 open Assets:Bank
+        2024-01-01 open Assets:Kassa
+        2024-01-01 open Income:Sales
+        2024-06-30 * "a"
+          Assets:Bank  100.10 SEK
+          Income:Sales
+        2024-12-31 * "b"
+          Assets:Kassa  0.05 EUR
+          Income:Sales
+        2025-01-01 * "c"
+          Assets:Bank  -100.10 SEK
+          Income:Sales
+        2025-07-01 * "d"
+          Assets:Bank  7 SEK
+          Income:Sales
+    """).entries
+    ends = [datetime.date(2024, 1, 1), datetime.date(2025, 1, 1), datetime.date(2025, 1, 2),
+            datetime.date(2025, 1, 2), datetime.date(2030, 1, 1)]
+    expected = {end: closing_balances(entries, end) for end in ends}
+    assert expected[datetime.date(2025, 1, 2)] == {  # the SEK movements cancel out
+        ("Assets:Kassa", "EUR"): Decimal("0.05"), ("Income:Sales", "EUR"): Decimal("-0.05")}
+    assert closing_balances_at(entries, ends) == expected
+    assert closing_balances_at(entries[::-1], ends) == expected

@@ -165,6 +165,49 @@ def parse_declaration(entry: data.Custom) -> Declaration:
         raise ValueError(f"{entry.type} {ident}: {describe_validation_error(exc)}") from None
 
 
+def parse_each(
+    entries: Iterable[data.Directive],
+) -> tuple[list[tuple[data.Custom, Declaration]], list[DeclarationError]]:
+    """Validate every ``coop-...`` declaration, keeping each next to its directive.
+
+    Args:
+        entries: The ledger's directives, in any order.
+
+    Returns:
+        ``(directive, declaration)`` for each valid one, in the order given, and one
+        error per bad declaration.
+    """
+    parsed: list[tuple[data.Custom, Declaration]] = []
+    errors: list[DeclarationError] = []
+    for entry in entries:
+        if not isinstance(entry, data.Custom) or not entry.type.startswith(PREFIX):
+            continue
+        try:
+            parsed.append((entry, parse_declaration(entry)))
+        except ValueError as exc:
+            errors.append(DeclarationError(entry.meta, str(exc), entry))
+    return parsed, errors
+
+
+def collect_declarations(
+    parsed: Iterable[tuple[data.Custom, Declaration]],
+) -> Declarations:
+    """Valid declarations grouped by directive type, each list in date order.
+
+    Args:
+        parsed: ``(directive, declaration)`` pairs in the ledger's order.
+
+    Returns:
+        The declarations by type; same-day declarations keep the order given.
+    """
+    by_type: dict[str, list[Declaration]] = {}
+    for entry, decl in parsed:
+        by_type.setdefault(entry.type, []).append(decl)
+    for decls in by_type.values():
+        decls.sort(key=lambda d: d.date)  # stable: same-day declarations keep file order
+    return Declarations(by_type)
+
+
 def parse_declarations(
     entries: Iterable[data.Directive],
 ) -> tuple[Declarations, list[DeclarationError]]:
@@ -176,17 +219,5 @@ def parse_declarations(
     Returns:
         The valid declarations by type (date order) and one error per bad declaration.
     """
-    by_type: dict[str, list[Declaration]] = {}
-    errors: list[DeclarationError] = []
-    for entry in entries:
-        if not isinstance(entry, data.Custom) or not entry.type.startswith(PREFIX):
-            continue
-        try:
-            decl = parse_declaration(entry)
-        except ValueError as exc:
-            errors.append(DeclarationError(entry.meta, str(exc), entry))
-            continue
-        by_type.setdefault(entry.type, []).append(decl)
-    for decls in by_type.values():
-        decls.sort(key=lambda d: d.date)  # stable: same-day declarations keep file order
-    return Declarations(by_type), errors
+    parsed, errors = parse_each(entries)
+    return collect_declarations(parsed), errors

@@ -33,12 +33,13 @@ import datetime
 import hashlib
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from beancount.core import data
+from beancount.core.amount import Amount
 from pydantic import field_validator
 
 from coopledger.clearing import GENERATED_BY as CLEARING_GENERATED_BY
@@ -133,13 +134,22 @@ def previous_month(label: str) -> str:
 
 # --- canonical form -------------------------------------------------------------------
 
-def _canon(value: Any) -> str:  # noqa: PLR0911 - one return per kind of value
+def _canon(value: Any) -> str:
+    # Every seal ever written depends on this text: it must never change. The common
+    # kinds of value go straight to their writer; the others take the general path.
+    write = _WRITERS.get(type(value))
+    if write is not None:
+        return write(value)
+    return _canon_other(value)
+
+
+def _canon_other(value: Any) -> str:  # noqa: PLR0911 - one return per kind of value
     if value is None:
         return "~"
     if isinstance(value, bool):
         return "T" if value else "F"
     if isinstance(value, str):
-        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        return _canon_str(value)
     if isinstance(value, Decimal | int):
         return f"#{value}"
     if isinstance(value, datetime.date):
@@ -147,32 +157,84 @@ def _canon(value: Any) -> str:  # noqa: PLR0911 - one return per kind of value
     if isinstance(value, dict):
         return _canon_meta(value)
     if isinstance(value, frozenset | set):
-        return "{" + ",".join(sorted(_canon(v) for v in value)) + "}"
+        return _canon_set(value)
     if isinstance(value, tuple) and hasattr(value, "_fields"):
         if isinstance(value, data.Posting):
             return _canon_posting(value)
         parts = (f"{name}={_canon(getattr(value, name))}" for name in value._fields)
         return f"{type(value).__name__}(" + ",".join(parts) + ")"
     if isinstance(value, list | tuple):
-        return "[" + ",".join(_canon(v) for v in value) + "]"
+        return _canon_sequence(value)
     return f"{type(value).__name__}:{value}"
 
 
+def _canon_str(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _canon_number(value: Decimal | int) -> str:
+    return f"#{value}"
+
+
+def _canon_set(value: frozenset[Any] | set[Any]) -> str:
+    if not value:  # most tags and links
+        return "{}"
+    return "{" + ",".join(sorted(_canon(v) for v in value)) + "}"
+
+
+def _canon_sequence(value: list[Any] | tuple[Any, ...]) -> str:
+    return "[" + ",".join(_canon(v) for v in value) + "]"
+
+
+def _canon_amount(value: Amount) -> str:
+    # What the general path writes for this named tuple, field by field.
+    number, currency = value.number, value.currency
+    return (f"Amount(number={f'#{number}' if type(number) is Decimal else _canon(number)},"
+            f"currency={_canon_str(currency) if type(currency) is str else _canon(currency)})")
+
+
 def _canon_meta(meta: dict[str, Any]) -> str:
+    if meta.keys() <= _SKIPPED_META:  # most postings: where they are written, nothing more
+        return "{}"
     items = sorted((str(k), v) for k, v in meta.items()
                    if k not in _SKIPPED_META and not str(k).startswith("__"))
     return "{" + ",".join(f"{k}:{_canon(v)}" for k, v in items) + "}"
 
 
 def _canon_posting(posting: data.Posting) -> str:
-    return (f"P({posting.account},{_canon(posting.units)},{_canon(posting.cost)},"
-            f"{_canon(posting.price)},{_canon(posting.flag)},{_canon(posting.meta or {})})")
+    units, cost, price, flag = posting.units, posting.cost, posting.price, posting.flag
+    return (f"P({posting.account},"
+            f"{_canon_amount(units) if type(units) is Amount else _canon(units)},"
+            f"{'~' if cost is None else _canon(cost)},{'~' if price is None else _canon(price)},"
+            f"{'~' if flag is None else _canon(flag)},{_canon(posting.meta or {})})")
+
+
+#: Writers by exact type: each gives what :func:`_canon_other` gives for that type.
+_WRITERS: dict[type, Callable[[Any], str]] = {
+    type(None): lambda _: "~",
+    bool: lambda value: "T" if value else "F",
+    str: _canon_str,
+    Decimal: _canon_number,
+    int: _canon_number,
+    datetime.date: datetime.date.isoformat,
+    dict: _canon_meta,
+    frozenset: _canon_set,
+    set: _canon_set,
+    list: _canon_sequence,
+    tuple: _canon_sequence,
+    Amount: _canon_amount,
+    data.Posting: _canon_posting,
+}
 
 
 def is_derived_posting(posting: data.Posting) -> bool:
     """Whether a posting is the clearing completion coopledger adds at load."""
     meta = posting.meta or {}
     return meta.get("generated-by") == CLEARING_GENERATED_BY
+
+
+#: The fields of each kind of directive that are part of the record.
+_RECORD_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
 def canonical(entry: data.Directive) -> str:
@@ -184,15 +246,18 @@ def canonical(entry: data.Directive) -> str:
     Returns:
         One line that changes exactly when the record changes.
     """
+    kind = type(entry)
+    names = _RECORD_FIELDS.get(kind)
+    if names is None:
+        names = _RECORD_FIELDS[kind] = tuple(
+            name for name in entry._fields if name not in _DERIVED_FIELDS)
     fields = []
-    for name in entry._fields:
-        if name in _DERIVED_FIELDS:
-            continue
+    for name in names:
         value = getattr(entry, name)
         if name == "postings":
             value = [p for p in value if not is_derived_posting(p)]
         fields.append(f"{name}={_canon(value)}")
-    return f"{type(entry).__name__}|{_canon_meta(entry.meta or {})}|" + "|".join(fields)
+    return f"{kind.__name__}|{_canon_meta(entry.meta or {})}|" + "|".join(fields)
 
 
 def entry_digest(entry: data.Directive) -> str:
@@ -329,21 +394,40 @@ def explain_mismatch(seal: Seal, actual: MonthDigest) -> list[tuple[str, data.Di
 
 # --- verification ----------------------------------------------------------------------
 
-def read_seals(entries: Iterable[data.Directive]) -> tuple[dict[str, Seal], list[data.Custom]]:
+def read_seals(
+    entries: Iterable[data.Directive],
+    declaration_of: Callable[[data.Custom], Declaration | None] | None = None,
+) -> tuple[dict[str, Seal], list[data.Custom]]:
     """The valid month and year seals by id, and the seal directives that are duplicates.
 
     A seal that does not validate is left out here: the entities plugin reports it, as it
     reports every bad declaration.
+
+    Args:
+        entries: The ledger's directives (its ``custom`` directives are enough).
+        declaration_of: The valid declaration of a directive, or None, when the caller
+            has them validated already (the plugins' shared
+            :class:`~coopledger.loadindex.LoadIndex`); by default each seal is validated
+            here.
+
+    Returns:
+        The seals by id (the first of an id wins) and the later directives of an id.
     """
     seals: dict[str, Seal] = {}
     duplicates: list[data.Custom] = []
     for entry in entries:
         if not isinstance(entry, data.Custom) or entry.type != SEAL:
             continue
-        try:
-            seal = _parse_seal(entry)
-        except ValueError:
-            continue
+        if declaration_of is not None:
+            found = declaration_of(entry)
+            if not isinstance(found, Seal):
+                continue
+            seal = found
+        else:
+            try:
+                seal = _parse_seal(entry)
+            except ValueError:
+                continue
         if seal.id in seals:
             duplicates.append(entry)
             continue
@@ -364,12 +448,19 @@ def digest_sealed_months(
     entries: Iterable[data.Directive], months: Iterable[str],
 ) -> dict[str, MonthDigest]:
     """Digest the given months' entries in one pass over the ledger."""
-    wanted = set(months)
-    buckets: dict[str, list[data.Directive]] = {m: [] for m in wanted}
+    buckets: dict[str, list[data.Directive]] = {m: [] for m in months}
+    if not buckets:
+        return {}
+    day: datetime.date | None = None
+    bucket: list[data.Directive] | None = None
+    # Entries come in date order: name the month once per day, not once per entry
+    # (any order gives the same buckets, only more slowly).
     for entry in entries:
-        label = month_label(entry.date)
-        if label in wanted and is_sealable(entry):
-            buckets[label].append(entry)
+        if entry.date != day:
+            day = entry.date
+            bucket = buckets.get(month_label(day))
+        if bucket is not None and is_sealable(entry):
+            bucket.append(entry)
     return {month: digest_entries(month, found) for month, found in buckets.items()}
 
 

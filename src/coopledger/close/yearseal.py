@@ -31,7 +31,7 @@ from beancount.core import data
 
 from coopledger.close.seal import SEAL, YEAR_END_KEY, Seal, entry_digest
 from coopledger.declarations import Declaration, declaration, parse_declarations
-from coopledger.fund.ledger import build_loan_book
+from coopledger.fund.ledger import LoanBook, build_loan_book
 from coopledger.fund.opening import declared_openings, history_snapshots, snapshots_digest
 
 OPENING_KEY = "opening-balances"
@@ -66,6 +66,20 @@ def main_files(path: Path, entries: Iterable[data.Directive]) -> list[Path]:
     return files
 
 
+def closed_years_cut(entries: Iterable[data.Directive]) -> datetime.date | None:
+    """In daily books, the first day after the closed years; None in the full books.
+
+    Args:
+        entries: The ledger's directives (its ``custom`` directives are enough).
+
+    Returns:
+        The day after the latest ``coop-opening`` declaration, or None without one.
+    """
+    custom = data.Custom
+    dates = [e.date for e in entries if type(e) is custom and e.type == OPENING]
+    return max(dates) + datetime.timedelta(days=1) if dates else None
+
+
 def drop_closed_years(entries: list[data.Directive]) -> list[data.Directive]:
     """In daily books, leave out what files mixing both years hold of the closed years.
 
@@ -73,10 +87,9 @@ def drop_closed_years(entries: list[data.Directive]) -> list[data.Directive]:
     full books). Otherwise keeps, before the cut: ``open``, ``close``, commodities,
     prices, queries, declarations other than month seals, and the opening balances.
     """
-    dates = [e.date for e in entries if isinstance(e, data.Custom) and e.type == OPENING]
-    if not dates:
+    cut = closed_years_cut(entries)
+    if cut is None:
         return entries
-    cut = max(dates) + datetime.timedelta(days=1)
     kept = []
     for entry in entries:
         if entry.date >= cut or isinstance(entry, _KEPT):
@@ -124,12 +137,48 @@ def loan_snapshots(entries: list[data.Directive],
                    cut: datetime.date) -> dict[str, dict[str, str]]:
     """Every loan's opening snapshot for daily books starting on ``cut``, from the full
     history in ``entries`` (empty when no loan is declared)."""
+    book = history_loan_book(entries)
+    return history_snapshots(book.loans.values(), cut) if book is not None else {}
+
+
+def history_loan_book(entries: list[data.Directive]) -> LoanBook | None:
+    """The loan book of the full history, or None when no loan is declared."""
     if not any(isinstance(e, data.Custom) and e.type == "coop-loan" for e in entries):
-        return {}
+        return None
     declarations, _ = parse_declarations(entries)
     opens = [e for e in entries if isinstance(e, data.Open)]
-    book = build_loan_book(entries, declarations, opens)
-    return history_snapshots(book.loans.values(), cut)
+    return build_loan_book(entries, declarations, opens)
+
+
+def closing_balances_at(entries: list[data.Directive], ends: Iterable[datetime.date],
+                        ) -> dict[datetime.date, dict[tuple[str, str], Decimal]]:
+    """:func:`closing_balances` at several ends, in one pass over entries in date order.
+
+    The running totals at each end are the very sums :func:`closing_balances` makes
+    (the same postings added in the same order); entries that are not in date order
+    get one pass per end instead.
+    """
+    every = sorted(set(ends))
+    pending = list(every)
+    found: dict[datetime.date, dict[tuple[str, str], Decimal]] = {}
+    totals: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    last: datetime.date | None = None
+    for entry in entries:
+        if not isinstance(entry, data.Transaction):
+            continue
+        date = entry.date
+        if last is not None and date < last:
+            return {end: closing_balances(entries, end) for end in every}
+        last = date
+        while pending and date >= pending[0]:
+            found[pending.pop(0)] = {key: value for key, value in totals.items() if value}
+        for posting in entry.postings:
+            units = posting.units
+            if units is not None and units.number is not None:
+                totals[(posting.account, units.currency)] += units.number
+    for end in pending:
+        found[end] = {key: value for key, value in totals.items() if value}
+    return found
 
 
 def year_bounds(year: str, seal: Seal) -> tuple[datetime.date, datetime.date]:
@@ -152,8 +201,8 @@ def verify_year_seals(
         ``(message, meta of the seal)`` per problem.
     """
     problems: list[tuple[str, dict[str, Any]]] = []
-    openings = [e.date for e in entries if isinstance(e, data.Custom) and e.type == OPENING]
-    cut = max(openings) + datetime.timedelta(days=1) if openings else None
+    cut = closed_years_cut(entries)
+    checked = []
     for label, seal in sorted(seals.items()):
         if not seal.is_year:
             continue
@@ -162,23 +211,57 @@ def verify_year_seals(
             # Daily books start after this year and the next: they hold neither its
             # entries nor its opening balances. The full check proves it.
             continue
-        daily = any(isinstance(e, data.Transaction)
-                    and str((e.meta or {}).get(OPENING_KEY)) == str(end.year)
-                    for e in entries if e.date == end - datetime.timedelta(days=1))
-        if not daily and year_end_digest(entries, label, end, carry=False) != seal.digest:
+        checked.append((label, seal, end))
+    if not checked:
+        return problems
+    # A pass or two for every sealed year together (not a few per year): the year-end
+    # entries by year, the days that hold opening balances, the balances at each end.
+    year_end, opening_days = _year_end_and_opening_days(entries)
+    balances = closing_balances_at(entries, [end for _, _, end in checked])
+    history: list[LoanBook | None] = []  # built on first need, once for every year
+    for label, seal, end in checked:
+        daily = (end - datetime.timedelta(days=1), str(end.year)) in opening_days
+        mine = year_end.get(label, [])
+        if not daily and year_end_digest(mine, label, end, carry=False) != seal.digest:
             problems.append((f"sealed year {label}: its year-end entries changed", seal.meta))
-        if seal.carry and year_end_digest(entries, label, end, carry=True) != seal.carry:
+        if seal.carry and year_end_digest(mine, label, end, carry=True) != seal.carry:
             problems.append((f"sealed year {label}: the carry-forward of its result changed",
                              seal.meta))
-        if balances_digest(closing_balances(entries, end)) != seal.balances:
+        if balances_digest(balances[end]) != seal.balances:
             where = "the opening balances of the next year" if daily else "the closing balances"
             problems.append((f"sealed year {label}: {where} differ from the sealed closing "
                              "balances", seal.meta))
-        if seal.loans:
-            found = declared_openings(entries) if daily else loan_snapshots(entries, end)
-            if snapshots_digest(found) != seal.loans:
-                where = ("the loans' opening snapshots (coop-loan-opening) differ from"
-                         if daily else "the loans' history no longer gives")
-                problems.append((f"sealed year {label}: {where} the sealed snapshots",
-                                 seal.meta))
+        if seal.loans and snapshots_digest(
+                _snapshots(entries, end, daily=daily, history=history)) != seal.loans:
+            where = ("the loans' opening snapshots (coop-loan-opening) differ from"
+                     if daily else "the loans' history no longer gives")
+            problems.append((f"sealed year {label}: {where} the sealed snapshots",
+                             seal.meta))
     return problems
+
+
+def _year_end_and_opening_days(
+    entries: Iterable[data.Directive],
+) -> tuple[dict[str, list[data.Directive]], set[tuple[datetime.date, str]]]:
+    """The year-end entries by year, and the (day, year) of every opening-balance entry."""
+    year_end: dict[str, list[data.Directive]] = defaultdict(list)
+    opening_days: set[tuple[datetime.date, str]] = set()
+    for entry in entries:
+        if isinstance(entry, data.Transaction) and entry.meta:
+            if YEAR_END_KEY in entry.meta:
+                year_end[str(entry.meta[YEAR_END_KEY])].append(entry)
+            if OPENING_KEY in entry.meta:
+                opening_days.add((entry.date, str(entry.meta[OPENING_KEY])))
+    return year_end, opening_days
+
+
+def _snapshots(entries: list[data.Directive], end: datetime.date, *, daily: bool,
+               history: list[LoanBook | None]) -> dict[str, dict[str, str]]:
+    """The loans' snapshots a year seal is checked against; ``history`` keeps the full
+    history's loan book, built on first need and once for every year."""
+    if daily:
+        return declared_openings(entries)
+    if not history:
+        history.append(history_loan_book(entries))
+    book = history[0]
+    return history_snapshots(book.loans.values(), end) if book is not None else {}

@@ -25,6 +25,7 @@ balance, members' capital) start from the opening entries and the loans' snapsho
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
@@ -210,13 +211,7 @@ def check_movements(entries: Iterable[data.Directive], book: LoanBook) -> list[L
         One error per problem, at the transaction's file and line.
     """
     errors: list[LoanError] = []
-    account_loans: dict[str, set[str]] = {}
-    for (_code, bas), account in book.bas.items():
-        if bas in ("1380", "2390"):
-            account_loans.setdefault(account, set())
-    for loan_id, rec in book.loans.items():
-        for account in (rec.accounts.lender["principal"], rec.accounts.borrower["principal"]):
-            account_loans.setdefault(account, set()).add(loan_id)
+    account_loans = loan_account_owners(book)
     disbursed = {loan_id: rec.opening.disbursed for loan_id, rec in book.loans.items()
                  if rec.opening is not None}
     balance: dict[str, Decimal] = {}
@@ -236,6 +231,93 @@ def check_movements(entries: Iterable[data.Directive], book: LoanBook) -> list[L
         for link in loans_linked:
             _track(entry, book.loans[link], disbursed, balance, errors)
     return errors
+
+
+def loan_account_owners(book: LoanBook) -> dict[str, set[str]]:
+    """Every loan account (the lender's 1380, the borrower's 2390) and the loans it carries.
+
+    Args:
+        book: The ledger's loan book.
+
+    Returns:
+        Account to the ids of the loans on it (empty for an opened loan account that no
+        declared loan uses).
+    """
+    account_loans: dict[str, set[str]] = {}
+    for (_code, bas), account in book.bas.items():
+        if bas in ("1380", "2390"):
+            account_loans.setdefault(account, set())
+    for loan_id, rec in book.loans.items():
+        for account in (rec.accounts.lender["principal"], rec.accounts.borrower["principal"]):
+            account_loans.setdefault(account, set()).add(loan_id)
+    return account_loans
+
+
+def capital_accounts(opens: Mapping[str, data.Open],
+                     funds: Iterable[str]) -> tuple[dict[str, str], dict[str, str]]:
+    """The funds' capital accounts and the members' holdings in a fund.
+
+    Args:
+        opens: ``open`` directives by account.
+        funds: The codes of the declared funds.
+
+    Returns:
+        Fund capital account to its fund, and holding account to its member.
+    """
+    fund_codes = set(funds)
+    capital: dict[str, str] = {}
+    holdings: dict[str, str] = {}
+    for account, entry in opens.items():
+        bas = str(entry.meta.get("bas")) if entry.meta else None
+        code = entity_of(account)
+        if code in fund_codes and bas in CONTRIBUTION_BAS:
+            capital[account] = code
+        elif code is not None and bas == HOLDING_BAS:
+            holdings[account] = code
+    return capital, holdings
+
+
+def loan_transactions(entries: Iterable[data.Directive], book: LoanBook,
+                      opens: Mapping[str, data.Open], entities: Mapping[str, Entity],
+                      cut: datetime.date | None = None) -> list[data.Transaction]:
+    """The transactions the loan and capital checks can find fault with, in one pass.
+
+    A transaction matters to :func:`check_movements` and :func:`check_capital` only when
+    it carries a link or posts to a loan, fund capital or member holding account; every
+    other one passes both checks untouched, so the checks run on these alone.
+
+    Args:
+        entries: The ledger's directives, in date order.
+        book: The ledger's loan book (its movements are not needed).
+        opens: ``open`` directives by account.
+        entities: Declared entities by code.
+        cut: In daily books, the first day of the open years: earlier transactions are
+            left out, except the opening balances (as
+            :func:`coopledger.close.yearseal.drop_closed_years` does).
+
+    Returns:
+        Those transactions, in the entries' order.
+    """
+    funds = [code for code, e in entities.items() if e.kind is EntityKind.FUND]
+    capital, holdings = capital_accounts(opens, funds)
+    watched = set(loan_account_owners(book)) | set(capital) | set(holdings)
+    found: list[data.Transaction] = []
+    append = found.append
+    transaction = data.Transaction
+    # Hot loop (one iteration per directive): a set lookup per posting, nothing more.
+    for entry in entries:
+        if type(entry) is not transaction:
+            continue
+        if cut is not None and entry.date < cut and not is_opening(entry):
+            continue
+        if entry.links:
+            append(entry)
+            continue
+        for posting in entry.postings:
+            if posting.account in watched:
+                append(entry)
+                break
+    return found
 
 
 def _opening_holdings(txn: data.Transaction, funds: set[str], holdings: Mapping[str, str],
@@ -268,15 +350,7 @@ def check_capital(transactions: Iterable[data.Transaction], opens: Mapping[str, 
     """
     errors: list[LoanError] = []
     funds = {code for code, e in entities.items() if e.kind is EntityKind.FUND}
-    capital: dict[str, str] = {}  # fund capital account -> fund
-    holdings: dict[str, str] = {}  # member holding account -> member
-    for account, entry in opens.items():
-        bas = str(entry.meta.get("bas")) if entry.meta else None
-        code = entity_of(account)
-        if code in funds and bas in CONTRIBUTION_BAS:
-            capital[account] = code
-        elif code is not None and bas == HOLDING_BAS:
-            holdings[account] = code
+    capital, holdings = capital_accounts(opens, funds)
     holding: dict[tuple[str, str], Decimal] = {}
     for txn in transactions:
         if is_opening(txn):

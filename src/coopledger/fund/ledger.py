@@ -199,8 +199,8 @@ def build_loan_book(entries: Iterable[data.Directive], declarations: Declaration
     Returns:
         The loan book.
     """
-    index = bas_index(opens)
-    records = loan_records(declarations, index)
+    book = index_loans(declarations, opens)
+    records = book.loans
     for entry in entries:
         if isinstance(entry, data.Transaction) and entry.links:
             if is_opening(entry):
@@ -212,6 +212,25 @@ def build_loan_book(entries: Iterable[data.Directive], declarations: Declaration
                     _classify(found, entry)
     for record in records.values():
         record.events.sort(key=lambda e: (e.date, EVENT_ORDER[e.kind], e.amount))
+    return book
+
+
+def index_loans(declarations: Declarations, opens: Iterable[data.Open]) -> LoanBook:
+    """The loan book from the declarations and accounts alone, without any movement.
+
+    What the checks need (each loan's declaration, accounts, rates and opening; the fund's
+    rules; the BAS index), without a pass over the transactions; :func:`build_loan_book`
+    then adds the movements.
+
+    Args:
+        declarations: The ledger's parsed declarations.
+        opens: Its ``open`` directives.
+
+    Returns:
+        The loan book, every loan with no event and no balance yet.
+    """
+    index = bas_index(opens)
+    records = loan_records(declarations, index)
     provisions: dict[str, list[ProvisionRule]] = {}
     for rule in declarations.of(ProvisionRule):
         provisions.setdefault(rule.id, []).append(rule)
