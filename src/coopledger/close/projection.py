@@ -145,18 +145,19 @@ def project_close(
         raise NotProven("the books have errors")
     plugins = _plugins(books.options)
     files = _parse_order(books, staged, closing)
+    # The plugins may leave what they share in the options map: not in the books' own.
+    options = dict(books.options)
     with collector_paused():
-        computed, parsed_options = _computed_entries(books.options, files[-1], closing_body)
+        computed, parsed_options = _computed_entries(options, files[-1], closing_body)
         context = _Context.of(books.entries)
-        completed, opens = _complete(plugins[ENTITIES_PLUGIN], books.options, context,
-                                     computed)
+        completed, opens = _complete(plugins[ENTITIES_PLUGIN], options, context, computed)
         moves = _movements(completed, books.operating_currency)
         entries = _number(books.entries, numbered, [*completed, *opens], files)
         _check_history(entries, moves, books.operating_currency)
         filtered = False
         for name, functions in plugins.items():  # in the books' order, entities first
             for function, args in functions if name != ENTITIES_PLUGIN else []:
-                result, errors = function(entries, books.options, *args)
+                result, errors = function(entries, options, *args)
                 if errors:
                     raise NotProven(f"{name} reports an error")
                 if result is not entries:  # Beancount sorts after every plugin
@@ -168,9 +169,9 @@ def project_close(
             *(e for account, e in context.generated.items() if account not in reopened),
             *(e for e in completed if kept is None or id(e) in kept)]
         checked.sort(key=data.entry_sortkey)
-        if validation.validate(checked, books.options):  # type: ignore[no-untyped-call]
+        if validation.validate(checked, options):  # type: ignore[no-untyped-call]
             raise NotProven("Beancount's validation reports an error")
-    return Books(books.path, entries, [], _options(books.options, files[-1], parsed_options),
+    return Books(books.path, entries, [], _options(options, files[-1], parsed_options),
                  books.declarations)
 
 
