@@ -36,7 +36,7 @@ D = datetime.date
 EXAMPLE = Path(__file__).resolve().parent.parent / "ledgers" / "example"
 ENTITIES = ("Paraply", "Fonden", "Kafe", "Stad")
 KAFE_INTEREST = "Expenses:Kafe:8410-Räntekostnader-medlemslån"
-HERE_BANK = "Assets:Kafe:1930-Företagskonto"
+KAFE_BANK = "Assets:Kafe:1930-Företagskonto"
 
 
 @dataclass
@@ -249,7 +249,7 @@ def test_entries_that_sort_equal_keep_the_order_of_the_files(
     def purchase(day: int, payee: str) -> str:
         return (f'2025-01-{day:02d} * "{payee}" "Inköp"\n'
                 "  Expenses:Kafe:4010-Inköp  10.00 SEK\n"
-                f"  {HERE_BANK}  -10.00 SEK\n")
+                f"  {KAFE_BANK}  -10.00 SEK\n")
 
     (tmp_path / "early.beancount").write_text("; early\n" * 4 + purchase(9, "early"),
                                                   encoding="utf-8")
