@@ -26,6 +26,7 @@ from coopledger.close.numbering import (
     is_numberable,
 )
 from coopledger.close.preflight import CheckResult, preflight
+from coopledger.close.projection import NotProven, collector_paused, project_close
 from coopledger.close.seal import (
     digest_entries,
     month_bounds,
@@ -115,7 +116,14 @@ def close_month(
     Raises:
         CoopException: Bad month, refused order, or a file that cannot be written.
     """
-    say = progress or (lambda _line: None)
+    # Like a load: the close builds large lists of long-lived objects and no reference
+    # cycles, and the collector rescanning the loaded books is pure overhead.
+    with collector_paused():
+        return _close(path, month, dry_run, progress or (lambda _line: None), books)
+
+
+def _close(path: str | Path, month: str, dry_run: bool, say: Progress,
+           books: Books | None) -> CloseReport:
     try:
         start, end = month_bounds(month)
     except ValueError as exc:
@@ -135,12 +143,18 @@ def close_month(
         return _fail(report, [f"{target} exists but {month} is not sealed; move it away "
                               "(its entries would be booked twice) and close again"])
     say(f"{month}: computed entries and voucher numbers")
-    staged, body = _stage_entries(books, report, start, end, target)
+    staged, body, numbered = _stage_entries(books, report, start, end, target)
     say(f"{month}: seal")
-    after, names = load_staged(books, staged)
-    if after.errors:
-        return _fail(report, ["the close would leave errors in the books:"] +
-                     [translate(format_error(e), names) for e in after.errors[:30]])
+    try:
+        after = project_close(books, staged, target, body, numbered)
+    except NotProven as reason:
+        # The books as written cannot be worked out in memory (or would hold an error):
+        # load them, from a private copy of the files, for the proof or the messages.
+        say(f"{month}: loading the books as the close leaves them ({reason})")
+        after, names = load_staged(books, staged)
+        if after.errors:
+            return _fail(report, ["the close would leave errors in the books:"] +
+                         [translate(format_error(e), names) for e in after.errors[:30]])
     digest = digest_entries(month, month_entries(after.entries, start, end))
     staged[target] = body + "\n" + seal_text(digest, end - datetime.timedelta(days=1))
     report.digest = digest.digest
@@ -187,9 +201,15 @@ def _already_sealed(books: Books, report: CloseReport) -> bool:
     return False
 
 
-def _stage_entries(books: Books, report: CloseReport, start: datetime.date,
-                   end: datetime.date, target: Path) -> tuple[dict[Path, str], str]:
-    """Stage the voucher lines, the include line and the closing file's entries."""
+def _stage_entries(
+    books: Books, report: CloseReport, start: datetime.date, end: datetime.date, target: Path,
+) -> tuple[dict[Path, str], str, list[Assignment]]:
+    """Stage the voucher lines, the include line and the closing file's entries.
+
+    Returns:
+        The staged texts, the closing file's text (without the seal) and the voucher
+        ids given to the month's transactions.
+    """
     computed = collect_computed(books, start, end)
     starts = {c: e.fiscal_year_start for c, e in books.entities.items()}
     in_month = [e for e in books.transactions if start <= e.date < end and is_numberable(e)]
@@ -205,7 +225,7 @@ def _stage_entries(books: Books, report: CloseReport, start: datetime.date,
     staged[target] = body
     report.vouchers = len(user) + len(machine)
     report.computed = len(computed.entries)
-    return staged, body
+    return staged, body, user
 
 
 def _voucher_edits(assignments: list[Assignment]) -> dict[Path, str]:

@@ -112,8 +112,23 @@ def member_shares(
     Returns:
         One line per member that ever contributed, by member code.
     """
+    return shares_at(capital_movements(transactions, opens, fund), date)
+
+
+def shares_at(
+    movements: Iterable[tuple[data.Transaction, str, Decimal]], date: datetime.date,
+) -> list[MemberShare]:
+    """Each member's capital and share at the end of ``date``, from its movements.
+
+    Args:
+        movements: What :func:`capital_movements` found.
+        date: The day.
+
+    Returns:
+        One line per member that contributed by ``date``, by member code.
+    """
     capital: dict[str, Decimal] = {}
-    for txn, member, amount in capital_movements(transactions, opens, fund):
+    for txn, member, amount in movements:
         if txn.date <= date:
             capital[member] = capital.get(member, ZERO) + amount
     total = sum(capital.values(), ZERO)
@@ -125,13 +140,37 @@ def member_shares(
 def entity_balances(transactions: Iterable[data.Transaction], code: str,
                     date: datetime.date, currency: str) -> dict[str, Decimal]:
     """Every account balance of one entity at the end of ``date``, in one currency."""
-    sums: dict[str, Decimal] = {}
+    return balances_at(entity_postings(transactions, code, currency), date)
+
+
+def entity_postings(transactions: Iterable[data.Transaction], code: str,
+                    currency: str) -> list[tuple[datetime.date, str, Decimal]]:
+    """``(date, account, units)`` of one entity's postings in one currency.
+
+    Args:
+        transactions: The ledger's transactions.
+        code: The entity.
+        currency: The currency.
+
+    Returns:
+        The postings, for :func:`balances_at` (which reads them for several dates).
+    """
+    found: list[tuple[datetime.date, str, Decimal]] = []
     for txn in transactions:
-        if txn.date > date:
-            continue
         for posting in txn.postings:
             units = posting.units
             if (units is not None and units.currency == currency and units.number is not None
                     and entity_of(posting.account) == code):
-                sums[posting.account] = sums.get(posting.account, ZERO) + units.number
+                found.append((txn.date, posting.account, units.number))
+    return found
+
+
+def balances_at(postings: Iterable[tuple[datetime.date, str, Decimal]],
+                date: datetime.date) -> dict[str, Decimal]:
+    """Every account's balance at the end of ``date``, from :func:`entity_postings`."""
+    sums: dict[str, Decimal] = {}
+    for day, account, number in postings:
+        if day > date:
+            continue
+        sums[account] = sums.get(account, ZERO) + number
     return sums

@@ -27,9 +27,11 @@ from coopledger.errors import CoopException
 from coopledger.fund.capital import (
     CONTRIBUTION_BAS,
     MemberShare,
+    balances_at,
     bas_of,
-    entity_balances,
-    member_shares,
+    capital_movements,
+    entity_postings,
+    shares_at,
 )
 from coopledger.fund.ledger import LoanRecord, loan_book
 from coopledger.fund.state import LoanState, state_of
@@ -180,7 +182,10 @@ def fund_report(books: Books, date: datetime.date) -> FundReport:
     par = {n: (amount / gross).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
            if gross else ZERO for n, amount in par_amounts.items()}
     currency = books.operating_currency
-    balances = entity_balances(books.transactions, fund, date, currency)
+    # A board pack asks for a dozen month ends: scan the ledger once per books.
+    postings = books.remember(("fund.entity_postings", fund, currency),
+                              lambda: entity_postings(books.transactions, fund, currency))
+    balances = balances_at(postings, date)
     contributions = income_kept = losses = cash = ZERO
     for account, balance in balances.items():
         bas = bas_of(books.opens, account) or ""
@@ -205,4 +210,6 @@ def fund_report(books: Books, date: datetime.date) -> FundReport:
         contributions=contributions, income_kept=income_kept, losses=losses,
         capital_base=contributions + income_kept - losses, cash=cash, committed=committed,
         available=cash - committed,
-        members=tuple(member_shares(books.transactions, books.opens, fund, date)))
+        members=tuple(shares_at(books.remember(
+            ("fund.capital_movements", fund),
+            lambda: capital_movements(books.transactions, books.opens, fund)), date)))
