@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import re
 import sys
 import time
 from pathlib import Path
@@ -57,11 +58,86 @@ def months_of(text: str) -> list[str]:
     return months
 
 
+HUNK = re.compile(r"^@@ -(\d+)(,\d+)? \+(\d+)(,\d+)? @@")
+
+
+def _range(start: int, stop: int) -> str:
+    # A unified diff's range, numbered as difflib numbers it.
+    length = stop - start
+    if length == 1:
+        return f"{start + 1}"
+    return f"{start if length == 0 else start + 1},{length}"
+
+
+def _inserted(before: list[str], after: list[str]) -> list[bool] | None:
+    """Which lines of ``after`` are new, when it is ``before`` with lines inserted."""
+    flags: list[bool] = []
+    at = 0
+    for line in after:
+        same = at < len(before) and before[at] == line
+        flags.append(not same)
+        at += same
+    return flags if at == len(before) else None
+
+
+def _insertion_diff(path: Path, after: list[str], flags: list[bool], context: int) -> str:
+    runs: list[list[int]] = []
+    for index, new in enumerate(flags):
+        if not new:
+            continue
+        if runs and index - runs[-1][1] <= 2 * context:
+            runs[-1][1] = index + 1
+        else:
+            runs.append([index, index + 1])
+    if not runs:
+        return ""
+    out = [f"--- {path}\n", f"+++ {path}\n"]
+    old_before = [0]  # old lines before each position of ``after``
+    for new in flags:
+        old_before.append(old_before[-1] + (not new))
+    for first, last in runs:
+        low, high = max(first - context, 0), min(last + context, len(after))
+        out.append(f"@@ -{_range(old_before[low], old_before[high])} "
+                   f"+{_range(low, high)} @@\n")
+        out.extend(("+" if flags[i] else " ") + after[i] for i in range(low, high))
+    return "".join(out)
+
+
 def _diff(path: Path, new: str) -> str:
-    old = read_text(path).splitlines(keepends=True) if path.exists() else []
-    lines = difflib.unified_diff(old, new.splitlines(keepends=True),
+    """A unified diff of a file against its new text (one line of context).
+
+    A close mostly inserts lines (voucher numbers, include lines) into long files; that
+    diff is written directly, in one pass. Other changes go through difflib, on the
+    lines between what both texts share at the start and at the end, with the hunks'
+    line numbers moved back to the whole file's.
+    """
+    before = read_text(path).splitlines(keepends=True) if path.exists() else []
+    after = new.splitlines(keepends=True)
+    flags = _inserted(before, after)
+    if flags is not None:
+        return _insertion_diff(path, after, flags, 1)
+    limit = min(len(before), len(after))
+    head = 0
+    while head < limit and before[head] == after[head]:
+        head += 1
+    tail = 0
+    while tail < limit - head and before[-1 - tail] == after[-1 - tail]:
+        tail += 1
+    head = max(head - 1, 0)  # keep the one line of context the diff shows
+    tail = max(tail - 1, 0)
+    lines = difflib.unified_diff(before[head:len(before) - tail],
+                                 after[head:len(after) - tail],
                                  fromfile=str(path), tofile=str(path), n=1)
-    return "".join(lines)
+
+    def shift(line: str) -> str:
+        found = HUNK.match(line)
+        if not found:
+            return line
+        old_start, old_count, new_start, new_count = found.groups()
+        return (f"@@ -{int(old_start) + head}{old_count or ''} "
+                f"+{int(new_start) + head}{new_count or ''} @@{line[found.end():]}")
+
+    return "".join(shift(line) for line in lines)
 
 
 def run(args: argparse.Namespace) -> int:
