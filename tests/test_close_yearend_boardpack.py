@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import csv
 import datetime
+import html
 from decimal import Decimal
 from pathlib import Path
 
 from coopledger.books import load_books
 from coopledger.close import close_month
+from coopledger.close.preflight import preflight
 from coopledger.close.yearend import DAILY_FILE, close_year
 from coopledger.periods import month_period
 from coopledger.plugins.seals import SealError
@@ -95,6 +97,10 @@ def test_board_pack_figures_equal_the_statements(tmp_path: Path) -> None:
     assert {r["check"] for r in checks} == {"errors", "bank", "clearing", "loans", "seals",
                                             "vouchers"}
     assert all(r["status"] == "ok" for r in checks)
+    # the board reads the checks in Swedish, every one of them
+    for check in preflight(books, datetime.date(2025, 2, 1), datetime.date(2025, 3, 1)):
+        assert check.title_sv != check.title
+        assert f"<td>{html.escape(check.title_sv)}</td>" in page
 
 
 def test_daily_books_drop_the_closed_year_of_a_file_that_mixes_years(tmp_path: Path) -> None:

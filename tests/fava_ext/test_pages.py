@@ -145,3 +145,17 @@ def test_group_page_in_the_funds_view_charts_the_fund(tmp_path: Path) -> None:
     html = get(ledger(tmp_path), "CoopGroup/?time=2025", entity="Fonden")
     assert 'data-series="Fonden"' in html
     assert 'data-entity="consolidated"' not in html
+
+
+def test_close_checks_in_the_pages_language(tmp_path: Path) -> None:
+    from coopledger.close.preflight import TITLES_SV
+
+    swedish = get(ledger(tmp_path), "CoopClose/")
+    assert 'data-testid="close-checks"' in swedish
+    assert TITLES_SV["vouchers"] in swedish
+    assert "Voucher numbers are gapless" not in swedish
+    (tmp_path / "en").mkdir()
+    english = get(ledger(tmp_path / "en", extra='\n2025-01-01 custom "fava-option" '
+                         '"language" "en"\n'), "CoopClose/")
+    assert "Voucher numbers are gapless per entity and series" in english
+    assert TITLES_SV["vouchers"] not in english

@@ -108,7 +108,7 @@ def _statement_html(title: str, statement: IncomeStatement | BalanceSheet) -> st
 def _checks_html(checks: list[CheckResult]) -> str:
     rows = "".join(
         f'<tr><td class="{"ok" if c.ok else "fail"}">{"OK" if c.ok else "FEL"}</td>'
-        f"<td>{html.escape(c.title)}</td><td>{html.escape('; '.join(c.details))}</td></tr>"
+        f"<td>{html.escape(c.title_sv)}</td><td>{html.escape('; '.join(c.details))}</td></tr>"
         for c in checks)
     return f"<table><tr><th></th><th>Kontroll</th><th>Resultat</th></tr>{rows}</table>"
 

@@ -54,6 +54,22 @@ class CheckResult:
     ok: bool
     details: list[str] = field(default_factory=list)
 
+    @property
+    def title_sv(self) -> str:
+        """The title in Swedish, for the board (the English one if it has none)."""
+        return TITLES_SV.get(self.name, self.title)
+
+
+#: What each check proves, in Swedish: the board pack and the Swedish board page show it.
+TITLES_SV = {
+    "errors": "Böckerna laddas utan fel",
+    "bank": "Varje bankkonto har en saldokontroll vid månadens slut",
+    "clearing": "Avräkningarna mellan enheterna stämmer mot varandra",
+    "loans": "Varje lån i fonden speglas av låntagarens skuld",
+    "seals": "Förseglade månader är oförändrade",
+    "vouchers": "Verifikationsnumren är obrutna per enhet och serie",
+}
+
 
 def _where(meta: dict[str, object] | None) -> str:
     if not meta or not meta.get("filename"):

@@ -39,6 +39,8 @@ from coopledger.periods import Period
 if TYPE_CHECKING:
     from fava.core import FavaLedger
 
+    from coopledger.close.preflight import CheckResult
+
 log = logging.getLogger(__name__)
 
 #: Books built per Fava ledger (by id) for its current load (the entries list that
@@ -143,6 +145,10 @@ class Page:
     def label(self, key: str) -> str:
         """A label, or the key itself when it has none (entity codes, section titles)."""
         return self.t.get(key, key)
+
+    def check_title(self, check: CheckResult) -> str:
+        """A close check's title in the page's language."""
+        return check.title if self.language == "en" else check.title_sv
 
     def negate(self, value: Decimal) -> Decimal:
         """The value with its sign turned (costs shown as positive amounts)."""
