@@ -167,11 +167,13 @@ def prepare_collector(context: Context) -> Iterator[Plan | Skipped]:
     folder = context.books(size)
 
     def finish(result: Result) -> None:
-        result.notes.append("informative (no target): what `coopledger check` would cost "
-                            "with the proposed load_books patch, against bare Beancount "
-                            "(bean-check) with the collector running as it does today")
+        result.notes.append("informative (no target): the load as every coopledger command "
+                            "does it (coopledger.books.load_books pauses the collector), "
+                            "against bare Beancount (bean-check) with the collector running "
+                            "as Beancount leaves it")
 
-    yield Plan("1b", "coopledger plugins, collector paused (proposed) vs bare Beancount",
+    yield Plan("1b", "coopledger plugins, collector paused (as coopledger's commands load) "
+               "vs bare Beancount",
                size.label,
                Side("coopledger plugins, no GC", ("load", str(folder / "main.beancount"),
                                                   "off")),
