@@ -27,6 +27,7 @@ from coopledger.bank.book import statement_entries
 from coopledger.bank.context import BankContext, context_from_books, index_entries
 from coopledger.bank.model import BankFileError, Statement
 from coopledger.books import Books, load_books
+from coopledger.collector import collector_paused
 
 #: How much of a file ``identify`` reads to recognise it.
 SNIFF_BYTES = 4096
@@ -145,11 +146,15 @@ class BankImporter(beangulp.Importer):  # type: ignore[misc]  # beangulp is unty
         Raises:
             BankFileError: The file cannot be read or its balances do not add up.
         """
-        ctx = self.context(existing)
-        entries: list[data.Directive] = []
-        for statement in self.read(filepath):
-            bank = self.bank_account(statement, ctx)
-            entries.extend(statement_entries(statement, bank, ctx, source=filepath).entries)
+        # A large statement builds a few objects per entry while the books are loaded;
+        # the cyclic collector's passes over the books would cost more than the import.
+        with collector_paused():
+            ctx = self.context(existing)
+            entries: list[data.Directive] = []
+            for statement in self.read(filepath):
+                bank = self.bank_account(statement, ctx)
+                entries.extend(statement_entries(statement, bank, ctx,
+                                                 source=filepath).entries)
         return entries
 
     def deduplicate(self, entries: data.Entries, existing: data.Entries) -> None:

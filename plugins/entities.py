@@ -27,10 +27,7 @@ After, the same transaction with two more postings (metadata
 
 from __future__ import annotations
 
-import contextlib
 import datetime
-import gc
-from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -42,6 +39,7 @@ from coopledger.clearing import (
     complete_transaction,
     tolerance_bound,
 )
+from coopledger.collector import collector_paused
 from coopledger.entities import check_accounts, entity_of
 from coopledger.errors import BalanceError, CoopError
 from coopledger.loadindex import load_index, scan
@@ -64,22 +62,10 @@ def validate_and_clear_entities(
         opened, and the errors found.
     """
     del config
-    with _collector_paused():
+    # The plugin allocates a few containers per cross-entity transaction, none in
+    # reference cycles (coopledger.collector).
+    with collector_paused():
         return _validate_and_clear(entries, options_map)
-
-
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    # The plugin allocates a few containers per cross-entity transaction and none of
-    # them form reference cycles; letting the cyclic collector scan the whole loaded
-    # ledger while it does is pure overhead (measured: see docs/performance.md).
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _validate_and_clear(

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import bisect
 import datetime
-import gc
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -21,6 +20,7 @@ from typing import Any, TypeVar
 from beancount import loader
 from beancount.core import data
 
+from coopledger.collector import collector_paused
 from coopledger.declarations import Declarations, parse_declarations
 from coopledger.entities import Entity, EntityKind, entity_of, index_entities
 from coopledger.errors import CoopException
@@ -229,13 +229,8 @@ def load_books(path: str | Path) -> Books:
     # The load allocates millions of long-lived objects and no reference cycles; the
     # cyclic collector rescanning them costs about a third of the load (measured in
     # docs/performance.md). Pause it for the load only.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with collector_paused():
         entries, errors, options = loader.load_file(str(main))
-    finally:
-        if collecting:
-            gc.enable()
     return books_from_entries(main, entries, errors, options)
 
 

@@ -26,7 +26,7 @@ from coopledger.close.numbering import (
     is_numberable,
 )
 from coopledger.close.preflight import CheckResult, preflight
-from coopledger.close.projection import NotProven, collector_paused, project_close
+from coopledger.close.projection import NotProven, project_close
 from coopledger.close.seal import (
     digest_entries,
     month_bounds,
@@ -39,6 +39,7 @@ from coopledger.close.seal import (
 )
 from coopledger.close.staging import load_staged, translate
 from coopledger.close.yearseal import main_files
+from coopledger.collector import collector_paused
 from coopledger.errors import CoopException, format_error
 from coopledger.files import FileTransaction, include_line, read_text, with_include
 

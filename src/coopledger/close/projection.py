@@ -43,14 +43,12 @@ projection with the reload.
 from __future__ import annotations
 
 import bisect
-import contextlib
 import datetime
-import gc
 import importlib
 import os
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -64,6 +62,7 @@ from beancount.parser import booking, parser
 from coopledger.books import ENTITIES_PLUGIN, Books
 from coopledger.clearing import GENERATED_BY
 from coopledger.close.numbering import Assignment
+from coopledger.collector import collector_paused
 from coopledger.vouchers import VOUCHER_KEY
 
 LOANS_PLUGIN = "coopledger.plugins.loans"
@@ -173,23 +172,6 @@ def project_close(
             raise NotProven("Beancount's validation reports an error")
     return Books(books.path, entries, [], _options(options, files[-1], parsed_options),
                  books.declarations)
-
-
-@contextlib.contextmanager
-def collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector inside the block, as a load does.
-
-    The close, like a load (:func:`coopledger.books.load_books`), allocates many
-    long-lived objects and no reference cycles; the collector's rescans of the loaded
-    books would cost more than everything else it does (docs/performance.md).
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _plugins(options: Mapping[str, Any]) -> Plugins:

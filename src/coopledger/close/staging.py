@@ -16,7 +16,7 @@ from pathlib import Path
 from beancount import loader
 
 from coopledger.books import Books, books_from_entries
-from coopledger.close.projection import collector_paused
+from coopledger.collector import collector_paused
 from coopledger.files import read_text
 
 

@@ -28,7 +28,6 @@ entity of its own and stays outside.
 from __future__ import annotations
 
 import datetime
-import gc
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -39,6 +38,7 @@ from beancount.core import data
 
 from coopledger import __version__
 from coopledger.books import YEAR_END_TAG, Books
+from coopledger.collector import collector_paused
 from coopledger.entities import Entity, EntityKind, entity_of
 from coopledger.errors import CoopException
 from coopledger.periods import Period, fiscal_year
@@ -187,14 +187,9 @@ def export_sie(books: Books, code: str, year: int, *, kind: str = "4E",
     # reference cycles; the cyclic collector's full passes over them and the loaded books
     # doubled the time of a large export (100 000 vouchers: 3.4 s of CPU, 1.7 s paused;
     # docs/performance.md). Pause it for the export only.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with collector_paused():
         return _export(books, code, year, kind=kind, consolidated=consolidated,
                        fallback_bas=fallback_bas, generated=generated)
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _export(books: Books, code: str, year: int, *, kind: str, consolidated: bool,

@@ -16,13 +16,13 @@ row) is kept for the audit trail and does not count.
 
 from __future__ import annotations
 
-import gc
 import re
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from types import MappingProxyType
 
+from coopledger.collector import collector_paused
 from coopledger.sie.labels import Labels
 from coopledger.sie.records import ObjectRef, Problem, Row, Severity, SieFile, Voucher
 from coopledger.sie.tokens import Field, Record, tokenize
@@ -137,13 +137,8 @@ def parse_sie(data: bytes, *, name: str = "<sie>", strict: bool = False) -> SieF
     # cyclic collector rescanning them as they pile up doubled the time of a large read
     # (100 000 vouchers: 2.4 s of CPU, 1.25 s paused; docs/performance.md). Pause it for
     # the parse only.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with collector_paused():
         return _Parser(name, strict).parse(data)
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _plain_objects(text: str) -> tuple[tuple[ObjectRef, ...], str] | None:
