@@ -28,6 +28,11 @@ from coopledger.entities import entity_of
 
 #: How many days apart the two sides of one transfer may be booked by their banks.
 COUNTERPART_WINDOW = datetime.timedelta(days=5)
+#: How many days apart a bankgiro deposit may stand in Bankgirot's BgMax report and in
+#: the bank's own statement of the account it is paid into.
+OTHER_FILE_WINDOW = datetime.timedelta(days=3)
+#: The start of the bank reference of a BgMax deposit (``bgmax/<bankgiro>/<date>/<n>``).
+BGMAX_REF = "bgmax/"
 
 
 @dataclass
@@ -39,6 +44,7 @@ class ImportCounts:
     categorised: int = 0
     to_categorise: int = 0
     duplicates: int = 0
+    possible_duplicates: int = 0
     pending: int = 0
     balances: int = 0
 
@@ -91,7 +97,6 @@ def statement_entries(statement: Statement, bank: str, ctx: BankContext,
             continue
         entry, bookings = _transaction(ctx, statement, bank, txn, fresh,
                                        source=source, index=index)
-        result.entries.append(entry)
         result.counts.entries += 1
         if entry.flag == flags.FLAG_WARNING:
             result.counts.to_categorise += 1
@@ -99,6 +104,15 @@ def statement_entries(statement: Statement, bank: str, ctx: BankContext,
             result.counts.matched += 1
         else:
             result.counts.categorised += 1
+        other = _same_money_other_file(ctx, bank, entry, txn)
+        if other is not None:
+            entry = entry._replace(flag=flags.FLAG_WARNING,
+                                   meta={**entry.meta, "possible-duplicate": other})
+            result.counts.possible_duplicates += 1
+        amount = number_of(entry.postings[0])
+        if amount is not None:
+            ctx.imported.setdefault((bank, amount), []).append((txn.date, txn.ref))
+        result.entries.append(entry)
     for balance, day in ((statement.opening, 0), (statement.closing, 1)):
         if balance is None:
             continue
@@ -111,6 +125,27 @@ def statement_entries(statement: Statement, bank: str, ctx: BankContext,
             meta, date, bank, Amount(balance.amount, statement.currency), None, None))
         result.counts.balances += 1
     return result
+
+
+def _same_money_other_file(ctx: BankContext, bank: str, entry: data.Transaction,
+                           txn: BankTxn) -> str | None:
+    """The reference of this money already imported from a file of another kind.
+
+    A bankgiro deposit is in Bankgirot's BgMax report (one entry per deposit, its
+    payments as legs) and again, as one sum, in the bank's statement of the account it
+    is paid into (camt, CSV, MT940): importing both books the money twice. The same
+    amount on the same account within a few days, once from a BgMax report and once
+    from another file, is taken for that; the entry is booked but flagged for the
+    accountant, with the other entry's reference.
+    """
+    amount = number_of(entry.postings[0])
+    if amount is None or txn.reversal:
+        return None
+    from_bgmax = txn.ref.startswith(BGMAX_REF)
+    for day, ref in ctx.imported.get((bank, amount), []):
+        if abs(day - txn.date) <= OTHER_FILE_WINDOW and ref.startswith(BGMAX_REF) != from_bgmax:
+            return ref
+    return None
 
 
 def _counterpart_seen(ctx: BankContext, bank: str, leg: Leg, date: datetime.date) -> bool:

@@ -76,6 +76,9 @@ class BankContext:
         counterparts: (bank account, amount) -> (date, bank account of the statement that
             booked it) of each movement booked from the other side's statement.
         balances: (account, date) of existing balance assertions.
+        imported: (bank account, amount) -> (date, bank reference) of each movement
+            imported from a bank file (its ``bank-ref``), to find the same money
+            imported again from a file of another kind.
         loan_by_ocr: The fund's lookup of a loan by OCR reference, if available.
         split_repayment: The fund's split of a repayment, if available.
         repayment_legs: The fund's postings of a split repayment, if available.
@@ -91,6 +94,8 @@ class BankContext:
     counterparts: dict[tuple[str, Decimal], list[tuple[datetime.date, str]]] = field(
         default_factory=dict)
     balances: set[tuple[str, Any]] = field(default_factory=set)
+    imported: dict[tuple[str, Decimal], list[tuple[datetime.date, str]]] = field(
+        default_factory=dict)
     loan_by_ocr: LoanLookup | None = None
     split_repayment: Splitter | None = None
     repayment_legs: Callable[[str, dict[str, Decimal]], list[tuple[str, Decimal]]] | None = None
@@ -154,6 +159,12 @@ def _index_transaction(ctx: BankContext, entry: data.Transaction,
     if ref is not None:
         for posting in entry.postings:
             ctx.refs.add((posting.account, str(ref)))
+        if entry.postings:  # the importer writes its bank posting first
+            first = entry.postings[0]
+            number = number_of(first)
+            if number is not None:
+                ctx.imported.setdefault((first.account, number), []).append(
+                    (entry.date, str(ref)))
     counterpart = meta.get("counterpart")
     if counterpart is not None and entry.postings:
         source = entry.postings[0].account  # the importer writes its bank posting first

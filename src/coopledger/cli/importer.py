@@ -87,6 +87,9 @@ def summary_line(path: Path, kind: str, counts: ImportCounts) -> str:
     text = (f"{path}: {kind}, {counts.entries} new entries ({counts.matched} matched, "
             f"{counts.categorised} by rule or payee, {counts.to_categorise} left to "
             f"categorise), {counts.duplicates} duplicates skipped")
+    if counts.possible_duplicates:
+        text += (f", {counts.possible_duplicates} possibly imported before from another "
+                 "kind of file (flagged possible-duplicate)")
     if counts.pending:
         text += f", {counts.pending} pending skipped"
     return text
@@ -165,7 +168,7 @@ def _import_file(ctx: BankContext, path: Path, kind: str, plan: Plan,
         if result.entries:
             plan.sources.setdefault(target, []).append(path.name)
         for name in ("entries", "matched", "categorised", "to_categorise", "duplicates",
-                     "pending", "balances"):
+                     "possible_duplicates", "pending", "balances"):
             setattr(total, name, getattr(total, name) + getattr(result.counts, name))
     return total
 
