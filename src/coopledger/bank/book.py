@@ -104,13 +104,13 @@ def statement_entries(statement: Statement, bank: str, ctx: BankContext,
             result.counts.matched += 1
         else:
             result.counts.categorised += 1
-        other = _same_money_other_file(ctx, bank, entry, txn)
-        if other is not None:
-            entry = entry._replace(flag=flags.FLAG_WARNING,
-                                   meta={**entry.meta, "possible-duplicate": other})
-            result.counts.possible_duplicates += 1
-        amount = number_of(entry.postings[0])
+        amount = number_of(entry.postings[0])  # the bank posting
         if amount is not None:
+            other = None if txn.reversal else _same_money_other_file(ctx, bank, amount, txn)
+            if other is not None:
+                entry = entry._replace(flag=flags.FLAG_WARNING,
+                                       meta={**entry.meta, "possible-duplicate": other})
+                result.counts.possible_duplicates += 1
             ctx.imported.setdefault((bank, amount), []).append((txn.date, txn.ref))
         result.entries.append(entry)
     for balance, day in ((statement.opening, 0), (statement.closing, 1)):
@@ -127,7 +127,7 @@ def statement_entries(statement: Statement, bank: str, ctx: BankContext,
     return result
 
 
-def _same_money_other_file(ctx: BankContext, bank: str, entry: data.Transaction,
+def _same_money_other_file(ctx: BankContext, bank: str, amount: Decimal,
                            txn: BankTxn) -> str | None:
     """The reference of this money already imported from a file of another kind.
 
@@ -138,9 +138,6 @@ def _same_money_other_file(ctx: BankContext, bank: str, entry: data.Transaction,
     from another file, is taken for that; the entry is booked but flagged for the
     accountant, with the other entry's reference.
     """
-    amount = number_of(entry.postings[0])
-    if amount is None or txn.reversal:
-        return None
     from_bgmax = txn.ref.startswith(BGMAX_REF)
     for day, ref in ctx.imported.get((bank, amount), []):
         if abs(day - txn.date) <= OTHER_FILE_WINDOW and ref.startswith(BGMAX_REF) != from_bgmax:
