@@ -16,5 +16,5 @@ python3 -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -e '.[test]' --config-settings editable_mode=strict
 .venv/bin/ruff check .
-.venv/bin/mypy src plugins importers tests
+.venv/bin/mypy src tests
 .venv/bin/python -m pytest "$@"
