@@ -29,6 +29,7 @@ COMMANDS: tuple[str, ...] = (
     "payroll",
     "services",
     "purchase",
+    "invoice",
     "close",
     "correct",
     "sie",
