@@ -30,6 +30,7 @@ COMMANDS: tuple[str, ...] = (
     "services",
     "purchase",
     "invoice",
+    "receivables",
     "close",
     "correct",
     "sie",
