@@ -31,6 +31,7 @@ COMMANDS: tuple[str, ...] = (
     "purchase",
     "invoice",
     "receivables",
+    "payables",
     "close",
     "correct",
     "sie",

@@ -58,11 +58,11 @@ class OpenInvoice:
 
 @dataclass
 class InvoiceIndex:
-    """Open invoices by (entity, OCR) and by (entity, normalised invoice number)."""
+    """Open invoices by (entity, customer side, OCR or normalised invoice number)."""
 
-    by_ocr: dict[tuple[str, str], OpenInvoice]
-    by_number: dict[tuple[str, str], OpenInvoice]
-    ocr_bases: dict[tuple[str, str], OpenInvoice]
+    by_ocr: dict[tuple[str, bool, str], OpenInvoice]
+    by_number: dict[tuple[str, bool, str], OpenInvoice]
+    ocr_bases: dict[tuple[str, bool, str], OpenInvoice]
 
 
 def _norm(number: str) -> str:
@@ -78,10 +78,11 @@ def invoice_index(books: Books) -> InvoiceIndex:
                 continue
             found = OpenInvoice(item.entity, item.invoice, item.account, item.balance,
                                 item.ocr, item.party, bas == RECEIVABLES_BAS)
-            index.by_number.setdefault((item.entity, _norm(item.invoice)), found)
+            side = found.receivable
+            index.by_number.setdefault((item.entity, side, _norm(item.invoice)), found)
             if item.ocr:
-                index.by_ocr[(item.entity, item.ocr)] = found
-                index.ocr_bases[(item.entity, item.ocr[:-1])] = found
+                index.by_ocr[(item.entity, side, item.ocr)] = found
+                index.ocr_bases[(item.entity, side, item.ocr[:-1])] = found
     return index
 
 
@@ -103,24 +104,22 @@ def find_invoice(index: InvoiceIndex, entity: str, amount: Decimal, ocr: str | N
     Raises:
         CoopException: The OCR reference is one of ours with a wrong check digit.
     """
-    def right_side(found: OpenInvoice | None) -> OpenInvoice | None:
-        # Money in settles a customer invoice, money out a supplier invoice.
-        return found if found is not None and found.receivable == (amount > 0) else None
+    side = amount > 0  # money in settles a customer invoice, money out a supplier's
 
     digits = [ocr] if ocr else []
     digits += re.findall(r"\d{5,25}", (message or "").replace(" ", ""))
     for candidate in dict.fromkeys(digits):
-        hit = right_side(index.by_ocr.get((entity, candidate)))
+        hit = index.by_ocr.get((entity, side, candidate))
         if hit is not None:
             return hit
     if ocr and not luhn.is_valid(ocr):
-        near = index.ocr_bases.get((entity, ocr[:-1]))
+        near = index.ocr_bases.get((entity, side, ocr[:-1]))
         if near is not None:
             raise CoopException(
                 f"payment with OCR {ocr}: wrong check digit (invoice {near.number} has OCR "
                 f"{near.ocr}); book it by hand or correct the file; nothing was written")
     for token in re.findall(r"[A-Za-z0-9][A-Za-z0-9\-/.]{2,}", message or ""):
-        hit = right_side(index.by_number.get((entity, _norm(token))))
+        hit = index.by_number.get((entity, side, _norm(token)))
         if hit is not None:
             return hit
     return None

@@ -31,23 +31,20 @@ CBC = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"
 #: The reason printed for exempt lines (VAT category E): health and social care.
 EXEMPTION_REASON = "Undantag från skatteplikt, 3 kap. mervärdesskattelagen"
 
-# The document's own namespace is the default one (a document holds one of the two).
-ET.register_namespace("", NS_INVOICE)
-ET.register_namespace("", NS_CREDIT)
-ET.register_namespace("cac", CAC)
-ET.register_namespace("cbc", CBC)
 
 
+# Elements are named with their usual prefixes, declared on the root element, so that the
+# document reads like every other UBL invoice and no process-wide prefix map is touched.
 def _cbc(parent: ET.Element, tag: str, text: str | None = None,
          **attrs: str) -> ET.Element:
-    element = ET.SubElement(parent, f"{{{CBC}}}{tag}", attrs)
+    element = ET.SubElement(parent, f"cbc:{tag}", attrs)
     if text is not None:
         element.text = text
     return element
 
 
 def _cac(parent: ET.Element, name: str) -> ET.Element:
-    return ET.SubElement(parent, f"{{{CAC}}}{name}")
+    return ET.SubElement(parent, f"cac:{name}")
 
 
 def _money(parent: ET.Element, name: str, amount: Decimal, currency: str) -> None:
@@ -110,8 +107,9 @@ def ubl_document(invoice: Invoice, entity: Entity, seller: Seller, customer: Cus
         The UTF-8 XML document.
     """
     credit = invoice.is_credit_note
-    namespace = NS_CREDIT if credit else NS_INVOICE
-    root = ET.Element(f"{{{namespace}}}{'CreditNote' if credit else 'Invoice'}")
+    root = ET.Element("CreditNote" if credit else "Invoice",
+                      {"xmlns": NS_CREDIT if credit else NS_INVOICE, "xmlns:cac": CAC,
+                       "xmlns:cbc": CBC})
     _cbc(root, "CustomizationID", CUSTOMIZATION_ID)
     _cbc(root, "ProfileID", PROFILE_ID)
     _cbc(root, "ID", invoice.number)
