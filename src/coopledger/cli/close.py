@@ -164,8 +164,10 @@ def _close_one(ledger: str, month: str, *, dry_run: bool) -> bool:
     report = close_month(ledger, month, dry_run=dry_run,
                          progress=lambda line: print(f"  {line}", file=sys.stderr))
     for check in report.checks:
-        print(f"{month} {'ok  ' if check.ok else 'FAIL'} {check.title}")
-        if not check.ok:
+        warned = any(line.startswith("warning:") for line in check.details)
+        print(f"{month} {'FAIL' if not check.ok else 'warn' if warned else 'ok  '} "
+              f"{check.title}")
+        if not check.ok or warned:
             for line in check.details:
                 print(f"       {line}")
     if report.status == "failed":

@@ -12,6 +12,8 @@
    the link is minus the borrower's liability (BAS 2390) on them.
 5. **seals**: no sealed month changed, and nothing is dated in a sealed month.
 6. **vouchers**: voucher ids already written are consistent and gapless.
+7. **overdue**: a warning, never a failure: customer and supplier invoices more than 90
+   days past their due date at the month's end.
 """
 
 from __future__ import annotations
@@ -68,7 +70,10 @@ TITLES_SV = {
     "loans": "Varje lån i fonden speglas av låntagarens skuld",
     "seals": "Förseglade månader är oförändrade",
     "vouchers": "Verifikationsnumren är obrutna per enhet och serie",
+    "overdue": "Inga fakturor är mer än 90 dagar förfallna",
 }
+#: Days past due after which an open invoice is a warning in the preflight.
+OVERDUE_DAYS = 90
 
 
 def _where(meta: dict[str, object] | None) -> str:
@@ -198,7 +203,26 @@ def preflight(books: Books, start: datetime.date, end: datetime.date) -> list[Ch
     """
     return [check_errors(books), check_bank_assertions(books, start, end),
             check_clearing(books, end), check_loan_mirrors(books, end), check_seals(books),
-            check_vouchers(books)]
+            check_vouchers(books), check_overdue(books, end)]
+
+
+def check_overdue(books: Books, end: datetime.date) -> CheckResult:
+    """Warn of invoices more than :data:`OVERDUE_DAYS` days overdue on the month's last day.
+
+    Always passes: an unpaid invoice does not stop the close, but the board should see it.
+    Each line starts with ``warning:``.
+    """
+    from coopledger.invoicing.receivables import PAYABLES_BAS, RECEIVABLES_BAS, open_items
+    from coopledger.invoicing.receivables import overdue as overdue_items
+
+    last = end - datetime.timedelta(days=1)
+    lines = []
+    for bas, kind in ((RECEIVABLES_BAS, "customer invoice"), (PAYABLES_BAS, "supplier invoice")):
+        for item in overdue_items(open_items(books, bas, date=last), last, OVERDUE_DAYS):
+            lines.append(f"warning: {item.entity} {kind} {item.invoice} ({item.party}), "
+                         f"{abs(item.balance)} open, {item.days_overdue(last)} days overdue")
+    return CheckResult("overdue", f"No invoice is more than {OVERDUE_DAYS} days overdue", True,
+                       _cap(lines) or [f"no invoice is more than {OVERDUE_DAYS} days overdue"])
 
 
 def _cap(lines: list[str]) -> list[str]:
