@@ -41,6 +41,7 @@ from beancount.core import data
 from stdnum import luhn
 
 from coopledger.books import Books
+from coopledger.close.numbering import fiscal_year
 from coopledger.errors import CoopException
 from coopledger.invoicing.parties import Customer, Seller
 from coopledger.money import ZERO, round_ore
@@ -259,10 +260,10 @@ def next_numbers(books: Books, entity: str, date: datetime.date) -> tuple[str, s
     while ocr in taken:
         serial += 1
         ocr = make_ocr(serial, date.year)
+    year = fiscal_year(date, books.entity(entity).fiscal_year_start)
     used = [vid.number for e in books.transactions for vid in _ids(e)
-            if vid.entity == entity and vid.series == INVOICE_SERIES
-            and vid.year == date.year]
-    voucher = VoucherId(entity, INVOICE_SERIES, date.year, 1 + max(used, default=0))
+            if vid.entity == entity and vid.series == INVOICE_SERIES and vid.year == year]
+    voucher = VoucherId(entity, INVOICE_SERIES, year, 1 + max(used, default=0))
     return f"{entity}-{date.year}-{seq:04d}", ocr, format_voucher_ids({entity: voucher})
 
 
