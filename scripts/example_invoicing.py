@@ -23,6 +23,8 @@ the municipality paying each invoice on its due date with the OCR (one invoice i
 parts, one by its number in the message, one late after a reminder with interest from
 ``coopledger remind``), and each payment of the pain.001 files. ``coopledger import``
 books them, and every payment settles its invoice. The November 2026 invoices stay open.
+Finally it recomputes the month-end bank balance assertions, since the payments move the
+bank.
 
 Running it again gives the same bytes: it first removes what it wrote before.
 """
@@ -267,7 +269,12 @@ def clean() -> None:
 
 def main() -> int:
     """Write the declarations, then the invoices, payments and bank files, month by month."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import make_example  # a sibling script, not an installed module
+
     clean()
+    balances = OUT / "bank-balances.beancount"
+    balances.write_text("", encoding="utf-8")  # the payments move the bank: recomputed
     BANK.mkdir(exist_ok=True)
     (OUT / "invoicing.beancount").write_text(DECLARATIONS, encoding="utf-8")
     text = read_text(MAIN)
@@ -291,6 +298,8 @@ def main() -> int:
         if pain.exists():
             outgoing.append(write_camt054(f"out-{month:%Y-%m}", supplier_payments(pain)))
     command("import", str(MAIN), *map(str, outgoing))
+    balances.write_text(make_example.bank_assertions_text(MAIN), encoding="utf-8")
+    command("check", "-q", str(MAIN))
     return 0
 
 
