@@ -18,11 +18,13 @@ IBAN), then, with coopledger's own commands, for every month from 2025-01 to 202
 - ``coopledger pay``: the pain.001 file paying what is due by the 25th
   (``payments/Omsorg/``);
 
-and the bank's side as camt.054 notifications (``bank/omsorg-YYYY-MM.camt054.xml``):
+and the bank's side as camt.054 notifications (``bank/omsorg-in-*.camt054.xml`` and
+``bank/omsorg-out-*.camt054.xml``):
 the municipality paying each invoice on its due date with the OCR (one invoice in two
 parts, one by its number in the message, one late after a reminder with interest from
 ``coopledger remind``), and each payment of the pain.001 files. ``coopledger import``
-books them, and every payment settles its invoice. The November 2026 invoices stay open.
+books them into ``omsorg-bank.beancount``, and every payment settles its invoice. The
+November 2026 invoices stay open.
 Finally it recomputes the month-end bank balance assertions, since the payments move the
 bank.
 
@@ -56,6 +58,8 @@ LAST = datetime.date(2026, 11, 1)
 ENTITY = "Omsorg"
 IBAN = "SE7350012886541538376705"
 PAIN = "{urn:iso:std:iso:20022:tech:xsd:pain.001.001.03}"
+#: Where the imports of these bank files go (``imports/`` is left to the reader's own).
+BOOKED = OUT / "omsorg-bank.beancount"
 
 DECLARATIONS = """\
 ; Invoicing in the example books: written by scripts/example_invoicing.py.
@@ -260,10 +264,11 @@ def clean() -> None:
     for old in BANK.glob("omsorg-*.camt054.xml"):
         old.unlink()
     (OUT / "invoicing.beancount").unlink(missing_ok=True)
+    BOOKED.unlink(missing_ok=True)
     text = read_text(MAIN)
     kept = [line for line in text.splitlines(keepends=True)
             if not re.match(r'include "(invoicing\.beancount|invoices/|supplier-invoices/|'
-                            r'reminders/|imports/omsorg)', line)]
+                            r'reminders/|omsorg-bank\.beancount)', line)]
     MAIN.write_text("".join(kept), encoding="utf-8")
 
 
@@ -285,11 +290,12 @@ def main() -> int:
     # The municipality's payments (the reminder looks only at what was paid by its date).
     incoming = [write_camt054(f"in-{month:%Y-%m}", entries)
                 for month, entries in sorted(customer_payments().items())]
-    command("import", str(MAIN), *map(str, incoming))
+    command("import", str(MAIN), "--into", str(BOOKED), *map(str, incoming))
     command("remind", str(MAIN), "--entity", ENTITY, "--date", str(REMINDER_DATE),
             "--min-days", "10", "--no-pdf")
     late = late_payment()
-    command("import", str(MAIN), str(write_camt054(f"in-{late[0]}", [late])))
+    command("import", str(MAIN), "--into", str(BOOKED),
+            str(write_camt054(f"in-{late[0]}", [late])))
     outgoing = []
     for month in months():
         pay_date = month.replace(day=25)
@@ -297,7 +303,7 @@ def main() -> int:
         pain = OUT / "payments" / ENTITY / f"{ENTITY}-{pay_date}.pain001.xml"
         if pain.exists():
             outgoing.append(write_camt054(f"out-{month:%Y-%m}", supplier_payments(pain)))
-    command("import", str(MAIN), *map(str, outgoing))
+    command("import", str(MAIN), "--into", str(BOOKED), *map(str, outgoing))
     balances.write_text(make_example.bank_assertions_text(MAIN), encoding="utf-8")
     command("check", "-q", str(MAIN))
     return 0
