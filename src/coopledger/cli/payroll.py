@@ -36,8 +36,6 @@ def run(args: argparse.Namespace) -> int:
     """Read, compute, print and (unless a dry run) write the payroll journal."""
     rows = read_payroll_csv(args.csv)
     books = load_clean_books(args.ledger)
-    if books is None:
-        return 1
     new, stale = split_new(books, payroll_entries(books, rows))
     for item in stale:
         print(f"warning: {item.message()}", file=sys.stderr)

@@ -54,8 +54,6 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise CoopException(str(exc)) from None
     books = load_clean_books(args.ledger)
-    if books is None:
-        return 1
     entry = joint_purchase_entry(books, date=date, supplier=args.supplier,
                                  invoice=args.invoice, net=net, vat=vat, weights=weights,
                                  expense_bas=args.account, rebate=args.rebate)

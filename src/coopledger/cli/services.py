@@ -41,8 +41,6 @@ def run(args: argparse.Namespace) -> int:
     if len(period.months()) != 1:
         raise CoopException(f"{args.month}: give one month, YYYY-MM")
     books = load_clean_books(args.ledger)
-    if books is None:
-        return 1
     new, stale = split_new(books, computed_entries(books, period))
     for item in stale:
         print(f"warning: {item.message()}", file=sys.stderr)

@@ -33,7 +33,6 @@ from beancount.core import data
 
 from coopledger.books import Books
 from coopledger.close.computed import render_entry
-from coopledger.close.month import sealed_months
 from coopledger.close.seal import is_derived_posting, month_label
 from coopledger.close.yearseal import main_files
 from coopledger.errors import CoopException
@@ -105,19 +104,19 @@ def stage_correction(books: Books, entry: data.Transaction) -> FileTransaction:
     """Stage the correction in ``corrections/YYYY-MM.beancount`` and its include line.
 
     Raises:
-        CoopException: The correction's month is sealed.
+        PeriodLocked: The correction's month is sealed, or it posts to an account not
+            open on its date.
     """
     month = month_label(entry.date)
-    if month in sealed_months(books):
-        raise CoopException(f"{month} is sealed: date the correction in an open month "
-                            "(the day the error was found)")
     main = books.path.resolve()
     target = main.parent / CORRECTIONS_DIR / f"{month}.beancount"
     old = read_text(target) if target.exists() else (
         f"; Corrections booked in {month}, written by coopledger correct.\n")
     separator = "" if old.endswith("\n") else "\n"
     tx = FileTransaction()
-    tx.write(target, f"{old}{separator}\n{render_entry(entry, None)}")
+    tx.write_entries(target, f"{old}{separator}\n{render_entry(entry, None)}", books,
+                     [entry], "nothing was written; date the correction in an open month "
+                     "(the day the error was found) with --date")
     for file in main_files(main, books.entries):
         tx.write(file, with_include(read_text(file), include_line(file, target)))
     return tx
