@@ -66,7 +66,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # One line per problem: a refusal by the period lock names each entry.
         for line in exc.message.splitlines() or [""]:
             print(f"coopledger {args.command}: {line}", file=sys.stderr)
-        return 2
+        return int(getattr(exc, "status", 2))
     except KeyboardInterrupt:
         print(f"coopledger {args.command}: interrupted; nothing was written", file=sys.stderr)
         return 130
