@@ -47,6 +47,7 @@ class ImportCounts:
     possible_duplicates: int = 0
     pending: int = 0
     balances: int = 0
+    held: int = 0
 
 
 @dataclass
@@ -98,7 +99,9 @@ def statement_entries(statement: Statement, bank: str, ctx: BankContext,
         entry, bookings = _transaction(ctx, statement, bank, txn, fresh,
                                        source=source, index=index)
         result.counts.entries += 1
-        if entry.flag == flags.FLAG_WARNING:
+        held = any(b.held for b in bookings)  # matched, flagged, counted on its own
+        result.counts.held += held
+        if entry.flag == flags.FLAG_WARNING and not held:
             result.counts.to_categorise += 1
         elif any(b.matched for b in bookings):
             result.counts.matched += 1

@@ -8,8 +8,11 @@ account and returns the postings that balance it, tried in this order:
    schedule, and its ``repayment_legs`` give the postings: interest and fees to 8410 in
    the borrower's books and 8250 in the fund's, principal to the loan (2390, mirrored by
    the fund's receivable 1380), all linked ``^<loan id>``. The other side's bank movement
-   is booked too, on its declared bank account (else its 1930), so both books move. An
-   overpayment reduces principal and flags the entry for review.
+   is booked too, on its declared bank account (else its 1930), so both books move. Money
+   above everything owed (an overpayment, or any payment to a loan already repaid) is
+   held: on a loan declared ``overpayment: "hold"`` as a credit on the loan accounts,
+   otherwise on the OBS account (2999) of both sides, a credit owed back to the member;
+   either way the entry is flagged ``!`` and counted as held in the import summary.
 2. **Wage subsidy**: money in whose message names the decision number of an open claim
    (a transaction with ``decision`` metadata on a 1689 receivable) settles the claim;
    more than the claim is still open is flagged for review.
@@ -60,6 +63,8 @@ class Booking:
         meta: Metadata for the transaction (``ocr``, ``decision``, ``counterpart``).
         links: Links for the transaction (the loan id).
         review: Matched, but the accountant should look (an overpayment).
+        held: Money that could not go where the payment says (above what the loan
+            owes), held on the OBS account or as a credit on the loan.
     """
 
     postings: list[data.Posting]
@@ -67,6 +72,7 @@ class Booking:
     meta: dict[str, Any] = field(default_factory=dict)
     links: set[str] = field(default_factory=set)
     review: bool = False
+    held: Decimal = Decimal(0)
 
     @property
     def matched(self) -> bool:
@@ -143,9 +149,15 @@ def _loan(ctx: BankContext, bank: str, leg: Leg, date: datetime.date,
     principal = parts.get("principal", zero) + overpaid
     if fees + interest + principal != paid:
         return None
+    on_obs = overpaid > 0 and str(getattr(loan, "overpayment", "")) != "hold"
+    if on_obs:  # the books refuse it on the loan: it is held on the OBS accounts instead
+        parts = {**parts, "overpayment": zero}
     # The fund's own legs: interest and fees to 8250/8410, principal (and an overpayment)
     # to 1380/2390; split here into the lender's side and the borrower's.
     legs = ctx.repayment_legs(loan_id, parts)
+    if on_obs:  # the lender owes it back; the borrower has it to come
+        legs += [(placeholder_account(lender), -overpaid),
+                 (placeholder_account(borrower), overpaid)]
     lender_side = [posting(a, n, currency) for a, n in legs if entity_of(a) == lender]
     borrower_side = [posting(a, n, currency) for a, n in legs if entity_of(a) != lender]
     meta: dict[str, Any] = {"loan": loan_id}
@@ -169,7 +181,8 @@ def _loan(ctx: BankContext, bank: str, leg: Leg, date: datetime.date,
             meta["counterpart"] = other_bank
     postings = [p for p in postings if number_of(p) != 0]
     links = {loan_id} if re.fullmatch(r"[A-Za-z0-9\-_/.]+", loan_id) else set()
-    return Booking(postings, "loan", meta, links, review=overpaid > 0)
+    return Booking(postings, "loan", meta, links, review=overpaid > 0,
+                   held=overpaid)
 
 
 def _subsidy(ctx: BankContext, bank: str, leg: Leg, date: datetime.date,

@@ -103,6 +103,9 @@ def summary_line(path: Path, kind: str, counts: ImportCounts) -> str:
     if counts.possible_duplicates:
         text += (f", {counts.possible_duplicates} possibly imported before from another "
                  "kind of file (flagged possible-duplicate)")
+    if counts.held:
+        text += (f", {counts.held} paid more than the loan owes (held as a credit to the "
+                 "member: on the loan if it says overpayment: hold, else on 2999; flagged)")
     if counts.pending:
         text += f", {counts.pending} pending skipped"
     return text
@@ -187,7 +190,7 @@ def _import_file(ctx: BankContext, path: Path, kind: str, plan: Plan,
         if result.entries:
             plan.sources.setdefault(target, []).append(path.name)
         for name in ("entries", "matched", "categorised", "to_categorise", "duplicates",
-                     "possible_duplicates", "pending", "balances"):
+                     "possible_duplicates", "pending", "balances", "held"):
             setattr(total, name, getattr(total, name) + getattr(result.counts, name))
     return total
 
