@@ -21,7 +21,8 @@ account and returns the postings that balance it, tried in this order:
    completion settles their clearing accounts (this is how a member's payment of its
    service fee to the umbrella is booked).
 4. **Declared rule** (``coop-bank-rule``), then the account the same payee was last
-   booked to from this bank account.
+   booked to from this bank account (never a loan account: a payment whose reference
+   names no loan, or a loan unknown to the books, is not a repayment).
 5. Otherwise the OBS account (2999, suspense), and the transaction is flagged ``!`` for
    the accountant to categorise.
 """
@@ -45,6 +46,8 @@ from coopledger.errors import CoopException
 #: BAS number of the suspense account uncategorised payments are left on.
 PLACEHOLDER_BAS = "2999"
 PLACEHOLDER_NAME = "OBS-konto"
+#: BAS numbers of the loan accounts only a matched loan repayment may move.
+LOAN_BAS = frozenset({"1380", "2390"})
 ARBETSFORMEDLINGEN = "arbetsförmedlingen"
 
 
@@ -113,7 +116,9 @@ def categorise(ctx: BankContext, bank: str, leg: Leg, date: datetime.date,
         return Booking([posting(target, -leg.amount, currency)], "rule")
     if leg.payee:
         seen = ctx.payees.get((bank, payee_key(leg.payee)))
-        if seen is not None:
+        # A payee who last repaid a loan is not repaying it now unless the OCR says so:
+        # money to an unknown or repaid loan waits on the OBS account instead.
+        if seen is not None and ctx.opened.get(seen) not in LOAN_BAS:
             return Booking([posting(seen, -leg.amount, currency)], "payee")
     return Booking([posting(placeholder_account(code), -leg.amount, currency)], "open")
 
