@@ -132,10 +132,14 @@ class PeriodLock:
             entry: A refused entry.
 
         Returns:
-            ``YYYY-MM``: on or after the entry's month, not sealed, and on or after the
-            open date of its accounts and the start of their entities.
+            ``YYYY-MM``: on or after the entry's month, not sealed, after the last sealed
+            year, and on or after the open date of its accounts and the start of their
+            entities.
         """
         earliest = entry.date
+        if (isinstance(entry, data.Transaction) and self.balances_until is not None
+                and earliest < self.balances_until):
+            earliest = self.balances_until
         for account in accounts_of(entry):
             code = entity_of(account)
             for day in (self.opened.get(account), self.starts.get(code or "")):

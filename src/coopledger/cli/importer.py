@@ -265,6 +265,8 @@ def _lawful(plan: Plan, books: Books, ctx: BankContext,
               f"{args.book_in} with their value date kept; {dropped} balance assertion(s) "
               "in closed months left out", file=sys.stderr)
     found = [r for entries in lawful.values() for r in refusals(books, entries)]
+    # An account opened for a refused line is refused with it: name the lines only.
+    found = [r for r in found if not isinstance(r.entry, data.Open)] or found
     if found:
         lock = period_lock(books)
         month = max(lock.first_open_month(r.entry) for r in found)
