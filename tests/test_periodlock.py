@@ -229,7 +229,8 @@ def test_payroll_refuses_a_sealed_month(books: Path, tmp_path: Path,
     capsys.readouterr()
     assert main(["payroll", str(books), str(csv)]) == 2
     lines = refused_lines(capsys.readouterr().err, "payroll")
-    assert lines and all("(2025-01): 2025-01 is sealed" in line for line in lines)
+    assert lines
+    assert all("(2025-01): 2025-01 is sealed" in line for line in lines)
     assert snapshot(tmp_path) == before
     csv.write_text(csv.read_text(encoding="utf-8").replace("2025-01", "2025-02"),
                    encoding="utf-8")
@@ -244,7 +245,8 @@ def test_services_refuse_a_sealed_month(books: Path, tmp_path: Path,
     capsys.readouterr()
     assert main(["services", str(books), "2025-01"]) == 2
     lines = refused_lines(capsys.readouterr().err, "services")
-    assert lines and all("(2025-01): 2025-01 is sealed" in line for line in lines)
+    assert lines
+    assert all("(2025-01): 2025-01 is sealed" in line for line in lines)
     assert snapshot(tmp_path) == before
     assert main(["services", str(books), "2025-02"]) == 0
 
@@ -297,7 +299,8 @@ def test_correct_an_amount_by_reversal_and_a_linked_new_entry(books: Path) -> No
     totals: dict[str, Decimal] = {}
     for entry in after.transactions:
         for posting in entry.postings:
-            assert posting.units is not None and posting.units.number is not None
+            assert posting.units is not None
+            assert posting.units.number is not None
             totals[posting.account] = totals.get(posting.account, Decimal(0)) + \
                 posting.units.number
     assert totals["Income:Kafe:3001-Försäljning-25"] == Decimal("-900.00")
@@ -311,7 +314,8 @@ def test_new_coop_refuses_a_start_in_a_sealed_month(
     capsys.readouterr()
     assert main([*argv, "--start", "2025-01-15"]) == 2
     lines = refused_lines(capsys.readouterr().err, "new-coop")
-    assert lines and all("(2025-01): 2025-01 is sealed" in line for line in lines)
+    assert lines
+    assert all("(2025-01): 2025-01 is sealed" in line for line in lines)
     assert snapshot(tmp_path) == before
     assert main([*argv, "--start", "2025-02-01"]) == 0
     assert load_books(books).errors == []
