@@ -185,7 +185,10 @@ def _loan(ctx: BankContext, bank: str, leg: Leg, date: datetime.date,
             postings += [posting(other_bank, -paid, currency), *borrower_side]
             meta["counterpart"] = other_bank
     postings = [p for p in postings if number_of(p) != 0]
-    links = {loan_id} if re.fullmatch(r"[A-Za-z0-9\-_/.]+", loan_id) else set()
+    moves_loan = fees + interest + principal - (overpaid if on_obs else zero) > 0
+    # A payment held whole on the OBS accounts does not move the loan: no link to it.
+    links = ({loan_id} if moves_loan and re.fullmatch(r"[A-Za-z0-9\-_/.]+", loan_id)
+             else set())
     return Booking(postings, "loan", meta, links, review=overpaid > 0,
                    held=overpaid)
 
