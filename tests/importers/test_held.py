@@ -157,7 +157,7 @@ def test_each_payment_of_a_batch_keeps_its_identity(books: Path, tmp_path: Path)
     after = load_books(books)
     assert after.errors == []
     (entry,) = [e for e in after.transactions if e.meta.get("bank-ref") == "HELD-1"]
-    assert entry.narration.startswith("3 betalningar")
+    assert (entry.narration or "").startswith("3 betalningar")
     legs = [p.meta for p in entry.postings if p.meta and "leg-amount" in p.meta]
     assert [(m.get("ocr"), m.get("name"), m.get("end-to-end-id"), m["leg-amount"])
             for m in legs] == [("20250100011", "Kafé Linnéa", "E2E-1", "1000.00 SEK"),
