@@ -313,9 +313,10 @@ def test_new_coop_refuses_a_start_in_a_sealed_month(
     before = snapshot(tmp_path)
     capsys.readouterr()
     assert main([*argv, "--start", "2025-01-15"]) == 2
-    lines = refused_lines(capsys.readouterr().err, "new-coop")
-    assert lines
-    assert all("(2025-01): 2025-01 is sealed" in line for line in lines)
+    (line,) = refused_lines(capsys.readouterr().err, "new-coop")
+    assert "2025-01-15 (2025-01): 2025-01 is sealed (" in line
+    assert line.endswith("entries); nothing was written; start the member in an open "
+                         "month (--start)")
     assert snapshot(tmp_path) == before
     assert main([*argv, "--start", "2025-02-01"]) == 0
     assert load_books(books).errors == []

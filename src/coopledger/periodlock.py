@@ -211,6 +211,9 @@ def refusals(books: Books, entries: Iterable[data.Directive]) -> list[Refusal]:
 class PeriodLocked(CoopException):
     """Entries the lock refuses; the message has one line per refused entry.
 
+    Entries refused on the same day for the same reason (a new member's chart of
+    accounts in a sealed month) share one line that counts them.
+
     Args:
         found: The refusals.
         hint: What the writer's user may do instead, appended to each line.
@@ -218,7 +221,11 @@ class PeriodLocked(CoopException):
 
     def __init__(self, found: Sequence[Refusal], hint: str = "") -> None:
         tail = f"; {hint}" if hint else ""
-        super().__init__("\n".join(f"{r.line()}{tail}" for r in found))
+        counts: dict[str, int] = {}
+        for refusal in found:
+            counts[refusal.line()] = counts.get(refusal.line(), 0) + 1
+        super().__init__("\n".join(
+            f"{line}{f' ({n} entries)' if n > 1 else ''}{tail}" for line, n in counts.items()))
         self.refusals = list(found)
 
 
