@@ -257,6 +257,8 @@ def test_purchase_refuses_a_sealed_month(books: Path, tmp_path: Path,
             "--net", "1000.00", "--vat", "250.00", "--split", "Kafe:1 Stad:1"]
     before = snapshot(tmp_path)
     capsys.readouterr()
+    assert main([*argv, "--date", "2025-01-15", "--dry-run"]) == 2  # a dry run says so too
+    capsys.readouterr()
     assert main([*argv, "--date", "2025-01-15"]) == 2
     (line,) = refused_lines(capsys.readouterr().err, "purchase")
     assert "2025-01-15 (2025-01): 2025-01 is sealed" in line

@@ -77,14 +77,15 @@ def run(args: argparse.Namespace) -> int:
         raise CoopException(f"{target} already exists; refusing to overwrite it")
     text = member_text(code, args.name, orgnr, start)
     new_main = with_include(read_text(main), include_line(main, target))
+    entries, _, _ = beancount_parser.parse_string(text)
+    tx = FileTransaction()  # staging asks the period lock, for a dry run too
+    tx.write_entries(target, text, books, entries,
+                     "nothing was written; start the member in an open month (--start)")
+    tx.write(main, new_main)
     if args.dry_run:
         sys.stdout.write(f"; would write {target}\n{text}; would append to {main}: "
                          f"{include_line(main, target)}")
         return 0
-    entries, _, _ = beancount_parser.parse_string(text)
-    with FileTransaction() as tx:
-        tx.write_entries(target, text, books, entries,
-                         "nothing was written; start the member in an open month (--start)")
-        tx.write(main, new_main)
+    tx.commit()
     print(f"launched {code} ({args.name}): wrote {target}, included from {main}")
     return 0

@@ -47,14 +47,14 @@ def run(args: argparse.Namespace) -> int:
     if not new:
         print(f"{period.label}: nothing new to write", file=sys.stderr)
         return 0
+    tx = FileTransaction()  # staging asks the period lock, for a dry run too
+    target = stage_month_entries(tx, books, "services", period.label, new,
+                                 f"Service entries for {period.label}")
     print(render(new), end="")
     if args.dry_run:
         print(f"{period.label}: {len(new)} entries (dry run, nothing written)",
               file=sys.stderr)
         return 0
-    tx = FileTransaction()
-    target = stage_month_entries(tx, books, "services", period.label, new,
-                                 f"Service entries for {period.label}")
     tx.commit()
     print(f"{period.label}: wrote {len(new)} entries to {target}", file=sys.stderr)
     return 0
