@@ -1,0 +1,108 @@
+"""Employees: who a payroll line pays, for the employer declaration (AGI).
+
+The payroll export names each employee by an id; the identity Skatteverket needs lives
+in the books as a declaration, one per employee::
+
+    2025-01-01 custom "coop-employee" "K01"
+      employer: "Kafe"
+      personnummer: "19900314-9806"
+      specification: 101
+
+- ``employer``: the entity code of the employing entity (a member, or the umbrella);
+- ``personnummer``: the Swedish personal identity number, checked with python-stdnum
+  (date and check digit) and kept in its twelve-digit form;
+- ``specification``: the AGI's specification number (field 570), which must stay the same
+  for the same person every month. Optional: when left out it is a number derived from
+  the employee id (the same id always gives the same number).
+
+A payroll line whose ``employee`` is declared must be paid by the declared employer, and
+its ``birth_year`` (which decides the contribution rate) must be the personnummer's.
+"""
+
+from __future__ import annotations
+
+import datetime
+import zlib
+from collections.abc import Iterable
+
+from pydantic import Field, field_validator
+from stdnum.exceptions import ValidationError as StdnumValidationError
+from stdnum.se import personnummer as se_personnummer
+
+from coopledger.declarations import Declaration, declaration
+
+#: Specification numbers derived from the employee id fall in this range.
+_DERIVED_SPECIFICATION = (100_000, 999_999)
+
+
+def validate_personnummer(value: str) -> str:
+    """Check a Swedish personnummer (date and check digit).
+
+    Args:
+        value: The number as written: ten or twelve digits, with or without ``-``/``+``.
+
+    Returns:
+        The number as ``YYYYMMDD-NNNN``.
+
+    Raises:
+        ValueError: The number is malformed, names no date, or its check digit is wrong.
+    """
+    try:
+        return str(se_personnummer.compact(se_personnummer.validate(value)))
+    except StdnumValidationError as exc:
+        raise ValueError(f"{value!r} is not a valid Swedish personnummer "
+                         f"({str(exc).rstrip('.').lower()})") from None
+
+
+@declaration("coop-employee")
+class Employee(Declaration):
+    """One employee: the employer and the personal identity the AGI reports.
+
+    Attributes:
+        id: The employee id used in the payroll export.
+        employer: The employing entity's code.
+        personnummer: ``YYYYMMDD-NNNN``, checked.
+        specification: The AGI specification number (field 570), if declared.
+        name: The employee's name, for people reading the books (optional).
+    """
+
+    employer: str = Field(min_length=1)
+    personnummer: str
+    specification: int | None = Field(default=None, ge=1, le=999_999_999)
+    name: str | None = None
+
+    @field_validator("personnummer")
+    @classmethod
+    def _personnummer(cls, value: str) -> str:
+        return validate_personnummer(value)
+
+    @property
+    def identity(self) -> str:
+        """The twelve digits Skatteverket's files take (field 215)."""
+        return "".join(char for char in self.personnummer if char.isdigit())
+
+    @property
+    def birth_date(self) -> datetime.date:
+        """The date of birth the personnummer states."""
+        return datetime.date(int(self.identity[:4]), int(self.identity[4:6]),
+                             int(self.identity[6:8]))
+
+    @property
+    def specification_number(self) -> int:
+        """Field 570: the declared number, or one derived from the id (always the same)."""
+        if self.specification is not None:
+            return self.specification
+        low, high = _DERIVED_SPECIFICATION
+        return low + zlib.crc32(self.id.encode("utf-8")) % (high - low + 1)
+
+
+def employees_by_id(declared: Iterable[Employee]) -> dict[str, Employee]:
+    """The employee declarations by id; a later declaration of the same id replaces it.
+
+    Args:
+        declared: ``coop-employee`` declarations in date order.
+
+    Returns:
+        Employee id to its latest declaration.
+    """
+    return {employee.id: employee for employee in declared}
