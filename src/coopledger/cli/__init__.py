@@ -32,6 +32,8 @@ COMMANDS: tuple[str, ...] = (
     "close",
     "correct",
     "sie",
+    "agi",
+    "due",
     "serve",
 )
 

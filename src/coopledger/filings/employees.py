@@ -106,3 +106,46 @@ def employees_by_id(declared: Iterable[Employee]) -> dict[str, Employee]:
         Employee id to its latest declaration.
     """
     return {employee.id: employee for employee in declared}
+
+
+@declaration("coop-contact")
+class Contact(Declaration):
+    """Who answers for an entity's filings (the AGI's sender and employer contact).
+
+    Declared for one entity, or for ``"all"`` when the umbrella's staff answer for every
+    member::
+
+        2025-01-01 custom "coop-contact" "all"
+          name: "Lönekontoret, Kooperativa Paraplyet"
+          phone: "013-12 34 56"
+          email: "lon@paraplyet.example"
+
+    Attributes:
+        id: An entity code, or ``all``.
+        name: The contact's name.
+        phone: A telephone number.
+        email: An e-mail address.
+    """
+
+    name: str = Field(min_length=1, max_length=200)
+    phone: str = Field(min_length=1, max_length=30)
+    email: str = Field(min_length=3, max_length=200, pattern=r"^[^@\s]+@[^@\s]+$")
+
+
+def contact_for(declared: Iterable[Contact], code: str,
+                date: datetime.date) -> Contact | None:
+    """The contact for an entity's filings on a date: its own, else the one for all.
+
+    Args:
+        declared: ``coop-contact`` declarations in date order.
+        code: The filing entity's code.
+        date: The day the filing is made for.
+
+    Returns:
+        The latest declaration for the entity on or before the date, else the latest for
+        ``all``; None when there is none.
+    """
+    own = [c for c in declared if c.id == code and c.date <= date]
+    shared = [c for c in declared if c.id == "all" and c.date <= date]
+    found = own or shared
+    return found[-1] if found else None
