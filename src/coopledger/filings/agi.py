@@ -23,6 +23,9 @@ The books must agree with the declaration before it is written:
   IU;
 - a credit to 2710 or 2731 that names no employee cannot be placed on an IU.
 
+Entries that carry balances between years (``opening-balances``, ``year-end``) move no
+pay and are left out.
+
 :func:`employer_declaration` lists every disagreement in ``differences``, each naming the
 employee or the entry; the command refuses to write while there are any.
 """
@@ -36,6 +39,8 @@ from decimal import ROUND_DOWN, Decimal
 
 from coopledger.books import Books
 from coopledger.close.month import sealed_months
+from coopledger.close.seal import YEAR_END_KEY
+from coopledger.close.yearseal import OPENING_KEY
 from coopledger.entities import entity_of
 from coopledger.errors import CoopException
 from coopledger.filings import TaxablePerson, taxable_person
@@ -50,6 +55,8 @@ TAX_BAS = "2710"
 CONTRIBUTION_BAS = "2731"
 _PAYROLL_BAS = SALARY_BAS | {TAX_BAS, CONTRIBUTION_BAS}
 _KRONA = Decimal(1)
+#: Entries that carry balances between years move no pay: the AGI leaves them out.
+_CARRIED = (OPENING_KEY, YEAR_END_KEY)
 
 
 def whole_kronor(amount: Decimal) -> int:
@@ -161,7 +168,7 @@ def _collect(books: Books, person: TaxablePerson, month: Period,
     """Sum the month's payroll bookings per employee; note what cannot be placed."""
     booked: dict[str, _Booked] = {}
     for entry in books.transactions:
-        if entry.date not in month:
+        if entry.date not in month or any(key in entry.meta for key in _CARRIED):
             continue
         relevant = [(p, bas) for p in entry.postings
                     if entity_of(p.account) in person.codes
@@ -273,7 +280,7 @@ def booked_liabilities(books: Books, person: TaxablePerson, month: Period,
     """
     tax = contributions = ZERO
     for entry in books.transactions:
-        if entry.date not in month:
+        if entry.date not in month or any(key in entry.meta for key in _CARRIED):
             continue
         for posting in entry.postings:
             if entity_of(posting.account) not in person.codes:
