@@ -5,18 +5,21 @@ in the books as a declaration, one per employee::
 
     2025-01-01 custom "coop-employee" "K01"
       employer: "Kafe"
-      personnummer: "19900314-9806"
+      personnummer: "19900314-9805"
       specification: 101
 
 - ``employer``: the entity code of the employing entity (a member, or the umbrella);
 - ``personnummer``: the Swedish personal identity number, checked with python-stdnum
-  (date and check digit) and kept in its twelve-digit form;
+  (date and check digit) and kept as ``YYYYMMDD-NNNN``;
 - ``specification``: the AGI's specification number (field 570), which must stay the same
   for the same person every month. Optional: when left out it is a number derived from
   the employee id (the same id always gives the same number).
 
 A payroll line whose ``employee`` is declared must be paid by the declared employer, and
 its ``birth_year`` (which decides the contribution rate) must be the personnummer's.
+
+Who answers for the filings (the AGI's sender and employer contact) is declared once for
+every entity, or per entity, with ``coop-contact`` (see :class:`Contact`).
 """
 
 from __future__ import annotations
