@@ -31,6 +31,7 @@ COMMANDS: tuple[str, ...] = (
     "purchase",
     "close",
     "correct",
+    "vat",
     "sie",
     "agi",
     "due",
