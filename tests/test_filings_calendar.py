@@ -19,8 +19,8 @@ from coopledger.filings.calendar import (
     next_working_day,
     swedish_holidays,
     vat_due,
-    vat_period_of,
 )
+from coopledger.filings.vat import vat_period_of
 from coopledger.periods import Period, fiscal_year, month_period
 from tests.agi_books import header, pay, payroll_books
 
@@ -79,7 +79,7 @@ def test_due_dates_fall_after_their_period(on: datetime.date) -> None:
     assert agi_due(month) > month.last_day
     books = payroll_books([pay("K01", "1000.00", "0.00", 1990)])
     kafe = books.entities["Kafe"]
-    period = vat_period_of(on, kafe)
+    period = vat_period_of(kafe, on)
     assert on in period
     assert vat_due(period, kafe.vat_period) > period.last_day
 

@@ -12,9 +12,11 @@ Due dates (DOMAIN.md section 7, turnover up to 40 MSEK):
 
 A due date on a Saturday, Sunday or Swedish public holiday moves to the next working day.
 A filing's *next* period is the one whose due date is the first on or after the given
-day. A period is *closed* when every month in it is sealed. A unit files nothing of its
-own (its umbrella does); an entity whose sales are all exempt has no VAT return; an
-entity with no payroll booked and no employee declared has no AGI.
+day. VAT periods are those of :func:`coopledger.filings.vat.vat_period_of` (months,
+calendar quarters or the fiscal year). A period is *closed* when every month in it is
+sealed. A unit files nothing of its own (its umbrella does); a taxable person whose sales
+are exempt is not registered for VAT and has no return; an entity with no payroll booked
+and no employee declared has no AGI.
 """
 
 from __future__ import annotations
@@ -31,7 +33,8 @@ from coopledger.close.month import sealed_months
 from coopledger.entities import Entity, LegalForm, VatPeriod, VatSales, entity_of
 from coopledger.filings import TaxablePerson, taxable_person
 from coopledger.filings.employees import Employee
-from coopledger.periods import Period, fiscal_year_of, month_period
+from coopledger.filings.vat import vat_period_of
+from coopledger.periods import Period, month_period
 
 
 class FilingKind(StrEnum):
@@ -120,27 +123,16 @@ def vat_due(period: Period, vat_period: VatPeriod) -> datetime.date:
     return _twelfth_or_seventeenth(second.year, second.month)
 
 
-def vat_period_of(day: datetime.date, entity: Entity) -> Period:
-    """The VAT period a day falls in: its month, calendar quarter or fiscal year."""
-    if entity.vat_period is VatPeriod.MONTH:
-        return month_period(day.year, day.month)
-    if entity.vat_period is VatPeriod.QUARTER:
-        first = month_period(day.year, 3 * ((day.month - 1) // 3) + 1)
-        end = first.start + relativedelta(months=3)
-        return Period(first.start, end, f"{day.year}-Q{(day.month - 1) // 3 + 1}")
-    return fiscal_year_of(day, entity.fiscal_year_start)
-
-
 def _closed(period: Period, sealed: set[str]) -> bool:
     return all(month.label in sealed for month in period.months())
 
 
 def next_vat(person: TaxablePerson, on: datetime.date, sealed: set[str]) -> Filing:
     """The VAT return whose due date is the first on or after a day."""
-    period = vat_period_of(on, person.head)
+    period = vat_period_of(person.head, on)
     # Step back to the earliest period still due on that day, then forward.
     while True:
-        earlier = vat_period_of(period.start - datetime.timedelta(days=1), person.head)
+        earlier = vat_period_of(person.head, period.start - datetime.timedelta(days=1))
         if vat_due(earlier, person.vat_period) < on:
             break
         period = earlier
@@ -187,7 +179,7 @@ def filing_calendar(books: Books, on: datetime.date) -> list[CalendarRow]:
         if entity.legal_form is LegalForm.UNIT:
             rows.append(CalendarRow(entity, person.code, None, None))
             continue
-        files_vat = any(e.vat_sales is not VatSales.EXEMPT for e in person.entities)
+        files_vat = person.head.vat_sales is not VatSales.EXEMPT
         files_agi = bool(person.codes & paying)
         rows.append(CalendarRow(
             entity, None, next_vat(person, on, sealed) if files_vat else None,
