@@ -288,3 +288,33 @@ def test_persons_are_valid() -> None:
     from stdnum.se import personnummer
 
     assert all(personnummer.is_valid(number) for _, number in PERSONS.values())
+
+
+def test_umbrella_without_orgnr_is_refused() -> None:
+    books = payroll_books([pay("P01", "29000.00", "6380.00", 1975)])
+    text = header().replace('  kind: "umbrella"\n  orgnr: "769600-0012"\n',
+                            '  kind: "umbrella"\n')
+    assert text != header()
+    bare = load_text(text + "\n" + employees(["P01"]) + "\n" + seal("2026-10"))
+    assert not bare.errors, bare.errors
+    with pytest.raises(CoopException, match="entity Paraply declares no orgnr"):
+        employer_declaration(bare, "Paraply", 2026, 10)
+    assert employer_declaration(books, "Paraply", 2026, 10).individuals
+
+
+@pytest.mark.parametrize(("old", "new"), [
+    ('faltkod="497"', 'faltkod="498"'),                      # a field under a wrong code
+    (">199003149805<", ">9003149805<"),                       # a ten-digit personnummer
+    ("<agd:RedovisningsPeriod faltkod=\"006\">202610<", "<agd:RedovisningsPeriod "
+     "faltkod=\"006\">2026-10<"),                             # a period not YYYYMM
+    ("<agd:AvdrPrelSkatt faltkod=\"001\">5830<", "<agd:AvdrPrelSkatt faltkod=\"001\">"
+     "5830.00<"),                                             # öre
+])
+def test_schema_rejects_what_skatteverket_would(schema: etree.XMLSchema, old: str,
+                                                new: str) -> None:
+    books = payroll_books([pay("K01", "26500.00", "5830.00", 1990)])
+    contact = books.declarations.of(Contact)[0]
+    text = agi_xml(employer_declaration(books, "Kafe", 2026, 10), contact).decode()
+    assert schema.validate(etree.fromstring(text.encode()))
+    assert old in text
+    assert not schema.validate(etree.fromstring(text.replace(old, new, 1).encode()))
