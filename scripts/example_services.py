@@ -184,6 +184,12 @@ def personnummer(index: int, born: int) -> str:
     return f"{date:%Y%m%d}-98{index % 10}{luhn.calc_check_digit(digits)}"
 
 
+# Each employer's place of work, for the AGI (fields 245/246): the shared premises at
+# Stångån, the workshop at Gottfridsberg, the umbrella's office.
+WORKPLACES = {"Paraply": "Ågatan 40", "Snickeri": "Verkstadsvägen 3"}
+SHARED_PREMISES = "Stångågatan 12"
+
+
 def employee_declarations() -> str:
     """Each employee's identity for the employer declaration, and who answers for it."""
     blocks = ['\n; The employees, for the employer declarations (AGI). The personnummer are\n'
@@ -195,7 +201,9 @@ def employee_declarations() -> str:
     for index, (employee, member, born, _, _) in enumerate(EMPLOYEES, start=1):
         blocks.append(f'\n2025-01-01 custom "coop-employee" "{employee}"\n'
                       f'  employer: "{member}"\n'
-                      f'  personnummer: "{personnummer(index, born)}"\n')
+                      f'  personnummer: "{personnummer(index, born)}"\n'
+                      f'  workplace: "{WORKPLACES.get(member, SHARED_PREMISES)}"\n'
+                      f'  workplace-city: "Linköping"\n')
     return "".join(blocks)
 
 

@@ -44,6 +44,8 @@ def employees(idents: Iterable[str], specification: dict[str, int] | None = None
         employer, number = PERSONS[ident]
         block = (f'{START} custom "coop-employee" "{ident}"\n  employer: "{employer}"\n'
                  f'  personnummer: "{number}"\n')
+        if employer == "Kafe":
+            block += '  workplace: "Stångågatan 12"\n  workplace-city: "Linköping"\n'
         if specification and ident in specification:
             block += f"  specification: {specification[ident]}\n"
         blocks.append(block)

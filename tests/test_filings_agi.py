@@ -67,6 +67,8 @@ def test_totals_equal_the_books_and_the_file_validates(schema: etree.XMLSchema) 
     assert field(k02, "agd:SkatteplOvrigaFormanerUlagAG") == ["1200"]
     assert field(k02, "agd:AvdrPrelSkatt") == ["4730"]
     assert field(k02, "agd:BetalningsmottagarId") == []  # it sits in its group
+    assert field(k02, "agd:ArbetsplatsensGatuadress") == ["Stångågatan 12"]
+    assert field(k02, "agd:ArbetsplatsensOrt") == ["Linköping"]
     # The HU's totals are the IUs' summed, as Skatteverket checks.
     assert sum(int(t) for t in field(root, ".//agd:IU/agd:AvdrPrelSkatt")) == 10560
 
@@ -157,6 +159,14 @@ def test_bad_personnummer_is_an_error_at_its_declaration() -> None:
     (error,) = [e for e in books.errors if "personnummer" in e.message]
     assert "not a valid Swedish personnummer" in error.message
     assert error.source["lineno"] > 0
+
+
+def test_workplace_needs_its_city() -> None:
+    books = load_text(header() + '\n2025-01-01 custom "coop-employee" "X1"\n'
+                      '  employer: "Kafe"\n  personnummer: "19900314-9805"\n'
+                      '  workplace: "Stångågatan 12"\n')
+    (error,) = [e for e in books.errors if "coop-employee" in e.message]
+    assert "workplace and workplace-city go together" in error.message
 
 
 @pytest.mark.parametrize(("declared", "row", "message"), [

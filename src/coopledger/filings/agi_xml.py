@@ -87,6 +87,9 @@ def _individual(content: ET.Element, employer: str, period: str,
     _agd(form, "RedovisningsPeriod", period, "006")
     _agd(form, "Specifikationsnummer", str(iu.employee.specification_number), "570")
     _agd(form, "AvdrPrelSkatt", str(whole_kronor(iu.tax)), "001")
+    if iu.employee.workplace and iu.employee.workplace_city:
+        _agd(form, "ArbetsplatsensGatuadress", iu.employee.workplace, "245")
+        _agd(form, "ArbetsplatsensOrt", iu.employee.workplace_city, "246")
     if iu.contribution_free:
         _agd(form, "KontantErsattningEjUlagSA", str(whole_kronor(iu.gross)), "131")
         if iu.benefits:

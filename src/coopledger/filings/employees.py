@@ -7,13 +7,17 @@ in the books as a declaration, one per employee::
       employer: "Kafe"
       personnummer: "19900314-9805"
       specification: 101
+      workplace: "Stångågatan 12"
+      workplace-city: "Linköping"
 
 - ``employer``: the entity code of the employing entity (a member, or the umbrella);
 - ``personnummer``: the Swedish personal identity number, checked with python-stdnum
   (date and check digit) and kept as ``YYYYMMDD-NNNN``;
 - ``specification``: the AGI's specification number (field 570), which must stay the same
   for the same person every month. Optional: when left out it is a number derived from
-  the employee id (the same id always gives the same number).
+  the employee id (the same id always gives the same number);
+- ``workplace``, ``workplace-city``: the address of the employee's one place of work
+  (tjänsteställe), which the AGI reports in fields 245 and 246 (both or neither).
 
 A payroll line whose ``employee`` is declared must be paid by the declared employer, and
 its ``birth_year`` (which decides the contribution rate) must be the personnummer's.
@@ -28,7 +32,7 @@ import datetime
 import zlib
 from collections.abc import Iterable
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from stdnum.exceptions import ValidationError as StdnumValidationError
 from stdnum.se import personnummer as se_personnummer
 
@@ -67,12 +71,23 @@ class Employee(Declaration):
         personnummer: ``YYYYMMDD-NNNN``, checked.
         specification: The AGI specification number (field 570), if declared.
         name: The employee's name, for people reading the books (optional).
+        workplace: The street address of the employee's place of work (field 245).
+        workplace_city: Its town (field 246).
     """
 
     employer: str = Field(min_length=1)
     personnummer: str
     specification: int | None = Field(default=None, ge=1, le=999_999_999)
     name: str | None = None
+    workplace: str | None = Field(default=None, min_length=1, max_length=100)
+    workplace_city: str | None = Field(default=None, min_length=1, max_length=100)
+
+    @model_validator(mode="after")
+    def _workplace(self) -> Employee:
+        if (self.workplace is None) != (self.workplace_city is None):
+            raise ValueError("workplace and workplace-city go together: declare both or "
+                             "neither")
+        return self
 
     @field_validator("personnummer")
     @classmethod
