@@ -104,3 +104,27 @@ def test_vat_command_writes_the_eskd_file(tmp_path: Path,
     assert cli(["vat", str(MAIN), "--entity", "Cykel", "--period", "2026-Q3",
                 "--format", "json"]) == 0
     assert '"entity": "Paraply"' in capsys.readouterr().out
+
+
+def test_csv_traces_every_box_to_its_postings(capsys: pytest.CaptureFixture[str]) -> None:
+    import csv
+    import io
+    import json
+
+    assert cli(["vat", str(MAIN), "--entity", "Omsorg", "--period", "2026-Q3",
+                "--format", "csv"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert cli(["vat", str(MAIN), "--entity", "Omsorg", "--period", "2026-Q3",
+                "--format", "json"]) == 0
+    boxes = json.loads(capsys.readouterr().out)["boxes"]
+    for number, box in boxes.items():
+        traced = sum((Decimal(r["amount"]) for r in rows
+                      if r["box"] == number and r["account"] != "total"), Decimal(0))
+        if number != "49":
+            assert traced == Decimal(box["exact"]), number
+            assert all(r["source"].rsplit(":", 1)[1].isdigit() for r in rows
+                       if r["box"] == number and r["account"] != "total")
+        total = next(r for r in rows if r["box"] == number and r["account"] == "total")
+        assert Decimal(total["amount"]) == Decimal(box["kronor"])
+    # Omsorg's sales are mostly exempt home care: box 42, and it deducts 10 % only.
+    assert Decimal(boxes["42"]["kronor"]) > 0
