@@ -132,6 +132,7 @@ DECLARATIONS = """\
   tenure: "lease"
   rent-per-m2: 1400.00
   tenants: "Stad:40 Kafe:150 Omsorg:60 Tradgard:50"
+  voluntary-vat: TRUE
 
 2025-01-01 custom "coop-premises" "Verkstan"
   tenure: "owned"
@@ -144,6 +145,7 @@ DECLARATIONS = """\
   tenure: "lease"
   rent-per-m2: 1400.00
   tenants: "Stad:40 Kafe:150 Omsorg:60 Tradgard:80"
+  voluntary-vat: TRUE
 
 2025-01-01 custom "coop-vacation-pay" "all"
   percent: 12
