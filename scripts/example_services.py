@@ -74,6 +74,7 @@ EMPLOYEES = (
     ("O03", "Omsorg", 1995, 25500, 0), ("O04", "Omsorg", 1969, 26000, 0),
     ("O05", "Omsorg", 2004, 24500, 0), ("O06", "Omsorg", 1966, 27500, 0),
     ("N01", "Snickeri", 1980, 29500, 1200), ("N03", "Snickeri", 2006, 23000, 0),
+    ("C01", "Cykel", 1999, 23000, 0),  # a unit's staff: the umbrella declares its pay
 )
 
 DECLARATIONS = """\
@@ -188,7 +189,8 @@ def personnummer(index: int, born: int) -> str:
 
 # Each employer's place of work, for the AGI (fields 245/246): the shared premises at
 # Stångån, the workshop at Gottfridsberg, the umbrella's office.
-WORKPLACES = {"Paraply": "Ågatan 40", "Snickeri": "Verkstadsvägen 3"}
+WORKPLACES = {"Paraply": "Ågatan 40", "Snickeri": "Verkstadsvägen 3",
+              "Cykel": "Ekholmsvägen 8"}
 SHARED_PREMISES = "Stångågatan 12"
 
 

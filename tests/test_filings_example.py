@@ -61,3 +61,18 @@ def test_calendar_of_the_example_books(example_books: Books) -> None:
         if row.files_with is None and row.agi is not None:
             assert row.agi.period.label == "2026-10"
             assert row.agi.closed
+
+
+def test_the_umbrella_declares_its_units_staff(example_books: Books) -> None:
+    units = [e.code for e in example_books.entities.values()
+             if e.legal_form is LegalForm.UNIT]
+    assert units
+    declaration = employer_declaration(example_books, "Paraply", 2026, 10)
+    assert declaration.differences == ()
+    paid_by = {iu.entity for iu in declaration.individuals}
+    assert "Paraply" in paid_by
+    assert paid_by & set(units)
+    tax, contributions = booked_liabilities(example_books, declaration.person,
+                                            declaration.month)
+    assert declaration.total_tax == tax
+    assert declaration.total_contributions == whole_kronor(contributions)
