@@ -124,7 +124,7 @@ def test_vat_periods_are_calendar_quarters_and_fiscal_years() -> None:
     assert vat_period_of(quarterly, datetime.date(2026, 8, 5)).label == "2026-Q3"
     assert filing_period(yearly, "2025").start == datetime.date(2025, 7, 1)
     assert filing_period(quarterly, "2026-q3").end == datetime.date(2026, 10, 1)
-    with pytest.raises(CoopException, match="files VAT by year .* ask for 2026/27"):
+    with pytest.raises(CoopException, match=r"files VAT by year .* ask for 2026/27"):
         filing_period(yearly, "2026-Q3")
     with pytest.raises(CoopException, match="ask for 2026-Q1"):
         filing_period(quarterly, "2026")
