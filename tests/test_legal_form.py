@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 import pytest
@@ -105,3 +106,25 @@ def test_umbrella_cannot_be_a_unit() -> None:
     text = HEADER.replace('  vat-period: "month"\n', '  legal-form: "unit"\n', 1)
     books = load_text(text)
     assert any("the umbrella is a legal person" in e.message for e in books.errors)
+
+
+def test_vat_periods_are_calendar_quarters_and_fiscal_years() -> None:
+    from coopledger.filings.vat import filing_period, vat_period_of
+
+    entities = load_text(HEADER + """
+2025-01-01 custom "coop-entity" "Ar"
+  name: "Årsredovisaren"
+  kind: "member"
+  orgnr: "769667-8908"
+  vat-period: "year"
+  fiscal-year-start: 7
+""").entities
+    yearly, quarterly = entities["Ar"], entities["Kafe"]
+    assert vat_period_of(yearly, datetime.date(2026, 3, 5)).label == "2025/26"
+    assert vat_period_of(quarterly, datetime.date(2026, 8, 5)).label == "2026-Q3"
+    assert filing_period(yearly, "2025").start == datetime.date(2025, 7, 1)
+    assert filing_period(quarterly, "2026-q3").end == datetime.date(2026, 10, 1)
+    with pytest.raises(CoopException, match=r"files VAT by year .* ask for 2026/27"):
+        filing_period(yearly, "2026-Q3")
+    with pytest.raises(CoopException, match="ask for 2026-Q1"):
+        filing_period(quarterly, "2026")
