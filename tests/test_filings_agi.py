@@ -238,6 +238,8 @@ def test_command_writes_the_file(tmp_path: Path, schema: etree.XMLSchema,
     assert coopledger(args) == 0
     assert out.read_bytes() == first  # the same books give the same bytes
     assert "497 skatteavdrag 5830 kr" in capsys.readouterr().err
+    assert coopledger(args[:-2]) == 0  # without -o: the file on standard output
+    assert capsys.readouterr().out.encode("utf-8") == first
 
 
 @pytest.mark.parametrize(("text", "entity", "month", "message"), [

@@ -1,6 +1,6 @@
 """The filing calendar: each taxable person's next VAT return and employer declaration.
 
-Due dates (DOMAIN.md section 7, turnover up to 40 MSEK):
+Due dates (Skatteverket's, for turnover up to 40 MSEK):
 
 - **AGI**: the 12th of the month after the month of payment; the 17th when that month is
   January or August.
