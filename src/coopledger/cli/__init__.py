@@ -31,7 +31,10 @@ COMMANDS: tuple[str, ...] = (
     "purchase",
     "close",
     "correct",
+    "vat",
     "sie",
+    "agi",
+    "due",
     "serve",
 )
 
