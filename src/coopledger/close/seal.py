@@ -71,6 +71,10 @@ class Seal(Declaration):
         fiscal_year_start: For a year, the month it starts in.
         loans: For a year, SHA-256 of the loans' opening snapshots for the next year
             (see :mod:`coopledger.fund.opening`); empty when no loan had started.
+        accepted_by: For a month sealed while entries awaited review (``!`` entries,
+            a balance on a suspense account), who accepted it.
+        accepted_reason: Why they accepted it.
+        accepted_items: What they accepted, the preflight's lines joined by `` | ``.
     """
 
     digest: str
@@ -81,6 +85,9 @@ class Seal(Declaration):
     carry: str = ""
     fiscal_year_start: int = 1
     loans: str = ""
+    accepted_by: str = ""
+    accepted_reason: str = ""
+    accepted_items: str = ""
 
     @field_validator("id")
     @classmethod
@@ -332,16 +339,58 @@ def month_entries(
     return [e for e in entries if start <= e.date < end and is_sealable(e)]
 
 
-def seal_text(digest: MonthDigest, date: datetime.date) -> str:
-    """The ``coop-seal`` declaration for a month digest, as ledger text."""
+@dataclass(frozen=True)
+class Acceptance:
+    """Someone's acceptance of a month that awaits review, recorded in its seal.
+
+    Attributes:
+        by: Who accepted (a person's name or user name).
+        reason: Why, in their words.
+        items: What they accepted: the review check's lines.
+    """
+
+    by: str
+    reason: str
+    items: tuple[str, ...]
+
+
+ITEM_SEPARATOR = " | "
+
+
+def _ledger_string(text: str) -> str:
+    # One line, as a Beancount string: no newline, quotes and backslashes escaped.
+    flat = " ".join(text.split())
+    return '"' + flat.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def seal_text(digest: MonthDigest, date: datetime.date,
+              acceptance: Acceptance | None = None) -> str:
+    """The ``coop-seal`` declaration for a month digest, as ledger text.
+
+    Args:
+        digest: The month's digest.
+        date: The seal's date (the month's last day).
+        acceptance: Who accepted what still awaited review, when someone did.
+    """
     days = " ".join(f"{day:02d}:{value[:16]}" for day, value in digest.days.items())
     entries = " ".join(f"{day:02d}:" + ",".join(d[:8] for d in values)
                        for day, values in digest.entries.items())
-    return (f'{date} custom "{SEAL}" "{digest.month}"\n'
+    text = (f'{date} custom "{SEAL}" "{digest.month}"\n'
             f'  digest: "{digest.digest}"\n'
             f"  count: {digest.count}\n"
             f'  days: "{days}"\n'
             f'  entries: "{entries}"\n')
+    if acceptance is not None:
+        items = ITEM_SEPARATOR.join(item.replace("|", "/") for item in acceptance.items)
+        text += (f"  accepted-by: {_ledger_string(acceptance.by)}\n"
+                 f"  accepted-reason: {_ledger_string(acceptance.reason)}\n"
+                 f"  accepted-items: {_ledger_string(items)}\n")
+    return text
+
+
+def accepted_items(seal: Seal) -> list[str]:
+    """The items a seal's acceptance lists (empty when nothing was accepted)."""
+    return [item for item in seal.accepted_items.split(ITEM_SEPARATOR) if item]
 
 
 def _parse_days(text: str) -> dict[int, list[str]]:
