@@ -30,6 +30,7 @@ from coopledger.close.numbering import (
 from coopledger.close.preflight import ACCEPTABLE, CheckResult, preflight, review_items
 from coopledger.close.projection import NotProven, project_close
 from coopledger.close.seal import (
+    SEAL_VERSION,
     Acceptance,
     digest_entries,
     month_bounds,
@@ -203,7 +204,7 @@ def _close(path: str | Path, month: str, dry_run: bool, say: Progress,
         if after.errors:
             return _fail(report, ["the close would leave errors in the books:"] +
                          [translate(format_error(e), names) for e in after.errors[:30]])
-    digest = digest_entries(month, month_entries(after.entries, start, end))
+    digest = digest_entries(month, month_entries(after.entries, start, end), SEAL_VERSION)
     staged[target] = body + "\n" + seal_text(digest, end - datetime.timedelta(days=1),
                                              report.acceptance)
     report.digest = digest.digest
