@@ -56,7 +56,9 @@ def test_tampered_opening_balances_are_reported(tmp_path: Path) -> None:
     errors = [e for e in load_books(tmp_path / DAILY_FILE).errors if isinstance(e, SealError)]
     assert [e.message for e in errors] == [
         "sealed year 2025: the opening balances of the next year differ from the sealed "
-        "closing balances"]
+        "closing balances: entity Kafe: not as sealed: Equity:Kafe:2091-Balanserad-vinst "
+        "-100001 SEK | entity Paraply: not as sealed: "
+        "Equity:Paraply:2091-Balanserad-vinst -100001 SEK"]
 
 
 def read_csv(path: Path) -> list[dict[str, str]]:

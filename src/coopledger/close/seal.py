@@ -91,6 +91,9 @@ class Seal(Declaration):
         fiscal_year_start: For a year, the month it starts in.
         loans: For a year, SHA-256 of the loans' opening snapshots for the next year
             (see :mod:`coopledger.fund.opening`); empty when no loan had started.
+        accounts: For a year, per entity, 8 hex digits of each account's closing
+            balance (``Kafe:1a2b3c4d,5e6f7a8b Paraply:...``), so that a changed balance
+            is named by entity and account.
         version: The canonical form of a month seal (1 without the key; see the
             module docstring).
         accepted_by: For a month sealed while entries awaited review (``!`` entries,
@@ -107,6 +110,7 @@ class Seal(Declaration):
     carry: str = ""
     fiscal_year_start: int = 1
     loans: str = ""
+    accounts: str = ""
     version: int = 1
     accepted_by: str = ""
     accepted_reason: str = ""
