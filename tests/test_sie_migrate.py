@@ -92,7 +92,13 @@ def test_history_that_reaches_the_members_first_day_is_refused(books_dir: Path) 
 def test_opening_in_a_sealed_month_is_refused_and_nothing_written(
         books_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     sample = fixture_path("sie", "typ4.se")
-    ledger = launch(books_dir, "2025-06-01")
+    ledger = books_dir / "main.beancount"
+    # declared by hand (new-coop itself refuses a first day in a sealed month)
+    (books_dir / "bageri.beancount").write_text(
+        '2025-06-01 custom "coop-entity" "Bageri"\n  name: "Bageriet"\n  kind: "member"\n',
+        encoding="utf-8")
+    with ledger.open("a", encoding="utf-8") as handle:
+        handle.write('include "bageri.beancount"\n')
     before = snapshot(books_dir)
     assert main(["sie", "import", str(sample), "--entity", "Bageri",
                  "--ledger", str(ledger)]) == 2
