@@ -8,6 +8,7 @@ loader is needed for the properties); one test goes through files and the seals 
 from __future__ import annotations
 
 import datetime
+import shutil
 from decimal import Decimal
 from pathlib import Path
 
@@ -196,4 +197,37 @@ def test_iban_on_a_sealed_open_keeps_the_seal_and_an_amount_does_not(tmp_path: P
     assert errors
     assert all("sealed month 2025-01" in e.message for e in errors)
     assert any(e.source and str(e.source["filename"]).endswith("txns.beancount")
+               for e in errors)
+
+
+def test_example_books_take_a_bank_identifier_and_catch_an_amount(tmp_path: Path) -> None:
+    """On a copy of the example books, as docs/import.md asks: a bank identifier changed
+    and ``bic:``/``note:`` added on a sealed month's ``open`` keep every seal; an edited
+    amount names the month and the entry's file and line."""
+    example = Path(__file__).resolve().parent.parent / "ledgers" / "example"
+    books_dir = tmp_path / "example"
+    shutil.copytree(example, books_dir, ignore=shutil.ignore_patterns("*.picklecache"))
+    entities = books_dir / "entities.beancount"
+    text = entities.read_text(encoding="utf-8")
+    opened = "2025-01-01 open Assets:Kafe:1930-Företagskonto SEK\n"
+    assert opened in text
+    changed = text.replace(opened, opened + '  bic: "ESSESESS"\n  note: "företagskontot"\n', 1)
+    changed = changed.replace('iban: "SE4550000000058398257466"',
+                              'iban: "SE0850000000054910000003"', 1)
+    assert changed.count("ESSESESS") == 1
+    assert "SE0850000000054910000003" in changed
+    entities.write_text(changed, encoding="utf-8")
+    assert load_books(books_dir / "main.beancount").errors == []
+    transactions = books_dir / "transactions" / "2025.beancount"
+    lines = transactions.read_text(encoding="utf-8").splitlines(keepends=True)
+    at = next(i for i, line in enumerate(lines) if line.startswith("  Expenses:Kafe:4010"))
+    lines[at] = lines[at].replace(".00 SEK", ".01 SEK", 1)
+    transactions.write_text("".join(lines), encoding="utf-8")
+    errors = [e for e in load_books(books_dir / "main.beancount").errors
+              if isinstance(e, SealError)]
+    assert errors
+    entry_line = max(i for i in range(at) if lines[i][:1].isdigit()) + 1
+    assert any(e.source is not None and e.source["lineno"] == entry_line
+               and str(e.source["filename"]).endswith("transactions/2025.beancount")
+               and e.message.startswith(f"sealed month {lines[entry_line - 1][:7]}:")
                for e in errors)
