@@ -230,4 +230,5 @@ def test_example_books_take_a_bank_identifier_and_catch_an_amount(tmp_path: Path
     assert any(e.source is not None and e.source["lineno"] == entry_line
                and str(e.source["filename"]).endswith("transactions/2025.beancount")
                and e.message.startswith(f"sealed month {lines[entry_line - 1][:7]}:")
+               and "(Kafe: " in e.message and "Expenses:Kafe:4010-" in e.message
                for e in errors)

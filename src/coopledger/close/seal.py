@@ -461,6 +461,19 @@ def _parse_days(text: str) -> dict[int, list[str]]:
     return result
 
 
+def _touches(entry: data.Directive) -> str:
+    """`` (Kafe: Assets:Kafe:1930-…, …)``: the entities and accounts an entry touches."""
+    postings = getattr(entry, "postings", None)
+    accounts = ([p.account for p in postings if not is_derived_posting(p)]
+                if postings is not None else [getattr(entry, "account", None)])
+    named = sorted({a for a in accounts if isinstance(a, str)})
+    if not named:
+        return ""
+    entities = sorted({a.split(":")[1] for a in named if a.count(":") >= 2})
+    return f" ({', '.join(entities)}: {', '.join(named)})" if entities else \
+        f" ({', '.join(named)})"
+
+
 def explain_mismatch(seal: Seal, actual: MonthDigest) -> list[tuple[str, data.Directive | None]]:
     """Say what changed in a sealed month: per day, the entries not in the seal.
 
@@ -488,8 +501,9 @@ def explain_mismatch(seal: Seal, actual: MonthDigest) -> list[tuple[str, data.Di
                 new.append(actual.where[digest])
         what = "changed after sealing" if len(new) == len(known) else "added after sealing"
         for entry in new:
-            problems.append((f"sealed month {seal.id}: this entry of {date} was {what}; "
-                             "book a correction in an open month instead", entry))
+            problems.append((f"sealed month {seal.id}: this entry of {date}{_touches(entry)} "
+                             f"was {what}; book a correction in an open month instead",
+                             entry))
         if len(known) > len(new) or (known and not new):
             gone = len(known) - len(new)
             problems.append((f"sealed month {seal.id}: {gone} sealed entr"
