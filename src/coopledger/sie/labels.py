@@ -47,6 +47,8 @@ class Labels:
         self.checksum: Checksum | None = None
         self.checksum_result: tuple[int, int] | None = None
         self.checksum_closed = False
+        #: Labels read but not used (not in the SIE 4 spec), with their count.
+        self.skipped: dict[str, int] = {}
 
     def handlers(self) -> dict[str, Callable[[Record], None]]:
         """Label to handler, for the labels this class reads."""
@@ -70,9 +72,22 @@ class Labels:
         label = record.label[1:].upper()
         if label in HEADER_LABELS:
             self.header.setdefault(label, tuple(f for f in record.fields if isinstance(f, str)))
+        else:
+            self.skipped[record.label] = self.skipped.get(record.label, 0) + 1
 
     def _balance(self, record: Record) -> None:
         label = record.label.upper()
+        if label == "#PBUDGET":
+            # Budgets are no part of the books: a malformed one is skipped, not fatal.
+            self.ctx.skipping = label
+            try:
+                self._read_balance(label, record)
+            finally:
+                self.ctx.skipping = ""
+            return
+        self._read_balance(label, record)
+
+    def _read_balance(self, label: str, record: Record) -> None:
         fields = record.fields
         year = self.ctx.year(text_field(fields, 0))
         period = ""
