@@ -233,6 +233,7 @@ def _export(books: Books, code: str, year: int, *, kind: str, consolidated: bool
     if consolidated and kind == "4E":
         balances += _object_balances(relevant, bas_of, this, last)
     elif kind == "4E":
+        balances = kept.with_quantities(balances, bas_of, this, last if has_last else None)
         balances += kept.balances_in(bas_of, this, last if has_last else None)
     header: dict[str, tuple[str, ...]] = {"FNAMN": (entity.name,), "FTYP": ("EK",),
                                           "FNR": (entity.code,), "VALUTA": (currency,)}

@@ -467,19 +467,23 @@ def _row_meta(row: Row, day: datetime.date, warnings: list[str], where: str) -> 
 
 def _kept_balances(sie: SieFile, names: dict[str, str], years: _Years, currency: str,
                    warnings: list[str]) -> list[str]:
-    """``#OIB``/``#OUB``/``#PSALDO``/``#PBUDGET`` as ``sie-balance`` directives."""
+    """``#OIB``/``#OUB``/``#PSALDO``/``#PBUDGET`` as ``sie-balance`` directives.
+
+    Also ``#IB``/``#UB``/``#RES`` that carry a quantity: the entries give the amount, the
+    directive keeps the quantity for the export.
+    """
     spans = {year: (start, end) for year, start, end in years.spans}
     out: list[str] = []
     for item in sie.balances:
-        if item.kind in ("IB", "UB", "RES"):
-            continue
+        if item.kind in ("IB", "UB", "RES") and item.quantity is None:
+            continue  # the opening and movement entries give these
         span = spans.get(item.year)
         if span is None:
             warnings.append(f"line {item.line}: #{item.kind} of year {item.year}, which "
                             "#RAR does not give, is skipped")
             continue
         # Dated in the year the record names (a period may lie outside it).
-        day = span[0] if item.kind == "OIB" else span[1]
+        day = span[0] if item.kind in ("OIB", "IB") else span[1]
         lines = [f'{day} custom "{BALANCE}" "{item.kind}" {names[item.account]} '
                  f"{item.amount} {currency}"]
         if item.period:

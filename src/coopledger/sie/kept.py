@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from beancount.core import data
@@ -69,15 +69,34 @@ class Kept:
         """The kept balances dated in the exported years, numbered 0 and -1."""
         rows = []
         for item in self.stored:
-            if item.day in this:
-                year = 0
-            elif last is not None and item.day in last:
-                year = -1
-            else:
-                continue
-            rows.append(Balance(item.kind, year, bas_of[item.account], item.amount,
-                                item.quantity, item.period, item.objects, 0))
+            if item.kind in ("IB", "UB", "RES"):
+                continue  # a quantity only: see with_quantities
+            year = self._year(item, this, last)
+            if year is not None:
+                rows.append(Balance(item.kind, year, bas_of[item.account], item.amount,
+                                    item.quantity, item.period, item.objects, 0))
         return rows
+
+    def with_quantities(self, balances: list[Balance], bas_of: dict[str, str], this: Period,
+                        last: Period | None) -> list[Balance]:
+        """``#IB``/``#UB``/``#RES`` with the quantity the old program gave them."""
+        quantities = {}
+        for item in self.stored:
+            year = self._year(item, this, last)
+            if item.kind in ("IB", "UB", "RES") and year is not None:
+                quantities[(item.kind, year, bas_of[item.account])] = item.quantity
+        if not quantities:
+            return balances
+        return [replace(b, quantity=quantities.get((b.kind, b.year, b.account), b.quantity))
+                for b in balances]
+
+    @staticmethod
+    def _year(item: _Stored, this: Period, last: Period | None) -> int | None:
+        if item.day in this:
+            return 0
+        if last is not None and item.day in last:
+            return -1
+        return None
 
 
 def _digits(text: str) -> str:
