@@ -4,8 +4,8 @@
 [--consolidated-dims] [--fallback-bas NNNN] [-o FILE]`` writes one entity's fiscal year;
 ``coopledger sie import FILE --entity CODE [--declare] [--ledger LEDGER] [--encoding ENC]
 [-o OUT]`` turns a SIE file into Beancount text for one entity (with ``--ledger``, into the
-accounts the entity already has) and says which encoding it read the file in. Both write atomically (or print to standard output) and
-report problems in one line each.
+accounts the entity already has) and says which encoding it read the file in. Both write
+atomically (or print to standard output) and report problems in one line each.
 """
 
 from __future__ import annotations
