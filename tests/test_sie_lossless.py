@@ -387,3 +387,52 @@ def test_docs_name_every_tolerated_difference() -> None:
     text = (ROOT / "docs" / "sie.md").read_text(encoding="utf-8")
     for name in TOLERATED:
         assert f"**{name}**" in text, name
+
+
+LONG_FIRST_YEAR = HEADER + """
+2011-06-01 custom "coop-entity" "Ovn"
+  name: "Övningsbolaget"
+  kind: "member"
+  fiscal-year-start: 7
+  first-year-end: 2012-06-30
+2011-06-01 open Assets:Ovn:1930-Bank SEK
+  bas: "1930"
+2011-06-01 open Equity:Ovn:2081-Insatser SEK
+  bas: "2081"
+2012-03-01 * "Insats"
+  Assets:Ovn:1930-Bank  100.00 SEK
+  Equity:Ovn:2081-Insatser
+"""
+
+
+def test_the_reports_and_the_export_use_the_entitys_first_year() -> None:
+    from coopledger.cli.report import resolve_period
+
+    books = load_text(LONG_FIRST_YEAR)
+    assert books.errors == []
+    first = resolve_period(books, "2011", "Ovn")
+    assert (first.start, first.last_day) == (datetime.date(2011, 6, 1),
+                                             datetime.date(2012, 6, 30))
+    assert resolve_period(books, None, "Ovn") == first  # the year of the last entry
+    assert resolve_period(books, "2012", "Ovn").start == datetime.date(2012, 7, 1)
+    lines = export_sie(books, "Ovn", 2011).content.decode("cp437").split("\r\n")
+    assert "#RAR 0 20110601 20120630" in lines
+    assert "#UB 0 1930 100.00" in lines
+    assert not any(line.startswith("#RAR -1") for line in lines)
+
+
+def test_the_year_end_refuses_a_year_the_entities_do_not_share(tmp_path: Path) -> None:
+    from coopledger.close.yearend import close_year
+
+    ledger = tmp_path / "main.beancount"
+    # A first year of sixteen months, 2011-03-01 to 2012-06-30: year 2010 of the others
+    # (July 2010 to June 2011) ends a year before it.
+    ledger.write_text(LONG_FIRST_YEAR.replace("2011-06-01", "2011-03-01"), encoding="utf-8")
+    with pytest.raises(CoopException, match=r"^entity Ovn's fiscal year 2011/12 ends "
+                       r"2012-06-30, the others' 2011-06-30; the year-end close handles one "
+                       r"shared fiscal year only$"):
+        close_year(ledger, 2010, dry_run=True)
+    # The year it shares (ending 2012-06-30) starts with its first day: every month from
+    # March 2011 must be sealed.
+    with pytest.raises(CoopException, match=r"close 2012-03 first: every month of 2011"):
+        close_year(ledger, 2011, dry_run=True)

@@ -28,6 +28,7 @@ from dateutil.relativedelta import relativedelta
 
 from coopledger.entities import CODE_PATTERN, validate_orgnr
 from coopledger.errors import CoopException
+from coopledger.periods import fiscal_year_of
 from coopledger.sie.consistency import is_balance_account
 from coopledger.sie.keys import (
     BALANCE,
@@ -136,9 +137,10 @@ class _Years:
 
     spans: list[tuple[int, datetime.date, datetime.date]]
 
-    def containing(self, day: datetime.date) -> tuple[int, datetime.date,
-                                                      datetime.date] | None:
-        return next((span for span in self.spans if span[1] <= day <= span[2]), None)
+    @property
+    def start_month(self) -> int:
+        """The month regular years start in: the one after the last year ends."""
+        return (self.spans[-1][2] + datetime.timedelta(days=1)).month
 
 
 def _years(sie: SieFile) -> _Years:
@@ -395,8 +397,7 @@ def _declaration(sie: SieFile, code: str, day: datetime.date, years: _Years,
             lines.append(f'  orgnr: "{validate_orgnr(orgnr)}"')
         except ValueError as exc:
             warnings.append(f"#ORGNR left out of the declaration: {exc}")
-    _, _, last_end = years.spans[-1]
-    month = (last_end + datetime.timedelta(days=1)).month
+    month = years.start_month
     if month != 1:
         lines.append(f"  fiscal-year-start: {month}")
     for number, (_, start, end) in enumerate(years.spans):
@@ -423,10 +424,10 @@ def _vouchers(sie: SieFile, code: str, names: dict[str, str], *, currency: str,
         where = f"voucher {voucher.series} {voucher.number}"
         lines = [f"{voucher.date} * {_string(voucher.text)}"]
         key = (voucher.series, voucher.number)
-        span = years.containing(voucher.date)
         if (_SERIES.match(voucher.series) and _NUMBER.match(voucher.number)
-                and key not in seen and span is not None):
-            fy = span[1].year
+                and key not in seen):
+            # The year in the id follows the voucher numbering's rule (close/numbering).
+            fy = fiscal_year_of(voucher.date, years.start_month).start.year
             lines.append(f'  ver: "{code}:{voucher.series}-{fy}-{int(voucher.number):04d}"')
         seen.add(key)
         lines.append(f"  sie-series: {_string(voucher.series)}")
