@@ -387,7 +387,8 @@ def _voucher(entry: data.Transaction, postings: Postings, ident: tuple[str, str]
     meta = entry.meta
     for account, number, posting_meta in postings:
         bas, objects = row_keys[account]
-        if keep_rows and posting_meta:
+        if keep_rows and posting_meta and len(posting_meta) > 2 and any(
+                key not in _PLAIN_KEYS for key in posting_meta):
             rows.append(_kept_row(bas, objects, number, posting_meta))
         else:
             rows.append(Row(bas, objects, number, None, "", None, "", 0))
@@ -406,6 +407,10 @@ def _voucher(entry: data.Transaction, postings: Postings, ident: tuple[str, str]
             raise CoopException(f"{_where(entry)}: amount {row.amount} on BAS {row.account} "
                                 "is finer than öre; SIE holds two decimals")
     return voucher
+
+
+#: The metadata a posting has from Beancount: where it was written, whether interpolated.
+_PLAIN_KEYS = frozenset({"filename", "lineno", "__automatic__"})
 
 
 def _kept_row(bas: str, objects: tuple[ObjectRef, ...], number: Decimal,

@@ -58,6 +58,8 @@ def objects_of(meta: Mapping[str, Any] | None) -> tuple[ObjectRef, ...]:
         return ()
     refs = []
     for key, value in meta.items():
+        if not key.startswith("dim-"):
+            continue
         match = _DIM_KEY.match(key)
         if match is not None:
             refs.append((int(match.group(1)), str(value)))
