@@ -376,6 +376,12 @@ def test_records_the_import_does_not_use_are_skipped_not_fatal() -> None:
     assert load_text(HEADER + imported.text).errors == []
 
 
+def test_an_unquoted_company_name_is_read_whole() -> None:
+    sie = parse_sie("#FLAGGA 0\r\n#SIETYP 4\r\n#FNAMN Övningsbolaget AB\r\n".encode("cp437"))
+    assert sie.first("FNAMN") == "Övningsbolaget AB"
+    assert any("read as one text" in p.message for p in sie.warnings)
+
+
 def test_a_sie4_file_without_vouchers_or_balances_is_refused() -> None:
     sie = parse_sie(b'#FLAGGA 0\r\n#SIETYP 4\r\n#RAR 0 20250101 20251231\r\n'
                     b'#KONTO 1930 "Bank"\r\n')

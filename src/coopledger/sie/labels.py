@@ -20,6 +20,8 @@ from coopledger.sie.values import DATE, NUMBER, Context, text_field
 HEADER_LABELS = frozenset({
     "FLAGGA", "PROGRAM", "FORMAT", "GEN", "SIETYP", "PROSA", "FTYP", "FNR", "ORGNR", "BKOD",
     "ADRESS", "FNAMN", "TAXAR", "OMFATTN", "KPTYP", "VALUTA"})
+#: Identification records of one text field, which some programs write unquoted.
+ONE_TEXT_LABELS = frozenset({"FNAMN", "PROSA", "BKOD"})
 BALANCE_LABELS = frozenset({"#IB", "#UB", "#RES", "#OIB", "#OUB", "#PSALDO", "#PBUDGET"})
 
 
@@ -71,7 +73,13 @@ class Labels:
         """A label without a handler: keep identification records, ignore the rest."""
         label = record.label[1:].upper()
         if label in HEADER_LABELS:
-            self.header.setdefault(label, tuple(f for f in record.fields if isinstance(f, str)))
+            fields = tuple(f for f in record.fields if isinstance(f, str))
+            if label in ONE_TEXT_LABELS and len(fields) > 1:
+                # ``#FNAMN Övningsbolaget AB`` without quotes: one name, not its first word.
+                self.ctx.warn(f"#{label} has {len(fields)} fields (a name with spaces not "
+                              "quoted?); read as one text")
+                fields = (" ".join(fields),)
+            self.header.setdefault(label, fields)
         else:
             self.skipped[record.label] = self.skipped.get(record.label, 0) + 1
 
