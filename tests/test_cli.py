@@ -100,6 +100,7 @@ def test_new_coop_writes_file_and_include(example: Path) -> None:
     books = load_books(example)
     assert books.errors == []
     assert books.entities["Bageri"].orgnr == "769678-9010"
+    assert books.entities["Bageri"].legal_form == "separate"
     assert "Assets:Bageri:1930-Företagskonto" in books.opens
     assert books.bas("Expenses:Bageri:7010-Löner-kollektivanställda") == "7010"
     assert example.read_text(encoding="utf-8").endswith('include "coops/bageri.beancount"\n')

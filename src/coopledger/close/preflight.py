@@ -12,6 +12,8 @@
    the link is minus the borrower's liability (BAS 2390) on them.
 5. **seals**: no sealed month changed, and nothing is dated in a sealed month.
 6. **vouchers**: voucher ids already written are consistent and gapless.
+7. **vat**: no VAT account (BAS 26xx but 2650) holds an amount of the month that no box
+   of a VAT return takes (see :mod:`coopledger.filings.vat`).
 """
 
 from __future__ import annotations
@@ -68,6 +70,7 @@ TITLES_SV = {
     "loans": "Varje lån i fonden speglas av låntagarens skuld",
     "seals": "Förseglade månader är oförändrade",
     "vouchers": "Verifikationsnumren är obrutna per enhet och serie",
+    "vat": "Varje momsbelopp hamnar i en ruta i momsdeklarationen",
 }
 
 
@@ -198,7 +201,17 @@ def preflight(books: Books, start: datetime.date, end: datetime.date) -> list[Ch
     """
     return [check_errors(books), check_bank_assertions(books, start, end),
             check_clearing(books, end), check_loan_mirrors(books, end), check_seals(books),
-            check_vouchers(books)]
+            check_vouchers(books), check_vat_boxes(books, start, end)]
+
+
+def check_vat_boxes(books: Books, start: datetime.date, end: datetime.date) -> CheckResult:
+    """Every amount on a VAT account in the month is taken by a box of a VAT return."""
+    from coopledger.filings.vat import unboxed_vat
+
+    lines = [f"{_where(entry.meta)}{entry.date} {account} {amount} SEK: {why}"
+             for entry, account, amount, why in unboxed_vat(books, start, end)]
+    return CheckResult("vat", "Every VAT amount is taken by a box of the VAT return",
+                       not lines, _cap(lines) or ["every VAT amount has its box"])
 
 
 def _cap(lines: list[str]) -> list[str]:
