@@ -79,7 +79,8 @@ def test_report_csv_lines_sum_to_the_result(capsys: pytest.CaptureFixture[str]) 
     path = EXAMPLE / "main.beancount"
     assert main(["report", str(path), "--period", "2026-Q1", "--format", "csv"]) == 0
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
-    result = sum(Decimal(r["amount"]) for r in rows if r["statement"] == "resultat")
+    result = sum(Decimal(r["amount"]) for r in rows
+                 if r["statement"] == "resultat" and r["row"] == "account")
     expected = income_statement(load_books(path), None, parse_period("2026-Q1")).result
     assert result == expected
     assert not any(r["bas"] == "1660" for r in rows)  # clearing eliminated

@@ -51,6 +51,7 @@ from coopledger.close.staging import load_staged, translate
 from coopledger.close.yearseal import (
     OPENING,
     OPENING_KEY,
+    account_digests,
     balances_digest,
     closing_balances,
     loan_snapshots,
@@ -335,6 +336,7 @@ def close_year(path: str | Path, year: int, *, dry_run: bool = False) -> YearRep
         f'  digest: "{year_end_digest(after.entries, str(year), end, carry=False)}"\n'
         f'  carry: "{year_end_digest(after.entries, str(year), end, carry=True)}"\n'
         f'  balances: "{balances_digest(closing_balances(after.entries, end))}"\n'
+        f'  accounts: "{account_digests(closing_balances(after.entries, end))}"\n'
         f"{loans}  count: {len(entries)}\n  fiscal-year-start: {first_month}\n")
     staged[opening_file] = opening_text(after, year, end, snapshots)
     daily, report.notes = daily_text(books, main_text, end, {
