@@ -177,8 +177,8 @@ def board_pack_files(books: Books, month: str, checks: list[CheckResult]) -> dic
 
     for code in [None, *books.entities]:
         name = GROUP if code is None else code
-        fy_start = 1 if code is None else books.entities[code].fiscal_year_start
-        year = fiscal_year_of(period.start, fy_start)
+        year = (fiscal_year_of(period.start) if code is None
+                else books.entities[code].fiscal_year_of(period.start))
         to_date = Period(year.start, period.end, f"{year.start:%Y-%m}..{month}")
         label = ("Koncernen (internt eliminerat)" if code is None
                  else f"{code}: {books.entities[code].name}")
