@@ -16,6 +16,10 @@ ROOT = Path(__file__).resolve().parent.parent
 #: Third-party sample files live next to the checkout, never inside it.
 FIXTURES = ROOT.parent / "shared" / "fixtures"
 
+# The test process's own choice, as the command's (coopledger.cli.command_process): no
+# pickle cache beside the example books or a copied ledger. The library sets nothing.
+loader.initialize(use_cache=False)
+
 settings.register_profile(
     "ci", derandomize=True, max_examples=60, deadline=None, print_blob=True,
     suppress_health_check=[HealthCheck.too_slow])

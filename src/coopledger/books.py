@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 from beancount import loader
 from beancount.core import data
 
-from coopledger.collector import collector_paused
+from coopledger.collector import paused_if_allowed
 from coopledger.declarations import Declarations, parse_declarations
 from coopledger.entities import Entity, EntityKind, entity_of, index_entities
 from coopledger.errors import CoopException
@@ -207,11 +207,18 @@ class Books:
         return datetime.datetime.now().astimezone().date()
 
 
-def load_books(path: str | Path) -> Books:
+def load_books(path: str | Path, *, pause_collector: bool = False) -> Books:
     """Load a ledger through Beancount and index coopledger's declarations.
+
+    The load changes nothing in the process: Beancount's loader keeps the cache setting
+    the caller gave it (the ``coopledger`` command turns its pickle cache off), and the
+    garbage collector runs unless asked (see :mod:`coopledger.collector`).
 
     Args:
         path: The main ledger file.
+        pause_collector: Pause the cyclic garbage collector during the load (about a
+            third faster on large books); also on inside
+            :func:`coopledger.collector.pausing_allowed`.
 
     Returns:
         The books, errors included: loading never raises on a bad ledger.
@@ -222,14 +229,10 @@ def load_books(path: str | Path) -> Books:
     main = Path(path)
     if not main.is_file():
         raise CoopException(f"{main}: no such ledger file")
-    # Beancount would write a pickle cache beside a ledger that takes over a second to
-    # load; a command must not leave files it does not own, and a copied cache that
-    # names the original's includes is served for the copy.
-    loader.initialize(use_cache=False)
     # The load allocates millions of long-lived objects and no reference cycles; the
     # cyclic collector rescanning them costs about a third of the load (measured in
-    # docs/performance.md). Pause it for the load only.
-    with collector_paused():
+    # docs/performance.md).
+    with paused_if_allowed(asked=pause_collector):
         entries, errors, options = loader.load_file(str(main))
     return books_from_entries(main, entries, errors, options)
 

@@ -62,7 +62,7 @@ from beancount.parser import booking, parser
 from coopledger.books import ENTITIES_PLUGIN, Books
 from coopledger.clearing import GENERATED_BY
 from coopledger.close.numbering import Assignment
-from coopledger.collector import collector_paused
+from coopledger.collector import paused_if_allowed
 from coopledger.vouchers import VOUCHER_KEY
 
 LOANS_PLUGIN = "coopledger.plugins.loans"
@@ -146,7 +146,7 @@ def project_close(
     files = _parse_order(books, staged, closing)
     # The plugins may leave what they share in the options map: not in the books' own.
     options = dict(books.options)
-    with collector_paused():
+    with paused_if_allowed():
         computed, parsed_options = _computed_entries(options, files[-1], closing_body)
         context = _Context.of(books.entries)
         completed, opens = _complete(plugins[ENTITIES_PLUGIN], options, context, computed)

@@ -39,7 +39,7 @@ from coopledger.clearing import (
     complete_transaction,
     tolerance_bound,
 )
-from coopledger.collector import collector_paused
+from coopledger.collector import paused_if_allowed
 from coopledger.entities import check_accounts, entity_of
 from coopledger.errors import BalanceError, CoopError
 from coopledger.loadindex import load_index, scan
@@ -64,7 +64,7 @@ def validate_and_clear_entities(
     del config
     # The plugin allocates a few containers per cross-entity transaction, none in
     # reference cycles (coopledger.collector).
-    with collector_paused():
+    with paused_if_allowed():
         return _validate_and_clear(entries, options_map)
 
 
