@@ -17,7 +17,6 @@ corrections) move balances but are not events. The index is built once per loade
 from __future__ import annotations
 
 import datetime
-import weakref
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -302,18 +301,10 @@ def _classify(record: LoanRecord, entry: data.Transaction) -> None:
             record.events.append(LoanEvent(entry.date, "payment", paid, meta))
 
 
-_CACHE: dict[int, tuple[weakref.ref[Books], LoanBook]] = {}
-
-
 def loan_book(books: Books) -> LoanBook:
-    """The loan book of loaded books, built on first use and kept while they live."""
-    key = id(books)
-    cached = _CACHE.get(key)
-    if cached is not None and cached[0]() is books:
-        return cached[1]
-    book = build_loan_book(books.entries, books.declarations, books.opens.values())
-    _CACHE[key] = (weakref.ref(books, lambda _ref: _CACHE.pop(key, None)), book)
-    return book
+    """The loan book of loaded books, built on first use and kept with them."""
+    return books.remember(("fund.loan_book",), lambda: build_loan_book(
+        books.entries, books.declarations, books.opens.values()))
 
 
 def entity_kind(entities: Mapping[str, Entity], code: str) -> str | None:
