@@ -136,34 +136,9 @@ class LoanOpening(Declaration):
         return parse_dated(self.rescheduled)
 
 
-def snapshot_fields(record: LoanRecord, cut: datetime.date) -> dict[str, str]:
-    """The snapshot of a loan for daily books starting on ``cut``, from its full history.
-
-    Args:
-        record: The loan, with its whole history (full books).
-        cut: The first day of the open year.
-
-    Returns:
-        Field name (hyphenated) to its text, in a fixed order.
-    """
-    from coopledger.fund.state import snapshot_replay  # state imports ledger, which imports us
-
-    anchor, run, dues, rescheduled = snapshot_replay(record, cut)
-    fields = {"anchor": anchor.isoformat()}
-    values = {"disbursed": run.disbursed, "principal_repaid": run.repaid,
-              "written_off": run.written_off, "interest_paid": run.interest_paid,
-              "interest_written_off": run.interest_written_off,
-              "recovered": run.recovered, "credit": run.credit,
-              "interest_accrued": run.accrued, "outstanding_principal": run.balance}
-    for key, value in values.items():
-        fields[key.replace("_", "-")] = f"{value:f}"
-    fields["dues"] = render_dated(dues)
-    fields["rescheduled"] = render_dated(rescheduled)
-    return fields
-
-
 def declared_fields(opening: LoanOpening) -> dict[str, str]:
-    """A declared snapshot's fields in the form :func:`snapshot_fields` gives them."""
+    """A declared snapshot's fields in the form
+    :func:`coopledger.fund.snapshots.snapshot_fields` gives them."""
     fields = {"anchor": opening.anchor.isoformat()}
     for key in (*TOTALS, "outstanding_principal"):
         fields[key.replace("_", "-")] = f"{getattr(opening, key):f}"
@@ -184,12 +159,6 @@ def snapshots_digest(snapshots: Mapping[str, Mapping[str, str]]) -> str:
                 text = f"{Decimal(raw).normalize():f}"
             lines.append(f"{loan_id} {key} {text}")
     return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
-
-
-def history_snapshots(records: Iterable[LoanRecord],
-                      cut: datetime.date) -> dict[str, dict[str, str]]:
-    """The snapshot of every loan that started before ``cut``, from the full history."""
-    return {r.loan.id: snapshot_fields(r, cut) for r in records if r.loan.date < cut}
 
 
 def snapshot_text(snapshots: Mapping[str, Mapping[str, str]], last: datetime.date) -> str:

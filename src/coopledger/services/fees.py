@@ -28,18 +28,20 @@ clearing postings), with the base, rate and fixed part in metadata.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from beancount.core import data
 from pydantic import Field, field_validator, model_validator
 
 from coopledger.balances import changes
-from coopledger.books import Books
 from coopledger.declarations import Declaration, declaration
 from coopledger.entities import EntityKind
 from coopledger.money import ZERO, round_ore
 from coopledger.periods import Period
 from coopledger.services.entries import AccountIndex, Line, make_transaction, month_link
+
+if TYPE_CHECKING:
+    from coopledger.books import Books
 
 GENERATED_BY = "coopledger.services.fees"
 ALL = "all"

@@ -23,13 +23,16 @@ import datetime
 import re
 from collections.abc import Mapping
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from beancount.core import data
 
-from coopledger.books import Books
 from coopledger.errors import CoopException
 from coopledger.money import ZERO, allocate, round_ore
 from coopledger.services.entries import AccountIndex, Line, make_transaction
+
+if TYPE_CHECKING:
+    from coopledger.books import Books
 
 GENERATED_BY = "coopledger.services.purchases"
 
