@@ -27,7 +27,6 @@ from stdnum.se import orgnr as se_orgnr
 from coopledger.declarations import Declaration, declaration
 from coopledger.errors import EntityError
 
-ROOTS = ("Assets", "Liabilities", "Equity", "Income", "Expenses")
 CODE_PATTERN = re.compile(r"^[A-Z][A-Za-z0-9]{0,31}$")
 
 

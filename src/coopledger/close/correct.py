@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from pathlib import Path
 
 from beancount.core import data
 
@@ -121,8 +120,3 @@ def stage_correction(books: Books, entry: data.Transaction) -> FileTransaction:
     for file in main_files(main, books.entries):
         tx.write(file, with_include(read_text(file), include_line(file, target)))
     return tx
-
-
-def staged_paths(tx: FileTransaction) -> list[Path]:
-    """The files a staged correction writes."""
-    return sorted(tx.changed())

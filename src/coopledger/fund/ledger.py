@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from beancount.core import data
 
 from coopledger.declarations import Declarations
-from coopledger.entities import Entity, entity_of
+from coopledger.entities import entity_of
 from coopledger.fund.loans import (
     CapitalRule,
     Loan,
@@ -58,8 +58,6 @@ BORROWER_BAS = {
     "expense": ("8410", "Expenses", "Räntekostnader-medlemslån"),
     "forgiven": ("8390", "Income", "Övriga-finansiella-intäkter"),
 }
-CAPITAL_BAS = {"fund": ("2083", "Equity", "Medlemsinsatser-fonden"),
-               "member": ("1385", "Assets", "Insats-i-fonden")}
 
 
 def bas_index(opens: Iterable[data.Open]) -> dict[tuple[str, str], str]:
@@ -305,9 +303,3 @@ def loan_book(books: Books) -> LoanBook:
     """The loan book of loaded books, built on first use and kept with them."""
     return books.remember(("fund.loan_book",), lambda: build_loan_book(
         books.entries, books.declarations, books.opens.values()))
-
-
-def entity_kind(entities: Mapping[str, Entity], code: str) -> str | None:
-    """The kind of an entity as text, or None when it is not declared."""
-    entity = entities.get(code)
-    return entity.kind.value if entity is not None else None
