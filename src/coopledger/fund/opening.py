@@ -40,16 +40,13 @@ import datetime
 import hashlib
 from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from beancount.core import data
 from pydantic import field_validator, model_validator
 
 from coopledger.declarations import Declaration, declaration, parse_declaration
 from coopledger.money import ZERO
-
-if TYPE_CHECKING:
-    from coopledger.fund.ledger import LoanRecord
 
 LOAN_OPENING = "coop-loan-opening"
 TOTALS = ("disbursed", "principal_repaid", "written_off", "interest_paid",
@@ -188,33 +185,3 @@ def declared_openings(entries: Iterable[data.Directive]) -> dict[str, dict[str, 
             if isinstance(opening, LoanOpening):
                 found[opening.id] = declared_fields(opening)
     return found
-
-
-def loan_account_parts(entries: Iterable[data.Directive], records: Mapping[str, LoanRecord],
-                       end: datetime.date) -> dict[str, dict[str, Decimal]]:
-    """Each loan's part of its loan accounts' balances before ``end``.
-
-    The lender's receivable and accrued interest (BAS 1380, 1682) and the borrower's
-    liability and accrued interest (2390, 2960) are shared by an entity's loans; a
-    loan's part is the sum of the postings on them in the transactions linked to it.
-
-    Returns:
-        Account to loan id to amount (zero parts left out).
-    """
-    parts: dict[str, dict[str, Decimal]] = {}
-    for entry in entries:
-        if not isinstance(entry, data.Transaction) or entry.date >= end or not entry.links:
-            continue
-        for link in entry.links:
-            record = records.get(link)
-            if record is None:
-                continue
-            mine = {record.accounts.lender["principal"], record.accounts.lender["accrued"],
-                    record.accounts.borrower["principal"], record.accounts.borrower["accrued"]}
-            for posting in entry.postings:
-                units = posting.units
-                if posting.account in mine and units is not None and units.number is not None:
-                    by_loan = parts.setdefault(posting.account, {})
-                    by_loan[link] = by_loan.get(link, ZERO) + units.number
-    return {account: {k: v for k, v in by_loan.items() if v}
-            for account, by_loan in parts.items()}
