@@ -15,8 +15,9 @@ import sys
 from pathlib import Path
 
 from coopledger.books import load_books
+from coopledger.cli.common import load_clean_books
 from coopledger.errors import CoopException, format_error
-from coopledger.files import FileTransaction
+from coopledger.files import FileTransaction, new_file_mode
 
 #: Warnings printed before the rest are counted.
 MAX_SHOWN = 20
@@ -93,7 +94,7 @@ def run_import(args: argparse.Namespace) -> int:
               file=sys.stderr)
     existing: dict[str, str] = {}
     if args.ledger:
-        books = load_books(args.ledger)
+        books = load_clean_books(args.ledger)
         for account in books.accounts_of(args.entity):
             bas = books.bas(account)
             if bas is not None:
@@ -107,6 +108,13 @@ def run_import(args: argparse.Namespace) -> int:
         print(f"coopledger sie: note: {warning}", file=sys.stderr)
     for difference in result.differences:
         print(f"coopledger sie: difference: {difference}", file=sys.stderr)
+    if args.ledger:  # text meant for these books: the period lock must let it in
+        from beancount.parser import parser as beancount_parser
+
+        from coopledger.periodlock import enforce
+
+        enforce(books, beancount_parser.parse_string(result.text)[0],
+                "nothing was written; the history goes into its own books")
     if args.output:
         out = Path(args.output)
         if out.exists():
@@ -127,6 +135,7 @@ def _write_bytes(path: Path, content: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.chmod(name, path.stat().st_mode & 0o7777 if path.exists() else new_file_mode())
         with os.fdopen(fd, "wb") as handle:
             handle.write(content)
             handle.flush()

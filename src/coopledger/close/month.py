@@ -211,7 +211,10 @@ def _stage_entries(
         The staged texts, the closing file's text (without the seal) and the voucher
         ids given to the month's transactions.
     """
+    from coopledger.periodlock import enforce  # it reads the seals: import it late
+
     computed = collect_computed(books, start, end)
+    enforce(books, computed.entries, "nothing was written; fix the declaration it comes from")
     starts = {c: e.fiscal_year_start for c, e in books.entities.items()}
     in_month = [e for e in books.transactions if start <= e.date < end and is_numberable(e)]
     user = assign_vouchers(books.entries, in_month, starts)
