@@ -16,6 +16,7 @@ from coopledger.close.seal import Seal
 from coopledger.close.yearseal import Opening
 from coopledger.declarations import Declaration
 from coopledger.entities import Entity
+from coopledger.filings.employees import Contact, Employee
 from coopledger.fund.loans import CapitalRule, Loan, LoanRate, LoanReschedule, ProvisionRule
 from coopledger.fund.opening import LoanOpening
 from coopledger.services.allocation import AllocationKey
@@ -28,4 +29,5 @@ from coopledger.services.subsidies import SubsidyDecision
 DECLARATION_TYPES: tuple[type[Declaration], ...] = (
     Entity, Loan, LoanRate, LoanReschedule, ProvisionRule, CapitalRule, LoanOpening,
     BankRule, Seal, Opening, FeeRule, Premises, VacationPay, SubsidyDecision, AllocationKey,
+    Employee, Contact,
 )

@@ -35,7 +35,10 @@ COMMANDS: tuple[str, ...] = (
     "purchase",
     "close",
     "correct",
+    "vat",
     "sie",
+    "agi",
+    "due",
     "serve",
 )
 

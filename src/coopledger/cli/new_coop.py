@@ -48,6 +48,9 @@ def member_text(code: str, name: str, orgnr: str | None, start: datetime.date) -
              f'  kind: "{EntityKind.MEMBER}"\n']
     if orgnr:
         lines.append(f'  orgnr: "{orgnr}"\n')
+    # Written out so the reader sees who files: without an orgnr the member is a unit
+    # inside the umbrella (its VAT and AGI go with the umbrella's).
+    lines.append(f'  legal-form: "{"separate" if orgnr else "unit"}"\n')
     lines.append("\n")
     lines.append(open_directives(code, EntityKind.MEMBER, start))
     return "".join(lines)

@@ -13,9 +13,14 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from coopledger.books import load_books
 from coopledger.cli.common import load_clean_books
+
+if TYPE_CHECKING:
+    from coopledger.books import Books
+    from coopledger.sie.records import SieFile
 from coopledger.errors import CoopException, format_error
 from coopledger.files import FileTransaction, new_file_mode
 
@@ -87,14 +92,14 @@ def run_import(args: argparse.Namespace) -> int:
     from coopledger.sie.reader import read_sie
 
     sie = read_sie(args.file)
-    for problem in sie.warnings[:MAX_SHOWN]:
-        print(f"{args.file}:{problem.line}: warning: {problem.message}", file=sys.stderr)
-    if len(sie.warnings) > MAX_SHOWN:
-        print(f"{args.file}: ... and {len(sie.warnings) - MAX_SHOWN} more warnings",
-              file=sys.stderr)
+    _print_read_warnings(args.file, sie)
     existing: dict[str, str] = {}
     if args.ledger:
         books = load_clean_books(args.ledger)
+        from coopledger.sie.migrate import is_migration
+
+        if is_migration(sie, books, args.entity):
+            return _migrate(args, sie, books)
         for account in books.accounts_of(args.entity):
             bas = books.bas(account)
             if bas is not None:
@@ -125,6 +130,43 @@ def run_import(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(result.text)
     return 1 if result.differences else 0
+
+
+def _print_read_warnings(path: str, sie: SieFile) -> None:
+    for problem in sie.warnings[:MAX_SHOWN]:
+        print(f"{path}:{problem.line}: warning: {problem.message}", file=sys.stderr)
+    if len(sie.warnings) > MAX_SHOWN:
+        print(f"{path}: ... and {len(sie.warnings) - MAX_SHOWN} more warnings",
+              file=sys.stderr)
+
+
+def _migrate(args: argparse.Namespace, sie: SieFile, books: Books) -> int:
+    """A member's history before its first day in the books: archive it, open with its
+    closing balances (see :mod:`coopledger.sie.migrate`)."""
+    from coopledger.sie.migrate import migrate_sie, write_migration
+
+    stem = "".join(c for c in args.entity.lower() if c.isalnum())
+    folder = Path(args.ledger).parent
+    history = Path(args.output) if args.output else folder / "history" / f"{stem}.beancount"
+    opening = folder / "coops" / f"{stem}-opening.beancount"
+    try:
+        name = str(history.resolve().relative_to(folder.resolve()))
+    except ValueError:
+        name = str(history)
+    try:
+        migration = migrate_sie(sie, books, args.entity, currency=args.currency,
+                                history_name=name, source=Path(args.file).name)
+    except CoopException as exc:
+        raise CoopException(f"{args.file}: {exc.message}") from None
+    for warning in migration.warnings:
+        print(f"coopledger sie: note: {warning}", file=sys.stderr)
+    for difference in migration.differences:
+        print(f"coopledger sie: difference: {difference}", file=sys.stderr)
+    write_migration(books, migration, history, opening)
+    print(f"migrated {args.entity}: its books to {migration.last} archived in {history}; "
+          f"opening balances on {migration.start} in {opening}, included from "
+          f"{args.ledger}")
+    return 1 if migration.differences else 0
 
 
 def _write_bytes(path: Path, content: bytes) -> None:

@@ -29,6 +29,7 @@ from coopledger.close.yeargather import YearInputs
 from coopledger.close.yearseal import (
     OPENING,
     OPENING_KEY,
+    account_digests,
     balances_digest,
     closing_balances,
     loan_snapshots,
@@ -163,6 +164,7 @@ def seal_text(after: Books, year: int, end: datetime.date,
             f'  digest: "{year_end_digest(after.entries, str(year), end, carry=False)}"\n'
             f'  carry: "{year_end_digest(after.entries, str(year), end, carry=True)}"\n'
             f'  balances: "{balances_digest(closing_balances(after.entries, end))}"\n'
+            f'  accounts: "{account_digests(closing_balances(after.entries, end))}"\n'
             f"{loans}  count: {count}\n  fiscal-year-start: {first_month}\n")
 
 
