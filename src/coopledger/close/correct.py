@@ -32,7 +32,6 @@ import datetime
 import re
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
-from pathlib import Path
 
 from beancount.core import data
 from beancount.core.amount import Amount
@@ -233,8 +232,3 @@ def stage_correction(books: Books,
     for file in main_files(main, books.entries):
         tx.write(file, with_include(read_text(file), include_line(file, target)))
     return tx
-
-
-def staged_paths(tx: FileTransaction) -> list[Path]:
-    """The files a staged correction writes."""
-    return sorted(tx.changed())

@@ -43,7 +43,7 @@ from coopledger.close.seal import (
 )
 from coopledger.close.staging import load_staged, translate
 from coopledger.close.yearseal import main_files
-from coopledger.collector import collector_paused
+from coopledger.collector import paused_if_allowed
 from coopledger.errors import CoopException, format_error
 from coopledger.files import FileTransaction, include_line, read_text, with_include
 
@@ -130,7 +130,7 @@ def close_month(
     """
     # Like a load: the close builds large lists of long-lived objects and no reference
     # cycles, and the collector rescanning the loaded books is pure overhead.
-    with collector_paused():
+    with paused_if_allowed():
         return _close(path, month, dry_run, progress or (lambda _line: None), books,
                       _Accept(accept, accepted_by) if accept is not None else None)
 

@@ -52,7 +52,7 @@ from beancount.core.amount import Amount
 from pydantic import field_validator
 
 from coopledger.clearing import GENERATED_BY as CLEARING_GENERATED_BY
-from coopledger.declarations import Declaration, declaration
+from coopledger.declarations import Declaration, declaration, parse_declaration
 
 SEAL = "coop-seal"
 YEAR_END_KEY = "year-end"
@@ -558,8 +558,6 @@ def read_seals(
 
 
 def _parse_seal(entry: data.Custom) -> Seal:
-    from coopledger.declarations import parse_declaration
-
     seal = parse_declaration(entry)
     if not isinstance(seal, Seal):
         raise ValueError("not a seal")
