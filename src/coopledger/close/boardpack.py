@@ -29,10 +29,10 @@ from typing import Any
 from coopledger.books import Books
 from coopledger.close.charts import bar_chart
 from coopledger.close.preflight import CheckResult
-from coopledger.close.seal import previous_month
 from coopledger.entities import EntityKind
 from coopledger.money import format_sek
 from coopledger.periods import Period, fiscal_year_of, month_period
+from coopledger.seals import previous_month
 from coopledger.statements import BalanceSheet, IncomeStatement, balance_sheet, income_statement
 
 BOARDPACK_DIR = "boardpack"

@@ -38,11 +38,11 @@ from beancount.core.amount import Amount
 
 from coopledger.books import Books
 from coopledger.close.computed import render_entry
-from coopledger.close.seal import is_derived_posting, month_label
 from coopledger.close.yearseal import main_files
 from coopledger.entities import entity_of
 from coopledger.errors import CoopException
 from coopledger.files import FileTransaction, include_line, read_text, with_include
+from coopledger.seals import is_derived_posting, month_label
 from coopledger.vouchers import voucher_ids
 
 CORRECTIONS_DIR = "corrections"

@@ -23,7 +23,6 @@ from beancount.core import amount, data
 from coopledger.books import YEAR_END_TAG, Books
 from coopledger.close.computed import render_entry
 from coopledger.close.numbering import YEAR_END_SERIES, assign_vouchers
-from coopledger.close.seal import SEAL, YEAR_END_KEY
 from coopledger.close.staging import load_staged, translate
 from coopledger.close.yeargather import YearInputs
 from coopledger.close.yearseal import (
@@ -41,6 +40,7 @@ from coopledger.files import include_line, with_include
 from coopledger.fund.ledger import LoanRecord, loan_book
 from coopledger.fund.opening import snapshot_text, snapshots_digest
 from coopledger.money import ZERO
+from coopledger.seals import SEAL, YEAR_END_KEY
 
 _INCLUDE = re.compile(r'^include\s+"([^"]+)"')
 

@@ -13,11 +13,10 @@ from pathlib import Path
 
 from coopledger.books import Books, load_books
 from coopledger.close.computed import CLOSING_DIR
-from coopledger.close.month import sealed_months
-from coopledger.close.seal import month_label, read_seals
 from coopledger.close.yearseal import verify_year_seals
 from coopledger.errors import CoopException, format_error
 from coopledger.files import read_text
+from coopledger.seals import month_label, read_seals, sealed_months
 
 #: The daily books' main file, beside the main file.
 DAILY_FILE = "daily.beancount"
