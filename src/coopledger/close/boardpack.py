@@ -27,12 +27,12 @@ from pathlib import Path
 from typing import Any
 
 from coopledger.books import Books
-from coopledger.close.charts import bar_chart, line_chart
+from coopledger.close.charts import bar_chart
 from coopledger.close.preflight import CheckResult
-from coopledger.close.seal import previous_month
 from coopledger.entities import EntityKind
 from coopledger.money import format_sek
 from coopledger.periods import Period, fiscal_year_of, month_period
+from coopledger.seals import previous_month
 from coopledger.statements import BalanceSheet, IncomeStatement, balance_sheet, income_statement
 
 BOARDPACK_DIR = "boardpack"
@@ -200,5 +200,5 @@ def board_pack_files(books: Books, month: str, checks: list[CheckResult]) -> dic
     return files
 
 
-__all__ = ["GROUP", "board_pack_dir", "board_pack_files", "line_chart", "member_results",
+__all__ = ["GROUP", "board_pack_dir", "board_pack_files", "member_results",
            "statement_rows"]
