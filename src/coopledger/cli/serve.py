@@ -7,27 +7,24 @@ The board reads the books through Fava and coopledger's extension
 authenticating reverse proxy in front of it for anyone outside the machine (see the
 board documentation).
 
-``--entity Kafe`` serves one member's own books: the group's ledger is loaded in full (so
-the clearing and every check run as usual), then only that entity's accounts, postings
-and declarations are handed to Fava (:func:`coopledger.fava_ext.restrict.restrict_to_entity`).
-Fava's source editor, entry context and document downloads would show the other members'
-lines from the files themselves, so those endpoints are refused in this mode.
+``--entity Kafe`` serves one member's own books: a small ledger file is written in a
+private temporary folder that runs :mod:`coopledger.plugins.member` over the group's main
+file (loaded and checked in full, then projected onto the member), and Fava serves that
+file through its ordinary loading path. The application is then guarded
+(:func:`coopledger.fava_ext.guard.guard_member_app`): every route not known to answer
+from the member's own books is refused with 403.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
 from coopledger.errors import CoopException
-
-#: Fava endpoints that read the ledger's files directly, refused in the per-entity view.
-FILE_ENDPOINTS = frozenset({
-    "json_api.get_source", "json_api.get_source_slice", "json_api.get_context",
-    "json_api.get_imports", "json_api.get_extract",
-})
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -48,67 +45,75 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.set_defaults(run=run)
 
 
-#: Ledger path to the entity whose view it serves (see :func:`install_entity_view`).
-ENTITY_VIEWS: dict[str, str] = {}
+def _quoted(text: str) -> str:
+    # A Beancount string: double quotes, backslash escapes; non-ASCII letters as they are.
+    return json.dumps(text, ensure_ascii=False)
 
 
-def install_entity_view(path: Path, code: str | None) -> None:
-    """Make Fava load the ledger at ``path`` as ``code``'s own books (None: in full).
+def member_ledger_text(main: Path, code: str, options: dict[str, Any]) -> str:
+    """The text of a member's own ledger file over the group's main file.
 
-    Fava loads a ledger through ``fava.core.load_uncached``; that function is wrapped
-    once so that the full load (plugins and checks included) of a registered path is
-    followed by the restriction. Other paths load as before.
+    Args:
+        main: The group's main file (absolute).
+        code: The member's entity code.
+        options: The group's options (title, operating currencies, number rendering).
+
+    Returns:
+        Beancount text: the options, then the member plugin's line.
     """
-    import fava.core as fava_core
-
-    from coopledger.fava_ext.restrict import restrict_to_entity
-
-    if code is None:
-        ENTITY_VIEWS.pop(str(path), None)
-    else:
-        ENTITY_VIEWS[str(path)] = code
-    # fava.core imports load_uncached without re-exporting it; it is the name its
-    # FavaLedger.load_file calls, so it is the one to wrap.
-    full_load: Any = fava_core.load_uncached  # type: ignore[attr-defined]
-    if getattr(full_load, "coopledger_entity_view", False):
-        return
-
-    def load_entity(beancount_file_path: str, *, is_encrypted: bool) -> Any:
-        loaded = full_load(beancount_file_path, is_encrypted=is_encrypted)
-        entity = ENTITY_VIEWS.get(beancount_file_path)
-        if entity is None:
-            return loaded
-        entries, errors, options = loaded
-        return restrict_to_entity(entries, errors, options, entity)
-
-    vars(load_entity)["coopledger_entity_view"] = True
-    fava_core.load_uncached = load_entity  # type: ignore[attr-defined]  # see above
+    title = f"{options.get('title') or main.stem} – {code}"
+    lines = [f"; {code}: the member's own books, projected from {main.name} by "
+             "coopledger serve --entity", f"option \"title\" {_quoted(title)}"]
+    lines += [f"option \"operating_currency\" {_quoted(c)}"
+              for c in options.get("operating_currency", [])]
+    if options.get("render_commas"):
+        lines.append('option "render_commas" "TRUE"')
+    config = repr({"entity": code, "books": str(main)})
+    lines.append(f"plugin \"coopledger.plugins.member\" {_quoted(config)}")
+    return "\n".join(lines) + "\n"
 
 
-def build_app(ledger: Path, *, entity: str | None, read_only: bool) -> Any:
+def write_member_ledger(main: Path, code: str, folder: Path) -> Path:
+    """Write a member's own ledger file into ``folder`` (atomically); return its path.
+
+    Raises:
+        CoopException: The entity is not declared in the group's books.
+    """
+    from coopledger.books import load_books
+
+    books = load_books(main)
+    if code not in books.entities:
+        raise CoopException(f"{main}: entity {code!r} is not declared in these books")
+    path = folder / f"{code}.beancount"
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(member_ledger_text(main, code, books.options), encoding="utf-8")
+    temporary.replace(path)
+    return path
+
+
+def build_app(ledger: Path, *, entity: str | None, read_only: bool,
+              folder: Path | None = None) -> Any:
     """The Fava application for the ledger, loaded (so bad input fails here, not later).
+
+    Args:
+        ledger: The group's main file.
+        entity: A member's code, to serve its own books only (None: the group's).
+        read_only: Fava's read-only mode.
+        folder: Where a member's ledger file is written (default: a new private
+            temporary folder).
 
     Raises:
         CoopException: The entity is not declared in the books.
     """
     from fava.application import create_app
-    from flask import abort, request
 
-    install_entity_view(ledger, entity)
-    app = create_app([str(ledger)], load=True, read_only=read_only)
-    if entity is not None:
-        from coopledger.fava_ext.restrict import is_declared
+    from coopledger.fava_ext.guard import guard_member_app
 
-        ledgers = app.config["LEDGERS"].ledgers
-        if not all(is_declared(fava_ledger.all_entries, entity) for fava_ledger in ledgers):
-            raise CoopException(f"{ledger}: entity {entity!r} is not declared in these books")
-
-        @app.before_request
-        def _refuse_file_access() -> None:
-            if request.endpoint in FILE_ENDPOINTS:
-                abort(403)
-
-    return app
+    if entity is None:
+        return create_app([str(ledger)], load=True, read_only=read_only)
+    folder = folder or Path(tempfile.mkdtemp(prefix=f"coopledger-{entity}-"))
+    member = write_member_ledger(ledger.resolve(), entity, folder)
+    return guard_member_app(create_app([str(member)], load=True, read_only=True))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -121,7 +126,14 @@ def run(args: argparse.Namespace) -> int:
                             "leave out --read-write")
     if not 0 < args.port < 65536:
         raise CoopException(f"--port {args.port}: must be 1 to 65535")
-    app = build_app(ledger, entity=args.entity, read_only=not args.read_write)
+    with tempfile.TemporaryDirectory(prefix="coopledger-serve-") as folder:
+        app = build_app(ledger, entity=args.entity, read_only=not args.read_write,
+                        folder=Path(folder))
+        return serve(app, args)
+
+
+def serve(app: Any, args: argparse.Namespace) -> int:
+    """Serve a built application on ``args.host``/``args.port`` until interrupted."""
     from cheroot.wsgi import Server
 
     server = Server((args.host, args.port), app)

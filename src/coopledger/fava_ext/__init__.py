@@ -31,7 +31,7 @@ from coopledger.fava_ext import close_view as _close
 from coopledger.fava_ext import fund_view as _fund
 from coopledger.fava_ext import page as _page
 from coopledger.fava_ext import views as _views
-from coopledger.fava_ext.restrict import ENTITY_VIEW_OPTION
+from coopledger.member import member_of
 from coopledger.periods import Period
 
 if TYPE_CHECKING:
@@ -54,7 +54,7 @@ class CoopGroup(_page.BoardPage):
 
     def build(self, books: Books, period: Period, page: _page.Page) -> _page.Page:
         """The group page's figures."""
-        consolidate = not books.options.get(ENTITY_VIEW_OPTION)
+        consolidate = member_of(books.entries) is None
         view = books.remember(("fava-group", period, consolidate),
                               lambda: _views.group_view(books, period, consolidate=consolidate))
         return _page.Page(page.t, page.language, notices=page.notices, period=period,
@@ -69,7 +69,8 @@ class CoopMember(_page.BoardPage):
 
     def build(self, books: Books, period: Period, page: _page.Page) -> _page.Page:
         """The cooperative page's figures, or the list of entities to choose from."""
-        code = request.args.get("entity") or self.config.get("entity")
+        code = (request.args.get("entity") or member_of(books.entries)
+                or self.config.get("entity"))
         choices = [e for e in books.entities.values() if e.kind is EntityKind.MEMBER]
         choices += [e for e in books.entities.values() if e.kind is not EntityKind.MEMBER]
         extra = {"entities": choices, "selected": code}
@@ -90,7 +91,14 @@ class CoopFund(_page.BoardPage):
     title_key = "fund"
 
     def build(self, books: Books, period: Period, page: _page.Page) -> _page.Page:
-        """The fund page's figures."""
+        """The fund page's figures; in a member's own books, that member's loans."""
+        member = member_of(books.entries)
+        if member is not None and member in books.entities \
+                and books.entities[member].kind is not EntityKind.FUND:
+            loans = books.remember(("fava-member-loans", member, period),
+                                   lambda: _fund.member_loans_view(books, member, period))
+            return _page.Page(page.t, page.language, notices=page.notices, period=period,
+                              extra={"member_loans": loans})
         view = books.remember(("fava-fund", period), lambda: _fund.fund_view(books, period))
         return _page.Page(page.t, page.language, notices=page.notices, period=period,
                           view=view)
@@ -121,10 +129,11 @@ class CoopClose(_page.BoardPage):
         return cached[1]
 
     def build(self, books: Books, period: Period, page: _page.Page) -> _page.Page:
-        """The close page's figures (the group's books only)."""
-        if books.options.get(ENTITY_VIEW_OPTION):
+        """The close page's figures (in a member's books, its close marks and packs)."""
+        if member_of(books.entries) is not None:
+            view = _close.member_close_view(books, period)
             return _page.Page(page.t, page.language, notices=page.notices, period=period,
-                              message=page.t["close_entity_view"])
+                              view=view)
         packs = _close.read_board_packs(Path(self.ledger.beancount_file_path))
         view = _close.close_view(self.statuses(), packs, period)
         return _page.Page(page.t, page.language, notices=page.notices, period=period,
@@ -132,7 +141,20 @@ class CoopClose(_page.BoardPage):
 
     @_endpoint("board_pack")
     def board_pack(self) -> Response:
-        """One file of a month's board pack (``?month=2026-10&file=index.html``)."""
+        """One file of a month's board pack (``?month=2026-10&file=index.html``).
+
+        In a member's own books, the member's pack of a closed month, built from its
+        books (never the group's files).
+        """
+        books = self.books("", "")
+        if member_of(books.entries) is not None:
+            text = _close.member_pack_file(books, request.args.get("month", ""),
+                                           request.args.get("file", "index.html"))
+            if text is None:
+                return Response("no such board pack file", status=404, mimetype="text/plain")
+            mimetype = "text/html" if request.args.get("file", "index.html").endswith(
+                ".html") else "text/csv"
+            return Response(text, mimetype=mimetype)
         path = _close.board_pack_file(Path(self.ledger.beancount_file_path),
                                       request.args.get("month", ""),
                                       request.args.get("file", "index.html"))
