@@ -12,7 +12,8 @@ private temporary folder that runs :mod:`coopledger.plugins.member` over the gro
 file (loaded and checked in full, then projected onto the member), and Fava serves that
 file through its ordinary loading path. The application is then guarded
 (:func:`coopledger.fava_ext.guard.guard_member_app`): every route not known to answer
-from the member's own books is refused with 403.
+from the member's own books is refused with 403. ``--entity`` repeated serves several
+members from one process, each under its own prefix (``/Kafe/``, ``/Omsorg/``).
 """
 
 from __future__ import annotations
@@ -37,8 +38,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--host", default="127.0.0.1",
                         help="address to listen on (default 127.0.0.1: this machine only)")
     parser.add_argument("--port", type=int, default=5000, help="port (default 5000)")
-    parser.add_argument("--entity", metavar="CODE",
-                        help="serve only this entity's books (one member's board)")
+    parser.add_argument("--entity", metavar="CODE", action="append",
+                        help="serve only this entity's own books (one member's board); "
+                             "repeated, each one under its own prefix /CODE/")
     parser.add_argument("--read-write", action="store_true",
                         help="let Fava change the files (the accountant's own use; "
                              "never with --entity)")
@@ -116,6 +118,29 @@ def build_app(ledger: Path, *, entity: str | None, read_only: bool,
     return guard_member_app(create_app([str(member)], load=True, read_only=True))
 
 
+def build_boards_app(ledger: Path, codes: list[str], folder: Path) -> Any:
+    """One WSGI application serving several members' own books, each under ``/CODE/``.
+
+    Each member gets its own guarded Fava (:func:`build_app`); a request whose path does
+    not start with a served member's prefix is answered 404. The authenticating proxy in
+    front must let each board reach its own prefix only (see the board documentation).
+
+    Raises:
+        CoopException: An entity is not declared, or is named twice.
+    """
+    from werkzeug.exceptions import NotFound
+    from werkzeug.middleware.dispatcher import DispatcherMiddleware
+
+    if len(set(codes)) != len(codes):
+        raise CoopException(f"--entity names an entity twice: {', '.join(codes)}")
+    apps = {}
+    for code in codes:
+        own = folder / code
+        own.mkdir(exist_ok=True)
+        apps[f"/{code}"] = build_app(ledger, entity=code, read_only=True, folder=own)
+    return DispatcherMiddleware(NotFound(), apps)
+
+
 def run(args: argparse.Namespace) -> int:
     """Serve the books until interrupted."""
     ledger = Path(args.ledger).resolve()
@@ -126,9 +151,13 @@ def run(args: argparse.Namespace) -> int:
                             "leave out --read-write")
     if not 0 < args.port < 65536:
         raise CoopException(f"--port {args.port}: must be 1 to 65535")
+    codes: list[str] = args.entity or []
     with tempfile.TemporaryDirectory(prefix="coopledger-serve-") as folder:
-        app = build_app(ledger, entity=args.entity, read_only=not args.read_write,
-                        folder=Path(folder))
+        if len(codes) > 1:
+            app = build_boards_app(ledger, codes, Path(folder))
+        else:
+            app = build_app(ledger, entity=codes[0] if codes else None,
+                            read_only=not args.read_write, folder=Path(folder))
         return serve(app, args)
 
 
@@ -143,7 +172,9 @@ def serve(app: Any, args: argparse.Namespace) -> int:
         raise CoopException(f"cannot listen on {args.host}:{args.port} ({exc}); choose "
                             "another --port") from None
     mode = "read-only" if not args.read_write else "read-write"
-    scope = f", entity {args.entity} only" if args.entity else ""
+    codes = args.entity or []
+    scope = (f", entity {codes[0]} only" if len(codes) == 1 else
+             f", entities {', '.join(codes)} each under /CODE/" if codes else "")
     print(f"coopledger serve: http://{args.host}:{args.port}/ ({mode}{scope}); "
           "Ctrl-C stops", flush=True)
     try:

@@ -94,14 +94,16 @@ def guard_member_app(app: Any) -> Any:
     """
     from flask import Response, request
 
-    @app.before_request
     def _deny_by_default() -> Response | None:
         why = refusal(request.endpoint, request.method, dict(request.view_args or {}))
         if why is None:
             return None
         return Response(f"403: {why}\n", status=403, mimetype="text/plain")
 
-    @app.after_request
+    # First of the application's hooks (Flask's documented registry), so that a refusal
+    # is always this one, before Fava's own read-only hook or its ledger lookup.
+    app.before_request_funcs.setdefault(None, []).insert(0, _deny_by_default)
+
     def _hide_refused(response: Response) -> Response:
         if response.mimetype == "text/html" and not response.direct_passthrough:
             page = response.get_data(as_text=True)
@@ -109,4 +111,5 @@ def guard_member_app(app: Any) -> Any:
                 response.set_data(page.replace("</head>", HIDE_REFUSED_CSS + "</head>", 1))
         return response
 
+    app.after_request(_hide_refused)
     return app

@@ -1,0 +1,286 @@
+"""Proof that a member's board sees its own books and nothing else: a crawl of every route.
+
+For each member of the example books, ``coopledger serve --entity CODE``'s application is
+asked every route of Fava's URL map (and the extension's pages and endpoint), with
+plausible parameters, every method the route takes. No answer may be a server error, a
+refused route must answer 403, and no answer may carry a token of another entity: its
+code or name (other members; the umbrella and the fund are every member's counterparts
+and appear in its clearing and loan accounts), any of its accounts, any of its voucher
+ids, or an amount that only its books contain. The tokens come from the library's own
+load of the group's books, not from a hand-written list. A route that Fava adds and that
+:mod:`coopledger.fava_ext.guard` has not judged fails the crawl.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from beancount.core import data
+
+from coopledger.books import Books, load_books
+from coopledger.cli.serve import build_app
+from coopledger.entities import EntityKind, entity_of
+from coopledger.fava_ext.close_view import read_board_packs
+from coopledger.fava_ext.guard import (
+    ALLOWED_ENDPOINTS,
+    ALLOWED_REPORTS,
+    REFUSED_ENDPOINTS,
+)
+from coopledger.member import own_vouchers
+from tests.conftest import ROOT
+
+EXAMPLE = ROOT / "ledgers" / "example" / "main.beancount"
+PAGES = ("CoopGroup", "CoopMember", "CoopFund", "CoopClose")
+#: Fava's own reports and a few that do not exist.
+REPORTS = (*sorted(ALLOWED_REPORTS), "editor", "import", "query", "options", "documents",
+           "no_such_report")
+#: Every endpoint must have been answered 200 at least once by some member's crawl.
+MUST_ANSWER = ("index", "report", "account", "extension_report", "extension_endpoint",
+               "json_api.get_ledger_data", "json_api.get_income_statement",
+               "json_api.get_balance_sheet", "json_api.get_journal",
+               "json_api.get_account_report", "json_api.get_errors")
+
+
+@dataclass(frozen=True)
+class Forbidden:
+    """What a member's view may not show: words (matched whole) and amounts."""
+
+    words: frozenset[str]
+    amounts: frozenset[Decimal]
+
+
+def _amount_texts(number: Decimal) -> list[str]:
+    return [f"{number:.2f}", f"{number:,.2f}",
+            f"{number:,.2f}".replace(",", "\u202f").replace(".", ","),
+            f"{number:,.2f}".replace(",", " ").replace(".", ",")]
+
+
+def forbidden_for(books: Books, code: str) -> Forbidden:
+    """Tokens of every other entity, from the group's books, minus what is the member's."""
+    counterparts = {c for c, e in books.entities.items() if e.kind is not EntityKind.MEMBER}
+    words: set[str] = set()
+    for other, entity in books.entities.items():
+        if other != code and other not in counterparts:
+            words |= {other, entity.name}
+    words |= {a for a in books.opens if entity_of(a) not in (code, None)}
+    own_amounts: set[Decimal] = set()
+    other_amounts: set[Decimal] = set()
+    for entry in books.transactions:
+        for part in str((entry.meta or {}).get("ver", "")).split():
+            if part.split(":", 1)[0] != code:
+                words.add(part)
+        for posting in entry.postings:
+            words.add(posting.account) if entity_of(posting.account) != code else None
+            if posting.units is None or posting.units.number is None:
+                continue
+            number = abs(posting.units.number)
+            (own_amounts if entity_of(posting.account) == code else other_amounts).add(number)
+    # Amounts under 100 kronor or without öre are too common to prove anything.
+    amounts = {n for n in other_amounts - own_amounts if n >= 100 and n % 1}
+    return Forbidden(frozenset(words), frozenset(amounts))
+
+
+def leaks(text: str, forbidden: Forbidden, allowed: frozenset[str] = frozenset()) -> list[str]:
+    """The forbidden tokens found in a response's text (HTML and JSON unescaped)."""
+    found = [w for w in forbidden.words - allowed
+             if w in text and re.search(rf"(?<![\w:-]){re.escape(w)}(?![\w-])", text)]
+    numbers = set(re.findall(r"\d[\d,.\u202f ]*\d", text))
+    found += [str(n) for n in forbidden.amounts
+              if any(t in numbers or f" {t}" in text for t in _amount_texts(n)[:1])
+              or any(t in numbers for t in _amount_texts(n)[1:])]
+    return found
+
+
+def readable(body: bytes, mimetype: str) -> str:
+    """A response's text with HTML entities and JSON escapes undone."""
+    text = body.decode("utf-8", errors="replace")
+    if mimetype == "application/json":
+        with contextlib.suppress(ValueError):
+            text = json.dumps(json.loads(text), ensure_ascii=False)
+    return html.unescape(text)
+
+
+@pytest.fixture(scope="module")
+def group() -> Books:
+    books = load_books(EXAMPLE)
+    assert not books.errors, books.errors[:3]
+    return books
+
+
+def members(books: Books) -> list[str]:
+    return [c for c, e in books.entities.items() if e.kind is EntityKind.MEMBER]
+
+
+def requests_for(rule: Any, slug: str, books: Books, code: str) -> Iterator[
+        tuple[str, str, frozenset[str]]]:
+    """``(method, url, codes the request itself names)`` for one rule of the URL map."""
+    own_accounts = sorted(a for a in books.opens if entity_of(a) == code)
+    some = [own_accounts[0], own_accounts[len(own_accounts) // 2], own_accounts[-1]]
+    other = next(c for c in members(books) if c != code)
+    packs = read_board_packs(books.path)
+    months = sorted(packs)[-2:]
+    values: dict[str, list[str]] = {
+        "bfile": [slug], "report_name": list(REPORTS), "name": some,
+        "extension_name": [*PAGES, "NoSuchExtension"], "endpoint": ["board_pack", "nope"],
+        "page_slug": ["_index", "beancount_syntax", "nope"], "aggregation_key": ["account"],
+        "result_format": ["csv", "xlsx"], "filename": ["app.css"],
+    }
+    args = ["", "?time=2026", "?time=2025-Q3&account=Income", "?filter=Paraply",
+            f"?a={some[0]}&r=journal", f"?a={some[1]}&r=changes&interval=month",
+            f"?a={some[2]}&r=balances", "?payee=Kooperativa Paraplyet i Östergötland ekonomisk "
+            "förening", "?narration=Tjänsteavgift", "?page=1&order=asc",
+            f"?entity={code}", f"?entity={other}", "?query_string=SELECT account, position",
+            f"?filename={books.path}", f"?entry_hash={'0' * 32}"]
+    pack_args = [f"?month={month}&file={name}" for month in months for name in packs[month]]
+    pack_args += [f"?month={month}&file={name}" for month in months
+                  for name in ("index.html", f"income-{code}.csv", "loans.csv", "nope.csv")]
+    if rule.endpoint == "extension_endpoint":
+        args = pack_args + args[:3]
+    elif rule.endpoint in ("report", "help_page", "static", "jump", "index"):
+        args = args[:3]  # pages whose frame is rendered alike for any query
+    names = sorted(rule.arguments)
+    combos: list[dict[str, str]] = [{}]
+    for name in names:
+        combos = [{**c, name: v} for c in combos for v in values.get(name, ["x"])]
+    methods = sorted(rule.methods - {"HEAD", "OPTIONS"})
+    for combo in combos:
+        path = rule.rule
+        for name, value in combo.items():
+            path = re.sub(rf"<(?:[^:<>]+:)?{name}>|<any\([^)]*\):{name}>", value, path)
+        for method in methods:
+            for arg in (args if method == "GET" else [""]):
+                named = frozenset({other}) if other in arg else frozenset()
+                yield method, path + arg, named
+
+
+def test_every_route_is_judged() -> None:
+    from fava.application import create_app
+
+    app = create_app([], load=False, read_only=True)
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    unjudged = endpoints - ALLOWED_ENDPOINTS - set(REFUSED_ENDPOINTS)
+    assert not unjudged, f"Fava routes not judged for a member's view: {sorted(unjudged)}"
+    assert not ALLOWED_ENDPOINTS & set(REFUSED_ENDPOINTS)
+
+
+def test_the_detector_finds_other_members_in_the_groups_view(group: Books) -> None:
+    """The crawl's check is not blind: the group's own view shows other members' data."""
+    app = build_app(EXAMPLE, entity=None, read_only=True)
+    client = app.test_client()
+    slug = client.get("/").headers["Location"].strip("/").split("/")[0]
+    code = members(group)[0]
+    for url in ("api/income_statement?time=2026", "api/journal?time=2026-03",
+                "extension/CoopGroup/?time=2026"):
+        response = client.get(f"/{slug}/{url}")
+        text = readable(response.data, response.mimetype)
+        assert leaks(text, forbidden_for(group, code)), url
+
+
+@pytest.mark.slow
+def test_a_members_view_shows_nothing_of_the_others(group: Books, tmp_path: Path) -> None:
+    answered: dict[str, int] = {}
+    for code in members(group):
+        forbidden = forbidden_for(group, code)
+        assert forbidden.words
+        assert forbidden.amounts
+        folder = tmp_path / code
+        folder.mkdir()
+        app = build_app(EXAMPLE, entity=code, read_only=True, folder=folder)
+        client = app.test_client()
+        slug = client.get("/").headers["Location"].strip("/").split("/")[0]
+        own = load_books(folder / f"{code}.beancount")
+        assert not own.errors, own.errors[:3]
+        for rule in app.url_map.iter_rules():
+            for method, url, named in requests_for(rule, slug, group, code):
+                response = client.open(url, method=method)
+                status = response.status_code
+                assert status < 500, (code, method, url, response.data[:500])
+                if rule.endpoint in REFUSED_ENDPOINTS or method != "GET":
+                    assert status == 403, (code, method, url, status)
+                if status == 200:
+                    answered[rule.endpoint] = answered.get(rule.endpoint, 0) + 1
+                text = readable(response.data, response.mimetype)
+                found = leaks(text, forbidden, named)
+                assert not found, (code, method, url, sorted(found)[:10])
+    missing = [e for e in MUST_ANSWER if not answered.get(e)]
+    assert not missing, f"never answered 200: {missing}"
+
+
+def test_the_member_pack_is_the_members_own(group: Books, tmp_path: Path) -> None:
+    code = members(group)[0]
+    app = build_app(EXAMPLE, entity=code, read_only=True, folder=tmp_path)
+    client = app.test_client()
+    slug = client.get("/").headers["Location"].strip("/").split("/")[0]
+    month = max(read_board_packs(group.path))
+    base = f"/{slug}/extension/CoopClose/board_pack?month={month}&file="
+    page = client.get(base + "index.html")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "Styrelserapport" in text
+    assert group.entities[code].name in text
+    assert not leaks(html.unescape(text), forbidden_for(group, code))
+    assert client.get(base + f"income-{code}.csv").status_code == 200
+    for name in ("results.csv", "loans.csv", f"balance-{code}.csv"):
+        assert client.get(base + name).status_code == 200, name
+    other = next(c for c in members(group) if c != code)
+    for name in (f"income-{other}.csv", "fund-loans.csv", "checks.csv", "../main.beancount"):
+        assert client.get(base + name).status_code == 404, name
+    assert client.get(f"/{slug}/extension/CoopClose/board_pack?month=2099-01").status_code \
+        == 404
+
+
+def test_the_leaks_of_the_issue_are_closed(group: Books, tmp_path: Path) -> None:
+    code = members(group)[0]
+    app = build_app(EXAMPLE, entity=code, read_only=True, folder=tmp_path)
+    client = app.test_client()
+    slug = client.get("/").headers["Location"].strip("/").split("/")[0]
+    assert client.get(f"/{slug}/download-journal/").status_code == 403
+    assert client.get(f"/{slug}/api/source?filename={group.path}").status_code == 403
+    assert client.get(f"/{slug}/api/query?query_string=SELECT%201").status_code == 403
+    assert client.get(f"/{slug}/editor/").status_code == 403
+    journal = client.get(f"/{slug}/api/journal?time=2026-03").get_json()["data"]
+    shared = [e for e in journal if e.get("t") == "Transaction"
+              and e["meta"].get("generated-by") == "coopledger.services.allocation"]
+    assert shared
+    for entry in shared:
+        assert "weights" not in entry["meta"]
+        assert "cost-accounts" not in entry["meta"]
+        assert entry["meta"]["ver"] == own_vouchers(entry["meta"]["ver"], code)
+        assert {entity_of(p["account"]) for p in entry["postings"]} == {code}
+    page = client.get(f"/{slug}/income_statement/").get_data(as_text=True)
+    assert 'id="coopledger-member-view"' in page
+
+
+def own_sums(entries: list[Any], code: str) -> dict[str, Decimal]:
+    """The balance of each of the entity's accounts over the entries."""
+    totals: dict[str, Decimal] = {}
+    for entry in entries:
+        if isinstance(entry, data.Transaction):
+            for posting in entry.postings:
+                if entity_of(posting.account) == code and posting.units is not None \
+                        and posting.units.number is not None:
+                    totals[posting.account] = totals.get(posting.account, Decimal(0)) \
+                        + posting.units.number
+    return totals
+
+
+def test_balances_are_the_groups(group: Books, tmp_path: Path) -> None:
+    """Every account of a member has the same balance in its own books as in the group's."""
+    for code in members(group):
+        folder = tmp_path / code
+        folder.mkdir()
+        app = build_app(EXAMPLE, entity=code, read_only=True, folder=folder)
+        own_entries: list[Any] = list(app.config["LEDGERS"].ledgers[0].all_entries)
+        assert own_sums(own_entries, code) == own_sums(list(group.entries), code), code
+        assert own_sums(own_entries, code)
+        assert {entity_of(p.account) for e in own_entries if isinstance(e, data.Transaction)
+                for p in e.postings} == {code}
