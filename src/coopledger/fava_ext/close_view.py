@@ -154,4 +154,7 @@ def member_pack_file(books: Books, month: str, name: str) -> str | None:
     if code is None or not MONTH.match(month) or states.get(month) not in (
             MonthState.CLOSED, MonthState.SEALED):
         return None
-    return member_pack_files(books, code, month, states[month]).get(name)
+    state = states[month]
+    files = books.remember(("member-pack", code, month, state),
+                           lambda: member_pack_files(books, code, month, state))
+    return files.get(name)

@@ -51,9 +51,10 @@ ALLOWED_EXTENSION_ENDPOINTS = frozenset({("CoopClose", "board_pack")})
 #: Links to refused pages, hidden from the sidebar and the menus.
 HIDE_REFUSED_CSS = (
     '<style id="coopledger-member-view">'
-    'a[href$="/editor/"],a[href$="/import/"],a[href$="/query/"],a[href$="/options/"],'
-    'a[href$="/documents/"],a[href*="/download-journal/"],a[href*="/download-query/"],'
-    'a[href*="/editor/#"]{display:none !important}</style>')
+    + ",".join(f'a[href*="/{page}/"]' for page in (
+        "editor", "import", "query", "options", "documents", "download-journal",
+        "download-query"))
+    + "{display:none !important}</style>")
 
 
 def refusal(endpoint: str | None, method: str, view_args: dict[str, Any]) -> str | None:
