@@ -59,9 +59,9 @@ class Forbidden:
 
 
 def _amount_texts(number: Decimal) -> list[str]:
+    swedish = f"{number:,.2f}".replace(".", ";")
     return [f"{number:.2f}", f"{number:,.2f}",
-            f"{number:,.2f}".replace(",", "\u202f").replace(".", ","),
-            f"{number:,.2f}".replace(",", " ").replace(".", ",")]
+            *(swedish.replace(",", space).replace(";", ",") for space in "\u00a0\u202f ")]
 
 
 def own_figures(books: Books, code: str) -> set[Decimal]:
@@ -119,8 +119,8 @@ def forbidden_for(books: Books, code: str) -> Forbidden:
 
 #: Words as the text writes them: an account, a voucher id, a code (one token each).
 TOKEN = re.compile(r"\w[\w:.-]*")
-#: Numbers as Fava and coopledger write them: 1234.56, 1,234.56, 1 234,56.
-NUMBER = re.compile(r"\d[\d,.]*\d|\d{1,3}(?:[\u202f ]\d{3})+,\d{2}")
+#: Numbers as Fava and coopledger write them: 1 234,56 (any space), 1234.56, 1,234.56.
+NUMBER = re.compile(r"\d{1,3}(?:[\u00a0\u202f ]\d{3})+(?:,\d{2})?|\d[\d,.]*\d")
 
 
 def leaks(text: str, forbidden: Forbidden, allowed: frozenset[str] = frozenset()) -> list[str]:

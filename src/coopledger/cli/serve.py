@@ -12,14 +12,15 @@ private temporary folder that runs :mod:`coopledger.plugins.member` over the gro
 file (loaded and checked in full, then projected onto the member), and Fava serves that
 file through its ordinary loading path. The application is then guarded
 (:func:`coopledger.fava_ext.guard.guard_member_app`): every route not known to answer
-from the member's own books is refused with 403. ``--entity`` repeated serves several
-members from one process, each under its own prefix (``/Kafe/``, ``/Omsorg/``).
+from the member's own books is refused with 403. ``--prefix /Kafe`` serves under a URL
+prefix, so that one host name can carry every member's board (one process each).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -38,9 +39,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--host", default="127.0.0.1",
                         help="address to listen on (default 127.0.0.1: this machine only)")
     parser.add_argument("--port", type=int, default=5000, help="port (default 5000)")
-    parser.add_argument("--entity", metavar="CODE", action="append",
-                        help="serve only this entity's own books (one member's board); "
-                             "repeated, each one under its own prefix /CODE/")
+    parser.add_argument("--entity", metavar="CODE",
+                        help="serve only this entity's own books (one member's board)")
+    parser.add_argument("--prefix", metavar="PATH",
+                        help="serve under this URL prefix (/Kafe), behind a proxy that "
+                             "forwards the prefix as it is")
     parser.add_argument("--read-write", action="store_true",
                         help="let Fava change the files (the accountant's own use; "
                              "never with --entity)")
@@ -118,27 +121,21 @@ def build_app(ledger: Path, *, entity: str | None, read_only: bool,
     return guard_member_app(create_app([str(member)], load=True, read_only=True))
 
 
-def build_boards_app(ledger: Path, codes: list[str], folder: Path) -> Any:
-    """One WSGI application serving several members' own books, each under ``/CODE/``.
+#: A URL prefix: one or more path segments of letters, digits, ``-`` and ``_``.
+PREFIX = re.compile(r"^(/[A-Za-z0-9_-]+)+$")
 
-    Each member gets its own guarded Fava (:func:`build_app`); a request whose path does
-    not start with a served member's prefix is answered 404. The authenticating proxy in
-    front must let each board reach its own prefix only (see the board documentation).
 
-    Raises:
-        CoopException: An entity is not declared, or is named twice.
+def with_prefix(app: Any, prefix: str) -> Any:
+    """Serve a Flask application under a URL prefix (``/Kafe``), 404 outside it.
+
+    Fava's own ``--prefix`` does the same. Each prefix needs its own process: Fava keeps
+    one URL cache per process, not per application.
     """
     from werkzeug.exceptions import NotFound
     from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
-    if len(set(codes)) != len(codes):
-        raise CoopException(f"--entity names an entity twice: {', '.join(codes)}")
-    apps = {}
-    for code in codes:
-        own = folder / code
-        own.mkdir(exist_ok=True)
-        apps[f"/{code}"] = build_app(ledger, entity=code, read_only=True, folder=own)
-    return DispatcherMiddleware(NotFound(), apps)
+    app.wsgi_app = DispatcherMiddleware(NotFound(), {prefix: app.wsgi_app})
+    return app
 
 
 def run(args: argparse.Namespace) -> int:
@@ -151,13 +148,14 @@ def run(args: argparse.Namespace) -> int:
                             "leave out --read-write")
     if not 0 < args.port < 65536:
         raise CoopException(f"--port {args.port}: must be 1 to 65535")
-    codes: list[str] = args.entity or []
+    if args.prefix is not None and not PREFIX.match(args.prefix):
+        raise CoopException(f"--prefix {args.prefix!r}: must look like /Kafe (letters, "
+                            "digits, - and _, no trailing slash)")
     with tempfile.TemporaryDirectory(prefix="coopledger-serve-") as folder:
-        if len(codes) > 1:
-            app = build_boards_app(ledger, codes, Path(folder))
-        else:
-            app = build_app(ledger, entity=codes[0] if codes else None,
-                            read_only=not args.read_write, folder=Path(folder))
+        app = build_app(ledger, entity=args.entity, read_only=not args.read_write,
+                        folder=Path(folder))
+        if args.prefix:
+            app = with_prefix(app, args.prefix)
         return serve(app, args)
 
 
@@ -172,10 +170,9 @@ def serve(app: Any, args: argparse.Namespace) -> int:
         raise CoopException(f"cannot listen on {args.host}:{args.port} ({exc}); choose "
                             "another --port") from None
     mode = "read-only" if not args.read_write else "read-write"
-    codes = args.entity or []
-    scope = (f", entity {codes[0]} only" if len(codes) == 1 else
-             f", entities {', '.join(codes)} each under /CODE/" if codes else "")
-    print(f"coopledger serve: http://{args.host}:{args.port}/ ({mode}{scope}); "
+    scope = f", entity {args.entity} only" if args.entity else ""
+    print(f"coopledger serve: http://{args.host}:{args.port}{args.prefix or ''}/ "
+          f"({mode}{scope}); "
           "Ctrl-C stops", flush=True)
     try:
         server.serve()
