@@ -51,8 +51,8 @@ ALLOWED_EXTENSION_ENDPOINTS = frozenset({("CoopClose", "board_pack")})
 #: Links to refused pages, hidden from the sidebar and the menus.
 HIDE_REFUSED_CSS = (
     '<style id="coopledger-member-view">'
-    + ",".join(f'a[href*="/{page}/"]' for page in (
-        "editor", "import", "query", "options", "documents", "download-journal",
+    + ",".join(f'a[href*="/{page}"]' for page in (
+        "editor/", "import/", "query/", "options/", "documents/", "download-journal",
         "download-query"))
     + "{display:none !important}</style>")
 
