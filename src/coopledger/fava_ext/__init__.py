@@ -13,6 +13,10 @@ result, monthly results), Kooperativ (one member's statements and its dealings w
 umbrella and the fund, ``?entity=Kafe``), Fonden (the fund's loan book) and Bokslut (the
 close status of each month). Fava's time, account and advanced filters apply. Each class
 here is a thin adapter; the figures come from :mod:`coopledger.fava_ext.views`.
+
+In a member's own books (``coopledger serve --entity``, :mod:`coopledger.member`) the
+pages show that member only: Grupp and Kooperativ its figures, Fonden its loans with
+their schedules, Bokslut its months' close state and its own board pack.
 """
 
 from __future__ import annotations
