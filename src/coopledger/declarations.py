@@ -44,6 +44,7 @@ DECLARING_MODULES: tuple[str, ...] = (
     "coopledger.services.premises",
     "coopledger.services.payroll",
     "coopledger.services.subsidies",
+    "coopledger.filings.employees",
 )
 
 _REGISTRY: dict[str, type[Declaration]] = {}

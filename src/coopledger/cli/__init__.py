@@ -31,7 +31,10 @@ COMMANDS: tuple[str, ...] = (
     "purchase",
     "close",
     "correct",
+    "vat",
     "sie",
+    "agi",
+    "due",
     "serve",
 )
 
@@ -63,8 +66,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         status: int = args.run(args)
     except CoopException as exc:
-        print(f"coopledger {args.command}: {exc.message}", file=sys.stderr)
-        return 2
+        # One line per problem: a refusal by the period lock names each entry.
+        for line in exc.message.splitlines() or [""]:
+            print(f"coopledger {args.command}: {line}", file=sys.stderr)
+        return int(getattr(exc, "status", 2))
     except KeyboardInterrupt:
         print(f"coopledger {args.command}: interrupted; nothing was written", file=sys.stderr)
         return 130

@@ -32,6 +32,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--year", type=int, help="close this fiscal year instead")
     parser.add_argument("--dry-run", action="store_true",
                         help="print what would be written; write nothing")
+    parser.add_argument("--accept", metavar="REASON",
+                        help="seal even though entries await review (! entries, a balance "
+                             "on a suspense account); the seal records who accepted what "
+                             "and why")
+    parser.add_argument("--by", metavar="NAME",
+                        help="who accepts (with --accept; default: your user name)")
     parser.set_defaults(run=run)
 
 
@@ -151,23 +157,30 @@ def run(args: argparse.Namespace) -> int:
     months = months_of(args.month)
     if args.dry_run and len(months) > 1:
         raise CoopException("a dry run shows one month: the next depends on this one")
+    if args.by is not None and args.accept is None:
+        raise CoopException("--by names who accepts: give --accept \"reason\" too")
     for month in months:
-        if not _close_one(args.ledger, month, dry_run=args.dry_run):
+        if not _close_one(args.ledger, month, dry_run=args.dry_run, accept=args.accept,
+                          by=args.by):
             return 1
     return 0
 
 
-def _close_one(ledger: str, month: str, *, dry_run: bool) -> bool:
+def _close_one(ledger: str, month: str, *, dry_run: bool, accept: str | None = None,
+               by: str | None = None) -> bool:
     from coopledger.close import close_month
 
     started = time.perf_counter()
-    report = close_month(ledger, month, dry_run=dry_run,
+    report = close_month(ledger, month, dry_run=dry_run, accept=accept, accepted_by=by,
                          progress=lambda line: print(f"  {line}", file=sys.stderr))
     for check in report.checks:
-        print(f"{month} {'ok  ' if check.ok else 'FAIL'} {check.title}")
+        status = "ok  " if check.ok else "ACCEPTED" if check.accepted else "FAIL"
+        print(f"{month} {status} {check.title}")
         if not check.ok:
             for line in check.details:
                 print(f"       {line}")
+            if check.accepted:
+                print(f"       accepted by {check.accepted}")
     if report.status == "failed":
         print(f"{month}: NOT closed, nothing was written:", file=sys.stderr)
         for line in report.failure:

@@ -118,6 +118,13 @@ def _statement(title: str, statement: IncomeStatement | BalanceSheet) -> dict[st
     return {"title": title, "rows": rows, "total": total}
 
 
+def _check_status(check: CheckResult) -> tuple[str, str]:
+    """A check's state for the pack: CSV word and Swedish label (accepted: review)."""
+    if check.ok:
+        return "ok", "OK"
+    return ("accepted", "ACCEPTERAD") if check.accepted else ("failed", "FEL")
+
+
 def _fund_section(books: Books, month: str) -> tuple[Markup, dict[str, str]]:
     try:
         importlib.import_module("coopledger.fund")
@@ -138,8 +145,8 @@ def _entity_section(books: Books, code: str | None, month: str) -> tuple[
     """One entity's (None: the consolidated group's) statements and their CSV files."""
     period = _month(month)
     name = GROUP if code is None else code
-    fy_start = 1 if code is None else books.entities[code].fiscal_year_start
-    year = fiscal_year_of(period.start, fy_start)
+    year = (fiscal_year_of(period.start) if code is None
+            else books.entities[code].fiscal_year_of(period.start))
     to_date = Period(year.start, period.end, f"{year.start:%Y-%m}..{month}")
     label = ("Koncernen (internt eliminerat)" if code is None
              else f"{code}: {books.entities[code].name}")
@@ -179,8 +186,8 @@ def board_pack_files(books: Books, month: str, checks: list[CheckResult]) -> dic
     """
     folder = board_pack_dir(books.path.resolve(), month)
     files: dict[str, str] = {"checks.csv": _csv(
-        ((c.name, "ok" if c.ok else "failed", " | ".join(c.details)) for c in checks),
-        ["check", "status", "details"])}
+        ((c.name, _check_status(c)[0], " | ".join(c.details), c.accepted) for c in checks),
+        ["check", "status", "details", "accepted"])}
     results = member_results(books, month)
     files["results.csv"] = _csv(((code, m, v) for code, series in results.items()
                                  for m, v in series), ["entity", "month", "result"])
@@ -193,7 +200,8 @@ def board_pack_files(books: Books, month: str, checks: list[CheckResult]) -> dic
         files.update(section_files)
     files["index.html"] = render(
         "boardpack.html", month=month, style=_STYLE,
-        title=str(books.options.get("title") or books.path.name), checks=checks,
+        title=str(books.options.get("title") or books.path.name),
+        checks=[(c, *_check_status(c)) for c in checks],
         close_state=None, close_states=CLOSE_STATES,
         results_title="Medlemmarnas resultat per månad", results_label="Medlem",
         **_results(results), fund=fund, loans=None, sections=sections)

@@ -51,6 +51,7 @@ from coopledger.close.staging import load_staged, translate
 from coopledger.close.yearseal import (
     OPENING,
     OPENING_KEY,
+    account_digests,
     balances_digest,
     closing_balances,
     loan_snapshots,
@@ -248,6 +249,24 @@ def _shared_fiscal_start(books: Books) -> int:
     return starts.pop()
 
 
+def _shared_year(books: Books, year: int, first_month: int,
+                 ) -> tuple[datetime.date, datetime.date]:
+    """The fiscal year all entities share; an entity's first year may start another day.
+
+    Raises:
+        CoopException: An entity's year ``year`` (a long first year) ends at another time.
+    """
+    start, end = datetime.date(year, first_month, 1), datetime.date(year + 1, first_month, 1)
+    for entity in books.entities.values():
+        own = entity.fiscal_year(year)
+        start = min(start, own.start)
+        if own.end != end:
+            raise CoopException(f"entity {entity.code}'s fiscal year {own.label} ends "
+                                f"{own.last_day}, the others' {end - datetime.timedelta(1)}; "
+                                "the year-end close handles one shared fiscal year only")
+    return start, end
+
+
 def _year_done_or_blocked(books: Books, report: YearReport, start: datetime.date,
                           end: datetime.date) -> bool:
     """Whether the year is already sealed or the books have errors (report filled in).
@@ -282,7 +301,7 @@ def close_year(path: str | Path, year: int, *, dry_run: bool = False) -> YearRep
     report = YearReport(year)
     books = load_books(path)
     first_month = _shared_fiscal_start(books)
-    start, end = datetime.date(year, first_month, 1), datetime.date(year + 1, first_month, 1)
+    start, end = _shared_year(books, year, first_month)
     if _year_done_or_blocked(books, report, start, end):
         return report
     entries = result_entries(books, year, start, end)
@@ -317,6 +336,7 @@ def close_year(path: str | Path, year: int, *, dry_run: bool = False) -> YearRep
         f'  digest: "{year_end_digest(after.entries, str(year), end, carry=False)}"\n'
         f'  carry: "{year_end_digest(after.entries, str(year), end, carry=True)}"\n'
         f'  balances: "{balances_digest(closing_balances(after.entries, end))}"\n'
+        f'  accounts: "{account_digests(closing_balances(after.entries, end))}"\n'
         f"{loans}  count: {len(entries)}\n  fiscal-year-start: {first_month}\n")
     staged[opening_file] = opening_text(after, year, end, snapshots)
     daily, report.notes = daily_text(books, main_text, end, {

@@ -32,6 +32,7 @@ from coopledger.books import Books
 from coopledger.close import MonthStatus, close_status
 from coopledger.entities import EntityKind
 from coopledger.fava_ext import close_view as _close
+from coopledger.fava_ext import due_view as _due
 from coopledger.fava_ext import fund_view as _fund
 from coopledger.fava_ext import page as _page
 from coopledger.fava_ext import views as _views
@@ -122,6 +123,10 @@ class CoopClose(_page.BoardPage):
         """Forget the books and the close statuses of the previous load."""
         super().after_load_file()
         self._statuses = None
+
+    def due(self) -> _due.DueView:
+        """The filing calendar block under the months (whole books, as of today)."""
+        return _due.due_view(self.books("", ""), self.ledger.fava_options.language)
 
     def statuses(self) -> list[MonthStatus]:
         """The close status of the whole books (never filtered: seals cover everything)."""

@@ -18,9 +18,11 @@ With October sealed, changing an amount of a sealed entry::
       Expenses:Kafe:4010-Inköp-varor-och-material   800.00 SEK  ; was 700.00
       Assets:Kafe:1930-Företagskonto
 
-gives ``main.beancount:120: sealed month 2026-10 changed: entry of 2026-10-05 is not as
-sealed (added or edited); book a correction in an open month instead``. Corrections are
-new entries dated in an open month (``coopledger correct``).
+gives ``main.beancount:120: sealed month 2026-10: this entry of 2026-10-05 (Kafe:
+Assets:Kafe:1930-Företagskonto, Expenses:Kafe:4010-Inköp-varor-och-material) was changed
+after sealing; book a correction in an open month instead``. A year seal whose closing
+balances no longer hold names each entity and account that differs. Corrections are new
+entries dated in an open month (``coopledger correct``).
 """
 
 from __future__ import annotations
