@@ -30,7 +30,7 @@ from flask import Response, request, send_file
 
 from coopledger.books import Books
 from coopledger.close import MonthStatus, close_status
-from coopledger.entities import EntityKind
+from coopledger.entities import EntityKind, LegalForm
 from coopledger.fava_ext import close_view as _close
 from coopledger.fava_ext import due_view as _due
 from coopledger.fava_ext import fund_view as _fund
@@ -124,9 +124,18 @@ class CoopClose(_page.BoardPage):
         super().after_load_file()
         self._statuses = None
 
-    def due(self) -> _due.DueView:
-        """The filing calendar block under the months (whole books, as of today)."""
-        return _due.due_view(self.books("", ""), self.ledger.fava_options.language)
+    def due(self) -> _due.DueView | None:
+        """The filing calendar block under the months (whole books, as of today).
+
+        None in the own books of a member that is a unit of the umbrella: its filings
+        are the umbrella's, whose books are not the member's.
+        """
+        books = self.books("", "")
+        member = member_of(books.entries)
+        entity = books.entities.get(member) if member is not None else None
+        if member is not None and (entity is None or entity.legal_form is LegalForm.UNIT):
+            return None
+        return _due.due_view(books, self.ledger.fava_options.language)
 
     def statuses(self) -> list[MonthStatus]:
         """The close status of the whole books (never filtered: seals cover everything)."""
