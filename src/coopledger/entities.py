@@ -47,7 +47,6 @@ from coopledger.declarations import Declaration, declaration
 from coopledger.errors import EntityError
 from coopledger.periods import Period, fiscal_year_containing, fiscal_year_from
 
-ROOTS = ("Assets", "Liabilities", "Equity", "Income", "Expenses")
 CODE_PATTERN = re.compile(r"^[A-Z][A-Za-z0-9]{0,31}$")
 
 

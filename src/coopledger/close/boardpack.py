@@ -33,12 +33,12 @@ import jinja2
 from markupsafe import Markup
 
 from coopledger.books import Books
-from coopledger.close.charts import bar_chart, line_chart
+from coopledger.close.charts import bar_chart
 from coopledger.close.preflight import CheckResult
-from coopledger.close.seal import previous_month
 from coopledger.entities import EntityKind
 from coopledger.money import format_sek
 from coopledger.periods import Period, fiscal_year_of, month_period
+from coopledger.seals import previous_month
 from coopledger.statements import BalanceSheet, IncomeStatement, balance_sheet, income_statement
 
 BOARDPACK_DIR = "boardpack"
@@ -252,5 +252,5 @@ def member_pack_files(books: Books, code: str, month: str, state: str) -> dict[s
     return files
 
 
-__all__ = ["GROUP", "board_pack_dir", "board_pack_files", "line_chart", "member_pack_files",
+__all__ = ["GROUP", "board_pack_dir", "board_pack_files", "member_pack_files",
            "member_results", "render", "statement_rows"]

@@ -21,10 +21,10 @@ from markupsafe import Markup
 
 from coopledger.books import Books
 from coopledger.close.charts import line_chart
-from coopledger.close.seal import month_bounds, previous_month
 from coopledger.fund import first_reportable_day
 from coopledger.fund.report import PAR_DAYS, STATUSES, FundReport, fund_report
 from coopledger.money import format_sek
+from coopledger.seals import month_bounds, previous_month
 
 
 def _csv(header: list[str], rows: Iterable[Iterable[Any]]) -> str:

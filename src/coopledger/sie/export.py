@@ -40,7 +40,7 @@ from beancount.core import data
 from coopledger import __version__
 from coopledger.books import YEAR_END_TAG, Books
 from coopledger.clearing import CLEARING_BAS, clearing_counterparty
-from coopledger.collector import collector_paused
+from coopledger.collector import paused_if_allowed
 from coopledger.entities import Entity, EntityKind, entity_of
 from coopledger.errors import CoopException
 from coopledger.periods import Period
@@ -193,7 +193,7 @@ def export_sie(books: Books, code: str, year: int, *, kind: str = "4E",
     # reference cycles; the cyclic collector's full passes over them and the loaded books
     # doubled the time of a large export (100 000 vouchers: 3.4 s of CPU, 1.7 s paused;
     # docs/performance.md). Pause it for the export only.
-    with collector_paused():
+    with paused_if_allowed():
         return _export(books, code, year, kind=kind, consolidated=consolidated,
                        fallback_bas=fallback_bas, generated=generated)
 

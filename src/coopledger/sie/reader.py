@@ -24,7 +24,7 @@ from decimal import Decimal
 from pathlib import Path
 from types import MappingProxyType
 
-from coopledger.collector import collector_paused
+from coopledger.collector import paused_if_allowed
 from coopledger.sie.labels import Labels
 from coopledger.sie.records import ObjectRef, Problem, Row, Severity, SieFile, Voucher
 from coopledger.sie.tokens import Field, Record, tokenize
@@ -248,7 +248,7 @@ def parse_sie(data: bytes, *, name: str = "<sie>", strict: bool = False,
     # cyclic collector rescanning them as they pile up doubled the time of a large read
     # (100 000 vouchers: 2.4 s of CPU, 1.25 s paused; docs/performance.md). Pause it for
     # the parse only.
-    with collector_paused():
+    with paused_if_allowed():
         return _Parser(name, strict).parse(data, encoding)
 
 
