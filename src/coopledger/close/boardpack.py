@@ -21,7 +21,6 @@ extension: never the group's files.
 from __future__ import annotations
 
 import csv
-import functools
 import importlib
 import io
 from collections.abc import Iterable
@@ -29,12 +28,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import jinja2
 from markupsafe import Markup
 
 from coopledger.books import Books
 from coopledger.close.charts import bar_chart
 from coopledger.close.preflight import CheckResult
+from coopledger.close.render import render
 from coopledger.entities import EntityKind
 from coopledger.money import format_sek
 from coopledger.periods import Period, fiscal_year_of, month_period
@@ -92,18 +91,6 @@ def _csv(rows: Iterable[Iterable[Any]], header: Iterable[str]) -> str:
     writer.writerow(list(header))
     writer.writerows([list(r) for r in rows])
     return out.getvalue()
-
-
-@functools.lru_cache(maxsize=1)
-def _templates() -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.PackageLoader("coopledger.close", "templates"),
-        autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
-
-
-def render(name: str, **context: Any) -> str:
-    """Render one of the board pack's templates (``close/templates/``), HTML escaped."""
-    return _templates().get_template(name).render(**context)
 
 
 def _statement(title: str, statement: IncomeStatement | BalanceSheet) -> dict[str, Any]:

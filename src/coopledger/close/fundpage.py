@@ -21,6 +21,7 @@ from markupsafe import Markup
 
 from coopledger.books import Books
 from coopledger.close.charts import line_chart
+from coopledger.close.render import render
 from coopledger.fund import first_reportable_day
 from coopledger.fund.report import PAR_DAYS, STATUSES, FundReport, fund_report
 from coopledger.money import format_sek
@@ -62,8 +63,6 @@ def fund_html(books: Books, month: str) -> tuple[str, dict[str, str]]:
     Returns:
         HTML and ``{file name: text}``.
     """
-    from coopledger.close.boardpack import render
-
     _, end = month_bounds(month)
     report = fund_report(books, end - datetime.timedelta(days=1))
     figures = key_figures(report)
