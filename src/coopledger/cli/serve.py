@@ -21,6 +21,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from coopledger.collector import paused_if_allowed
 from coopledger.errors import CoopException
 
 #: Fava endpoints that read the ledger's files directly, refused in the per-entity view.
@@ -85,6 +86,32 @@ def install_entity_view(path: Path, code: str | None) -> None:
     fava_core.load_uncached = load_entity  # type: ignore[attr-defined]  # see above
 
 
+def install_load_cache() -> None:
+    """Make Fava's loads (the first and each reload after an edit) use the load cache.
+
+    Only inside :func:`coopledger.loadcache.caching_allowed` (the command runs in one);
+    elsewhere Fava loads as before. Installed before the entity view, which wraps it.
+    """
+    import fava.core as fava_core
+
+    from coopledger import loadcache
+
+    plain: Any = fava_core.load_uncached  # type: ignore[attr-defined]  # see above
+    if any(getattr(plain, flag, False)
+           for flag in ("coopledger_load_cache", "coopledger_entity_view")):
+        return
+
+    def load_cached(beancount_file_path: str, *, is_encrypted: bool) -> Any:
+        cache = loadcache.allowed_cache()
+        if cache is None or is_encrypted:
+            return plain(beancount_file_path, is_encrypted=is_encrypted)
+        with paused_if_allowed():
+            return loadcache.load_file(beancount_file_path, cache)
+
+    vars(load_cached)["coopledger_load_cache"] = True
+    fava_core.load_uncached = load_cached  # type: ignore[attr-defined]  # see above
+
+
 def build_app(ledger: Path, *, entity: str | None, read_only: bool) -> Any:
     """The Fava application for the ledger, loaded (so bad input fails here, not later).
 
@@ -94,6 +121,7 @@ def build_app(ledger: Path, *, entity: str | None, read_only: bool) -> Any:
     from fava.application import create_app
     from flask import abort, request
 
+    install_load_cache()
     install_entity_view(ledger, entity)
     app = create_app([str(ledger)], load=True, read_only=read_only)
     if entity is not None:
