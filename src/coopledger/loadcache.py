@@ -314,7 +314,7 @@ def _walk(main: str, encoding: str | None, cache: LoadCache,
         for pattern in options["include"]:
             search = pattern if os.path.isabs(pattern) else os.path.join(cwd, pattern)
             matched = glob.glob(search, recursive=True)
-            walk.events.append(("glob", search, *matched))
+            walk.events.append(("glob", pattern, *matched))
             stack.extend(os.path.normpath(m if os.path.isabs(m) else os.path.join(cwd, m))
                          for m in matched)
     return walk
