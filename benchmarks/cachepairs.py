@@ -17,6 +17,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -73,6 +74,16 @@ def _cache(context: Context, name: str) -> tuple[tuple[str, str], ...]:
     return (("COOPLEDGER_CACHE_DIR", str(folder)),)
 
 
+def warm_up(task: tuple[str, ...], env: tuple[tuple[str, str], ...]) -> None:
+    """Run the task once and wait until its finished load is stored (in the background)."""
+    run_worker(task, env=env)
+    folder = Path(dict(env)["COOPLEDGER_CACHE_DIR"])
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and not (
+            any(folder.glob("finished-*.pickle")) and not any(folder.glob(".tmp-*"))):
+        time.sleep(0.5)
+
+
 def _bean_check(main: Path) -> Side:
     return Side("cold bare bean-check (full history)",
                 ("cmd", sys.executable, "-m", "beancount.scripts.check", str(main)))
@@ -87,7 +98,7 @@ def prepare_cache(context: Context) -> Iterator[Plan | Skipped]:
     edited = str(years[-1])
     full = _cache(context, "full")
     print("  warming the cache: coopledger check on the full history")
-    run_worker(("cli", "check", "-q", str(main)), env=full)
+    warm_up(("cli", "check", "-q", str(main)), full)
     check = ("cli", "check", "-q", str(main))
 
     def warm(result: Result) -> None:
@@ -160,7 +171,7 @@ def _daily(context: Context, size: BookSize) -> Iterator[Plan | Skipped]:
     open_year = sorted((folder / "years").glob("[0-9][0-9][0-9][0-9].beancount"))[-1]
     env = _cache(context, "daily")
     print("  warming the cache: coopledger check on the daily file")
-    run_worker(("cli", "check", "-q", str(daily)), env=env)
+    warm_up(("cli", "check", "-q", str(daily)), env)
     check = ("cli", "check", "-q", str(daily))
 
     def warm(result: Result) -> None:

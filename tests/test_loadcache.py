@@ -14,6 +14,7 @@ import logging
 import os
 import shutil
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -228,7 +229,13 @@ def test_the_command_uses_it_and_clear_empties_it(tmp_path: Path,
     folder = tmp_path / "cache"
     monkeypatch.setenv(loadcache.CACHE_ENV, str(folder))
     assert main(["check", "-q", str(EXAMPLE)]) == 0
+    # The command stores the finished load from a detached process: wait for it.
+    waited = 0.0
+    while not any(folder.glob("finished-*.pickle")) and waited < 120:
+        time.sleep(0.2)
+        waited += 0.2
     assert any(folder.glob("finished-*.pickle"))
+    assert any(folder.glob("parse-*.pickle"))
     assert main(["cache", "clear"]) == 0
     assert not any(folder.glob("*.pickle"))
     monkeypatch.setenv(loadcache.CACHE_ENV, "off")
