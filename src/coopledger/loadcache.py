@@ -69,7 +69,7 @@ DEFAULT_MAX_MB = 1024
 #: Age after which a temporary file an interrupted write left is deleted.
 STALE_SECONDS = 3600
 #: The stored format; raised when what is stored changes.
-FORMAT = 1
+FORMAT = 2
 #: Everything that parses: a cached entry made by another of these is never read.
 VERSIONS = (f"coopledger-load-cache {FORMAT}", sys.version, beancount.__version__,
             str(getattr(coopledger, "__version__", "")))
@@ -157,6 +157,7 @@ class LoadCache:
     parsed: int = 0
     finished_hit: bool = False
     _broken: bool = False
+    _unreadable: bool = False
 
     def _note(self, what: str, exc: BaseException) -> None:
         if not self._broken:
@@ -196,8 +197,10 @@ class LoadCache:
             return None
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError,
                 IndexError, TypeError, ValueError) as exc:
-            LOG.warning("coopledger: load cache file %s is unreadable and skipped (%s)",
-                        where.name, exc)
+            if not self._unreadable:
+                LOG.warning("coopledger: load cache file %s is unreadable and skipped (%s)",
+                            where.name, exc)
+            self._unreadable = True
             return None
         return found
 
@@ -219,8 +222,8 @@ class LoadCache:
             fd, temp = tempfile.mkstemp(dir=self.directory, prefix=".tmp-")
             try:
                 with os.fdopen(fd, "wb") as stream:
-                    for obj in objects:
-                        pickle.dump(obj, stream, protocol=pickle.HIGHEST_PROTOCOL)
+                    for obj in objects:  # one pickler each: each is read on its own
+                        _Pickler(stream, protocol=pickle.HIGHEST_PROTOCOL).dump(obj)
                 os.replace(temp, self._path(kind, key))
             except BaseException:
                 with contextlib.suppress(OSError):
@@ -272,6 +275,25 @@ class LoadCache:
         except OSError:
             return 0, 0
         return len(sizes), sum(sizes)
+
+
+_tuple_new = tuple.__new__
+
+
+class _Pickler(pickle.Pickler):
+    """Beancount's named tuples stored so that reading them calls no Python code.
+
+    Unpickling a named tuple calls its ``__new__`` (Python code; ``Amount``'s also
+    checks its types), a million times for 100k transactions; ``tuple.__new__`` builds
+    the same object directly, about a fifth faster to read.
+    """
+
+    def reducer_override(self, obj: Any) -> Any:
+        kind = type(obj)
+        if (isinstance(obj, tuple) and kind is not tuple and hasattr(kind, "_fields")
+                and kind.__module__.startswith("beancount.")):
+            return _tuple_new, (kind, tuple(obj))
+        return NotImplemented
 
 
 def _can_detach() -> bool:
