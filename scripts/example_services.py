@@ -7,8 +7,9 @@ Run from the repository root after ``scripts/make_example.py``::
 It writes
 
 - ``ledgers/example/services.beancount``: the umbrella's service declarations (fee rules,
-  allocation keys, premises, vacation pay, three wage-subsidy decisions) and the opening
-  value of the umbrella's own building;
+  allocation keys, premises, vacation pay, three wage-subsidy decisions), the opening
+  value of the umbrella's own building, and each employee's ``coop-employee`` declaration
+  (fictitious personnummer) with the payroll office's ``coop-contact``, for the AGI;
 - ``ledgers/example/payroll/YYYY-MM.csv``: a payroll export per month, 2025-01 to 2026-10
   (the salary keeps being paid during vacation, as for monthly paid staff);
 
@@ -38,6 +39,7 @@ from decimal import ROUND_FLOOR, Decimal
 from pathlib import Path
 
 from dateutil.relativedelta import relativedelta
+from stdnum import luhn
 
 from coopledger.books import Books, load_books
 from coopledger.cli import main as coopledger
@@ -72,6 +74,7 @@ EMPLOYEES = (
     ("O03", "Omsorg", 1995, 25500, 0), ("O04", "Omsorg", 1969, 26000, 0),
     ("O05", "Omsorg", 2004, 24500, 0), ("O06", "Omsorg", 1966, 27500, 0),
     ("N01", "Snickeri", 1980, 29500, 1200), ("N03", "Snickeri", 2006, 23000, 0),
+    ("C01", "Cykel", 1999, 23000, 0),  # a unit's staff: the umbrella declares its pay
 )
 
 DECLARATIONS = """\
@@ -130,6 +133,7 @@ DECLARATIONS = """\
   tenure: "lease"
   rent-per-m2: 1400.00
   tenants: "Stad:40 Kafe:150 Omsorg:60 Tradgard:50"
+  voluntary-vat: TRUE
 
 2025-01-01 custom "coop-premises" "Verkstan"
   tenure: "owned"
@@ -142,6 +146,7 @@ DECLARATIONS = """\
   tenure: "lease"
   rent-per-m2: 1400.00
   tenants: "Stad:40 Kafe:150 Omsorg:60 Tradgard:80"
+  voluntary-vat: TRUE
 
 2025-01-01 custom "coop-vacation-pay" "all"
   percent: 12
@@ -169,6 +174,41 @@ DECLARATIONS = """\
   cap: 12000.00
   until: 2026-12-31
 """
+
+
+def personnummer(index: int, born: int) -> str:
+    """A fictitious personnummer for the example's employee number ``index``.
+
+    Not a real person's: a date in the birth year and a birth number in the 980s (the
+    range of Skatteverket's published test numbers), with a correct check digit.
+    """
+    date = datetime.date(born, index % 12 + 1, index * 7 % 28 + 1)
+    digits = f"{date:%y%m%d}98{index % 10}"
+    return f"{date:%Y%m%d}-98{index % 10}{luhn.calc_check_digit(digits)}"
+
+
+# Each employer's place of work, for the AGI (fields 245/246): the shared premises at
+# Stångån, the workshop at Gottfridsberg, the umbrella's office.
+WORKPLACES = {"Paraply": "Ågatan 40", "Snickeri": "Verkstadsvägen 3",
+              "Cykel": "Ekholmsvägen 8"}
+SHARED_PREMISES = "Stångågatan 12"
+
+
+def employee_declarations() -> str:
+    """Each employee's identity for the employer declaration, and who answers for it."""
+    blocks = ['\n; The employees, for the employer declarations (AGI). The personnummer are\n'
+              '; fictitious: valid check digits, birth numbers 980-989.\n'
+              '2025-01-01 custom "coop-contact" "all"\n'
+              '  name: "Lönekontoret, Kooperativa Paraplyet"\n'
+              '  phone: "013-10 20 30"\n'
+              '  email: "lon@paraplyet.example"\n']
+    for index, (employee, member, born, _, _) in enumerate(EMPLOYEES, start=1):
+        blocks.append(f'\n2025-01-01 custom "coop-employee" "{employee}"\n'
+                      f'  employer: "{member}"\n'
+                      f'  personnummer: "{personnummer(index, born)}"\n'
+                      f'  workplace: "{WORKPLACES.get(member, SHARED_PREMISES)}"\n'
+                      f'  workplace-city: "Linköping"\n')
+    return "".join(blocks)
 
 
 def months() -> list[datetime.date]:
@@ -331,7 +371,8 @@ def main() -> int:
     clean()
     balances = OUT / "bank-balances.beancount"
     balances.write_text("", encoding="utf-8")  # recomputed at the end
-    (OUT / "services.beancount").write_text(DECLARATIONS, encoding="utf-8")
+    (OUT / "services.beancount").write_text(DECLARATIONS + employee_declarations(),
+                                            encoding="utf-8")
     add_include("services.beancount")
     (OUT / "payroll").mkdir(exist_ok=True)
     for first in months():

@@ -2,11 +2,15 @@
 
 The example is an umbrella in Östergötland (Paraply), its loan fund (Fonden) and five
 member cooperatives with real trades: cleaning (Stad), a café (Kafe), gardening
-(Tradgard), home care (Omsorg) and carpentry (Snickeri). This script writes the base
-books: declarations, charts of accounts, opening balances, and every month's sales with
-VAT, purchases, customer and supplier payments, VAT settlements, bank fees, the umbrella's
-shared costs and grants, and one cross-entity payment a month (the umbrella pays a
-member's supplier, the member settles the clearing account the month after).
+(Tradgard), home care (Omsorg) and carpentry (Snickeri), each a separate ekonomisk
+förening with its own orgnr and VAT registration; and one unit inside the umbrella
+(Cykel, a bicycle workshop: no orgnr, it files with the umbrella). Home care is mostly
+exempt from VAT, so Omsorg declares mixed sales and deducts a share of its input VAT.
+This script writes the base books: declarations, charts of accounts, opening balances,
+and every month's sales with VAT, purchases, customer and supplier payments, bank fees,
+the umbrella's shared costs and grants, and one cross-entity payment a month (the
+umbrella pays a member's supplier, the member settles the clearing account the month
+after). The VAT settlements are booked by the monthly close at each VAT period's end.
 
 Run from the repository root::
 
@@ -54,6 +58,8 @@ class Member:
     suppliers: tuple[str, ...]
     what: str
     cash_sales: bool = False
+    legal: str = '  legal-form: "separate"\n'  # legal form and VAT fields, declared as-is
+    deduction: Decimal = Decimal(1)  # the deductible share of input VAT
 
 
 UMBRELLA = ("Paraply", "Kooperativa Paraplyet i Östergötland ekonomisk förening",
@@ -73,11 +79,21 @@ MEMBERS = (
            ("Plantagen Linköping", "Granngården AB"), "Trädgårdsskötsel"),
     Member("Omsorg", "Omsorgskooperativet Varsam ekonomisk förening", "769656-7895",
            Decimal(0), 250_000, 300_000, ("Linköpings kommun",), ("Apoteket AB",),
-           "Hemtjänst enligt LOV"),
+           "Hemtjänst enligt LOV",
+           legal='  legal-form: "separate"\n  vat-sales: "mixed"\n  vat-deduction: 0.10\n',
+           deduction=Decimal("0.10")),
     Member("Snickeri", "Snickarglädjen ekonomisk förening", "769667-8908",
            Decimal("0.25"), 120_000, 220_000,
            ("Stångåstaden AB", "Privatkund Lindqvist", "Linköpings kommun"),
            ("Beijer Byggmaterial AB", "Woodproducts Sverige AB"), "Snickeriarbete"),
+)
+
+#: Units inside the umbrella: no orgnr, no VAT registration of their own. Kept apart from
+#: MEMBERS (and given their own random numbers) so that the members' books stay as they are.
+UNITS = (
+    Member("Cykel", "Cykelverkstaden Ekholmen (resultatenhet i paraplyet)", "",
+           Decimal("0.25"), 30_000, 60_000, ("Privatkund Ek", "Linköpings cykelklubb"),
+           ("Cykelgrossisten AB",), "Cykelreparationer", legal='  legal-form: "unit"\n'),
 )
 
 SALES_BAS = {Decimal("0.25"): "3001-Försäljning-25", Decimal("0.12"): "3002-Försäljning-12",
@@ -146,7 +162,7 @@ def round10(rng: random.Random, low: int, high: int) -> Decimal:
 
 
 def member_month(j: Journal, m: Member, first: datetime.date, rng: random.Random) -> None:
-    """One month of a member's trade: sales, purchases, payments, VAT, bank fees."""
+    """One month of a member's trade: sales, purchases, payments, bank fees."""
     a = f"Assets:{m.code}"
     li = f"Liabilities:{m.code}"
     bank = f"{a}:1930-Företagskonto"
@@ -154,14 +170,11 @@ def member_month(j: Journal, m: Member, first: datetime.date, rng: random.Random
     if m.code == "Tradgard":  # gardening lives in the summer half-year
         season = Decimal("1.3") if 4 <= first.month <= 9 else Decimal("0.45")
     target = round10(rng, m.sales_low, m.sales_high) * season
-    output_vat = Decimal(0)
-    input_vat = Decimal(0)
     if m.cash_sales:
         weeks = [first + datetime.timedelta(days=d) for d in (6, 13, 20, 27)]
         for i, settle in enumerate(weeks):
             net = (target / 4 * Decimal(rng.randint(85, 115)) / 100).quantize(ORE)
             vat = (net * m.vat).quantize(ORE, rounding=ROUND_HALF_UP)
-            output_vat += vat
             j.add(settle, "Kortinlösen Nets", f"Kort- och Swishförsäljning vecka {i + 1}", [
                 (bank, net + vat), (f"Income:{m.code}:{SALES_BAS[m.vat]}", -net),
                 (f"{li}:{OUTPUT_VAT[m.vat]}", -vat)])
@@ -170,7 +183,6 @@ def member_month(j: Journal, m: Member, first: datetime.date, rng: random.Random
         for n in range(invoices):
             net = (target / invoices * Decimal(rng.randint(80, 120)) / 100).quantize(Decimal(1))
             vat = (net * m.vat).quantize(ORE, rounding=ROUND_HALF_UP)
-            output_vat += vat
             date = day(first, rng, 1, 25) if invoices > 1 else first.replace(day=25)
             customer = m.customers[(n + first.month) % len(m.customers)]
             invoice = f"{m.code[:2].upper()}{date:%y%m}{n + 1:02d}"
@@ -190,37 +202,16 @@ def member_month(j: Journal, m: Member, first: datetime.date, rng: random.Random
         net = round10(rng, 4_000, 22_000)
         rate = Decimal("0.25")
         vat = net * rate
-        input_vat += vat
+        deductible = (vat * m.deduction).quantize(ORE, rounding=ROUND_HALF_UP)
         date = day(first, rng)
         j.add(date, supplier, "Inköp varor och material", [
-            (f"Expenses:{m.code}:4010-Inköp-varor-och-material", net),
-            (f"{li}:2641-Ingående-moms", vat),
+            (f"Expenses:{m.code}:4010-Inköp-varor-och-material", net + vat - deductible),
+            (f"{li}:2641-Ingående-moms", deductible),
             (f"{li}:2440-Leverantörsskulder", -(net + vat))])
         j.add(date + datetime.timedelta(days=30), supplier, "Betalning leverantörsfaktura", [
             (f"{li}:2440-Leverantörsskulder", net + vat), (bank, -(net + vat))])
     j.add(first + relativedelta(day=31), "Swedbank", "Månadsavgift företagskonto",
           [(f"Expenses:{m.code}:6570-Bankkostnader", Decimal(125)), (bank, Decimal(-125))])
-    vat_month(j, m.code, first, output_vat, input_vat, m.vat)
-
-
-def vat_month(j: Journal, code: str, first: datetime.date, output_vat: Decimal,
-              input_vat: Decimal, rate: Decimal) -> None:
-    """Month-end VAT settlement to 2650 and its payment on the 12th of the next month."""
-    li = f"Liabilities:{code}"
-    last = first + relativedelta(day=31)
-    postings: list[tuple[str, Decimal | None]] = []
-    if output_vat:
-        postings.append((f"{li}:{OUTPUT_VAT[rate]}", output_vat))
-    if input_vat:
-        postings.append((f"{li}:2641-Ingående-moms", -input_vat))
-    if not postings:
-        return
-    net = output_vat - input_vat
-    postings.append((f"{li}:2650-Momsredovisning", -net))
-    j.add(last, "Skatteverket", f"Momsredovisning {first:%Y-%m}", postings)
-    pay = first + relativedelta(months=1, day=12)
-    j.add(pay, "Skatteverket", f"Moms {first:%Y-%m}",
-          [(f"{li}:2650-Momsredovisning", net), (f"Assets:{code}:1930-Företagskonto", -net)])
 
 
 def umbrella_month(j: Journal, first: datetime.date, rng: random.Random) -> None:
@@ -237,10 +228,8 @@ def umbrella_month(j: Journal, first: datetime.date, rng: random.Random) -> None
     if first.month in (2, 5, 9, 11):
         costs.append(("Coompanion Östergötland", "Utbildning för medlemmar", "7610-Utbildning",
                       round10(rng, 6_000, 14_000)))
-    input_vat = Decimal(0)
     for payee, what, account, net in costs:
         vat = net * Decimal("0.25") if account != "6310-Försäkringar" else Decimal(0)
-        input_vat += vat
         postings: list[tuple[str, Decimal | None]] = [(f"Expenses:{p}:{account}", net)]
         if vat:
             postings.append((f"Liabilities:{p}:2641-Ingående-moms", vat))
@@ -251,7 +240,6 @@ def umbrella_month(j: Journal, first: datetime.date, rng: random.Random) -> None
             (bank, Decimal(150_000)), (f"Income:{p}:3987-Kommunala-bidrag", Decimal(-150_000))])
     j.add(first + relativedelta(day=31), "Swedbank", "Månadsavgift företagskonto",
           [(f"Expenses:{p}:6570-Bankkostnader", Decimal(125)), (bank, Decimal(-125))])
-    vat_month(j, p, first, Decimal(0), input_vat, Decimal("0.25"))
 
     # The cross-entity payment: the umbrella pays a member's supplier for a joint order,
     # written as the natural entry; the entities plugin adds the clearing postings.
@@ -288,11 +276,12 @@ def with_iban(chart: str, code: str) -> str:
 def entities_text() -> str:
     """Entity declarations and every entity's chart of accounts."""
     parts = ["; Entities of the example umbrella and their charts of accounts (BAS).\n"]
-    declared = [(UMBRELLA, EntityKind.UMBRELLA), (FUND, EntityKind.FUND)] + [
-        ((m.code, m.name, m.orgnr), EntityKind.MEMBER) for m in MEMBERS]
-    for (code, name, orgnr), kind in declared:
+    declared = [(UMBRELLA, EntityKind.UMBRELLA, ""), (FUND, EntityKind.FUND, "")] + [
+        ((m.code, m.name, m.orgnr), EntityKind.MEMBER, m.legal) for m in MEMBERS + UNITS]
+    for (code, name, orgnr), kind, legal in declared:
+        number = f'  orgnr: "{orgnr}"\n' if orgnr else ""
         parts.append(f'\n{START} custom "coop-entity" "{code}"\n  name: "{name}"\n'
-                     f'  kind: "{kind}"\n  orgnr: "{orgnr}"\n\n')
+                     f'  kind: "{kind}"\n{number}{legal}\n')
         parts.append(with_iban(open_directives(code, kind, START), code))
     return "".join(parts)
 
@@ -300,7 +289,7 @@ def entities_text() -> str:
 def opening_text(rng: random.Random) -> str:
     """Opening balances on the first day: cash, members' equity and earlier results."""
     lines = ["; Opening balances, carried over from the books kept before coopledger.\n"]
-    codes = [UMBRELLA[0], FUND[0]] + [m.code for m in MEMBERS]
+    codes = [UMBRELLA[0], FUND[0]] + [m.code for m in MEMBERS + UNITS]
     for code in codes:
         cash = Decimal(600_000) if code == "Fonden" else round10(rng, 180_000, 320_000)
         insats = Decimal(0) if code == "Fonden" else Decimal(len(code) * 2_000)
@@ -315,8 +304,9 @@ def opening_text(rng: random.Random) -> str:
 
 MAIN = """\
 ; The example umbrella's books: Kooperativa Paraplyet i Östergötland, its loan fund and
-; five member cooperatives. Base books written by scripts/make_example.py; loans, payroll,
-; service fees and the monthly closes are written by coopledger's own commands.
+; five member cooperatives and a unit. Base books written by scripts/make_example.py;
+; loans, payroll, service fees and the monthly closes are written by coopledger's own
+; commands.
 option "title" "Kooperativa Paraplyet i Östergötland"
 option "operating_currency" "SEK"
 option "render_commas" "TRUE"
@@ -337,11 +327,14 @@ include "bank-balances.beancount"
 def write_example(out: Path = OUT) -> list[Path]:
     """Write the base example books; return the files written."""
     rng = random.Random(SEED)
+    unit_rng = random.Random(SEED + 2)
     journal = Journal()
     for first in months():
         for member in MEMBERS:
             member_month(journal, member, first, rng)
         umbrella_month(journal, first, rng)
+        for unit in UNITS:
+            member_month(journal, unit, first, unit_rng)
     files = {
         out / "main.beancount": MAIN,
         out / "entities.beancount": entities_text(),

@@ -79,7 +79,8 @@ def test_report_csv_lines_sum_to_the_result(capsys: pytest.CaptureFixture[str]) 
     path = EXAMPLE / "main.beancount"
     assert main(["report", str(path), "--period", "2026-Q1", "--format", "csv"]) == 0
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
-    result = sum(Decimal(r["amount"]) for r in rows if r["statement"] == "resultat")
+    result = sum(Decimal(r["amount"]) for r in rows
+                 if r["statement"] == "resultat" and r["row"] == "account")
     expected = income_statement(load_books(path), None, parse_period("2026-Q1")).result
     assert result == expected
     assert not any(r["bas"] == "1660" for r in rows)  # clearing eliminated
@@ -100,6 +101,7 @@ def test_new_coop_writes_file_and_include(example: Path) -> None:
     books = load_books(example)
     assert books.errors == []
     assert books.entities["Bageri"].orgnr == "769678-9010"
+    assert books.entities["Bageri"].legal_form == "separate"
     assert "Assets:Bageri:1930-Företagskonto" in books.opens
     assert books.bas("Expenses:Bageri:7010-Löner-kollektivanställda") == "7010"
     assert example.read_text(encoding="utf-8").endswith('include "coops/bageri.beancount"\n')

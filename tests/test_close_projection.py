@@ -26,8 +26,8 @@ from coopledger.cli import main as coopledger
 from coopledger.close import CloseReport, close_month
 from coopledger.close.numbering import Assignment
 from coopledger.close.projection import NotProven, project_close
-from coopledger.close.seal import canonical
 from coopledger.close.staging import load_staged
+from coopledger.seals import canonical
 from tests.fund_books import FUND_INTEREST, bank, disburse, header, loan, repay
 from tests.test_close_month import ENTITIES as CLOSE_ENTITIES
 from tests.test_close_month import HEADER, opens, snapshot

@@ -56,7 +56,9 @@ def test_tampered_opening_balances_are_reported(tmp_path: Path) -> None:
     errors = [e for e in load_books(tmp_path / DAILY_FILE).errors if isinstance(e, SealError)]
     assert [e.message for e in errors] == [
         "sealed year 2025: the opening balances of the next year differ from the sealed "
-        "closing balances"]
+        "closing balances: entity Kafe: not as sealed: Equity:Kafe:2091-Balanserad-vinst "
+        "-100001 SEK | entity Paraply: not as sealed: "
+        "Equity:Paraply:2091-Balanserad-vinst -100001 SEK"]
 
 
 def read_csv(path: Path) -> list[dict[str, str]]:
@@ -95,7 +97,8 @@ def test_board_pack_figures_equal_the_statements(tmp_path: Path) -> None:
         'xmlns="http://www.w3.org/2000/svg"', "")
     checks = read_csv(folder / "checks.csv")
     assert {r["check"] for r in checks} == {"errors", "bank", "clearing", "loans", "seals",
-                                            "vouchers"}
+                                            "vouchers", "vat", "review",
+                                            "overdue"}
     assert all(r["status"] == "ok" for r in checks)
     # the board reads the checks in Swedish, every one of them
     for check in preflight(books, datetime.date(2025, 2, 1), datetime.date(2025, 3, 1)):

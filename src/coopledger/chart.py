@@ -80,6 +80,8 @@ MEMBER = (
     _a("1385", "Insats i fonden", "Assets", intragroup=True),
     _a("2960", "Upplupna räntekostnader", "Liabilities", intragroup=True),
     _a("8390", "Övriga finansiella intäkter", "Income"),
+    _a("8313", "Ränteintäkter kundfordringar", "Income"),
+    _a("3990", "Övriga ersättningar och intäkter", "Income"),
 )
 
 #: The umbrella: shared premises, central staff, and the income from its services.
@@ -87,7 +89,9 @@ UMBRELLA = (
     _a("1110", "Byggnader", "Assets"),
     _a("1119", "Ackumulerade avskrivningar byggnader", "Assets"),
     _a("3001", "Försäljning 25", "Income"),
+    _a("4010", "Inköp varor och material", "Expenses"),
     _a("3910", "Hyresintäkter medlemmar", "Income", intragroup=True),
+    _a("3913", "Frivilligt momspliktiga hyresintäkter", "Income", intragroup=True),
     _a("3920", "Tjänsteavgifter medlemmar", "Income", intragroup=True),
     _a("3930", "Fördelade gemensamma kostnader", "Income", intragroup=True),
     _a("3987", "Kommunala bidrag", "Income"),

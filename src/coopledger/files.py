@@ -6,6 +6,12 @@ written renames them into place. If anything fails before the renames, no target
 touched; if a rename fails part-way, the files already replaced are restored from the
 copies kept in memory. Files are never reformatted: callers pass whole new contents,
 usually the old text with their own lines appended or inserted.
+
+A writer that adds entries stages them with :meth:`FileTransaction.write_entries`, which
+asks the period lock (:mod:`coopledger.periodlock`) first: an entry dated in a sealed
+month, before its account opens or before its entity starts is refused there, before
+anything is written. A new file gets the mode the user's umask gives (as ``open`` would);
+a replaced file keeps its own.
 """
 
 from __future__ import annotations
@@ -13,15 +19,30 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from beancount.core import data
 
 from coopledger.errors import CoopException
+
+if TYPE_CHECKING:
+    from coopledger.books import Books
 
 
 def read_text(path: Path) -> str:
     """Read a ledger file as UTF-8, keeping its line endings as they are."""
     with path.open(encoding="utf-8", newline="") as handle:
         return handle.read()
+
+
+def new_file_mode() -> int:
+    """The mode a new file gets under the process's umask (``0o666`` less the umask)."""
+    # The umask can only be read by setting it; set it straight back.
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return 0o666 & ~mask
 
 
 def include_line(main: Path, target: Path) -> str:
@@ -57,6 +78,28 @@ class FileTransaction:
     def write(self, path: Path, text: str) -> None:
         """Stage the whole new content of a file."""
         self._staged[Path(path)] = text
+
+    def write_entries(self, path: Path, text: str, books: Books,
+                      entries: Iterable[data.Directive], hint: str = "") -> None:
+        """Stage a file's new content that adds ``entries``, if the period lock allows them.
+
+        This is the one way writers add entries to the books: the lock is asked here,
+        before anything is staged.
+
+        Args:
+            path: The file.
+            text: Its whole new content.
+            books: The books the entries are added to.
+            entries: The entries ``text`` adds.
+            hint: The lawful way, for the refusal (see :func:`~coopledger.periodlock.enforce`).
+
+        Raises:
+            PeriodLocked: An entry is dated where the books are closed to it.
+        """
+        from coopledger.periodlock import enforce
+
+        enforce(books, entries, hint)
+        self.write(path, text)
 
     def staged(self) -> dict[Path, str]:
         """What would be written, by path (for dry runs)."""
@@ -95,11 +138,11 @@ class FileTransaction:
             self._discard(temps)
             raise
         done: list[Path] = []
+        mode = new_file_mode()
         try:
             for path, temp in temps.items():
-                if path.exists():
-                    with contextlib.suppress(OSError):
-                        os.chmod(temp, path.stat().st_mode & 0o7777)
+                with contextlib.suppress(OSError):
+                    os.chmod(temp, path.stat().st_mode & 0o7777 if path.exists() else mode)
                 os.replace(temp, path)
                 done.append(path)
         except OSError as exc:

@@ -12,12 +12,14 @@ names. ``tests/test_imports.py`` checks that it names every model the package re
 from __future__ import annotations
 
 from coopledger.bank.rules import BankRule
-from coopledger.close.seal import Seal
 from coopledger.close.yearseal import Opening
 from coopledger.declarations import Declaration
 from coopledger.entities import Entity
+from coopledger.filings.employees import Contact, Employee
 from coopledger.fund.loans import CapitalRule, Loan, LoanRate, LoanReschedule, ProvisionRule
 from coopledger.fund.opening import LoanOpening
+from coopledger.invoicing.parties import Customer, Seller, Supplier
+from coopledger.seals import Seal
 from coopledger.services.allocation import AllocationKey
 from coopledger.services.fees import FeeRule
 from coopledger.services.payroll import VacationPay
@@ -28,4 +30,5 @@ from coopledger.services.subsidies import SubsidyDecision
 DECLARATION_TYPES: tuple[type[Declaration], ...] = (
     Entity, Loan, LoanRate, LoanReschedule, ProvisionRule, CapitalRule, LoanOpening,
     BankRule, Seal, Opening, FeeRule, Premises, VacationPay, SubsidyDecision, AllocationKey,
+    Employee, Contact, Customer, Supplier, Seller,
 )

@@ -9,6 +9,13 @@ The consolidated statements (``entity=None``) leave out every account marked
 service fees, rent and allocations charged by the umbrella): what the group owes itself
 and earns from itself. Those accounts net to zero across the group when the books are
 right; any remainder is shown as ``elimination_difference`` rather than hidden.
+
+An entity's statement shows one line per account: accounts that share a BAS number
+(``1660 Avräkning Paraply`` and ``1660 Avräkning Tradgard`` in Kafé's books) stay apart,
+each under its own name (a clearing account's names its counterpart), and are summed
+only in their BAS subtotal
+(:meth:`Section.rows`). The consolidated statements show one line per BAS number: the
+group's 1930 is every entity's 1930.
 """
 
 from __future__ import annotations
@@ -58,6 +65,20 @@ class Line:
 
 
 @dataclass(frozen=True)
+class BasSubtotal:
+    """The sum of the lines of one section that share a BAS number (two or more)."""
+
+    bas: str
+    amount: Decimal
+    count: int
+
+    @property
+    def name(self) -> str:
+        """The subtotal's label: ``Summa 1660``."""
+        return f"Summa {self.bas}"
+
+
+@dataclass(frozen=True)
 class Section:
     """A titled group of lines with their total."""
 
@@ -68,6 +89,23 @@ class Section:
     def total(self) -> Decimal:
         """The sum of the section's lines."""
         return sum((line.amount for line in self.lines), ZERO)
+
+    def rows(self) -> tuple[Line | BasSubtotal, ...]:
+        """The lines in order, each BAS number shared by several lines followed by its
+        subtotal (the only place where they are summed)."""
+        shared: dict[str, list[Line]] = {}
+        for line in self.lines:
+            if line.bas:
+                shared.setdefault(line.bas, []).append(line)
+        out: list[Line | BasSubtotal] = []
+        for index, line in enumerate(self.lines):
+            out.append(line)
+            group = shared.get(line.bas or "", [])
+            following = self.lines[index + 1] if index + 1 < len(self.lines) else None
+            if len(group) > 1 and (following is None or following.bas != line.bas):
+                out.append(BasSubtotal(line.bas or "", sum((g.amount for g in group), ZERO),
+                                       len(group)))
+        return tuple(out)
 
 
 @dataclass(frozen=True)
@@ -155,15 +193,17 @@ def _split(books: Books, sums: dict[str, Decimal], entity: str | None,
 
 def _sections(books: Books, rows: list[tuple[str, Decimal]],
               layout: tuple[tuple[str, str, str], ...], sign: int,
-              fallback: str) -> list[Section]:
-    # One line per BAS number: consolidated, the same BAS account of several entities
-    # is one line (its ``account`` is the first of them); without BAS, one per account.
-    grouped: dict[str, dict[str, Line]] = {title: {} for title, _, _ in layout}
+              fallback: str, *, per_account: bool) -> list[Section]:
+    # Per entity: one line per account, in BAS order (accounts that share a number stay
+    # apart). Consolidated: one line per BAS number, the same BAS account of several
+    # entities being one line (its ``account`` the first of them); without BAS, one per
+    # account.
+    grouped: dict[str, dict[tuple[str, str], Line]] = {title: {} for title, _, _ in layout}
     grouped[fallback] = {}
     for account, amount in rows:
         bas = books.bas(account)
         title = next((t for t, lo, hi in layout if bas and lo <= bas <= hi), fallback)
-        key = bas or account
+        key = (bas or account, account if per_account or not bas else "")
         line = grouped[title].get(key)
         total = (line.amount if line else ZERO) + sign * amount
         grouped[title][key] = Line(line.account if line else account, bas,
@@ -181,14 +221,15 @@ def income_statement(books: Books, entity: str | None, period: Period) -> Income
         period: The period.
 
     Returns:
-        The statement; lines are per BAS number (accounts without one are listed by name
-        under "Övrigt").
+        The statement; lines are per account for an entity, per BAS number for the
+        group (accounts without one are listed by name under "Övrigt").
     """
     if entity is not None:
         books.entity(entity)
     rows, eliminated = _split(books, changes(books, period, entity=entity), entity,
                               ("Income", "Expenses"))
-    sections = _sections(books, rows, INCOME_SECTIONS, -1, "Övrigt")
+    sections = _sections(books, rows, INCOME_SECTIONS, -1, "Övrigt",
+                         per_account=entity is not None)
     return IncomeStatement(entity, period, tuple(sections), -eliminated)
 
 
@@ -212,8 +253,11 @@ def balance_sheet(books: Books, entity: str | None, date: datetime.date) -> Bala
     asset_rows, asset_elim = _split(books, sums, entity, ("Assets",))
     other_rows, other_elim = _split(books, sums, entity, ("Liabilities", "Equity"))
     result_rows, result_elim = _split(books, sums, entity, ("Income", "Expenses"))
-    assets = _sections(books, asset_rows, BALANCE_SECTIONS, 1, "Övriga tillgångar")
-    other = _sections(books, other_rows, BALANCE_SECTIONS, -1, "Övriga skulder")
+    per_account = entity is not None
+    assets = _sections(books, asset_rows, BALANCE_SECTIONS, 1, "Övriga tillgångar",
+                       per_account=per_account)
+    other = _sections(books, other_rows, BALANCE_SECTIONS, -1, "Övriga skulder",
+                      per_account=per_account)
     unclosed = -sum((amount for _, amount in result_rows), ZERO)
     if unclosed:
         line = Line("", None, UNCLOSED_RESULT, unclosed)

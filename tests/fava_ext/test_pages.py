@@ -159,3 +159,24 @@ def test_close_checks_in_the_pages_language(tmp_path: Path) -> None:
                          '"language" "en"\n'), "CoopClose/")
     assert "Voucher numbers are gapless per entity and series" in english
     assert TITLES_SV["vouchers"] not in english
+
+
+def test_close_page_shows_a_month_sealed_with_an_acceptance(tmp_path: Path) -> None:
+    """A `!` entry in January, sealed with ``--accept``: the page says who accepted what."""
+    from coopledger.cli import main
+
+    path = ledger(tmp_path, extra='\n2025-01-20 ! "Okänd" "Inbetalning att utreda"\n'
+                  "  Assets:Paraply:1510-Kundfordringar  100.00 SEK\n"
+                  "  Income:Paraply:3001-Försäljning-25  -100.00 SEK\n")
+    assert main(["close", str(path), "2025-01"]) == 1
+    assert main(["close", str(path), "2025-01", "--accept", "utreds i februari",
+                 "--by", "Anna Berg"]) == 0
+    page = get(path, "CoopClose/")
+    checks = re.search(r'<table data-testid="close-checks" data-month="2025-01">(.*?)</table>',
+                       page, re.S)
+    assert checks, "no checks shown for the sealed month"
+    assert 'data-check="review"' in checks[1]
+    assert 'data-accepted="true"' in checks[1]
+    assert "Accepterad av Anna Berg: utreds i februari" in checks[1]
+    assert "Inbetalning att utreda" in checks[1]
+    assert "1 accepterade vid förseglingen" in page

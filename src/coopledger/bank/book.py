@@ -47,6 +47,7 @@ class ImportCounts:
     possible_duplicates: int = 0
     pending: int = 0
     balances: int = 0
+    held: int = 0
 
 
 @dataclass
@@ -98,7 +99,9 @@ def statement_entries(statement: Statement, bank: str, ctx: BankContext,
         entry, bookings = _transaction(ctx, statement, bank, txn, fresh,
                                        source=source, index=index)
         result.counts.entries += 1
-        if entry.flag == flags.FLAG_WARNING:
+        held = any(b.held for b in bookings)  # matched, flagged, counted on its own
+        result.counts.held += held
+        if entry.flag == flags.FLAG_WARNING and not held:
             result.counts.to_categorise += 1
         elif any(b.matched for b in bookings):
             result.counts.matched += 1
@@ -180,20 +183,28 @@ def _transaction(ctx: BankContext, statement: Statement, bank: str, txn: BankTxn
     meta: dict[str, Any] = {"bank-ref": txn.ref}
     if len(legs) == 1 and legs[0].ocr:
         meta["ocr"] = legs[0].ocr
+    if len(legs) == 1 and legs[0].end_to_end:
+        meta["end-to-end-id"] = clean_text(legs[0].end_to_end)
     if amount != txn.amount:
         meta["already-booked"] = f"{txn.amount - amount} {currency}"
     if txn.reversal:
         meta["reversal"] = True
     links: set[str] = set()
     postings = [posting(bank, amount, currency)]
-    for booking in bookings:
-        postings.extend(booking.postings)
+    for leg, booking in zip(legs, bookings, strict=True):
+        if len(legs) > 1 and booking.postings:  # a batch: each payment keeps its identity
+            first, *rest = booking.postings
+            postings += [first._replace(meta=leg_meta(leg, currency)), *rest]
+        else:
+            postings.extend(booking.postings)
         links |= booking.links
         for key, value in booking.meta.items():
             meta.setdefault(key, value)
     flag = (flags.FLAG_WARNING if any(b.kind == "open" or b.review for b in bookings)
             else flags.FLAG_OKAY)
     narration = clean_text(shown.narration) or ""
+    if len(legs) > 1:
+        narration = f"{len(legs)} betalningar: {narration}".rstrip(": ")
     if txn.reversal:
         narration = f"Återföring: {narration}".strip().rstrip(":")
     full_meta = data.new_metadata(source, index + 1, meta)
@@ -201,6 +212,27 @@ def _transaction(ctx: BankContext, statement: Statement, bank: str, txn: BankTxn
                              data.EMPTY_SET, frozenset(links), postings)
     _remember(ctx, entry, bank)
     return entry, bookings
+
+
+def leg_meta(leg: Leg, currency: str) -> dict[str, Any]:
+    """One payment of a batch, as the metadata of the first posting that books it.
+
+    Args:
+        leg: The payment.
+        currency: The statement's currency.
+
+    Returns:
+        Its reference (``ocr``, else ``message``), ``name``, ``end-to-end-id`` and
+        ``leg-amount``, so that each payment can be matched later on its own.
+    """
+    meta: dict[str, Any] = {}
+    for key, value in (("ocr", leg.ocr), ("message", None if leg.ocr else leg.message),
+                       ("name", leg.payee), ("end-to-end-id", leg.end_to_end)):
+        cleaned = clean_text(value)
+        if cleaned:
+            meta[key] = cleaned
+    meta["leg-amount"] = f"{leg.amount} {currency}"
+    return meta
 
 
 def _remember(ctx: BankContext, entry: data.Transaction, bank: str) -> None:

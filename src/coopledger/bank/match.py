@@ -8,18 +8,26 @@ account and returns the postings that balance it, tried in this order:
    schedule, and its ``repayment_legs`` give the postings: interest and fees to 8410 in
    the borrower's books and 8250 in the fund's, principal to the loan (2390, mirrored by
    the fund's receivable 1380), all linked ``^<loan id>``. The other side's bank movement
-   is booked too, on its declared bank account (else its 1930), so both books move. An
-   overpayment reduces principal and flags the entry for review.
-2. **Wage subsidy**: money in whose message names the decision number of an open claim
+   is booked too, on its declared bank account (else its 1930), so both books move. Money
+   above everything owed (an overpayment, or any payment to a loan already repaid) is
+   held: on a loan declared ``overpayment: "hold"`` as a credit on the loan accounts,
+   otherwise on the OBS account (2999) of both sides, a credit owed back to the member;
+   either way the entry is flagged ``!`` and counted as held in the import summary.
+2. **Invoice**: money in whose OCR reference (or invoice number in the message) is one
+   of the entity's open customer invoices settles it on 1510; money out settles an open
+   supplier invoice on 2440 the same way (:mod:`coopledger.invoicing.payments`). A
+   payment of more than is open is flagged for review.
+3. **Wage subsidy**: money in whose message names the decision number of an open claim
    (a transaction with ``decision`` metadata on a 1689 receivable) settles the claim;
    more than the claim is still open is flagged for review.
-3. **Transfer between declared accounts**: the other party's account is a declared bank
+4. **Transfer between declared accounts**: the other party's account is a declared bank
    account, so the payment is booked on both; between two entities the books' clearing
    completion settles their clearing accounts (this is how a member's payment of its
    service fee to the umbrella is booked).
-4. **Declared rule** (``coop-bank-rule``), then the account the same payee was last
-   booked to from this bank account.
-5. Otherwise the OBS account (2999, suspense), and the transaction is flagged ``!`` for
+5. **Declared rule** (``coop-bank-rule``), then the account the same payee was last
+   booked to from this bank account (never a loan account: a payment whose reference
+   names no loan, or a loan unknown to the books, is not a repayment).
+6. Otherwise the OBS account (2999, suspense), and the transaction is flagged ``!`` for
    the accountant to categorise.
 """
 
@@ -42,6 +50,8 @@ from coopledger.errors import CoopException
 #: BAS number of the suspense account uncategorised payments are left on.
 PLACEHOLDER_BAS = "2999"
 PLACEHOLDER_NAME = "OBS-konto"
+#: BAS numbers of the loan accounts only a matched loan repayment may move.
+LOAN_BAS = frozenset({"1380", "2390"})
 ARBETSFORMEDLINGEN = "arbetsförmedlingen"
 
 
@@ -56,10 +66,13 @@ class Booking:
 
     Attributes:
         postings: The postings other than the statement's own bank posting.
-        kind: loan, subsidy, transfer, rule, payee or open (left for the accountant).
+        kind: loan, invoice, subsidy, transfer, rule, payee or open (left for the
+            accountant).
         meta: Metadata for the transaction (``ocr``, ``decision``, ``counterpart``).
         links: Links for the transaction (the loan id).
         review: Matched, but the accountant should look (an overpayment).
+        held: Money that could not go where the payment says (above what the loan
+            owes), held on the OBS account or as a credit on the loan.
     """
 
     postings: list[data.Posting]
@@ -67,11 +80,12 @@ class Booking:
     meta: dict[str, Any] = field(default_factory=dict)
     links: set[str] = field(default_factory=set)
     review: bool = False
+    held: Decimal = Decimal(0)
 
     @property
     def matched(self) -> bool:
         """Whether the payment found its account (loan, subsidy or transfer)."""
-        return self.kind in ("loan", "subsidy", "transfer")
+        return self.kind in ("loan", "invoice", "subsidy", "transfer")
 
 
 def posting(account: str, number: Decimal, currency: str) -> data.Posting:
@@ -94,7 +108,7 @@ def categorise(ctx: BankContext, bank: str, leg: Leg, date: datetime.date,
         The booking; its postings sum to ``-leg.amount``.
     """
     code = entity_of(bank) or ""
-    for attempt in (_loan, _subsidy, _transfer):
+    for attempt in (_loan, _invoice, _subsidy, _transfer):
         booking = attempt(ctx, bank, leg, date, currency)
         if booking is not None:
             return booking
@@ -107,7 +121,9 @@ def categorise(ctx: BankContext, bank: str, leg: Leg, date: datetime.date,
         return Booking([posting(target, -leg.amount, currency)], "rule")
     if leg.payee:
         seen = ctx.payees.get((bank, payee_key(leg.payee)))
-        if seen is not None:
+        # A payee who last repaid a loan is not repaying it now unless the OCR says so:
+        # money to an unknown or repaid loan waits on the OBS account instead.
+        if seen is not None and ctx.opened.get(seen) not in LOAN_BAS:
             return Booking([posting(seen, -leg.amount, currency)], "payee")
     return Booking([posting(placeholder_account(code), -leg.amount, currency)], "open")
 
@@ -143,9 +159,15 @@ def _loan(ctx: BankContext, bank: str, leg: Leg, date: datetime.date,
     principal = parts.get("principal", zero) + overpaid
     if fees + interest + principal != paid:
         return None
+    on_obs = overpaid > 0 and str(getattr(loan, "overpayment", "")) != "hold"
+    if on_obs:  # the books refuse it on the loan: it is held on the OBS accounts instead
+        parts = {**parts, "overpayment": zero}
     # The fund's own legs: interest and fees to 8250/8410, principal (and an overpayment)
     # to 1380/2390; split here into the lender's side and the borrower's.
     legs = ctx.repayment_legs(loan_id, parts)
+    if on_obs:  # the lender owes it back; the borrower has it to come
+        legs += [(placeholder_account(lender), -overpaid),
+                 (placeholder_account(borrower), overpaid)]
     lender_side = [posting(a, n, currency) for a, n in legs if entity_of(a) == lender]
     borrower_side = [posting(a, n, currency) for a, n in legs if entity_of(a) != lender]
     meta: dict[str, Any] = {"loan": loan_id}
@@ -168,8 +190,28 @@ def _loan(ctx: BankContext, bank: str, leg: Leg, date: datetime.date,
             postings += [posting(other_bank, -paid, currency), *borrower_side]
             meta["counterpart"] = other_bank
     postings = [p for p in postings if number_of(p) != 0]
-    links = {loan_id} if re.fullmatch(r"[A-Za-z0-9\-_/.]+", loan_id) else set()
-    return Booking(postings, "loan", meta, links, review=overpaid > 0)
+    moves_loan = fees + interest + principal - (overpaid if on_obs else zero) > 0
+    # A payment held whole on the OBS accounts does not move the loan: no link to it.
+    links = ({loan_id} if moves_loan and re.fullmatch(r"[A-Za-z0-9\-_/.]+", loan_id)
+             else set())
+    return Booking(postings, "loan", meta, links, review=overpaid > 0,
+                   held=overpaid)
+
+
+def _invoice(ctx: BankContext, bank: str, leg: Leg, date: datetime.date,
+             currency: str) -> Booking | None:
+    if ctx.invoices is None or leg.amount == 0:
+        return None
+    from coopledger.invoicing.payments import find_invoice, settle
+
+    found = find_invoice(ctx.invoices, entity_of(bank) or "", leg.amount, leg.ocr,
+                         leg.message)
+    if found is None:
+        return None
+    over = settle(found, leg.amount)
+    postings = [data.Posting(found.account, Amount(-leg.amount, currency), None, None, None,
+                             {"invoice": found.number})]
+    return Booking(postings, "invoice", {"invoice": found.number}, {found.link}, review=over)
 
 
 def _subsidy(ctx: BankContext, bank: str, leg: Leg, date: datetime.date,

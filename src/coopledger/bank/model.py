@@ -42,6 +42,7 @@ class Leg:
         message: Free text (unstructured remittance information).
         ocr: A structured creditor reference (OCR number), digits only.
         counterparty: The other party's account (IBAN, BBAN or bankgiro), normalised.
+        end_to_end: The payer's own reference for the payment (camt ``EndToEndId``).
     """
 
     amount: Decimal
@@ -49,6 +50,7 @@ class Leg:
     message: str | None = None
     ocr: str | None = None
     counterparty: str | None = None
+    end_to_end: str | None = None
 
 
 @dataclass(frozen=True)

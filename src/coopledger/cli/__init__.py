@@ -34,9 +34,15 @@ COMMANDS: tuple[str, ...] = (
     "payroll",
     "services",
     "purchase",
+    "invoice",
+    "receivables",
+    "payables",
     "close",
     "correct",
+    "vat",
     "sie",
+    "agi",
+    "due",
     "serve",
     "cache",
 )
@@ -87,8 +93,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         with command_process():
             status: int = args.run(args)
     except CoopException as exc:
-        print(f"coopledger {args.command}: {exc.message}", file=sys.stderr)
-        return 2
+        # One line per problem: a refusal by the period lock names each entry.
+        for line in exc.message.splitlines() or [""]:
+            print(f"coopledger {args.command}: {line}", file=sys.stderr)
+        return int(getattr(exc, "status", 2))
     except KeyboardInterrupt:
         print(f"coopledger {args.command}: interrupted; nothing was written", file=sys.stderr)
         return 130

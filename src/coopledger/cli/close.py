@@ -32,6 +32,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--year", type=int, help="close this fiscal year instead")
     parser.add_argument("--dry-run", action="store_true",
                         help="print what would be written; write nothing")
+    parser.add_argument("--accept", metavar="REASON",
+                        help="seal even though entries await review (! entries, a balance "
+                             "on a suspense account); the seal records who accepted what "
+                             "and why")
+    parser.add_argument("--by", metavar="NAME",
+                        help="who accepts (with --accept; default: your user name)")
     parser.set_defaults(run=run)
 
 
@@ -41,7 +47,7 @@ def months_of(text: str) -> list[str]:
     Raises:
         CoopException: Not a month or a run of months.
     """
-    from coopledger.close.seal import month_bounds, next_month
+    from coopledger.seals import month_bounds, next_month
 
     first, _, last = text.partition("..")
     last = last or first
@@ -151,23 +157,32 @@ def run(args: argparse.Namespace) -> int:
     months = months_of(args.month)
     if args.dry_run and len(months) > 1:
         raise CoopException("a dry run shows one month: the next depends on this one")
+    if args.by is not None and args.accept is None:
+        raise CoopException("--by names who accepts: give --accept \"reason\" too")
     for month in months:
-        if not _close_one(args.ledger, month, dry_run=args.dry_run):
+        if not _close_one(args.ledger, month, dry_run=args.dry_run, accept=args.accept,
+                          by=args.by):
             return 1
     return 0
 
 
-def _close_one(ledger: str, month: str, *, dry_run: bool) -> bool:
+def _close_one(ledger: str, month: str, *, dry_run: bool, accept: str | None = None,
+               by: str | None = None) -> bool:
     from coopledger.close import close_month
 
     started = time.perf_counter()
-    report = close_month(ledger, month, dry_run=dry_run,
+    report = close_month(ledger, month, dry_run=dry_run, accept=accept, accepted_by=by,
                          progress=lambda line: print(f"  {line}", file=sys.stderr))
     for check in report.checks:
-        print(f"{month} {'ok  ' if check.ok else 'FAIL'} {check.title}")
-        if not check.ok:
+        warned = any(line.startswith("warning:") for line in check.details)
+        status = ("ACCEPTED" if check.accepted else "FAIL") if not check.ok else (
+            "warn" if warned else "ok  ")
+        print(f"{month} {status} {check.title}")
+        if not check.ok or warned:
             for line in check.details:
                 print(f"       {line}")
+            if check.accepted:
+                print(f"       accepted by {check.accepted}")
     if report.status == "failed":
         print(f"{month}: NOT closed, nothing was written:", file=sys.stderr)
         for line in report.failure:

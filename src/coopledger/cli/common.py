@@ -3,29 +3,43 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from coopledger.books import Books, load_books
-from coopledger.errors import format_error
+from coopledger.errors import CoopException, format_error
 
 
-def load_clean_books(path: str | Path) -> Books | None:
+class BooksDoNotCheck(CoopException):
+    """The books a writer would start from have errors: exit status 1, as ``check``."""
+
+    status = 1
+
+
+def load_clean_books(path: str | Path, *, allow: Callable[[Any], bool] | None = None) -> Books:
     """Load the books for a command that writes; refuse books that have errors.
 
-    A writer builds on what is there, so it starts only from books without errors: each
-    error is printed as ``file:line: message`` with a last line saying nothing was
-    written, and the caller exits with status 1.
+    A writer builds on what is there, so it starts only from books that check.
 
     Args:
         path: The main ledger file.
+        allow: Errors this writer may start from (the import: failed bank balance
+            assertions, which importing the missing statement mends); each is noted.
 
     Returns:
-        The books, or None when they have errors (already reported on stderr).
+        The books, without errors.
+
+    Raises:
+        BooksDoNotCheck: The books have errors: one line with how many and the first.
     """
     books = load_books(path)
-    if not books.errors:
+    blocking = [e for e in books.errors if allow is None or not allow(e)]
+    if not blocking:
+        if books.errors:
+            print(f"note: the books have {len(books.errors)} failed bank balance "
+                  f"assertion(s), first: {format_error(books.errors[0])}", file=sys.stderr)
         return books
-    for error in books.errors:
-        print(format_error(error), file=sys.stderr)
-    print(f"{books.path}: fix the books' errors first; nothing was written", file=sys.stderr)
-    return None
+    raise BooksDoNotCheck(f"{books.path}: the books do not check ({len(books.errors)} "
+                        f"error(s), first: {format_error(blocking[0])}); run coopledger "
+                        "check and fix them first; nothing was written")

@@ -6,6 +6,12 @@ transfers, rules) and deduplicated against the books, then appended to the impor
 the entity that owns the account, ``<ledger dir>/imports/<entity>.beancount``, which is
 included from the main file. A bad file gives one line and is skipped; the others are
 still imported, and all writes happen at the end, atomically.
+
+The import starts only from books that check, and asks the period lock
+(:mod:`coopledger.periodlock`) before it writes: a line dated in a sealed month, before
+its account opens or before its entity starts is refused with one line each, and nothing
+is written. ``--book-in YYYY-MM`` books such late lines on the first day of that open
+month instead, their own date kept as ``value-date`` metadata.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ import sys
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from beancount.core import data
 from beancount.parser import printer
@@ -24,10 +31,12 @@ from coopledger.balances import account_balance
 from coopledger.bank.book import ImportCounts, statement_entries
 from coopledger.bank.context import BankContext, context_from_books, number_of
 from coopledger.bank.model import BankFileError
-from coopledger.books import Books, load_books
+from coopledger.books import Books
+from coopledger.cli.common import load_clean_books
 from coopledger.entities import entity_of
 from coopledger.errors import CoopException
 from coopledger.files import FileTransaction, include_line, read_text, with_include
+from coopledger.periodlock import PeriodLocked, book_in, period_lock, refusals
 
 HEADER = "; Bank statements imported by coopledger import. Entries are appended here.\n"
 
@@ -46,6 +55,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--account", metavar="ACCOUNT",
                         help="the ledger account of files whose own account number is not "
                              "declared (or not in the file, as in some CSV exports)")
+    parser.add_argument("--book-in", metavar="YYYY-MM",
+                        help="book lines dated where the books are closed (a sealed month, "
+                             "before the account opens) on the first day of this open "
+                             "month, keeping their own date as value-date metadata")
     parser.add_argument("--into", metavar="FILE",
                         help="append everything to this file instead of "
                              "imports/<entity>.beancount")
@@ -90,6 +103,9 @@ def summary_line(path: Path, kind: str, counts: ImportCounts) -> str:
     if counts.possible_duplicates:
         text += (f", {counts.possible_duplicates} possibly imported before from another "
                  "kind of file (flagged possible-duplicate)")
+    if counts.held:
+        text += (f", {counts.held} paid more than the loan owes (held as a credit to the "
+                 "member: on the loan if it says overpayment: hold, else on 2999; flagged)")
     if counts.pending:
         text += f", {counts.pending} pending skipped"
     return text
@@ -99,10 +115,7 @@ def run(args: argparse.Namespace) -> int:
     """Import the files; return 1 if any file failed."""
     from coopledger.importers.registry import identify
 
-    books = load_books(args.ledger)
-    if books.errors:
-        print(f"coopledger import: note: the books have {len(books.errors)} error(s) "
-              "already; run coopledger check", file=sys.stderr)
+    books = load_clean_books(args.ledger, allow=_bank_balance_error)
     ctx = context_from_books(books)
     if args.account is not None and args.account not in ctx.opened:
         raise CoopException(f"--account {args.account}: no such account is opened in "
@@ -134,8 +147,17 @@ def run(args: argparse.Namespace) -> int:
     if skipped:
         print(f"coopledger import: {skipped} file(s) in the folders are not bank files "
               "coopledger reads; left alone", file=sys.stderr)
-    _write(plan, books.path, ctx, args, books.options.get("include", []))
+    _write(plan, books, ctx, args)
     return 1 if failed else 0
+
+
+def _bank_balance_error(error: Any) -> bool:
+    """A failed balance assertion on a bank account: a statement may still be missing."""
+    from beancount.core.interpolate import BalanceError
+
+    entry = getattr(error, "entry", None)
+    return isinstance(error, BalanceError) and isinstance(entry, data.Balance) and (
+        entry.account.split(":", 2)[-1][:2] == "19")
 
 
 def _import_file(ctx: BankContext, path: Path, kind: str, plan: Plan,
@@ -168,7 +190,7 @@ def _import_file(ctx: BankContext, path: Path, kind: str, plan: Plan,
         if result.entries:
             plan.sources.setdefault(target, []).append(path.name)
         for name in ("entries", "matched", "categorised", "to_categorise", "duplicates",
-                     "possible_duplicates", "pending", "balances"):
+                     "possible_duplicates", "pending", "balances", "held"):
             setattr(total, name, getattr(total, name) + getattr(result.counts, name))
     return total
 
@@ -220,15 +242,47 @@ def _opens_needed(ctx: BankContext, entries: list[data.Directive]) -> list[data.
     return opens
 
 
-def _write(plan: Plan, main: Path, ctx: BankContext, args: argparse.Namespace,
-           included: list[str]) -> None:
+def _lawful(plan: Plan, books: Books, ctx: BankContext,
+            args: argparse.Namespace) -> dict[Path, list[data.Directive]]:
+    """Each target's entries, with the ``open`` directives they need, as the lock allows.
+
+    Raises:
+        PeriodLocked: An entry is dated where the books are closed to it (after
+            ``--book-in`` moved what it may); nothing is written.
+    """
+    lawful: dict[Path, list[data.Directive]] = {}
+    moved = dropped = 0
+    for target, planned in plan.entries.items():
+        if not planned:
+            continue
+        entries = planned
+        if args.book_in:
+            entries, count, left_out = book_in(books, planned, args.book_in)
+            moved, dropped = moved + count, dropped + left_out
+        lawful[target] = [*_opens_needed(ctx, entries), *entries]
+    if moved or dropped:
+        print(f"coopledger import: {moved} late line(s) booked on the first day of "
+              f"{args.book_in} with their value date kept; {dropped} balance assertion(s) "
+              "in closed months left out", file=sys.stderr)
+    found = [r for entries in lawful.values() for r in refusals(books, entries)]
+    # An account opened for a refused line is refused with it: name the lines only.
+    found = [r for r in found if not isinstance(r.entry, data.Open)] or found
+    if found:
+        lock = period_lock(books)
+        month = max(lock.first_open_month(r.entry) for r in found)
+        raise PeriodLocked(found, "nothing was written; book late bank lines in an open "
+                                  f"month with --book-in {month}")
+    return lawful
+
+
+def _write(plan: Plan, books: Books, ctx: BankContext, args: argparse.Namespace) -> None:
+    main = books.path
     tx = FileTransaction()
     main_text = read_text(main)
-    loaded = {str(Path(p).resolve()) for p in included}
-    for target, entries in plan.entries.items():
-        if not entries:
-            continue
-        opens = _opens_needed(ctx, entries)
+    loaded = {str(Path(p).resolve()) for p in books.options.get("include", [])}
+    for target, written in _lawful(plan, books, ctx, args).items():
+        opens = [e for e in written if isinstance(e, data.Open)]
+        entries = [e for e in written if not isinstance(e, data.Open)]
         body = "".join(printer.format_entry(e) + "\n" for e in opens)
         body += "".join(printer.format_entry(e) + "\n"
                         for e in sorted(entries, key=data.entry_sortkey))
@@ -238,7 +292,7 @@ def _write(plan: Plan, main: Path, ctx: BankContext, args: argparse.Namespace,
             print(f"; would append to {target}{block}")
             continue
         old = read_text(target) if target.exists() else HEADER
-        tx.write(target, old + block)
+        tx.write_entries(target, old + block, books, written)
         if str(target.resolve()) not in loaded:
             main_text = with_include(main_text, include_line(main, target))
             tx.write(main, main_text)

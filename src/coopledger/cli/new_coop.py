@@ -3,7 +3,8 @@
 Writes the member's declaration and its BAS-mapped chart of accounts into a new file
 beside the main ledger (``coops/<code>.beancount``), and appends one ``include`` line to
 the main file. Both writes are atomic and all-or-nothing; an existing code, an existing
-file or an invalid organisation number is refused before anything is written.
+file or an invalid organisation number is refused before anything is written, as are
+books that do not check and a start in a sealed month (the period lock).
 """
 
 from __future__ import annotations
@@ -14,8 +15,10 @@ import re
 import sys
 from pathlib import Path
 
-from coopledger.books import load_books
+from beancount.parser import parser as beancount_parser
+
 from coopledger.chart import open_directives
+from coopledger.cli.common import load_clean_books
 from coopledger.entities import CODE_PATTERN, EntityKind, validate_orgnr
 from coopledger.errors import CoopException
 from coopledger.files import FileTransaction, include_line, read_text, with_include
@@ -45,6 +48,9 @@ def member_text(code: str, name: str, orgnr: str | None, start: datetime.date) -
              f'  kind: "{EntityKind.MEMBER}"\n']
     if orgnr:
         lines.append(f'  orgnr: "{orgnr}"\n')
+    # Written out so the reader sees who files: without an orgnr the member is a unit
+    # inside the umbrella (its VAT and AGI go with the umbrella's).
+    lines.append(f'  legal-form: "{"separate" if orgnr else "unit"}"\n')
     lines.append("\n")
     lines.append(open_directives(code, EntityKind.MEMBER, start))
     return "".join(lines)
@@ -61,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise CoopException(str(exc)) from None
     main = Path(args.ledger)
-    books = load_books(main)
+    books = load_clean_books(main)
     if code in books.entities:
         raise CoopException(f"entity {code} already exists; choose another code")
     clash = next((c for c in books.entities if c.lower() == code.lower()), None)
@@ -74,12 +80,15 @@ def run(args: argparse.Namespace) -> int:
         raise CoopException(f"{target} already exists; refusing to overwrite it")
     text = member_text(code, args.name, orgnr, start)
     new_main = with_include(read_text(main), include_line(main, target))
+    entries, _, _ = beancount_parser.parse_string(text)
+    tx = FileTransaction()  # staging asks the period lock, for a dry run too
+    tx.write_entries(target, text, books, entries,
+                     "nothing was written; start the member in an open month (--start)")
+    tx.write(main, new_main)
     if args.dry_run:
         sys.stdout.write(f"; would write {target}\n{text}; would append to {main}: "
                          f"{include_line(main, target)}")
         return 0
-    with FileTransaction() as tx:
-        tx.write(target, text)
-        tx.write(main, new_main)
+    tx.commit()
     print(f"launched {code} ({args.name}): wrote {target}, included from {main}")
     return 0

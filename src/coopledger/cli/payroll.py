@@ -36,24 +36,22 @@ def run(args: argparse.Namespace) -> int:
     """Read, compute, print and (unless a dry run) write the payroll journal."""
     rows = read_payroll_csv(args.csv)
     books = load_clean_books(args.ledger)
-    if books is None:
-        return 1
     new, stale = split_new(books, payroll_entries(books, rows))
     for item in stale:
         print(f"warning: {item.message()}", file=sys.stderr)
     if not new:
         print(f"{args.csv}: nothing new to write", file=sys.stderr)
         return 0
-    print(render(new), end="")
-    if args.dry_run:
-        print(f"{args.csv}: {len(new)} entries (dry run, nothing written)", file=sys.stderr)
-        return 0
-    tx = FileTransaction()
+    tx = FileTransaction()  # staging asks the period lock, for a dry run too
     labels = sorted({str(entry.meta["period"]) for entry in new})
     targets = [stage_month_entries(tx, books, "payroll", label,
                                    [e for e in new if e.meta["period"] == label],
                                    f"Payroll journal for {label}")
                for label in labels]
+    print(render(new), end="")
+    if args.dry_run:
+        print(f"{args.csv}: {len(new)} entries (dry run, nothing written)", file=sys.stderr)
+        return 0
     tx.commit()
     for target in targets:
         print(f"wrote {target}", file=sys.stderr)

@@ -54,8 +54,6 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise CoopException(str(exc)) from None
     books = load_clean_books(args.ledger)
-    if books is None:
-        return 1
     entry = joint_purchase_entry(books, date=date, supplier=args.supplier,
                                  invoice=args.invoice, net=net, vat=vat, weights=weights,
                                  expense_bas=args.account, rebate=args.rebate)
@@ -65,12 +63,12 @@ def run(args: argparse.Namespace) -> int:
     if not new:
         print(f"invoice {args.invoice}: already booked; nothing new to write", file=sys.stderr)
         return 0
+    tx = FileTransaction()  # staging asks the period lock, for a dry run too
+    target = stage_month_entries(tx, books, "purchases", f"{date:%Y-%m}", new,
+                                 f"Joint purchases, {date:%Y-%m}")
     print(render(new), end="")
     if args.dry_run:
         return 0
-    tx = FileTransaction()
-    target = stage_month_entries(tx, books, "purchases", f"{date:%Y-%m}", new,
-                                 f"Joint purchases, {date:%Y-%m}")
     tx.commit()
     print(f"invoice {args.invoice}: wrote {target}", file=sys.stderr)
     return 0

@@ -1,4 +1,8 @@
-"""``coopledger report``: income statement and balance sheet, per entity or consolidated."""
+"""``coopledger report``: income statement and balance sheet, per entity or consolidated.
+
+An entity's accounts that share a BAS number are one line each, followed by their BAS
+subtotal (``Summa 1660``; CSV ``row`` ``bas-subtotal``, JSON ``bas_subtotals``).
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from coopledger.books import Books, load_books
 from coopledger.periods import Period, fiscal_year_of, parse_period
 from coopledger.statements import (
     BalanceSheet,
+    BasSubtotal,
     IncomeStatement,
     Section,
     balance_sheet,
@@ -40,6 +45,10 @@ def resolve_period(books: Books, text: str | None, entity: str | None) -> Period
     """The period asked for, read with the entity's (or the umbrella's) fiscal year."""
     owner = books.entity(entity) if entity else books.umbrella
     start_month = owner.fiscal_year_start if owner is not None else 1
+    if owner is not None and (text is None or text.strip().isdigit()):
+        # The entity's own years: its first year may be shorter or longer than twelve months.
+        return (owner.fiscal_year_of(books.last_date) if text is None
+                else owner.fiscal_year(int(text)))
     if text is None:
         return fiscal_year_of(books.last_date, start_month)
     return parse_period(text, start_month)
@@ -67,9 +76,12 @@ def _title(books_entity: str | None) -> str:
 def _text_sections(sections: tuple[Section, ...], out: list[str]) -> None:
     for section in sections:
         out.append(f"  {section.title}")
-        for line in section.lines:
-            label = f"{line.bas or ''} {line.name}".strip()
-            out.append(f"    {label:<52}{line.amount:>16,.2f}")
+        for row in section.rows():
+            if isinstance(row, BasSubtotal):
+                out.append(f"      {row.name:<50}{row.amount:>16,.2f}")
+                continue
+            label = f"{row.bas or ''} {row.name}".strip()
+            out.append(f"    {label:<52}{row.amount:>16,.2f}")
         out.append(f"    {'Summa ' + section.title.lower():<52}{section.total:>16,.2f}")
 
 
@@ -96,24 +108,37 @@ def to_text(statement: IncomeStatement, sheet: BalanceSheet) -> str:
     return "\n".join(out) + "\n"
 
 
+COLUMNS = ["statement", "section", "row", "bas", "account", "name", "amount"]
+
+
 def rows(statement: IncomeStatement, sheet: BalanceSheet) -> list[dict[str, Any]]:
-    """Flat rows: statement, section, BAS, account name, amount."""
+    """Flat rows: statement, section, row kind, BAS, account, name, amount.
+
+    ``row`` is ``account`` for an account's line and ``bas-subtotal`` for the sum of the
+    lines that share a BAS number (so summing the ``account`` rows gives the totals).
+    """
     out: list[dict[str, Any]] = []
     for kind, sections in (("resultat", statement.sections),
                            ("tillgångar", sheet.assets),
                            ("eget kapital och skulder", sheet.equity_and_liabilities)):
         for section in sections:
-            for line in section.lines:
-                out.append({"statement": kind, "section": section.title, "bas": line.bas or "",
-                            "name": line.name, "amount": line.amount})
+            for row in section.rows():
+                if isinstance(row, BasSubtotal):
+                    out.append({"statement": kind, "section": section.title,
+                                "row": "bas-subtotal", "bas": row.bas, "account": "",
+                                "name": row.name, "amount": row.amount})
+                else:
+                    out.append({"statement": kind, "section": section.title,
+                                "row": "account", "bas": row.bas or "",
+                                "account": row.account, "name": row.name,
+                                "amount": row.amount})
     return out
 
 
 def to_csv(statement: IncomeStatement, sheet: BalanceSheet) -> str:
     """The rows as CSV with a header; amounts with a decimal point."""
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=["statement", "section", "bas", "name", "amount"],
-                            lineterminator="\n")
+    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows(statement, sheet))
     return buffer.getvalue()
@@ -124,7 +149,10 @@ def to_json(statement: IncomeStatement, sheet: BalanceSheet) -> str:
     def section(s: Section) -> dict[str, Any]:
         return {"title": s.title, "total": str(s.total),
                 "lines": [{"bas": ln.bas, "name": ln.name, "account": ln.account,
-                           "amount": str(ln.amount)} for ln in s.lines]}
+                           "amount": str(ln.amount)} for ln in s.lines],
+                "bas_subtotals": [{"bas": r.bas, "name": r.name, "lines": r.count,
+                                   "amount": str(r.amount)}
+                                  for r in s.rows() if isinstance(r, BasSubtotal)]}
 
     document = {
         "entity": statement.entity,

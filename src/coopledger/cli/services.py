@@ -41,22 +41,20 @@ def run(args: argparse.Namespace) -> int:
     if len(period.months()) != 1:
         raise CoopException(f"{args.month}: give one month, YYYY-MM")
     books = load_clean_books(args.ledger)
-    if books is None:
-        return 1
     new, stale = split_new(books, computed_entries(books, period))
     for item in stale:
         print(f"warning: {item.message()}", file=sys.stderr)
     if not new:
         print(f"{period.label}: nothing new to write", file=sys.stderr)
         return 0
+    tx = FileTransaction()  # staging asks the period lock, for a dry run too
+    target = stage_month_entries(tx, books, "services", period.label, new,
+                                 f"Service entries for {period.label}")
     print(render(new), end="")
     if args.dry_run:
         print(f"{period.label}: {len(new)} entries (dry run, nothing written)",
               file=sys.stderr)
         return 0
-    tx = FileTransaction()
-    target = stage_month_entries(tx, books, "services", period.label, new,
-                                 f"Service entries for {period.label}")
     tx.commit()
     print(f"{period.label}: wrote {len(new)} entries to {target}", file=sys.stderr)
     return 0

@@ -10,7 +10,7 @@ The accountant's monthly job in one call (``coopledger close LEDGER 2026-10``)::
 
 The steps live in their own modules: :mod:`~coopledger.close.preflight`,
 :mod:`~coopledger.close.computed`, :mod:`~coopledger.close.numbering`,
-:mod:`~coopledger.close.seal`, :mod:`~coopledger.close.boardpack` and
+:mod:`~coopledger.seals`, :mod:`~coopledger.close.boardpack` and
 :mod:`~coopledger.close.yearend`. See docs/close.md.
 """
 
@@ -21,20 +21,23 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from coopledger.books import Books
-from coopledger.close.month import CloseReport, close_month, first_month, sealed_months
+from coopledger.close.month import CloseReport, close_month, first_month
 from coopledger.close.preflight import CheckResult, preflight
-from coopledger.close.seal import (
+from coopledger.close.yearend import YearReport, close_year
+from coopledger.seals import (
+    Seal,
+    accepted_items,
     month_bounds,
     month_label,
     next_month,
     read_seals,
+    sealed_months,
     verify_month_seals,
 )
-from coopledger.close.yearend import YearReport, close_year
 from coopledger.vouchers import VOUCHER_KEY
 
 __all__ = ["CheckResult", "CloseReport", "MonthState", "MonthStatus", "YearReport",
-           "close_month", "close_status", "close_year"]
+           "accepted_review", "close_month", "close_status", "close_year"]
 
 
 class MonthState(StrEnum):
@@ -56,7 +59,8 @@ class MonthStatus:
             sealed (seal present and matching), seal broken (entries changed after
             sealing).
         checks: For the next month to close, the preflight results; for a broken seal,
-            what changed; otherwise empty.
+            what changed; for a month sealed with an acceptance, the accepted review
+            check (its items, who accepted them and why); otherwise empty.
         transactions: Number of transactions dated in the month.
     """
 
@@ -64,6 +68,13 @@ class MonthStatus:
     state: MonthState
     checks: list[CheckResult] = field(default_factory=list)
     transactions: int = 0
+
+
+def accepted_review(seal: Seal) -> CheckResult:
+    """The review check a seal's acceptance records: the items, who accepted and why."""
+    return CheckResult("review", "Entries awaited review when the month was sealed",
+                       False, accepted_items(seal),
+                       accepted=f"{seal.accepted_by}: {seal.accepted_reason}")
 
 
 def close_status(books: Books, *, with_checks: bool = True) -> list[MonthStatus]:
@@ -103,6 +114,8 @@ def close_status(books: Books, *, with_checks: bool = True) -> list[MonthStatus]
                                   False, [m for m, _ in broken[label]])]
         elif label in covered:
             state = MonthState.SEALED
+            if label in seals and seals[label].accepted_by:
+                checks = [accepted_review(seals[label])]
         else:
             state = MonthState.CLOSED if numbered.get(label) else MonthState.OPEN
             if with_checks and not next_to_close_found:

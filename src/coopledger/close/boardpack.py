@@ -29,10 +29,10 @@ from typing import Any
 from coopledger.books import Books
 from coopledger.close.charts import bar_chart
 from coopledger.close.preflight import CheckResult
-from coopledger.close.seal import previous_month
 from coopledger.entities import EntityKind
 from coopledger.money import format_sek
 from coopledger.periods import Period, fiscal_year_of, month_period
+from coopledger.seals import previous_month
 from coopledger.statements import BalanceSheet, IncomeStatement, balance_sheet, income_statement
 
 BOARDPACK_DIR = "boardpack"
@@ -105,12 +105,24 @@ def _statement_html(title: str, statement: IncomeStatement | BalanceSheet) -> st
     return f"<h3>{html.escape(title)}</h3>" + _table(["Konto", "Belopp"], rows, total=total)
 
 
+def _check_status(check: CheckResult) -> tuple[str, str]:
+    """A check's state for the pack: CSV word and Swedish label (accepted: review)."""
+    if check.ok:
+        return "ok", "OK"
+    return ("accepted", "ACCEPTERAD") if check.accepted else ("failed", "FEL")
+
+
 def _checks_html(checks: list[CheckResult]) -> str:
-    rows = "".join(
-        f'<tr><td class="{"ok" if c.ok else "fail"}">{"OK" if c.ok else "FEL"}</td>'
-        f"<td>{html.escape(c.title_sv)}</td><td>{html.escape('; '.join(c.details))}</td></tr>"
-        for c in checks)
-    return f"<table><tr><th></th><th>Kontroll</th><th>Resultat</th></tr>{rows}</table>"
+    rows = []
+    for c in checks:
+        label = _check_status(c)[1]
+        accepted = (f"<br><strong>Accepterad av {html.escape(c.accepted)}</strong>"
+                    if c.accepted else "")
+        rows.append(f'<tr><td class="{"ok" if c.ok else "fail"}">{label}</td>'
+                    f"<td>{html.escape(c.title_sv)}</td>"
+                    f"<td>{html.escape('; '.join(c.details))}{accepted}</td></tr>")
+    return ("<table><tr><th></th><th>Kontroll</th><th>Resultat</th></tr>"
+            f"{''.join(rows)}</table>")
 
 
 def _fund_section(books: Books, month: str) -> tuple[str, dict[str, str]]:
@@ -144,9 +156,9 @@ def board_pack_files(books: Books, month: str, checks: list[CheckResult]) -> dic
     parts = [f"<h1>Styrelserapport {html.escape(month)}</h1>",
              f"<p>{html.escape(str(books.options.get('title') or books.path.name))}</p>",
              "<h2>Kontroller vid bokslutet</h2>", _checks_html(checks)]
-    files[folder / "checks.csv"] = _csv(((c.name, "ok" if c.ok else "failed",
-                                          " | ".join(c.details)) for c in checks),
-                                        ["check", "status", "details"])
+    files[folder / "checks.csv"] = _csv(((c.name, _check_status(c)[0],
+                                          " | ".join(c.details), c.accepted) for c in checks),
+                                        ["check", "status", "details", "accepted"])
 
     results = member_results(books, month)
     months = [m for m, _ in next(iter(results.values()), [])]
@@ -165,8 +177,8 @@ def board_pack_files(books: Books, month: str, checks: list[CheckResult]) -> dic
 
     for code in [None, *books.entities]:
         name = GROUP if code is None else code
-        fy_start = 1 if code is None else books.entities[code].fiscal_year_start
-        year = fiscal_year_of(period.start, fy_start)
+        year = (fiscal_year_of(period.start) if code is None
+                else books.entities[code].fiscal_year_of(period.start))
         to_date = Period(year.start, period.end, f"{year.start:%Y-%m}..{month}")
         label = ("Koncernen (internt eliminerat)" if code is None
                  else f"{code}: {books.entities[code].name}")

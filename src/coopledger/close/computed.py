@@ -4,7 +4,9 @@ Entries that move money and are computed (loan interest and instalments due, ser
 fees, cost allocations, rent, depreciation, wage-subsidy claims) are not invented at load
 time: ``coopledger close`` asks each computing module for the month's entries and writes
 them, numbered in the closing series, into ``closing/YYYY-MM.beancount`` beside the main
-file, which includes it. Each module offers ``closing_entries(books, period)`` returning
+file, which includes it. At the end of a VAT period the VAT settlement of each taxable
+person (:mod:`coopledger.filings.vat`) comes last, over the books and these entries. Each
+module offers ``closing_entries(books, period)`` returning
 Beancount transactions with provenance metadata; they are imported lazily so that the
 close works (with fewer entries) when a module is not installed.
 """
@@ -99,6 +101,12 @@ def collect_computed(books: Books, start: datetime.date, end: datetime.date) -> 
                                     f"transaction of the month {start:%Y-%m}: {entry.date}")
         entries.extend(e for e in found if isinstance(e, data.Transaction))
         sources[name] = len(found)
+    from coopledger.filings.vat import GENERATED_BY, settlement_entries
+
+    # Last: a VAT period's settlement includes the VAT of the month's computed entries.
+    settlements = settlement_entries(books, _period(start, end), entries)
+    entries.extend(settlements)
+    sources[GENERATED_BY] = len(settlements)
     entries.sort(key=lambda e: (e.date, e.narration, sorted(e.links)))
     return Computed(entries, sources, missing)
 

@@ -8,7 +8,9 @@ step with a report and writes nothing. A month already sealed (and unchanged) is
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
+import getpass
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,9 +27,16 @@ from coopledger.close.numbering import (
     insert_voucher_lines,
     is_numberable,
 )
-from coopledger.close.preflight import CheckResult, preflight
+from coopledger.close.preflight import ACCEPTABLE, CheckResult, preflight, review_items
 from coopledger.close.projection import NotProven, project_close
-from coopledger.close.seal import (
+from coopledger.close.staging import load_staged, translate
+from coopledger.close.yearseal import main_files
+from coopledger.collector import paused_if_allowed
+from coopledger.errors import CoopException, format_error
+from coopledger.files import FileTransaction, include_line, read_text, with_include
+from coopledger.seals import (
+    SEAL_VERSION,
+    Acceptance,
     digest_entries,
     month_bounds,
     month_entries,
@@ -35,13 +44,9 @@ from coopledger.close.seal import (
     previous_month,
     read_seals,
     seal_text,
+    sealed_months,
     verify_month_seals,
 )
-from coopledger.close.staging import load_staged, translate
-from coopledger.close.yearseal import main_files
-from coopledger.collector import paused_if_allowed
-from coopledger.errors import CoopException, format_error
-from coopledger.files import FileTransaction, include_line, read_text, with_include
 
 Progress = Callable[[str], None]
 
@@ -59,6 +64,8 @@ class CloseReport:
         vouchers: Number of transactions numbered (each gets one id per entity).
         computed: Number of computed entries written.
         digest: The month's seal digest.
+        acceptance: Who accepted what still awaited review (recorded in the seal), or
+            None when nothing did.
     """
 
     month: str
@@ -69,6 +76,7 @@ class CloseReport:
     vouchers: int = 0
     computed: int = 0
     digest: str = ""
+    acceptance: Acceptance | None = None
 
     @property
     def ok(self) -> bool:
@@ -82,16 +90,6 @@ def first_month(books: Books) -> str | None:
     return month_label(first) if first else None
 
 
-def sealed_months(books: Books) -> set[str]:
-    """Months covered by a seal (a month seal, or a year seal of its fiscal year)."""
-    seals, _ = read_seals(books.entries)
-    months = {label for label, seal in seals.items() if not seal.is_year}
-    for label, seal in seals.items():
-        if seal.is_year:
-            months.update(f"{label}-{m:02d}" for m in range(1, 13))
-    return months
-
-
 def _fail(report: CloseReport, lines: list[str]) -> CloseReport:
     report.status = "failed"
     report.failure = lines
@@ -100,7 +98,7 @@ def _fail(report: CloseReport, lines: list[str]) -> CloseReport:
 
 def close_month(
     path: str | Path, month: str, *, dry_run: bool = False, progress: Progress | None = None,
-    books: Books | None = None,
+    books: Books | None = None, accept: str | None = None, accepted_by: str | None = None,
 ) -> CloseReport:
     """Close a month: check, book computed entries, number vouchers, seal, board pack.
 
@@ -110,6 +108,10 @@ def close_month(
         dry_run: Compute everything, write nothing; the report holds what would be written.
         progress: Called with a short line as each step starts.
         books: The books already loaded from ``path`` (loaded here when None).
+        accept: Seal even though entries await review (the ``review`` check), for this
+            reason; the seal records it with the items and who accepted them. Every
+            other check must still pass.
+        accepted_by: Who accepts (default: the user name of this process).
 
     Returns:
         The report; nothing is written unless ``report.status == "closed"``.
@@ -120,11 +122,44 @@ def close_month(
     # Like a load: the close builds large lists of long-lived objects and no reference
     # cycles, and the collector rescanning the loaded books is pure overhead.
     with paused_if_allowed():
-        return _close(path, month, dry_run, progress or (lambda _line: None), books)
+        return _close(path, month, dry_run, progress or (lambda _line: None), books,
+                      _Accept(accept, accepted_by) if accept is not None else None)
+
+
+@dataclass(frozen=True)
+class _Accept:
+    reason: str
+    by: str | None
+
+
+def _accept_review(books: Books, report: CloseReport, accept: _Accept | None,
+                   start: datetime.date, end: datetime.date) -> list[CheckResult]:
+    """The failed checks that stop the close, after an acceptance of the review check.
+
+    An acceptance applies to the :data:`~coopledger.close.preflight.ACCEPTABLE` checks
+    only; it is recorded in the report (and so in the seal) with every item, uncapped.
+
+    Raises:
+        CoopException: The acceptance gives no reason or no name.
+    """
+    failed = [c for c in report.checks if not c.ok]
+    accepted = [c for c in failed if c.name in ACCEPTABLE]
+    if accept is None or not accepted:
+        return failed
+    reason = accept.reason.strip()
+    by = (accept.by if accept.by is not None else getpass.getuser()).strip()
+    if not reason or not by:
+        raise CoopException("--accept needs a reason and a name (--by): the seal records "
+                            "who accepted what and why")
+    report.acceptance = Acceptance(by, reason, tuple(review_items(books, start, end)))
+    note = f"{by}: {reason}"
+    report.checks = [dataclasses.replace(c, accepted=note) if c in accepted else c
+                     for c in report.checks]
+    return [c for c in failed if c not in accepted]
 
 
 def _close(path: str | Path, month: str, dry_run: bool, say: Progress,
-           books: Books | None) -> CloseReport:
+           books: Books | None, accept: _Accept | None) -> CloseReport:
     try:
         start, end = month_bounds(month)
     except ValueError as exc:
@@ -136,9 +171,13 @@ def _close(path: str | Path, month: str, dry_run: bool, say: Progress,
         return report
     say(f"{month}: preflight")
     report.checks = preflight(books, start, end)
-    failed = [c for c in report.checks if not c.ok]
+    failed = _accept_review(books, report, accept, start, end)
     if failed:
-        return _fail(report, [f"{c.name}: {line}" for c in failed for line in c.details])
+        lines = [f"{c.name}: {line}" for c in failed for line in c.details]
+        if accept is None and any(c.name in ACCEPTABLE for c in failed):
+            lines.append("review the entries above (or seal anyway with --accept \"reason\": "
+                         "the seal records who accepted what)")
+        return _fail(report, lines)
     target = closing_file(books.path, month).resolve()
     if target.exists():
         return _fail(report, [f"{target} exists but {month} is not sealed; move it away "
@@ -156,8 +195,9 @@ def _close(path: str | Path, month: str, dry_run: bool, say: Progress,
         if after.errors:
             return _fail(report, ["the close would leave errors in the books:"] +
                          [translate(format_error(e), names) for e in after.errors[:30]])
-    digest = digest_entries(month, month_entries(after.entries, start, end))
-    staged[target] = body + "\n" + seal_text(digest, end - datetime.timedelta(days=1))
+    digest = digest_entries(month, month_entries(after.entries, start, end), SEAL_VERSION)
+    staged[target] = body + "\n" + seal_text(digest, end - datetime.timedelta(days=1),
+                                             report.acceptance)
     report.digest = digest.digest
     say(f"{month}: board pack")
     from coopledger.close.boardpack import board_pack_files
@@ -211,7 +251,10 @@ def _stage_entries(
         The staged texts, the closing file's text (without the seal) and the voucher
         ids given to the month's transactions.
     """
+    from coopledger.periodlock import enforce  # it reads the seals: import it late
+
     computed = collect_computed(books, start, end)
+    enforce(books, computed.entries, "nothing was written; fix the declaration it comes from")
     starts = {c: e.fiscal_year_start for c, e in books.entities.items()}
     in_month = [e for e in books.transactions if start <= e.date < end and is_numberable(e)]
     user = assign_vouchers(books.entries, in_month, starts)

@@ -12,6 +12,15 @@
    the link is minus the borrower's liability (BAS 2390) on them.
 5. **seals**: no sealed month changed, and nothing is dated in a sealed month.
 6. **vouchers**: voucher ids already written are consistent and gapless.
+7. **review**: nothing in the month awaits the accountant's review: no transaction or
+   posting flagged ``!`` and no balance on a suspense account (BAS 2999 OBS-konto, or
+   any account whose ``open`` carries ``suspense: TRUE``) at the month's end. The close
+   may seal such a month only when someone accepts it (``--accept``), and the seal then
+   records who accepted what (see :class:`Acceptance`).
+8. **vat**: no VAT account (BAS 26xx but 2650) holds an amount of the month that no box
+   of a VAT return takes (see :mod:`coopledger.filings.vat`).
+9. **overdue**: a warning, never a failure: customer and supplier invoices more than 90
+   days past their due date at the month's end.
 """
 
 from __future__ import annotations
@@ -27,10 +36,10 @@ from beancount.core import data
 from coopledger.books import Books
 from coopledger.clearing import clearing_counterparty
 from coopledger.close.numbering import numbering_problems
-from coopledger.close.seal import read_seals, verify_month_seals
 from coopledger.entities import EntityKind, entity_of
 from coopledger.errors import format_error
 from coopledger.fund.ledger import is_opening, posting_loan
+from coopledger.seals import read_seals, verify_month_seals
 
 RECEIVABLE_BAS = ("1380", "1381")
 BORROWING_BAS = ("2390",)
@@ -47,12 +56,15 @@ class CheckResult:
         title: What the check proves, in a sentence.
         ok: Whether it passed.
         details: One line per problem (or, when passed, a short note).
+        accepted: For a failed check that someone accepted before sealing, who and
+            why (``"Anna Berg: bank lines of 30 Nov are booked in December"``).
     """
 
     name: str
     title: str
     ok: bool
     details: list[str] = field(default_factory=list)
+    accepted: str = ""
 
     @property
     def title_sv(self) -> str:
@@ -68,7 +80,19 @@ TITLES_SV = {
     "loans": "Varje lån i fonden speglas av låntagarens skuld",
     "seals": "Förseglade månader är oförändrade",
     "vouchers": "Verifikationsnumren är obrutna per enhet och serie",
+    "vat": "Varje momsbelopp hamnar i en ruta i momsdeklarationen",
+    "review": "Inget väntar på granskning (inga !-poster, tomt OBS-konto)",
+    "overdue": "Inga fakturor är mer än 90 dagar förfallna",
 }
+#: Days past due after which an open invoice is a warning in the preflight.
+OVERDUE_DAYS = 90
+
+#: BAS number of the suspense account (OBS-konto); ``suspense: TRUE`` on an ``open``
+#: marks any other account as one.
+SUSPENSE_BAS = "2999"
+SUSPENSE_KEY = "suspense"
+#: The check that an accountant may accept (``--accept``); every other one must pass.
+ACCEPTABLE = frozenset({"review"})
 
 
 def _where(meta: dict[str, object] | None) -> str:
@@ -190,15 +214,84 @@ def check_vouchers(books: Books) -> CheckResult:
                        not problems, _cap(problems) or ["voucher numbers are gapless"])
 
 
+def suspense_accounts(books: Books) -> list[str]:
+    """The suspense accounts: BAS 2999 (OBS-konto) and any ``open`` marked ``suspense``."""
+    return sorted(account for account, entry in books.opens.items()
+                  if books.bas(account) == SUSPENSE_BAS
+                  or (entry.meta or {}).get(SUSPENSE_KEY) is True)
+
+
+def review_items(books: Books, start: datetime.date, end: datetime.date) -> list[str]:
+    """What awaits review in the month ``[start, end)``, one line each.
+
+    Every transaction dated in the month that is flagged ``!`` or holds a posting
+    flagged ``!`` (at its file and line), then every suspense account with a balance at
+    the month's end (the balance in the operating currency).
+    """
+    lines = []
+    for entry in books.transactions:
+        if entry.date >= end:
+            break
+        if entry.date < start:
+            continue
+        if entry.flag == "!" or any(p.flag == "!" for p in entry.postings):
+            text = " ".join(t for t in (entry.payee, entry.narration) if t)
+            lines.append(f"{_where(entry.meta)}{entry.date} ! {text}".rstrip())
+    accounts = suspense_accounts(books)
+    balances = account_balances(books, end, accounts)
+    lines.extend(f"{account}: {balances[account]} {books.operating_currency} at {end}"
+                 for account in accounts if balances.get(account))
+    return lines
+
+
+def check_review(books: Books, start: datetime.date, end: datetime.date) -> CheckResult:
+    """Nothing awaits review: no ``!`` entry in the month, no suspense balance at its end."""
+    items = review_items(books, start, end)
+    return CheckResult("review", "Nothing awaits review (no ! entry, no balance on a "
+                       "suspense account)", not items,
+                       _cap(items) or ["nothing awaits review"])
+
+
 def preflight(books: Books, start: datetime.date, end: datetime.date) -> list[CheckResult]:
     """Run every check for the month ``[start, end)``, in order.
 
     Returns:
-        One result per check; the month may be closed when all passed.
+        One result per check; the month may be closed when all passed (or when the
+        only failures are in :data:`ACCEPTABLE` checks and someone accepted them).
     """
     return [check_errors(books), check_bank_assertions(books, start, end),
             check_clearing(books, end), check_loan_mirrors(books, end), check_seals(books),
-            check_vouchers(books)]
+            check_vouchers(books), check_review(books, start, end),
+            check_vat_boxes(books, start, end), check_overdue(books, end)]
+
+
+def check_vat_boxes(books: Books, start: datetime.date, end: datetime.date) -> CheckResult:
+    """Every amount on a VAT account in the month is taken by a box of a VAT return."""
+    from coopledger.filings.vat import unboxed_vat
+
+    lines = [f"{_where(entry.meta)}{entry.date} {account} {amount} SEK: {why}"
+             for entry, account, amount, why in unboxed_vat(books, start, end)]
+    return CheckResult("vat", "Every VAT amount is taken by a box of the VAT return",
+                       not lines, _cap(lines) or ["every VAT amount has its box"])
+
+
+def check_overdue(books: Books, end: datetime.date) -> CheckResult:
+    """Warn of invoices more than :data:`OVERDUE_DAYS` days overdue on the month's last day.
+
+    Always passes: an unpaid invoice does not stop the close, but the board should see it.
+    Each line starts with ``warning:``.
+    """
+    from coopledger.invoicing.receivables import PAYABLES_BAS, RECEIVABLES_BAS, open_items
+    from coopledger.invoicing.receivables import overdue as overdue_items
+
+    last = end - datetime.timedelta(days=1)
+    lines = []
+    for bas, kind in ((RECEIVABLES_BAS, "customer invoice"), (PAYABLES_BAS, "supplier invoice")):
+        for item in overdue_items(open_items(books, bas, date=last), last, OVERDUE_DAYS):
+            lines.append(f"warning: {item.entity} {kind} {item.invoice} ({item.party}), "
+                         f"{abs(item.balance)} open, {item.days_overdue(last)} days overdue")
+    return CheckResult("overdue", f"No invoice is more than {OVERDUE_DAYS} days overdue", True,
+                       _cap(lines) or [f"no invoice is more than {OVERDUE_DAYS} days overdue"])
 
 
 def _cap(lines: list[str]) -> list[str]:

@@ -23,12 +23,12 @@ from beancount.core import amount, data
 from coopledger.books import YEAR_END_TAG, Books
 from coopledger.close.computed import render_entry
 from coopledger.close.numbering import YEAR_END_SERIES, assign_vouchers
-from coopledger.close.seal import SEAL, YEAR_END_KEY
 from coopledger.close.staging import load_staged, translate
 from coopledger.close.yeargather import YearInputs
 from coopledger.close.yearseal import (
     OPENING,
     OPENING_KEY,
+    account_digests,
     balances_digest,
     closing_balances,
     loan_snapshots,
@@ -40,6 +40,7 @@ from coopledger.files import include_line, with_include
 from coopledger.fund.ledger import LoanRecord, loan_book
 from coopledger.fund.opening import snapshot_text, snapshots_digest
 from coopledger.money import ZERO
+from coopledger.seals import SEAL, YEAR_END_KEY
 
 _INCLUDE = re.compile(r'^include\s+"([^"]+)"')
 
@@ -163,6 +164,7 @@ def seal_text(after: Books, year: int, end: datetime.date,
             f'  digest: "{year_end_digest(after.entries, str(year), end, carry=False)}"\n'
             f'  carry: "{year_end_digest(after.entries, str(year), end, carry=True)}"\n'
             f'  balances: "{balances_digest(closing_balances(after.entries, end))}"\n'
+            f'  accounts: "{account_digests(closing_balances(after.entries, end))}"\n'
             f"{loans}  count: {count}\n  fiscal-year-start: {first_month}\n")
 
 

@@ -13,11 +13,10 @@ from pathlib import Path
 
 from coopledger.books import Books, load_books
 from coopledger.close.computed import CLOSING_DIR
-from coopledger.close.month import sealed_months
-from coopledger.close.seal import month_label, read_seals
 from coopledger.close.yearseal import verify_year_seals
 from coopledger.errors import CoopException, format_error
 from coopledger.files import read_text
+from coopledger.seals import month_label, read_seals, sealed_months
 
 #: The daily books' main file, beside the main file.
 DAILY_FILE = "daily.beancount"
@@ -97,7 +96,7 @@ def gather_year(path: str | Path, year: int) -> YearInputs | Settled:
     """
     books = load_books(path)
     first_month = _shared_fiscal_start(books)
-    start, end = datetime.date(year, first_month, 1), datetime.date(year + 1, first_month, 1)
+    start, end = _shared_year(books, year, first_month)
     settled = _done_or_blocked(books, year, start, end)
     if settled is not None:
         return settled
@@ -112,6 +111,24 @@ def _shared_fiscal_start(books: Books) -> int:
         raise CoopException("the entities have different fiscal years; the year-end close "
                             "handles one shared fiscal year only")
     return starts.pop()
+
+
+def _shared_year(books: Books, year: int, first_month: int,
+                 ) -> tuple[datetime.date, datetime.date]:
+    """The fiscal year all entities share; an entity's first year may start another day.
+
+    Raises:
+        CoopException: An entity's year ``year`` (a long first year) ends at another time.
+    """
+    start, end = datetime.date(year, first_month, 1), datetime.date(year + 1, first_month, 1)
+    for entity in books.entities.values():
+        own = entity.fiscal_year(year)
+        start = min(start, own.start)
+        if own.end != end:
+            raise CoopException(f"entity {entity.code}'s fiscal year {own.label} ends "
+                                f"{own.last_day}, the others' {end - datetime.timedelta(1)}; "
+                                "the year-end close handles one shared fiscal year only")
+    return start, end
 
 
 def _done_or_blocked(books: Books, year: int, start: datetime.date,

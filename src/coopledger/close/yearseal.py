@@ -29,11 +29,11 @@ from typing import Any
 
 from beancount.core import data
 
-from coopledger.close.seal import SEAL, YEAR_END_KEY, Seal, entry_digest
 from coopledger.declarations import Declaration, declaration, parse_declarations
 from coopledger.fund.ledger import LoanBook, build_loan_book
 from coopledger.fund.opening import declared_openings, snapshots_digest
 from coopledger.fund.snapshots import history_snapshots
+from coopledger.seals import SEAL, YEAR_END_KEY, Seal, entry_digest
 
 OPENING_KEY = "opening-balances"
 OPENING = "coop-opening"
@@ -127,11 +127,71 @@ def closing_balances(entries: Iterable[data.Directive],
     return {key: value for key, value in totals.items() if value}
 
 
+def _balance_line(account: str, currency: str, value: Decimal) -> str:
+    return f"{account} {value.normalize():f} {currency}"
+
+
 def balances_digest(balances: Mapping[tuple[str, str], Decimal]) -> str:
     """SHA-256 of balances, independent of order and of trailing zeros."""
-    lines = sorted(f"{account} {value.normalize():f} {currency}"
+    lines = sorted(_balance_line(account, currency, value)
                    for (account, currency), value in balances.items() if value)
     return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
+
+
+def _by_entity(balances: Mapping[tuple[str, str], Decimal]) -> dict[str, dict[str, str]]:
+    """Entity to (8 hex digits of a balance line to the line)."""
+    found: dict[str, dict[str, str]] = defaultdict(dict)
+    for (account, currency), value in balances.items():
+        if value:
+            line = _balance_line(account, currency, value)
+            short = hashlib.sha256(line.encode("utf-8")).hexdigest()[:8]
+            found[account.split(":")[1] if ":" in account else account][short] = line
+    return found
+
+
+def account_digests(balances: Mapping[tuple[str, str], Decimal]) -> str:
+    """A year seal's ``accounts``: per entity, 8 hex digits of each account's balance."""
+    return " ".join(f"{entity}:" + ",".join(sorted(shorts))
+                    for entity, shorts in sorted(_by_entity(balances).items()))
+
+
+_NAMED = 8
+
+
+def explain_balances(seal: Seal, balances: Mapping[tuple[str, str], Decimal]) -> str:
+    """Which entities and accounts differ from a year seal's closing balances.
+
+    Returns:
+        ``"entity Kafe: Assets:Kafe:1930-Företagskonto 1200 SEK is not as sealed; ..."``,
+        or a note that the seal is too old to say (it has no ``accounts``).
+    """
+    if not seal.accounts:
+        return ("the seal holds no per-account digests (written before they existed): "
+                "compare the accounts with the next year's opening balances")
+    sealed: dict[str, set[str]] = {}
+    for item in seal.accounts.split():
+        entity, _, shorts = item.partition(":")
+        sealed[entity] = {s for s in shorts.split(",") if s}
+    now = _by_entity(balances)
+    parts = []
+    for entity in sorted(set(sealed) | set(now)):
+        mine = now.get(entity, {})
+        before = sealed.get(entity, set())
+        changed = sorted(line for short, line in mine.items() if short not in before)
+        # a changed balance is one line not sealed and one sealed line gone: count only
+        # the sealed lines gone beyond those (accounts that have no balance any more)
+        gone = len(before - set(mine)) - len(changed)
+        if not changed and gone <= 0:
+            continue
+        text = "; ".join(changed[:_NAMED])
+        if len(changed) > _NAMED:
+            text += f"; and {len(changed) - _NAMED} more"
+        what = f"not as sealed: {text}" if changed else ""
+        if gone > 0:
+            what += f"{'; ' if what else ''}{gone} sealed balance(s) gone"
+        new = "" if entity in sealed else " (not in the sealed year)"
+        parts.append(f"entity {entity}{new}: {what}")
+    return " | ".join(parts) or "the balances differ in a way no account shows"
 
 
 def loan_snapshots(entries: list[data.Directive],
@@ -231,7 +291,7 @@ def verify_year_seals(
         if balances_digest(balances[end]) != seal.balances:
             where = "the opening balances of the next year" if daily else "the closing balances"
             problems.append((f"sealed year {label}: {where} differ from the sealed closing "
-                             "balances", seal.meta))
+                             f"balances: {explain_balances(seal, balances[end])}", seal.meta))
         if seal.loans and snapshots_digest(
                 _snapshots(entries, end, daily=daily, history=history)) != seal.loans:
             where = ("the loans' opening snapshots (coop-loan-opening) differ from"

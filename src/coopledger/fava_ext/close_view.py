@@ -41,8 +41,13 @@ class CloseMonth:
 
     @property
     def failed(self) -> int:
-        """The number of checks that did not pass."""
-        return sum(1 for check in self.checks if not check.ok)
+        """The number of checks that did not pass (an accepted one is not counted)."""
+        return sum(1 for check in self.checks if not check.ok and not check.accepted)
+
+    @property
+    def accepted(self) -> int:
+        """The number of checks that failed but were accepted before sealing."""
+        return sum(1 for check in self.checks if check.accepted)
 
 
 @dataclass(frozen=True)

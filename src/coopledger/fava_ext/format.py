@@ -149,6 +149,9 @@ LABELS: dict[str, dict[str, str]] = {
         "failed": "underkänd",
         "all_passed": "alla godkända",
         "n_failed": "{n} underkända",
+        "accepted": "accepterad",
+        "n_accepted": "{n} accepterade vid förseglingen",
+        "accepted_by": "Accepterad av {who}",
         "no_close": "Inga månader i perioden.",
     },
     "en": {
@@ -244,6 +247,9 @@ LABELS: dict[str, dict[str, str]] = {
         "failed": "failed",
         "all_passed": "all passed",
         "n_failed": "{n} failed",
+        "accepted": "accepted",
+        "n_accepted": "{n} accepted at sealing",
+        "accepted_by": "Accepted by {who}",
         "no_close": "No months in the period.",
     },
 }

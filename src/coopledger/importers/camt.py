@@ -264,9 +264,11 @@ def _leg(path: str, tx: Element, where: str, direction: str) -> tuple[bool, Leg]
         for strd in children(rmt, "Strd"):
             reference = reference or text(strd, "CdtrRefInf/Ref")
     message = " ".join(u for u in unstructured if u) or text(tx, "AddtlTxInf")
+    end_to_end = text(tx, "Refs/EndToEndId")
     return amt is not None, Leg(
         amount, payee, message or reference, ocr_digits(reference),
-        normalise_account_id(counterparty) if counterparty else None)
+        normalise_account_id(counterparty) if counterparty else None,
+        end_to_end if end_to_end and end_to_end.upper() != "NOTPROVIDED" else None)
 
 
 class CamtImporter(BankImporter):

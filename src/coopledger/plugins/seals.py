@@ -1,7 +1,7 @@
 """Seals: every sealed month must be exactly as it was when it was closed.
 
 ``coopledger close`` ends a month with a ``coop-seal`` declaration holding a digest of the
-month's entries (see :mod:`coopledger.close.seal`). This plugin recomputes every seal at
+month's entries (see :mod:`coopledger.seals`). This plugin recomputes every seal at
 load, in one pass, and reports a changed, added or removed entry in a sealed month as an
 error naming the month and, where it can, the entry at its file and line. It changes no
 entry, except in the daily books written by the year-end close (those with a
@@ -18,9 +18,11 @@ With October sealed, changing an amount of a sealed entry::
       Expenses:Kafe:4010-Inköp-varor-och-material   800.00 SEK  ; was 700.00
       Assets:Kafe:1930-Företagskonto
 
-gives ``main.beancount:120: sealed month 2026-10 changed: entry of 2026-10-05 is not as
-sealed (added or edited); book a correction in an open month instead``. Corrections are
-new entries dated in an open month (``coopledger correct``).
+gives ``main.beancount:120: sealed month 2026-10: this entry of 2026-10-05 (Kafe:
+Assets:Kafe:1930-Företagskonto, Expenses:Kafe:4010-Inköp-varor-och-material) was changed
+after sealing; book a correction in an open month instead``. A year seal whose closing
+balances no longer hold names each entity and account that differs. Corrections are new
+entries dated in an open month (``coopledger correct``).
 """
 
 from __future__ import annotations
@@ -29,11 +31,11 @@ from typing import Any
 
 from beancount.core import data
 
-from coopledger.close.seal import SEAL, read_seals, verify_month_seals
 from coopledger.close.yearseal import drop_closed_years, verify_year_seals
 from coopledger.errors import CoopError
 from coopledger.loadindex import load_index, scan
 from coopledger.plugins import no_configuration
+from coopledger.seals import SEAL, read_seals, verify_month_seals
 
 __plugins__ = ("drop_closed_years_from_daily_books", "validate_seals")
 

@@ -53,6 +53,7 @@ from coopledger.services.entries import (
 )
 from coopledger.services.fees import turnover_and_costs
 from coopledger.services.premises import rented_area
+from coopledger.services.vat import VatCharge, buyer_lines, output_line, vat_charge
 
 if TYPE_CHECKING:
     from coopledger.books import Books
@@ -175,9 +176,17 @@ def allocation_entries(books: Books, period: Period) -> list[data.Transaction]:
         if not weights:
             continue
         parts = allocate(total, weights)
-        lines = [Line(index.get(code, "6590"), part, {"weight": weights[code]})
-                 for code, part in parts.items() if part != 0]
+        lines: list[Line] = []
+        charges: list[VatCharge] = []
+        for code, part in parts.items():
+            if part == 0:
+                continue
+            charge = vat_charge(books, umbrella.code, code, part, period.last_day)
+            charges.append(charge)
+            lines += buyer_lines(index, code, index.get(code, "6590"), part, charge,
+                                 {"weight": weights[code]})
         lines.append(Line(index.get(umbrella.code, "3930"), -total))
+        lines += output_line(index, umbrella.code, charges)
         meta = {"allocation": key.id, "key": key.key, "cost": round_ore(cost),
                 "percent": key.percent, "cost-accounts": " ".join(accounts),
                 "weights": " ".join(f"{c}:{w}" for c, w in sorted(weights.items()))}

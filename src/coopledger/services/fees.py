@@ -22,7 +22,8 @@ gross margin, with an optional minimum and cap::
 
 The month's fee is booked on its last day: an expense on the member's BAS 6550 and income
 on the umbrella's BAS 3920, one cross-entity transaction (the entities plugin adds the
-clearing postings), with the base, rate and fixed part in metadata.
+clearing postings), with the base, rate and fixed part in metadata. A separate member is
+charged VAT on the fee (:mod:`coopledger.services.vat`); a unit is not.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from coopledger.entities import EntityKind
 from coopledger.money import ZERO, round_ore
 from coopledger.periods import Period
 from coopledger.services.entries import AccountIndex, Line, make_transaction, month_link
+from coopledger.services.vat import buyer_lines, output_line, vat_charge
 
 if TYPE_CHECKING:
     from coopledger.books import Books
@@ -160,13 +162,17 @@ def fee_entries(books: Books, period: Period) -> list[data.Transaction]:
             meta["minimum"] = rule.minimum
         if rule.cap is not None:
             meta["cap"] = rule.cap
+        charge = vat_charge(books, umbrella.code, code, fee, period.last_day)
+        if charge.vat:
+            meta["vat"] = charge.vat
         entries.append(make_transaction(
             date=period.last_day, payee=umbrella.name,
             narration=f"Tjänsteavgift {period.label}: {rule.fixed} kr + {rule.percent} % av "
                       f"{'omsättning' if rule.base == 'turnover' else 'täckningsbidrag'}",
             coop_id=f"fee:{period.label}:{code}", generated_by=GENERATED_BY,
             link=month_link("services", period), meta=meta,
-            lines=[Line(index.get(code, "6550"), fee),
-                   Line(index.get(umbrella.code, "3920"), -fee)],
+            lines=[*buyer_lines(index, code, index.get(code, "6550"), fee, charge),
+                   Line(index.get(umbrella.code, "3920"), -fee),
+                   *output_line(index, umbrella.code, [charge])],
             currency=books.operating_currency))
     return entries

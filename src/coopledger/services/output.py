@@ -45,6 +45,7 @@ def stage_month_entries(tx: FileTransaction, books: Books, folder: str, label: s
     Raises:
         CoopException: An entry posts to an account that is not open, or does not
             render back identically.
+        PeriodLocked: An entry is dated where the period lock closes the books to it.
     """
     target = month_file(books, folder, label)
     if not entries:
@@ -60,7 +61,7 @@ def stage_month_entries(tx: FileTransaction, books: Books, folder: str, label: s
         old = file_header(title)
     separator = "" if not old or old.endswith("\n\n") else ("\n" if old.endswith("\n")
                                                             else "\n\n")
-    tx.write(target, f"{old}{separator}{text}")
+    tx.write_entries(target, f"{old}{separator}{text}", books, entries)
     main_text = staged.get(books.path) or read_text(books.path)
     tx.write(books.path, with_include(main_text, include_line(books.path, target)))
     return target

@@ -7,7 +7,11 @@ order free, further columns ignored)::
     E101,Kafe,2026-04,26500.00,0.00,5830.00,20670.00,1990
 
 - ``employee``: the employee id in the payroll system (kept as metadata, so that wage
-  subsidy claims find the salary cost);
+  subsidy claims find the salary cost, and the employer declaration its person). It
+  refers to a ``coop-employee`` declaration (see :mod:`coopledger.filings.employees`)
+  holding the personnummer: once an employer declares any employee, every row it pays
+  must name a declared one, paid by that employer and born in ``birth_year``; books
+  without employee declarations are read as before;
 - ``member``: the entity code of the employing cooperative (the umbrella's own staff:
   the umbrella's code);
 - ``period``: the pay month, ``YYYY-MM``; the salary is paid on the 25th;
@@ -50,6 +54,7 @@ from pydantic import Field
 from coopledger.declarations import Declaration, declaration
 from coopledger.entities import EntityKind
 from coopledger.errors import CoopException
+from coopledger.filings.employees import Employee, employees_by_id
 from coopledger.money import ZERO, parse_amount, round_ore
 from coopledger.periods import month_period
 from coopledger.services.entries import AccountIndex, Line, make_transaction, month_link
@@ -209,6 +214,33 @@ def vacation_percent(declared: Iterable[VacationPay], entity: str,
     return best.percent if best is not None else VACATION_PAY_PERCENT
 
 
+def check_employee(row: PayrollRow, code: str, employees: dict[str, Employee],
+                   employing: set[str]) -> None:
+    """A row's employee against its declaration (when its employer declares employees).
+
+    Raises:
+        CoopException: The employee is declared for another employer or with another
+            birth year, or its employer declares employees but not this one.
+    """
+    employee = employees.get(row.employee)
+    if employee is None:
+        if code in employing:
+            raise CoopException(
+                f"{row.source}: employee {row.employee} is not declared; add custom "
+                f"\"coop-employee\" \"{row.employee}\" with employer \"{code}\" and the "
+                "personnummer (the employer declaration needs it); nothing was written")
+        return
+    if employee.employer != code:
+        raise CoopException(
+            f"{row.source}: employee {row.employee} is declared for {employee.employer}, "
+            f"not {code}; nothing was written", employee.meta)
+    if employee.birth_date.year != row.birth_year:
+        raise CoopException(
+            f"{row.source}: birth_year {row.birth_year} is not that of employee "
+            f"{row.employee}'s personnummer ({employee.birth_date.year}); nothing was "
+            "written", employee.meta)
+
+
 def payroll_entries(books: Books, rows: Iterable[PayrollRow]) -> list[data.Transaction]:
     """The payroll journal: one transaction per row, in the employer's books.
 
@@ -224,6 +256,8 @@ def payroll_entries(books: Books, rows: Iterable[PayrollRow]) -> list[data.Trans
     """
     index = AccountIndex(books)
     declared = books.declarations.of(VacationPay)
+    employees = employees_by_id(books.declarations.of(Employee))
+    employing = {employee.employer for employee in employees.values()}
     currency = books.operating_currency
     entries = []
     for row in sorted(rows, key=lambda r: (r.period, r.member, r.employee)):
@@ -233,6 +267,7 @@ def payroll_entries(books: Books, rows: Iterable[PayrollRow]) -> list[data.Trans
             raise CoopException(f"{row.source}: unknown member {row.member!r} (known: {known}); "
                                 "nothing was written")
         code = entity.code
+        check_employee(row, code, employees, employing)
         pay_date = row.pay_date
         salary_bas = "7210" if entity.kind is EntityKind.UMBRELLA else "7010"
         basis = row.gross_pay + row.benefits

@@ -15,6 +15,10 @@ Each property or lease is declared with the members renting part of it::
 - ``building-cost`` and ``useful-life`` (years), for owned property: straight-line
   depreciation of the building (land excluded) from ``in-service`` (default: the
   declaration's date) over ``useful-life * 12`` months.
+- ``voluntary-vat``: ``TRUE`` when the umbrella chose voluntary tax liability for letting
+  these premises (frivillig skattskyldighet): separate members then pay 25 % VAT on the
+  rent, which the umbrella books on BAS 3913 (box 08 of the VAT return). Without it rent
+  is exempt and carries no VAT. Units never pay VAT to their umbrella.
 
 A later declaration with the same id replaces the earlier one from its date (a new
 tenant, a new rent); one without ``tenants`` stops the rent. Rent is booked on the month's
@@ -43,6 +47,7 @@ from coopledger.services.entries import (
     month_link,
     parse_weights,
 )
+from coopledger.services.vat import NO_VAT, buyer_lines, output_line, vat_charge
 
 if TYPE_CHECKING:
     from coopledger.books import Books
@@ -69,6 +74,7 @@ class Premises(Declaration):
     building_cost: Decimal | None = Field(default=None, ge=0)
     useful_life: int | None = Field(default=None, gt=0, le=200)
     in_service: datetime.date | None = None
+    voluntary_vat: bool = False
 
     @field_validator("tenants")
     @classmethod
@@ -147,9 +153,21 @@ def premises_entries(books: Books, period: Period) -> list[data.Transaction]:
                  for code, m2 in sorted(item.areas().items())}
         total = sum(rents.values(), ZERO)
         if total > 0:
-            lines = [Line(index.get(code, "5010"), rent, {"area-m2": item.areas()[code]})
-                     for code, rent in rents.items() if rent > 0]
-            lines.append(Line(index.get(umbrella.code, "3910"), -total))
+            lines: list[Line] = []
+            income = {"3910": ZERO, "3913": ZERO}
+            charges = []
+            for code, rent in rents.items():
+                if rent <= 0:
+                    continue
+                charge = (vat_charge(books, umbrella.code, code, rent, period.last_day)
+                          if item.voluntary_vat else NO_VAT)
+                charges.append(charge)
+                income["3913" if charge.vat else "3910"] += rent
+                lines += buyer_lines(index, code, index.get(code, "5010"), rent, charge,
+                                     {"area-m2": item.areas()[code]})
+            lines += [Line(index.get(umbrella.code, bas), -amount)
+                      for bas, amount in income.items() if amount]
+            lines += output_line(index, umbrella.code, charges)
             entries.append(make_transaction(
                 date=period.last_day, payee=umbrella.name,
                 narration=f"Lokalhyra {period.label}: {item.id}",

@@ -13,6 +13,12 @@ adds the clearing postings::
         invoice="F-88231", net=Decimal("12000.00"), vat=Decimal("3000.00"),
         weights={"Kafe": Decimal(30), "Snickeri": Decimal(10)})
 
+That is how a unit (no VAT registration of its own) takes its part. A separate member is
+another legal person: the invoice is the umbrella's, so the umbrella deducts the input
+VAT on its own BAS 2641 and passes the member's part on as a supply of its own (its cost
+on BAS 4010, its income on BAS 3001), charging the member 25 % VAT on the net part
+(:mod:`coopledger.services.vat`), of which the member deducts what its activity allows.
+
 The entry carries ``coop-id: "purchase:F-88231"`` (``"rebate:..."`` for a rebate) so that
 writing it twice is recognised.
 """
@@ -30,6 +36,7 @@ from beancount.core import data
 from coopledger.errors import CoopException
 from coopledger.money import ZERO, allocate, round_ore
 from coopledger.services.entries import AccountIndex, Line, make_transaction
+from coopledger.services.vat import VatCharge, buyer_lines, output_line, vat_charge
 
 if TYPE_CHECKING:
     from coopledger.books import Books
@@ -59,6 +66,19 @@ def split_purchase(net: Decimal, vat: Decimal, weights: Mapping[str, Decimal],
 
 def _link_safe(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]", "-", text)
+
+
+def _passed_on(index: AccountIndex, umbrella: str, member: str, expense_bas: str,
+               net: Decimal, vat: Decimal, charge: VatCharge, weight: Decimal) -> list[Line]:
+    """A separate member's part: the umbrella's purchase, deduction and taxed resale."""
+    lines = [Line(index.get(umbrella, "4010"), net, {"passed-on-to": member})]
+    if vat:
+        lines.append(Line(index.get(umbrella, "2641"), vat))
+    lines.append(Line(index.get(umbrella, "3001"), -net, {"passed-on-to": member}))
+    lines += output_line(index, umbrella, [charge])
+    lines += buyer_lines(index, member, index.get(member, expense_bas), net, charge,
+                         {"weight": weight})
+    return lines
 
 
 def joint_purchase_entry(books: Books, *, date: datetime.date, supplier: str, invoice: str,
@@ -102,6 +122,11 @@ def joint_purchase_entry(books: Books, *, date: datetime.date, supplier: str, in
     index = AccountIndex(books)
     lines = []
     for code, (net_part, vat_part) in parts.items():
+        charge = vat_charge(books, umbrella.code, code, sign * net_part, date)
+        if charge.vat:
+            lines += _passed_on(index, umbrella.code, code, expense_bas, sign * net_part,
+                                sign * vat_part, charge, Decimal(weights[code]))
+            continue
         if net_part:
             lines.append(Line(index.get(code, expense_bas), sign * net_part,
                               {"weight": Decimal(weights[code])}))

@@ -1,4 +1,4 @@
-"""Employer contributions (arbetsgivaravgifter): one dated table, one function.
+"""Dated rate tables: employer contributions (arbetsgivaravgifter) and VAT.
 
 Every rate that depends on the date or on the employee's birth year lives in the two
 tables below, so that next year's rate is a one-line change. Sources: Skatteverket's
@@ -14,6 +14,8 @@ published rates for 2024-2026 (re-check them before relying on them for a real f
 
 The basis is the month's gross pay plus taxable benefits; the contribution is rounded to
 the öre, half up, per employee and month.
+
+VAT rates (25, 12 and 6 %) are in :data:`VAT_RATES`, dated the same way.
 """
 
 from __future__ import annotations
@@ -155,3 +157,44 @@ def employer_contribution(basis: Decimal, birth_year: int,
                 text += " + " + _part(rates.full, above)
             return Contribution(amount, text)
     return Contribution(round_ore(basis * rates.full / 100), _part(rates.full, basis))
+
+
+@dataclass(frozen=True)
+class VatRates:
+    """The VAT rates in force between two dates (both inclusive), in percent.
+
+    Attributes:
+        valid_from: First supply date covered.
+        valid_to: Last supply date covered.
+        general: The general rate (services, most goods).
+        reduced: The middle rate (restaurants, hotels).
+        low: The low rate (books, passenger transport, culture; food from April 2026).
+    """
+
+    valid_from: datetime.date
+    valid_to: datetime.date
+    general: Decimal
+    reduced: Decimal
+    low: Decimal
+
+
+#: Swedish VAT rates (DOMAIN.md section 4). Food moved from 12 % to 6 % on 1 April 2026,
+#: which changes which goods take a rate, not the three rates themselves.
+VAT_RATES: tuple[VatRates, ...] = (
+    VatRates(datetime.date(2024, 1, 1), datetime.date(2027, 12, 31),
+             Decimal("25"), Decimal("12"), Decimal("6")),
+)
+
+
+def vat_rates_on(supplied: datetime.date) -> VatRates:
+    """The VAT rates in force on a supply date.
+
+    Raises:
+        CoopException: The table has no rates for that date (add a row to
+            :data:`VAT_RATES`).
+    """
+    for rates in VAT_RATES:
+        if rates.valid_from <= supplied <= rates.valid_to:
+            return rates
+    raise CoopException(f"no VAT rates for {supplied}: add them to "
+                        "coopledger.services.rates.VAT_RATES")

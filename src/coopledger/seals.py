@@ -25,6 +25,15 @@ sealed month is a change.
 The per-day and per-entry digests let a check say which day changed and which entries
 are new or edited (their short digest is not in the seal) and how many sealed entries
 are gone.
+
+**Versions.** A seal says which canonical form it was made with (``version: 2``; a seal
+without the key is version 1), and is always checked with that form, so a seal stays
+valid whatever later versions change. Version 1 holds every metadata key. Version 2, what
+the close writes now, leaves out *annotations*: metadata that is not the record and may
+be added later without touching it (:data:`ANNOTATION_KEYS`: bank identifiers such as
+``iban:`` on an ``open``, notes, attached documents), on the directive and on each of its
+postings. Everything else stays covered; for an entry without annotations both versions
+give the same text.
 """
 
 from __future__ import annotations
@@ -36,7 +45,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from beancount.core import data
 from beancount.core.amount import Amount
@@ -45,8 +54,22 @@ from pydantic import field_validator
 from coopledger.clearing import GENERATED_BY as CLEARING_GENERATED_BY
 from coopledger.declarations import Declaration, declaration, parse_declaration
 
+if TYPE_CHECKING:
+    from coopledger.books import Books
+
 SEAL = "coop-seal"
 YEAR_END_KEY = "year-end"
+#: The canonical form the close writes seals with (see the module docstring).
+SEAL_VERSION = 2
+#: The first version whose canonical form leaves out :data:`ANNOTATION_KEYS`.
+ANNOTATIONS_LEFT_OUT_SINCE = 2
+#: Metadata keys a version-2 seal leaves out: annotations, not the record. Bank
+#: identifiers of an account, free notes and attached documents.
+ANNOTATION_KEYS = frozenset({
+    "iban", "bic", "bankgiro", "plusgiro", "bank-account", "clearing-number",
+    "note", "notes", "comment", "comments", "description", "document", "documents",
+    "url", "contact", "email", "phone",
+})
 _SKIPPED_META = frozenset({"filename", "lineno"})
 #: Fields that are not the record: where it is written, and what Beancount's balance
 #: check fills in after the plugins ran.
@@ -71,6 +94,15 @@ class Seal(Declaration):
         fiscal_year_start: For a year, the month it starts in.
         loans: For a year, SHA-256 of the loans' opening snapshots for the next year
             (see :mod:`coopledger.fund.opening`); empty when no loan had started.
+        accounts: For a year, per entity, 8 hex digits of each account's closing
+            balance (``Kafe:1a2b3c4d,5e6f7a8b Paraply:...``), so that a changed balance
+            is named by entity and account.
+        version: The canonical form of a month seal (1 without the key; see the
+            module docstring).
+        accepted_by: For a month sealed while entries awaited review (``!`` entries,
+            a balance on a suspense account), who accepted it.
+        accepted_reason: Why they accepted it.
+        accepted_items: What they accepted, the preflight's lines joined by `` | ``.
     """
 
     digest: str
@@ -81,6 +113,11 @@ class Seal(Declaration):
     carry: str = ""
     fiscal_year_start: int = 1
     loans: str = ""
+    accounts: str = ""
+    version: int = 1
+    accepted_by: str = ""
+    accepted_reason: str = ""
+    accepted_items: str = ""
 
     @field_validator("id")
     @classmethod
@@ -237,15 +274,40 @@ def is_derived_posting(posting: data.Posting) -> bool:
 _RECORD_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
-def canonical(entry: data.Directive) -> str:
+def _without_annotations(meta: dict[str, Any]) -> dict[str, Any]:
+    if meta.keys().isdisjoint(ANNOTATION_KEYS):
+        return meta
+    return {k: v for k, v in meta.items() if k not in ANNOTATION_KEYS}
+
+
+def without_annotations(entry: data.Directive) -> data.Directive:
+    """The directive as a version-2 seal sees it: no annotation metadata (the same
+    object when it has none)."""
+    meta: dict[str, Any] = entry.meta or {}
+    kept = _without_annotations(meta)
+    postings: list[data.Posting] | None = getattr(entry, "postings", None)
+    if postings is not None and any(p.meta and not p.meta.keys().isdisjoint(ANNOTATION_KEYS)
+                                    for p in postings):
+        postings = [p._replace(meta=_without_annotations(p.meta)) if p.meta else p
+                    for p in postings]
+        changed: data.Directive = entry._replace(meta=kept, postings=postings)  # type: ignore[call-arg]
+        return changed
+    return entry if kept is meta else entry._replace(meta=kept)
+
+
+def canonical(entry: data.Directive, version: int = 1) -> str:
     """The canonical text of one directive: every field, without where it is written.
 
     Args:
         entry: A directive as loaded.
+        version: The seal's version: 1 holds every metadata key, 2 (and later) leaves
+            out the annotations (:data:`ANNOTATION_KEYS`).
 
     Returns:
         One line that changes exactly when the record changes.
     """
+    if version >= ANNOTATIONS_LEFT_OUT_SINCE:
+        entry = without_annotations(entry)
     kind = type(entry)
     names = _RECORD_FIELDS.get(kind)
     if names is None:
@@ -260,9 +322,9 @@ def canonical(entry: data.Directive) -> str:
     return f"{kind.__name__}|{_canon_meta(entry.meta or {})}|" + "|".join(fields)
 
 
-def entry_digest(entry: data.Directive) -> str:
-    """SHA-256 (hex) of an entry's canonical form."""
-    return hashlib.sha256(canonical(entry).encode("utf-8")).hexdigest()
+def entry_digest(entry: data.Directive, version: int = 1) -> str:
+    """SHA-256 (hex) of an entry's canonical form (of a seal's version)."""
+    return hashlib.sha256(canonical(entry, version).encode("utf-8")).hexdigest()
 
 
 def is_sealable(entry: data.Directive) -> bool:
@@ -289,6 +351,7 @@ class MonthDigest:
         days: Day of month to its full SHA-256.
         entries: Day of month to the entries' full digests, sorted.
         where: Entry digest to the entry (for naming it in a report).
+        version: The canonical form used.
     """
 
     month: str
@@ -297,14 +360,18 @@ class MonthDigest:
     days: dict[int, str]
     entries: dict[int, list[str]]
     where: dict[str, data.Directive]
+    version: int = 1
 
 
-def digest_entries(month: str, entries: Iterable[data.Directive]) -> MonthDigest:
+def digest_entries(month: str, entries: Iterable[data.Directive],
+                   version: int = 1) -> MonthDigest:
     """Digest the given entries of one month (callers pass only that month's entries).
 
     Args:
         month: ``YYYY-MM``.
         entries: The month's sealable directives, in any order.
+        version: The canonical form (a seal's ``version``; the close writes
+            :data:`SEAL_VERSION`).
 
     Returns:
         The month digest with its per-day and per-entry parts.
@@ -312,7 +379,7 @@ def digest_entries(month: str, entries: Iterable[data.Directive]) -> MonthDigest
     per_day: dict[int, list[str]] = defaultdict(list)
     where: dict[str, data.Directive] = {}
     for entry in entries:
-        digest = entry_digest(entry)
+        digest = entry_digest(entry, version)
         per_day[entry.date.day].append(digest)
         where.setdefault(digest, entry)
     days: dict[int, str] = {}
@@ -322,7 +389,7 @@ def digest_entries(month: str, entries: Iterable[data.Directive]) -> MonthDigest
     month_text = "\n".join(f"{month}-{day:02d}:{digest}" for day, digest in days.items())
     total = sum(len(d) for d in per_day.values())
     return MonthDigest(month, hashlib.sha256(f"{month}\n{month_text}".encode()).hexdigest(),
-                       total, days, dict(per_day), where)
+                       total, days, dict(per_day), where, version)
 
 
 def month_entries(
@@ -332,16 +399,60 @@ def month_entries(
     return [e for e in entries if start <= e.date < end and is_sealable(e)]
 
 
-def seal_text(digest: MonthDigest, date: datetime.date) -> str:
-    """The ``coop-seal`` declaration for a month digest, as ledger text."""
+@dataclass(frozen=True)
+class Acceptance:
+    """Someone's acceptance of a month that awaits review, recorded in its seal.
+
+    Attributes:
+        by: Who accepted (a person's name or user name).
+        reason: Why, in their words.
+        items: What they accepted: the review check's lines.
+    """
+
+    by: str
+    reason: str
+    items: tuple[str, ...]
+
+
+ITEM_SEPARATOR = " | "
+
+
+def _ledger_string(text: str) -> str:
+    # One line, as a Beancount string: no newline, quotes and backslashes escaped.
+    flat = " ".join(text.split())
+    return '"' + flat.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def seal_text(digest: MonthDigest, date: datetime.date,
+              acceptance: Acceptance | None = None) -> str:
+    """The ``coop-seal`` declaration for a month digest, as ledger text.
+
+    Args:
+        digest: The month's digest.
+        date: The seal's date (the month's last day).
+        acceptance: Who accepted what still awaited review, when someone did.
+    """
     days = " ".join(f"{day:02d}:{value[:16]}" for day, value in digest.days.items())
     entries = " ".join(f"{day:02d}:" + ",".join(d[:8] for d in values)
                        for day, values in digest.entries.items())
-    return (f'{date} custom "{SEAL}" "{digest.month}"\n'
+    text = (f'{date} custom "{SEAL}" "{digest.month}"\n'
             f'  digest: "{digest.digest}"\n'
             f"  count: {digest.count}\n"
             f'  days: "{days}"\n'
             f'  entries: "{entries}"\n')
+    if digest.version != 1:
+        text += f"  version: {digest.version}\n"
+    if acceptance is not None:
+        items = ITEM_SEPARATOR.join(item.replace("|", "/") for item in acceptance.items)
+        text += (f"  accepted-by: {_ledger_string(acceptance.by)}\n"
+                 f"  accepted-reason: {_ledger_string(acceptance.reason)}\n"
+                 f"  accepted-items: {_ledger_string(items)}\n")
+    return text
+
+
+def accepted_items(seal: Seal) -> list[str]:
+    """The items a seal's acceptance lists (empty when nothing was accepted)."""
+    return [item for item in seal.accepted_items.split(ITEM_SEPARATOR) if item]
 
 
 def _parse_days(text: str) -> dict[int, list[str]]:
@@ -351,6 +462,19 @@ def _parse_days(text: str) -> dict[int, list[str]]:
         if day.isdigit():
             result[int(day)] = [v for v in values.split(",") if v]
     return result
+
+
+def _touches(entry: data.Directive) -> str:
+    """`` (Kafe: Assets:Kafe:1930-…, …)``: the entities and accounts an entry touches."""
+    postings = getattr(entry, "postings", None)
+    accounts = ([p.account for p in postings if not is_derived_posting(p)]
+                if postings is not None else [getattr(entry, "account", None)])
+    named = sorted({a for a in accounts if isinstance(a, str)})
+    if not named:
+        return ""
+    entities = sorted({a.split(":")[1] for a in named if a.count(":") >= 2})
+    return f" ({', '.join(entities)}: {', '.join(named)})" if entities else \
+        f" ({', '.join(named)})"
 
 
 def explain_mismatch(seal: Seal, actual: MonthDigest) -> list[tuple[str, data.Directive | None]]:
@@ -380,8 +504,9 @@ def explain_mismatch(seal: Seal, actual: MonthDigest) -> list[tuple[str, data.Di
                 new.append(actual.where[digest])
         what = "changed after sealing" if len(new) == len(known) else "added after sealing"
         for entry in new:
-            problems.append((f"sealed month {seal.id}: this entry of {date} was {what}; "
-                             "book a correction in an open month instead", entry))
+            problems.append((f"sealed month {seal.id}: this entry of {date}{_touches(entry)} "
+                             f"was {what}; book a correction in an open month instead",
+                             entry))
         if len(known) > len(new) or (known and not new):
             gone = len(known) - len(new)
             problems.append((f"sealed month {seal.id}: {gone} sealed entr"
@@ -443,10 +568,17 @@ def _parse_seal(entry: data.Custom) -> Seal:
 
 
 def digest_sealed_months(
-    entries: Iterable[data.Directive], months: Iterable[str],
+    entries: Iterable[data.Directive], months: Iterable[str] | dict[str, int],
 ) -> dict[str, MonthDigest]:
-    """Digest the given months' entries in one pass over the ledger."""
-    buckets: dict[str, list[data.Directive]] = {m: [] for m in months}
+    """Digest the given months' entries in one pass over the ledger.
+
+    Args:
+        entries: The ledger's directives.
+        months: The months, or the months with the version of their seal (1 when only
+            months are given).
+    """
+    versions = months if isinstance(months, dict) else dict.fromkeys(months, 1)
+    buckets: dict[str, list[data.Directive]] = {m: [] for m in versions}
     if not buckets:
         return {}
     day: datetime.date | None = None
@@ -459,7 +591,8 @@ def digest_sealed_months(
             bucket = buckets.get(month_label(day))
         if bucket is not None and is_sealable(entry):
             bucket.append(entry)
-    return {month: digest_entries(month, found) for month, found in buckets.items()}
+    return {month: digest_entries(month, found, versions[month])
+            for month, found in buckets.items()}
 
 
 def verify_month_seals(
@@ -475,7 +608,7 @@ def verify_month_seals(
         For each month whose seal does not match, the problems found (empty dict when
         every seal holds).
     """
-    months = [label for label, seal in seals.items() if not seal.is_year]
+    months = {label: seal.version for label, seal in seals.items() if not seal.is_year}
     digests = digest_sealed_months(entries, months)
     broken: dict[str, list[tuple[str, data.Directive | None]]] = {}
     for month in months:
@@ -484,3 +617,13 @@ def verify_month_seals(
         if actual.digest != seal.digest:
             broken[month] = explain_mismatch(seal, actual)
     return broken
+
+
+def sealed_months(books: Books) -> set[str]:
+    """Months covered by a seal (a month seal, or a year seal of its fiscal year)."""
+    seals, _ = read_seals(books.entries)
+    months = {label for label, seal in seals.items() if not seal.is_year}
+    for label, seal in seals.items():
+        if seal.is_year:
+            months.update(f"{label}-{m:02d}" for m in range(1, 13))
+    return months
