@@ -34,6 +34,7 @@ import contextlib
 import gc
 import glob
 import hashlib
+import importlib.metadata
 import importlib.util
 import io
 import logging
@@ -56,25 +57,34 @@ from beancount.parser import booking, parser
 from beancount.parser.options import OPTIONS_DEFAULTS
 from beancount.utils import encryption
 
-import coopledger
-
 LOG = logging.getLogger(__name__)
 
 #: Environment variable naming the cache folder; ``off`` (or empty) turns the cache off.
 CACHE_ENV = "COOPLEDGER_CACHE_DIR"
 #: Environment variable bounding the cache's size, in megabytes.
 CACHE_SIZE_ENV = "COOPLEDGER_CACHE_MB"
-#: The cache's default bound: the finished load of 100k transactions is about 60 MB.
+#: The cache's default bound: the finished load of 100k transactions is about 40 MB.
 DEFAULT_MAX_MB = 1024
 #: Age after which a temporary file an interrupted write left is deleted.
 STALE_SECONDS = 3600
 #: The stored format; raised when what is stored changes.
 FORMAT = 2
+
+
+def _own_version() -> str:
+    # Read from the installed metadata: importing the package from here would be a cycle.
+    try:
+        return importlib.metadata.version("coopledger")
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"
+
+
 #: Everything that parses: a cached entry made by another of these is never read.
 VERSIONS = (f"coopledger-load-cache {FORMAT}", sys.version, beancount.__version__,
-            str(getattr(coopledger, "__version__", "")))
+            _own_version())
 
 Result = tuple[list[data.Directive], list[Any], dict[str, Any]]
+
 _allowed_dir: list[Path | None] = []
 
 
