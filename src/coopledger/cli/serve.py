@@ -26,6 +26,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from coopledger.collector import paused_if_allowed
 from coopledger.errors import CoopException
 
 
