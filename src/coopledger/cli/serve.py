@@ -26,7 +26,6 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from coopledger.collector import paused_if_allowed
 from coopledger.errors import CoopException
 
 
