@@ -7,6 +7,7 @@
 3. ``example_services.py``: service declarations, payroll exports booked with
    ``coopledger payroll`` and the month's services with ``coopledger services``,
    2025-01 to 2026-10, and their bank side.
+   ``example_board.py``: the members' budgets for 2026 (Fava's budget directives).
 4. Bank balance assertions for every month end, from the finished books.
 5. ``coopledger close`` for every month from 2025-01 to 2026-10, then the year-end
    close of 2025. November 2026 stays open: it is the month the README closes as a dry
@@ -77,6 +78,7 @@ def main() -> int:
     step("make_example.py")
     step("example_fund.py")
     step("example_services.py")
+    step("example_board.py")
     sys.path.insert(0, str(SCRIPTS))
     import make_example  # a sibling script, not an installed module
 

@@ -77,6 +77,11 @@ EMPLOYEES = (
     ("C01", "Cykel", 1999, 23000, 0),  # a unit's staff: the umbrella declares its pay
 )
 
+# The board's people figures: who was hired from the target group (the long-term
+# unemployed the umbrella exists for), and the extent of part-time jobs (percent).
+TARGET_GROUP = frozenset({"S01", "S04", "S05", "K02", "K03", "T02", "O03", "O05", "N03"})
+EXTENT = {"P03": 25, "S04": 75, "K03": 75, "T03": 50, "O05": 75, "C01": 100}
+
 DECLARATIONS = """\
 ; The umbrella's shared services: fee rules, allocation keys, premises, vacation pay and
 ; wage-subsidy decisions. Written by scripts/example_services.py.
@@ -207,7 +212,9 @@ def employee_declarations() -> str:
                       f'  employer: "{member}"\n'
                       f'  personnummer: "{personnummer(index, born)}"\n'
                       f'  workplace: "{WORKPLACES.get(member, SHARED_PREMISES)}"\n'
-                      f'  workplace-city: "Linköping"\n')
+                      f'  workplace-city: "Linköping"\n'
+                      + ('  target-group: TRUE\n' if employee in TARGET_GROUP else '')
+                      + (f'  extent: {EXTENT[employee]}\n' if employee in EXTENT else ''))
     return "".join(blocks)
 
 
