@@ -45,6 +45,7 @@ DECLARING_MODULES: tuple[str, ...] = (
     "coopledger.services.payroll",
     "coopledger.services.subsidies",
     "coopledger.filings.employees",
+    "coopledger.ratios",
 )
 
 _REGISTRY: dict[str, type[Declaration]] = {}

@@ -22,6 +22,8 @@ from coopledger.errors import CoopException
 COMMANDS: tuple[str, ...] = (
     "check",
     "report",
+    "ratios",
+    "people",
     "new_coop",
     "importer",
     "fund",
