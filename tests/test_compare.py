@@ -229,3 +229,14 @@ def test_report_compare_budget_refuses_an_unusable_budget(
     assert f"{ledger}:" in err[0]
     assert "only income and expense accounts" in err[0]
 
+
+
+def test_check_reports_an_unusable_budget(tmp_path: Path,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    ledger = tmp_path / "main.beancount"
+    ledger.write_text(HEADER + '2026-01-01 custom "budget" Expenses:Kafe:5010-Lokalhyra '
+                      '"monthly" 1.00 EUR\n', encoding="utf-8")
+    assert main(["check", str(ledger)]) == 1
+    out = capsys.readouterr().out.strip().splitlines()
+    assert out == [f"{ledger}:{HEADER.count(chr(10)) + 1}: budget for "
+                   "Expenses:Kafe:5010-Lokalhyra: in EUR, not the books' SEK"]
