@@ -7,7 +7,8 @@
 3. ``example_services.py``: service declarations, payroll exports booked with
    ``coopledger payroll`` and the month's services with ``coopledger services``,
    2025-01 to 2026-10, and their bank side.
-   ``example_board.py``: the members' budgets for 2026 (Fava's budget directives).
+   ``example_board.py``: every entity's budget for 2026 (Fava's budget directives) and
+   a threshold for the key ratios.
 4. Bank balance assertions for every month end, from the finished books.
 5. ``coopledger close`` for every month from 2025-01 to 2026-10, then the year-end
    close of 2025. November 2026 stays open: it is the month the README closes as a dry

@@ -180,11 +180,10 @@ def example() -> Books:
     return books
 
 
-def test_the_example_books_have_a_budget_for_each_member(example: Books) -> None:
+def test_the_example_books_have_a_budget_for_each_entity(example: Books) -> None:
     budgets, errors = read_budgets(example)
     assert errors == []
-    members = {code for code, e in example.entities.items() if e.kind.value == "member"}
-    assert {account.split(":")[1] for account in budgets} == members
+    assert {account.split(":")[1] for account in budgets} == set(example.entities)
     comparison = compare(example, "Kafe", parse_period("2026-10"), "budget")
     assert comparison.total("reference") != 0
     # The budget beside the actual: the actual is the library's income statement.

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 from decimal import Decimal
 from pathlib import Path
@@ -169,3 +170,16 @@ def test_people_command_prints_the_library_figures(example: Books, fmt: str,
         october = next(line for line in out.splitlines() if line.strip().startswith("2026-10"))
         assert str(len(expected[9].employed)) in october.split()
         assert "not booked yet" in out
+
+
+def test_each_month_is_the_last_plus_starts_less_leavers(example: Books) -> None:
+    for scope in (None, "Omsorg", "Tradgard"):
+        months = people(example, scope, parse_period("2025")) + people(
+            example, scope, parse_period("2026"))
+        for before, month in itertools.pairwise(months):
+            if month.booked:
+                assert month.employed == (before.employed | month.starts) - month.leavers
+                assert not month.starts & before.employed
+                assert month.leavers <= before.employed
+    tradgard = people(example, "Tradgard", parse_period("2025"))
+    assert [m.month.label for m in tradgard if m.starts] == ["2025-08"]

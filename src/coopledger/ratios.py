@@ -8,7 +8,7 @@ For a member, the umbrella or the group (consolidated), at the end of a period:
 - **kassalikviditet** (quick ratio) = current assets (BAS 14xx-19xx) less inventories
   (14xx) / current liabilities (24xx-29xx);
 - **months of costs in cash** = cash and bank (19xx) / the period's average monthly
-  operating costs (4xxx-7xxx);
+  operating costs (4xxx-7xxx), over the months the books reach;
 - **margin** (vinstmarginal) = the period's result / its operating income (3xxx).
 
 For the fund (and, beside the group's own, for the group), from its report
@@ -254,7 +254,9 @@ def entity_ratios(books: Books, entity: str | None, period: Period) -> tuple[Rat
     current = next((s.total for s in sheet.assets if s.title == "Omsättningstillgångar"), ZERO)
     short = next((s.total for s in sheet.equity_and_liabilities
                   if s.title == "Kortfristiga skulder"), ZERO)
-    monthly_costs = -statement.costs / len(period.months())
+    # Months after the books' last entry hold no costs yet: they do not dilute the average.
+    months = sum(1 for month in period.months() if month.start <= books.last_date) or 1
+    monthly_costs = -statement.costs / months
     return (
         _ratio(limits, "equity-ratio", adjusted, sheet.total_assets,
                ("inga tillgångar att räkna på", "no assets to divide by")),
