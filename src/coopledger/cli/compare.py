@@ -24,10 +24,10 @@ from coopledger.periods import Period
 FIGURES = ("actual", "reference", "deviation", "ytd_actual", "ytd_reference",
            "ytd_deviation")
 COLUMNS = ["row", "section", "bas", "account", "name", *FIGURES]
-_HEADINGS = {"budget": ("Utfall", "Budget", "Avvikelse", "Utfall hittills", "Budget hittills",
-                        "Avvikelse hittills"),
-             "last-year": ("Utfall", "Fjolår", "Förändring", "Utfall hittills",
-                           "Fjolår hittills", "Förändring hittills")}
+_HEADINGS = {"budget": ("Utfall", "Budget", "Avvikelse", "Utfall ack.", "Budget ack.",
+                        "Avvik. ack."),
+             "last-year": ("Utfall", "Fjolår", "Förändring", "Utfall ack.", "Fjolår ack.",
+                           "Förändr. ack.")}
 
 
 def run_compare(books: Books, args: argparse.Namespace, period: Period) -> int:
@@ -62,7 +62,7 @@ def to_text(comparison: Comparison) -> str:
     heading = _HEADINGS[comparison.basis]
     out = [f"Resultaträkning {who} {comparison.period.label} mot "
            f"{'budget' if comparison.basis == 'budget' else comparison.reference_period.label}"
-           f"; hittills {comparison.year_to_date.label}",
+           f"; ackumulerat (ack.) {comparison.year_to_date.label}",
            f"{'':<44}" + "".join(f"{h:>16}" for h in heading)]
     for section in comparison.sections:
         out.append(f"  {section}")
