@@ -18,6 +18,7 @@ from coopledger.balances import changes
 from coopledger.books import Books, load_books
 from coopledger.cli import main
 from coopledger.compare import a_year_before, budget_sums, compare, read_budgets, year_to_date
+from coopledger.money import round_ore
 from coopledger.periods import fiscal_year, parse_period
 from tests.conftest import load_text
 from tests.strategies import header
@@ -239,3 +240,17 @@ def test_check_reports_an_unusable_budget(tmp_path: Path,
     out = capsys.readouterr().out.strip().splitlines()
     assert out == [f"{ledger}:{HEADER.count(chr(10)) + 1}: budget for "
                    "Expenses:Kafe:5010-Lokalhyra: in EUR, not the books' SEK"]
+
+
+def test_fava_reads_the_same_budgets(example: Books) -> None:
+    """Fava's own reports show the budget coopledger compares with (same directives)."""
+    from fava.core import FavaLedger
+
+    ledger = FavaLedger(str(EXAMPLE))
+    assert list(ledger.budgets.errors) == []
+    october = parse_period("2026-10")
+    ours = budget_sums(example, october)
+    assert len(ours) > 20
+    for account, amount in ours.items():
+        theirs = ledger.budgets.calculate(account, october.start, october.end)
+        assert round_ore(theirs["SEK"]) == amount
