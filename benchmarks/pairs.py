@@ -168,7 +168,8 @@ def prepare_collector(context: Context) -> Iterator[Plan | Skipped]:
 
     def finish(result: Result) -> None:
         result.notes.append("informative (no target): the load as every coopledger command "
-                            "does it (coopledger.books.load_books pauses the collector), "
+                            "does it (the command lets coopledger.books.load_books pause the "
+                            "collector), "
                             "against bare Beancount (bean-check) with the collector running "
                             "as Beancount leaves it")
 

@@ -25,11 +25,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from stdnum import luhn
+
 from coopledger.chart import account_for
 from coopledger.entities import EntityKind
 from coopledger.files import FileTransaction, include_line, read_text, with_include
 from coopledger.fund.ledger import LoanEvent, LoanRecord, loan_accounts
-from coopledger.fund.loans import Loan, LoanReschedule, luhn_digit
+from coopledger.fund.loans import Loan, LoanReschedule
 from coopledger.fund.state import contractual_schedule, split_payment, state_of
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,7 +51,7 @@ CONTRIBUTIONS = {"Stad": "30000.00", "Kafe": "25000.00", "Tradgard": "20000.00",
 def ocr(number: int) -> str:
     """An OCR reference with its Luhn check digit."""
     digits = str(number)
-    return f"{digits}{luhn_digit(digits)}"
+    return f"{digits}{luhn.calc_check_digit(digits)}"
 
 
 @dataclass
@@ -281,4 +283,9 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from coopledger.cli import command_process
+
+    # As the coopledger command does for its process: no pickle cache beside the books.
+    with command_process():
+        status = main()
+    sys.exit(status)

@@ -387,4 +387,9 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from coopledger.cli import command_process
+
+    # As the coopledger command does for its process: no pickle cache beside the books.
+    with command_process():
+        status = main()
+    sys.exit(status)

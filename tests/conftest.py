@@ -13,8 +13,19 @@ from hypothesis import HealthCheck, settings
 from coopledger.books import Books, books_from_entries
 
 ROOT = Path(__file__).resolve().parent.parent
-#: Third-party sample files live next to the checkout, never inside it.
-FIXTURES = ROOT.parent / "shared" / "fixtures"
+#: Third-party sample files live next to the checkout, never inside it (or where
+#: ``COOPLEDGER_FIXTURES`` points: a test runs the suite without them).
+FIXTURES = Path(os.environ.get("COOPLEDGER_FIXTURES") or ROOT.parent / "shared" / "fixtures")
+#: The shared sample files the tests expect, as paths inside FIXTURES: names only (the
+#: files stay outside the checkout), so that a test over them is collected, and reported
+#: as skipped with its reason, when the folder is absent. ``test_fixture_list`` keeps
+#: the list equal to the folder.
+SHARED_FILES: tuple[str, ...] = tuple(
+    (ROOT / "tests" / "shared_fixtures.txt").read_text(encoding="utf-8").split())
+
+# The test process's own choice, as the command's (coopledger.cli.command_process): no
+# pickle cache beside the example books or a copied ledger. The library sets nothing.
+loader.initialize(use_cache=False)
 
 settings.register_profile(
     "ci", derandomize=True, max_examples=60, deadline=None, print_blob=True,

@@ -18,8 +18,8 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 
 from coopledger.books import load_books
 from coopledger.close import close_month
-from coopledger.close.seal import month_bounds
 from coopledger.plugins.seals import SealError
+from coopledger.seals import month_bounds
 from tests.test_close_month import ENTITIES, Txn, account_totals, assert_gapless, write_ledger
 
 MONTHS = ("2025-01", "2025-02")

@@ -26,8 +26,8 @@ from coopledger.cli import main as coopledger
 from coopledger.close import CloseReport, close_month
 from coopledger.close.numbering import Assignment
 from coopledger.close.projection import NotProven, project_close
-from coopledger.close.seal import canonical
 from coopledger.close.staging import load_staged
+from coopledger.seals import canonical
 from tests.fund_books import FUND_INTEREST, bank, disburse, header, loan, repay
 from tests.test_close_month import ENTITIES as CLOSE_ENTITIES
 from tests.test_close_month import HEADER, opens, snapshot
@@ -269,3 +269,16 @@ def test_entries_that_sort_equal_keep_the_order_of_the_files(
     ninth = [e.meta["filename"] for e in both.projected_books.transactions
              if e.date == D(2025, 1, 9)]
     assert [Path(name).name for name in ninth] == ["early.beancount", "late.beancount"]
+
+
+def test_a_built_in_step_of_beancount_not_proven_means_a_reload(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The steps are read from Beancount's loader: an unknown one is never mirrored."""
+    from beancount import loader
+
+    main = write_books(tmp_path)
+    monkeypatch.setattr(loader, "PLUGINS_AUTO", [("beancount.plugins.auto", None)])
+    lines: list[str] = []
+    report = close_month(main, "2025-01", dry_run=True, progress=lines.append)
+    assert report.status == "dry run"
+    assert any("beancount.plugins.auto" in line for line in lines)

@@ -13,10 +13,10 @@ import pytest
 from coopledger.books import load_books
 from coopledger.cli import main as cli
 from coopledger.close import MonthState, close_month, close_status
-from coopledger.close.seal import accepted_items, read_seals
 from coopledger.errors import CoopException
 from coopledger.fava_ext.close_view import close_view
 from coopledger.periods import parse_period
+from coopledger.seals import accepted_items, read_seals
 from tests.test_close_month import SAMPLE, snapshot, write_ledger
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "ledgers" / "example"
@@ -149,7 +149,7 @@ def test_example_books_next_month_with_an_obs_payment_is_held_for_review(
     with main.open("a", encoding="utf-8") as handle:
         handle.write('include "obs.beancount"\n')
     from coopledger.close.preflight import check_review
-    from coopledger.close.seal import month_bounds
+    from coopledger.seals import month_bounds
 
     start, end = month_bounds(month)
     review = check_review(load_books(main), start, end)

@@ -271,3 +271,16 @@ def test_loan_states_equal_the_state_of_each_day() -> None:
     statuses = {state.status for loan_id in ("L-1", "L-2")
                 for state in loan_states(books, loan_id, days)}
     assert statuses == {"committed", "current", "delinquent", "default", "repaid"}
+
+
+def test_a_loan_status_reads_as_its_text() -> None:
+    """The status is an enum whose members are their text: output is unchanged."""
+    import json
+
+    from coopledger.fund import LoanStatus
+
+    assert [str(s) for s in LoanStatus] == ["committed", "current", "delinquent", "default",
+                                           "repaid", "written-off"]
+    assert json.dumps({"status": LoanStatus.WRITTEN_OFF}) == '{"status": "written-off"}'
+    assert f"{LoanStatus.DEFAULT:>9}" == "  default"
+    assert LoanStatus("repaid") is LoanStatus.REPAID

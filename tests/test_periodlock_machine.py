@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 
 from coopledger.books import load_books
 from coopledger.cli import main
-from coopledger.close.seal import (
+from coopledger.seals import (
     digest_entries,
     month_bounds,
     month_entries,

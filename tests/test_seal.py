@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from coopledger.books import load_books
-from coopledger.close.seal import canonical, digest_entries, month_bounds, month_entries
 from coopledger.plugins.seals import SealError
+from coopledger.seals import canonical, digest_entries, month_bounds, month_entries
 from tests.conftest import load_text
 from tests.test_close_month import SAMPLE, Txn, close_both, txns, write_ledger
 

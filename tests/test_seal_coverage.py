@@ -18,7 +18,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from coopledger.books import load_books
-from coopledger.close.seal import (
+from coopledger.plugins.seals import SealError
+from coopledger.seals import (
     ANNOTATION_KEYS,
     SEAL_VERSION,
     Seal,
@@ -26,7 +27,6 @@ from coopledger.close.seal import (
     month_entries,
     verify_month_seals,
 )
-from coopledger.plugins.seals import SealError
 from tests.test_close_month import SAMPLE, close_both, write_ledger
 
 MONTH = "2025-03"

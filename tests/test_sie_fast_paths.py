@@ -111,17 +111,26 @@ def _utf8(raw: bytes) -> bool:
 @given(_BYTES)
 @example(b"#VER A 1 \"\xc3\xa5\"\r\n#VER A 2 \"\x86\"")  # mixed
 @example(b"\xcd \xba\n\x86")  # box drawing (CP437) that could start UTF-8 but does not
-def test_cp437_files_are_told_apart_as_line_by_line(data: bytes) -> None:
-    # The rule the quick check stands in for: a file that is not UTF-8 as a whole is CP437
-    # unless one of its lines beyond ASCII reads as UTF-8 (then it mixes the two).
+def test_encodings_are_told_apart_by_content(data: bytes) -> None:
+    # The rules the quick checks stand in for: a byte order mark means UTF-8; UTF-8 when
+    # the whole file is, unless the
+    # bytes are letters in CP437 or Latin-1 too (refused); a file with some lines UTF-8
+    # and others not is an error; otherwise CP437 where all bytes beyond ASCII are CP437
+    # letters or no letters at all, as whole-file CP437.
     body = data.removeprefix(b"\xef\xbb\xbf")
     lines, encoding, problems = decode(data)
-    if _utf8(body):
+    errors = [p for p in problems if p.severity == "error"]
+    if body != data:  # a byte order mark says UTF-8: the rest must be
         assert encoding == "utf-8"
+        assert bool(errors) != _utf8(body)
+    elif body.isascii():
+        assert (encoding, problems) == ("ascii", [])
+    elif _utf8(body):
+        assert encoding == "utf-8"
+        assert errors or lines == [line.removesuffix("\r")
+                                   for line in body.decode("utf-8").split("\n")]
     elif any(not raw.isascii() and _utf8(raw) for raw in body.split(b"\n")):
         assert encoding == "mixed"
         assert len(problems) == 1
-    else:
-        assert (lines, encoding, problems) == (
-            [line.removesuffix("\r") for line in body.decode("cp437").split("\n")],
-            "cp437", [])
+    elif encoding == "cp437" and not errors:
+        assert lines == [line.removesuffix("\r") for line in body.decode("cp437").split("\n")]

@@ -17,7 +17,7 @@ from coopledger.books import YEAR_END_TAG, Books
 from coopledger.cli import main
 from coopledger.errors import CoopException
 from coopledger.sie.consistency import balance_differences
-from coopledger.sie.export import export_sie
+from coopledger.sie.export import clearing_bas, export_sie
 from coopledger.sie.importer import account_component, import_sie
 from coopledger.sie.reader import parse_sie, read_sie
 from tests.conftest import fixture_path, load_text
@@ -187,7 +187,7 @@ def ledger_balances(books: Books, code: str, end: datetime.date,
         for posting in entry.postings:
             if posting.account.split(":")[1] != code:
                 continue
-            bas = books.bas(posting.account) or "?"
+            bas = clearing_bas(books, posting.account) or books.bas(posting.account) or "?"
             if entry.date >= start and (bas == "8999" or (
                     year_end and posting.account.startswith(("Income:", "Expenses:")))):
                 continue
@@ -296,6 +296,11 @@ def test_round_trip_random_ledgers(text: str) -> None:
         sie = parse_sie(content)
         assert sie.errors == []
         assert balance_differences(sie) == []
+        if not sie.vouchers and not sie.balances:
+            # An empty year: importing it is refused, never an empty result.
+            with pytest.raises(CoopException, match="nothing to import"):
+                reimport(content, "Kafe")
+            continue
         again = reimport(content, "Kafe")
         start, end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
         assert ledger_balances(again, "Kafe", end, start) == ledger_balances(

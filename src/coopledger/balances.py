@@ -10,10 +10,13 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
-from coopledger.books import Books
 from coopledger.entities import entity_of
 from coopledger.periods import Period
+
+if TYPE_CHECKING:
+    from coopledger.books import Books
 
 ZERO = Decimal(0)
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import bisect
 import datetime
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -20,7 +22,7 @@ from typing import Any, TypeVar
 from beancount import loader
 from beancount.core import data
 
-from coopledger.collector import collector_paused
+from coopledger.collector import paused_if_allowed
 from coopledger.declarations import Declarations, parse_declarations
 from coopledger.entities import Entity, EntityKind, entity_of, index_entities
 from coopledger.errors import CoopException
@@ -102,6 +104,54 @@ class PostingIndex:
         return positions[lo:hi]
 
 
+#: How many results of one kind (a key's first item) the books keep by default.
+MEMO_KEEP = 32
+
+
+class Memo:
+    """Results computed from one load's books: the one cache of per-load results.
+
+    Held by :class:`Books`, so it lives exactly as long as the books (a new load makes
+    new books and a new memo). Bounded: each kind of result (a key's first item) keeps
+    its most recently used results, the oldest dropped first. Safe to share between a
+    server's request threads (two threads may both compute a missing result once).
+    """
+
+    def __init__(self) -> None:
+        self._kinds: dict[object, OrderedDict[tuple[object, ...], Any]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[object, ...], compute: Callable[[], T],
+            keep: int = MEMO_KEEP) -> T:
+        """The result remembered for ``key``, or ``compute()`` remembered.
+
+        Args:
+            key: What is computed and from which arguments, hashable; its first item
+                names the kind of result.
+            compute: Computes it.
+            keep: How many results of this kind to keep.
+
+        Returns:
+            The remembered or newly computed result.
+        """
+        with self._lock:
+            kind = self._kinds.setdefault(key[0], OrderedDict())
+            if key in kind:
+                kind.move_to_end(key)
+                found: T = kind[key]
+                return found
+        value = compute()
+        with self._lock:
+            kind[key] = value
+            while len(kind) > keep:
+                kind.popitem(last=False)
+        return value
+
+    def __len__(self) -> int:
+        with self._lock:
+            return sum(len(kind) for kind in self._kinds.values())
+
+
 @dataclass(frozen=True)
 class Books:
     """A loaded ledger: its directives, errors, options and coopledger's view of them.
@@ -113,7 +163,8 @@ class Books:
         options: Beancount's options map.
         declarations: The valid ``coop-...`` declarations.
         memo: Results computed from these books that several readers share (a view's
-            figures, say), keyed by their reader; they live as long as the books do.
+            figures, the loan book), keyed by their reader; they live as long as the
+            books do (see :meth:`remember`).
     """
 
     path: Path
@@ -121,23 +172,25 @@ class Books:
     errors: list[Any]
     options: dict[str, Any]
     declarations: Declarations = field(default_factory=Declarations)
-    memo: dict[tuple[object, ...], Any] = field(default_factory=dict, compare=False,
-                                                repr=False)
+    memo: Memo = field(default_factory=Memo, compare=False, repr=False)
 
-    def remember(self, key: tuple[object, ...], compute: Callable[[], T]) -> T:
+    def remember(self, key: tuple[object, ...], compute: Callable[[], T], *,
+                 keep: int = MEMO_KEEP) -> T:
         """``compute()``, once per key for these books (the books never change).
 
+        The one cache of results computed from a load: bounded, and dropped with the
+        books.
+
         Args:
-            key: What is computed and from which arguments, hashable.
+            key: What is computed and from which arguments, hashable; its first item
+                names the kind of result (``"fund.loan_book"``).
             compute: Computes it.
+            keep: How many results of this kind the books keep (most recently used).
 
         Returns:
             The remembered or newly computed result.
         """
-        if key not in self.memo:
-            self.memo[key] = compute()
-        result: T = self.memo[key]
-        return result
+        return self.memo.get(key, compute, keep)
 
     @cached_property
     def entities(self) -> dict[str, Entity]:
@@ -207,11 +260,18 @@ class Books:
         return datetime.datetime.now().astimezone().date()
 
 
-def load_books(path: str | Path) -> Books:
+def load_books(path: str | Path, *, pause_collector: bool = False) -> Books:
     """Load a ledger through Beancount and index coopledger's declarations.
+
+    The load changes nothing in the process: Beancount's loader keeps the cache setting
+    the caller gave it (the ``coopledger`` command turns its pickle cache off), and the
+    garbage collector runs unless asked (see :mod:`coopledger.collector`).
 
     Args:
         path: The main ledger file.
+        pause_collector: Pause the cyclic garbage collector during the load (about a
+            third faster on large books); also on inside
+            :func:`coopledger.collector.pausing_allowed`.
 
     Returns:
         The books, errors included: loading never raises on a bad ledger.
@@ -222,14 +282,10 @@ def load_books(path: str | Path) -> Books:
     main = Path(path)
     if not main.is_file():
         raise CoopException(f"{main}: no such ledger file")
-    # Beancount would write a pickle cache beside a ledger that takes over a second to
-    # load; a command must not leave files it does not own, and a copied cache that
-    # names the original's includes is served for the copy.
-    loader.initialize(use_cache=False)
     # The load allocates millions of long-lived objects and no reference cycles; the
     # cyclic collector rescanning them costs about a third of the load (measured in
-    # docs/performance.md). Pause it for the load only.
-    with collector_paused():
+    # docs/performance.md).
+    with paused_if_allowed(asked=pause_collector):
         entries, errors, options = loader.load_file(str(main))
     return books_from_entries(main, entries, errors, options)
 

@@ -55,13 +55,6 @@ def clearing_counterparty(account: str) -> str | None:
     return None
 
 
-def entity_residuals(
-    entry: data.Transaction, entity_by_account: Mapping[str, str | None],
-) -> dict[tuple[str, str], Decimal]:
-    """The sum of weights per (entity, currency) of a transaction's postings."""
-    return _residuals(entry, entity_by_account)[0]
-
-
 def _residuals(
     entry: data.Transaction, entity_by_account: Mapping[str, str | None],
 ) -> tuple[dict[tuple[str, str], Decimal], bool]:

@@ -18,7 +18,6 @@ Each declaration type is a frozen pydantic model registered with :func:`declarat
 from __future__ import annotations
 
 import datetime
-import importlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, TypeVar
@@ -29,24 +28,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from coopledger.errors import DeclarationError
 
 PREFIX = "coop-"
-
-#: Modules that register declaration types. Imported on first use so that the registry
-#: is complete before any ledger is read; add a module here when it adds a type.
-DECLARING_MODULES: tuple[str, ...] = (
-    "coopledger.entities",
-    "coopledger.fund.loans",
-    "coopledger.fund.opening",
-    "coopledger.bank.rules",
-    "coopledger.close.seal",
-    "coopledger.close.yearseal",
-    "coopledger.services.fees",
-    "coopledger.services.allocation",
-    "coopledger.services.premises",
-    "coopledger.services.payroll",
-    "coopledger.services.subsidies",
-    "coopledger.filings.employees",
-    "coopledger.ratios",
-)
 
 _REGISTRY: dict[str, type[Declaration]] = {}
 
@@ -85,9 +66,12 @@ def declaration(directive: str) -> Callable[[type[D]], type[D]]:
 
 
 def registry() -> dict[str, type[Declaration]]:
-    """Every known declaration type, by directive name."""
-    for module in DECLARING_MODULES:
-        importlib.import_module(module)
+    """Every registered declaration type, by directive name.
+
+    A type registers when its module is imported; :mod:`coopledger.schema` imports them
+    all, and the package imports it first (``coopledger/__init__.py``), so every type
+    is known before any of its modules reads a ledger.
+    """
     return dict(_REGISTRY)
 
 

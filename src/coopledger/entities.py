@@ -45,8 +45,8 @@ from stdnum.se import orgnr as se_orgnr
 
 from coopledger.declarations import Declaration, declaration
 from coopledger.errors import EntityError
+from coopledger.periods import Period, fiscal_year_containing, fiscal_year_from
 
-ROOTS = ("Assets", "Liabilities", "Equity", "Income", "Expenses")
 CODE_PATTERN = re.compile(r"^[A-Z][A-Za-z0-9]{0,31}$")
 
 
@@ -150,6 +150,9 @@ class Entity(Declaration):
         orgnr: Swedish organisation number, check digit verified (optional for units
             that are not legal persons of their own).
         fiscal_year_start: The month (1-12) in which the entity's fiscal year starts.
+        first_year_end: The last day of a first fiscal year that is not twelve months
+            (``first-year-end: 2011-12-31``): it runs from the declaration's date, ends the
+            day before a regular year starts, and lasts at most eighteen months.
         legal_form: unit (files with the umbrella) or separate (its own legal person).
         vat_period: month, quarter or year; a unit's is its umbrella's.
         vat_sales: taxable, exempt or mixed: what the entity's own sales are.
@@ -161,6 +164,7 @@ class Entity(Declaration):
     kind: EntityKind
     orgnr: str | None = None
     fiscal_year_start: int = 1
+    first_year_end: datetime.date | None = None
     legal_form: LegalForm = LegalForm.SEPARATE
     vat_period: VatPeriod = VatPeriod.QUARTER
     vat_sales: VatSales = VatSales.TAXABLE
@@ -191,6 +195,31 @@ class Entity(Declaration):
             raise ValueError("must be a month number, 1 to 12")
         return value
 
+    @model_validator(mode="after")
+    def _first_year(self) -> Entity:
+        end = self.first_year_end
+        if end is None:
+            return self
+        after = end + datetime.timedelta(days=1)
+        if after.day != 1 or after.month != self.fiscal_year_start:
+            raise ValueError(f"first-year-end {end} must be the day before a fiscal year "
+                             f"starts (month {self.fiscal_year_start})")
+        months = (after.year - self.date.year) * 12 + after.month - self.date.month
+        if end < self.date or months > 18:
+            raise ValueError(f"first-year-end {end}: the first fiscal year runs from "
+                             f"{self.date} and lasts at most eighteen months")
+        return self
+
+    def fiscal_year(self, year: int) -> Period:
+        """The entity's fiscal year that starts in ``year`` (its first year may differ)."""
+        return fiscal_year_from(year, self.fiscal_year_start, self._first())
+
+    def fiscal_year_of(self, date: datetime.date) -> Period:
+        """The entity's fiscal year a date falls in (its first year may differ)."""
+        return fiscal_year_containing(date, self.fiscal_year_start, self._first())
+
+    def _first(self) -> tuple[datetime.date, datetime.date] | None:
+        return None if self.first_year_end is None else (self.date, self.first_year_end)
     @field_validator("vat_deduction")
     @classmethod
     def _share(cls, value: Decimal) -> Decimal:

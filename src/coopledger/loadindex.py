@@ -3,11 +3,12 @@
 Every coopledger plugin needs the books' ``coop-...`` declarations, validated with
 pydantic, and the entities they declare. The first plugin of a load (normally
 ``coopledger.plugins.entities``) builds this index and leaves it in the load's options
-map under a private key; the loans and seals plugins take it from there instead of
-validating every declaration again. Beancount makes a new options map for every load and
-hands that same map to each plugin of the load, so the index lives exactly as long as
-the load's result and never reaches another load (Fava's reloads, a test loading many
-books in one process); nothing is kept at module level.
+map under :data:`INDEX_KEY`, the one channel between coopledger's plugins (documented in
+docs/api.md, read with :func:`shared_index`); the loans and seals plugins take it from
+there instead of validating every declaration again. Beancount makes a new options map
+for every load and hands that same map to each plugin of the load, so the index lives
+exactly as long as the load's result and never reaches another load (Fava's reloads, a
+test loading many books in one process); nothing is kept at module level.
 
 The index remembers the ``custom`` directives it was built from, by identity and in
 order. A plugin passes the custom directives of the entries it was given: when another
@@ -21,12 +22,13 @@ builds its own.
 from __future__ import annotations
 
 import operator
-from collections.abc import Iterable, MutableMapping, Sequence
+from collections.abc import Iterable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from beancount.core import data
 
+from coopledger import schema  # noqa: F401 - registers every declaration type before a read
 from coopledger.declarations import (
     Declaration,
     Declarations,
@@ -36,8 +38,9 @@ from coopledger.declarations import (
 from coopledger.entities import Entity, index_entities
 from coopledger.errors import DeclarationError, EntityError
 
-#: The options map key of the index: private (a leading underscore, as no Beancount
-#: option has) and named for its owner.
+#: The options map key of the index: a leading underscore, as no Beancount option has,
+#: and named for its owner. Beancount hands the same options map to every plugin of a
+#: load, so it is the load's own place for what its plugins share.
 INDEX_KEY = "_coopledger_load_index"
 
 
@@ -187,10 +190,22 @@ def load_index(customs: Sequence[data.Custom],
         directives; otherwise a new one (reusing what that one validated), which
         replaces it in the options map.
     """
-    found = options_map.get(INDEX_KEY)
-    known = found if isinstance(found, LoadIndex) else None
+    known = shared_index(options_map)
     if known is not None and known.describes(customs):
         return known
     index = build_index(customs, known)
     options_map[INDEX_KEY] = index
     return index
+
+
+def shared_index(options_map: Mapping[str, Any]) -> LoadIndex | None:
+    """The index a coopledger plugin left in a load's options map, if any.
+
+    Args:
+        options_map: A load's options map.
+
+    Returns:
+        The index of the last coopledger plugin that built one, or None.
+    """
+    found = options_map.get(INDEX_KEY)
+    return found if isinstance(found, LoadIndex) else None

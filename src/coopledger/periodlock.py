@@ -28,9 +28,9 @@ from dataclasses import dataclass
 from beancount.core import data
 
 from coopledger.books import Books
-from coopledger.close.seal import month_bounds, month_label, next_month, read_seals
 from coopledger.entities import entity_of
 from coopledger.errors import CoopException
+from coopledger.seals import month_bounds, month_label, next_month, read_seals
 
 __all__ = [
     "VALUE_DATE_KEY",

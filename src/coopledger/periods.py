@@ -67,6 +67,35 @@ def fiscal_year_of(date: datetime.date, fiscal_year_start: int = 1) -> Period:
     return fiscal_year(year, fiscal_year_start)
 
 
+def fiscal_year_from(year: int, fiscal_year_start: int = 1,
+                     first: tuple[datetime.date, datetime.date] | None = None) -> Period:
+    """The fiscal year named ``year``, where the first year may be of any length.
+
+    Args:
+        year: The calendar year the fiscal year starts in.
+        fiscal_year_start: The month the regular years start in.
+        first: The first year's first and last day when it is not a regular year (a new
+            entity's first year runs from its start to at most eighteen months later).
+
+    Returns:
+        The regular year, or the first year when the regular one starts inside it.
+    """
+    regular = fiscal_year(year, fiscal_year_start)
+    if first is None or regular.end <= first[0] or regular.start > first[1]:
+        return regular
+    start, last = first
+    label = str(start.year) if start.year == last.year else f"{start.year}/{str(last.year)[-2:]}"
+    return Period(start, last + datetime.timedelta(days=1), label)
+
+
+def fiscal_year_containing(date: datetime.date, fiscal_year_start: int = 1,
+                           first: tuple[datetime.date, datetime.date] | None = None) -> Period:
+    """The fiscal year a date falls in, where the first year may be of any length."""
+    if first is not None and first[0] <= date <= first[1]:
+        return fiscal_year_from(first[0].year, fiscal_year_start, first)
+    return fiscal_year_of(date, fiscal_year_start)
+
+
 def parse_period(text: str, fiscal_year_start: int = 1) -> Period:
     """Read ``2026-10``, ``2026-Q3`` or ``2026``.
 

@@ -171,3 +171,23 @@ def test_swedish_amounts(text: str, mark: str, expected: str) -> None:
 def test_not_amounts(text: str) -> None:
     with pytest.raises(ValueError, match=rf"^{re.escape(text)}$"):
         parse_amount(text, ",")
+
+
+@pytest.mark.parametrize(("iban", "valid"), [
+    ("SE45 5000 0000 0583 9825 7466", True),
+    ("SE46 5000 0000 0583 9825 7466", False),  # check digits
+    ("SE45 5000 0000 0583 9825 746", False),  # length
+])
+def test_a_declared_iban_must_be_valid(iban: str, valid: bool) -> None:
+    books = load_text(f"""
+        2025-01-01 open Assets:Kafe:1930-Företagskonto SEK
+          iban: "{iban}"
+        """)
+    if valid:
+        accounts = BankAccounts.from_opens(books.opens.values())
+        assert accounts.find([iban]) == "Assets:Kafe:1930-Företagskonto"
+    else:
+        with pytest.raises(CoopException, match=re.escape(f"iban {iban} on Assets:Kafe:"
+                                                          "1930-Företagskonto is not a valid "
+                                                          "IBAN")):
+            BankAccounts.from_opens(books.opens.values())

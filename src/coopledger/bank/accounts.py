@@ -10,7 +10,8 @@ in its files; any of them may be given, and all are compared without spaces and 
       bankgiro: "5050-1055"
 
 So an importer finds the member and the account from the file alone: no separate
-configuration file is needed.
+configuration file is needed. An ``iban`` must be a valid IBAN (country, length and
+check digits, by python-stdnum): a mistyped one would never match a bank's file.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from beancount.core import data
+from stdnum import iban
 
 from coopledger.bank.model import normalise_account_id
 from coopledger.entities import entity_of
@@ -56,7 +58,8 @@ class BankAccounts:
         """Build the lookup from the ``iban``/``bban``/``bankgiro``/``plusgiro`` metadata.
 
         Raises:
-            CoopException: One identifier is declared on two accounts.
+            CoopException: One identifier is declared on two accounts, or an ``iban``
+                is not a valid IBAN.
         """
         by_id: dict[str, str] = {}
         by_entity: dict[str, list[str]] = {}
@@ -67,8 +70,13 @@ class BankAccounts:
                     continue
                 ident = normalise_account_id(str(value))
                 other = by_id.get(ident)
+                where = f"{entry.meta.get('filename')}:{entry.meta.get('lineno')}"
+                if key == "iban" and not iban.is_valid(str(value)):
+                    raise CoopException(
+                        f"{where}: iban {value} on {entry.account} is not a valid IBAN "
+                        "(country, length or check digits); copy it from the bank",
+                        entry.meta)
                 if other is not None and other != entry.account:
-                    where = f"{entry.meta.get('filename')}:{entry.meta.get('lineno')}"
                     raise CoopException(
                         f"{where}: {key} {value} is declared on both {other} and "
                         f"{entry.account}; a bank identifier belongs to one account",

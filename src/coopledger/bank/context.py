@@ -118,9 +118,6 @@ class BankContext:
         except KeyError:
             return account_for(code, bas, EntityKind.MEMBER)
 
-    def fund_code(self) -> str | None:
-        """The code of the fund entity, if declared."""
-        return next((c for c, k in self.kinds.items() if k is EntityKind.FUND), None)
 
 
 def compile_rules(rules: Iterable[BankRule]) -> list[CompiledRule]:

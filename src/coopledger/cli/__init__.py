@@ -11,11 +11,15 @@ Exit status: 0 success, 1 the books have errors (or a check failed), 2 bad usage
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+
+from beancount import loader
 
 from coopledger import __version__
+from coopledger.collector import pausing_allowed
 from coopledger.errors import CoopException
 
 #: Subcommand modules under ``coopledger.cli``, in the order ``--help`` lists them.
@@ -54,6 +58,21 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+@contextlib.contextmanager
+def command_process() -> Iterator[None]:
+    """What the command sets for its own process: the library sets neither by itself.
+
+    Beancount's pickle cache is turned off (for the rest of the process, as
+    ``bean-check --no-cache`` does): a command must not leave files it does not own
+    beside a ledger, and a copied cache that names the original's includes would be
+    served for the copy. Inside the block the heavy steps may pause the garbage
+    collector (:func:`coopledger.collector.pausing_allowed`).
+    """
+    loader.initialize(use_cache=False)
+    with pausing_allowed():
+        yield
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line.
 
@@ -66,7 +85,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        status: int = args.run(args)
+        with command_process():
+            status: int = args.run(args)
     except CoopException as exc:
         # One line per problem: a refusal by the period lock names each entry.
         for line in exc.message.splitlines() or [""]:

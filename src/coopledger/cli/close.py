@@ -47,7 +47,7 @@ def months_of(text: str) -> list[str]:
     Raises:
         CoopException: Not a month or a run of months.
     """
-    from coopledger.close.seal import month_bounds, next_month
+    from coopledger.seals import month_bounds, next_month
 
     first, _, last = text.partition("..")
     last = last or first

@@ -50,6 +50,10 @@ def resolve_period(books: Books, text: str | None, entity: str | None) -> Period
     """The period asked for, read with the entity's (or the umbrella's) fiscal year."""
     owner = books.entity(entity) if entity else books.umbrella
     start_month = owner.fiscal_year_start if owner is not None else 1
+    if owner is not None and (text is None or text.strip().isdigit()):
+        # The entity's own years: its first year may be shorter or longer than twelve months.
+        return (owner.fiscal_year_of(books.last_date) if text is None
+                else owner.fiscal_year(int(text)))
     if text is None:
         return fiscal_year_of(books.last_date, start_month)
     return parse_period(text, start_month)

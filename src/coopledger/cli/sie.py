@@ -2,10 +2,10 @@
 
 ``coopledger sie export LEDGER --entity CODE --year 2025 [--type 4E|4I]
 [--consolidated-dims] [--fallback-bas NNNN] [-o FILE]`` writes one entity's fiscal year;
-``coopledger sie import FILE --entity CODE [--declare] [--ledger LEDGER] [-o OUT]`` turns a
-SIE file into Beancount text for one entity (with ``--ledger``, into the accounts the
-entity already has). Both write atomically (or print to standard output) and
-report problems in one line each.
+``coopledger sie import FILE --entity CODE [--declare] [--ledger LEDGER] [--encoding ENC]
+[-o OUT]`` turns a SIE file into Beancount text for one entity (with ``--ledger``, into the
+accounts the entity already has) and says which encoding it read the file in. Both write
+atomically (or print to standard output) and report problems in one line each.
 """
 
 from __future__ import annotations
@@ -56,6 +56,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     imp.add_argument("--declare", action="store_true",
                      help="also write the entity's coop-entity declaration")
     imp.add_argument("--currency", default="SEK", help="currency of the amounts (SEK)")
+    imp.add_argument("--encoding", choices=("cp437", "utf-8", "latin-1"),
+                     help="read the file in this encoding instead of deciding by its "
+                          "content (for a file refused as ambiguous)")
     imp.add_argument("--ledger", metavar="LEDGER",
                      help="books that already hold the entity: its accounts are used by BAS "
                           "number instead of being opened again")
@@ -91,8 +94,7 @@ def run_import(args: argparse.Namespace) -> int:
     from coopledger.sie.importer import import_sie
     from coopledger.sie.reader import read_sie
 
-    sie = read_sie(args.file)
-    _print_read_warnings(args.file, sie)
+    sie = read_sie(args.file, encoding=args.encoding)
     existing: dict[str, str] = {}
     if args.ledger:
         books = load_clean_books(args.ledger)
@@ -109,6 +111,10 @@ def run_import(args: argparse.Namespace) -> int:
                             existing=existing)
     except CoopException as exc:
         raise CoopException(f"{args.file}: {exc.message}") from None
+    # A refused file gets its one line; the reader's warnings belong to a file imported.
+    _print_read_warnings(args.file, sie)
+    print(f"coopledger sie: note: {args.file} read as {sie.encoding}"
+          + (" (as asked)" if args.encoding else ""), file=sys.stderr)
     for warning in result.warnings:
         print(f"coopledger sie: note: {warning}", file=sys.stderr)
     for difference in result.differences:
@@ -158,6 +164,7 @@ def _migrate(args: argparse.Namespace, sie: SieFile, books: Books) -> int:
                                 history_name=name, source=Path(args.file).name)
     except CoopException as exc:
         raise CoopException(f"{args.file}: {exc.message}") from None
+    _print_read_warnings(args.file, sie)
     for warning in migration.warnings:
         print(f"coopledger sie: note: {warning}", file=sys.stderr)
     for difference in migration.differences:

@@ -10,7 +10,7 @@ The accountant's monthly job in one call (``coopledger close LEDGER 2026-10``)::
 
 The steps live in their own modules: :mod:`~coopledger.close.preflight`,
 :mod:`~coopledger.close.computed`, :mod:`~coopledger.close.numbering`,
-:mod:`~coopledger.close.seal`, :mod:`~coopledger.close.boardpack` and
+:mod:`~coopledger.seals`, :mod:`~coopledger.close.boardpack` and
 :mod:`~coopledger.close.yearend`. See docs/close.md.
 """
 
@@ -21,18 +21,19 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from coopledger.books import Books
-from coopledger.close.month import CloseReport, close_month, first_month, sealed_months
+from coopledger.close.month import CloseReport, close_month, first_month
 from coopledger.close.preflight import CheckResult, preflight
-from coopledger.close.seal import (
+from coopledger.close.yearend import YearReport, close_year
+from coopledger.seals import (
     Seal,
     accepted_items,
     month_bounds,
     month_label,
     next_month,
     read_seals,
+    sealed_months,
     verify_month_seals,
 )
-from coopledger.close.yearend import YearReport, close_year
 from coopledger.vouchers import VOUCHER_KEY
 
 __all__ = ["CheckResult", "CloseReport", "MonthState", "MonthStatus", "YearReport",

@@ -27,12 +27,12 @@ from pathlib import Path
 from typing import Any
 
 from coopledger.books import Books
-from coopledger.close.charts import bar_chart, line_chart
+from coopledger.close.charts import bar_chart
 from coopledger.close.preflight import CheckResult
-from coopledger.close.seal import previous_month
 from coopledger.entities import EntityKind
 from coopledger.money import format_sek
 from coopledger.periods import Period, fiscal_year_of, month_period
+from coopledger.seals import previous_month
 from coopledger.statements import BalanceSheet, IncomeStatement, balance_sheet, income_statement
 
 BOARDPACK_DIR = "boardpack"
@@ -177,8 +177,8 @@ def board_pack_files(books: Books, month: str, checks: list[CheckResult]) -> dic
 
     for code in [None, *books.entities]:
         name = GROUP if code is None else code
-        fy_start = 1 if code is None else books.entities[code].fiscal_year_start
-        year = fiscal_year_of(period.start, fy_start)
+        year = (fiscal_year_of(period.start) if code is None
+                else books.entities[code].fiscal_year_of(period.start))
         to_date = Period(year.start, period.end, f"{year.start:%Y-%m}..{month}")
         label = ("Koncernen (internt eliminerat)" if code is None
                  else f"{code}: {books.entities[code].name}")
@@ -200,5 +200,5 @@ def board_pack_files(books: Books, month: str, checks: list[CheckResult]) -> dic
     return files
 
 
-__all__ = ["GROUP", "board_pack_dir", "board_pack_files", "line_chart", "member_results",
+__all__ = ["GROUP", "board_pack_dir", "board_pack_files", "member_results",
            "statement_rows"]

@@ -25,6 +25,7 @@ from beancount.parser import printer
 
 from coopledger.books import Books
 from coopledger.errors import CoopException
+from coopledger.periods import month_period
 from coopledger.vouchers import VOUCHER_KEY
 
 #: Modules that compute closing entries, each with ``closing_entries(books, period)``.
@@ -53,8 +54,6 @@ def closing_file(main: Path, month: str) -> Path:
 
 
 def _period(start: datetime.date, end: datetime.date) -> Any:
-    from coopledger.periods import month_period
-
     period = month_period(start.year, start.month)
     if period.end != end:
         raise CoopException(f"{start} to {end} is not one calendar month")

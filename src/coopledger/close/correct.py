@@ -32,18 +32,17 @@ import datetime
 import re
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
-from pathlib import Path
 
 from beancount.core import data
 from beancount.core.amount import Amount
 
 from coopledger.books import Books
 from coopledger.close.computed import render_entry
-from coopledger.close.seal import is_derived_posting, month_label
 from coopledger.close.yearseal import main_files
 from coopledger.entities import entity_of
 from coopledger.errors import CoopException
 from coopledger.files import FileTransaction, include_line, read_text, with_include
+from coopledger.seals import is_derived_posting, month_label
 from coopledger.vouchers import voucher_ids
 
 CORRECTIONS_DIR = "corrections"
@@ -233,8 +232,3 @@ def stage_correction(books: Books,
     for file in main_files(main, books.entries):
         tx.write(file, with_include(read_text(file), include_line(file, target)))
     return tx
-
-
-def staged_paths(tx: FileTransaction) -> list[Path]:
-    """The files a staged correction writes."""
-    return sorted(tx.changed())

@@ -19,10 +19,10 @@ from typing import Any
 
 from coopledger.books import Books
 from coopledger.close.charts import line_chart
-from coopledger.close.seal import month_bounds, previous_month
 from coopledger.fund import first_reportable_day
 from coopledger.fund.report import PAR_DAYS, STATUSES, FundReport, fund_report
 from coopledger.money import format_sek
+from coopledger.seals import month_bounds, previous_month
 
 
 def _table(header: list[str], rows: list[list[str]]) -> str:

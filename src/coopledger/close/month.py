@@ -29,7 +29,12 @@ from coopledger.close.numbering import (
 )
 from coopledger.close.preflight import ACCEPTABLE, CheckResult, preflight, review_items
 from coopledger.close.projection import NotProven, project_close
-from coopledger.close.seal import (
+from coopledger.close.staging import load_staged, translate
+from coopledger.close.yearseal import main_files
+from coopledger.collector import paused_if_allowed
+from coopledger.errors import CoopException, format_error
+from coopledger.files import FileTransaction, include_line, read_text, with_include
+from coopledger.seals import (
     SEAL_VERSION,
     Acceptance,
     digest_entries,
@@ -39,13 +44,9 @@ from coopledger.close.seal import (
     previous_month,
     read_seals,
     seal_text,
+    sealed_months,
     verify_month_seals,
 )
-from coopledger.close.staging import load_staged, translate
-from coopledger.close.yearseal import main_files
-from coopledger.collector import collector_paused
-from coopledger.errors import CoopException, format_error
-from coopledger.files import FileTransaction, include_line, read_text, with_include
 
 Progress = Callable[[str], None]
 
@@ -89,16 +90,6 @@ def first_month(books: Books) -> str | None:
     return month_label(first) if first else None
 
 
-def sealed_months(books: Books) -> set[str]:
-    """Months covered by a seal (a month seal, or a year seal of its fiscal year)."""
-    seals, _ = read_seals(books.entries)
-    months = {label for label, seal in seals.items() if not seal.is_year}
-    for label, seal in seals.items():
-        if seal.is_year:
-            months.update(f"{label}-{m:02d}" for m in range(1, 13))
-    return months
-
-
 def _fail(report: CloseReport, lines: list[str]) -> CloseReport:
     report.status = "failed"
     report.failure = lines
@@ -130,7 +121,7 @@ def close_month(
     """
     # Like a load: the close builds large lists of long-lived objects and no reference
     # cycles, and the collector rescanning the loaded books is pure overhead.
-    with collector_paused():
+    with paused_if_allowed():
         return _close(path, month, dry_run, progress or (lambda _line: None), books,
                       _Accept(accept, accepted_by) if accept is not None else None)
 

@@ -34,10 +34,10 @@ from beancount.core import data
 from coopledger.books import Books
 from coopledger.clearing import clearing_counterparty
 from coopledger.close.numbering import numbering_problems
-from coopledger.close.seal import read_seals, verify_month_seals
 from coopledger.entities import EntityKind, entity_of
 from coopledger.errors import format_error
 from coopledger.fund.ledger import is_opening, posting_loan
+from coopledger.seals import read_seals, verify_month_seals
 
 RECEIVABLE_BAS = ("1380", "1381")
 BORROWING_BAS = ("2390",)

@@ -12,17 +12,21 @@ at the price of a second load. Yet a month's close changes the books in three wa
 So :func:`project_close` applies those to the loaded books instead: the ``ver`` values
 become metadata of the loaded transactions (every entry below an inserted line moves
 down one line number, as the parser will number it); the closing file's text is parsed
-on its own and put through what a load does to its entries: booking (interpolation), the
-entities plugin's clearing completion, then, over the whole merged ledger, the loans and
-seals plugins (a new interest accrual can change a later check of its loan), the
-balance assertions and Beancount's validations.
+on its own and put through what a load does to its entries, with Beancount's public
+functions: booking (``beancount.parser.booking.book``), the entities plugin's clearing
+completion, then, over the whole merged ledger, the loans and seals plugins (a new
+interest accrual can change a later check of its loan), both run by the loader's own
+``run_transformations``, the balance assertions and Beancount's validations
+(``beancount.ops.validation.validate``).
 
 It answers only where that is provably what the reload gives, and raises
 :class:`NotProven` otherwise, so that the close reloads:
 
-- a plugin other than coopledger's entities, loans and seals, or a Beancount whose
-  built-in load steps differ from those this module mirrors (3.2: documents before the
-  plugins, pad and balance after them);
+- a plugin other than coopledger's entities, loans and seals, or a built-in step of
+  Beancount's load (``beancount.loader.PLUGINS_PRE``, ``PLUGINS_AUTO``, ``PLUGINS_POST``)
+  other than those whose outcome it proves unchanged (:data:`BUILT_IN_STEPS`:
+  documents, pad and balance);
+- new accounts opened (a clearing account) in books that name ``documents`` folders;
 - an error anywhere (the reload then gives every message, at its file and line);
 - ``pad`` directives in the books (padding depends on every posting before the assertion);
 - a main file that does not include every file itself (the order in which Beancount
@@ -44,11 +48,10 @@ from __future__ import annotations
 
 import bisect
 import datetime
-import importlib
 import os
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -62,21 +65,29 @@ from beancount.parser import booking, parser
 from coopledger.books import ENTITIES_PLUGIN, Books
 from coopledger.clearing import GENERATED_BY
 from coopledger.close.numbering import Assignment
-from coopledger.collector import collector_paused
+from coopledger.collector import paused_if_allowed
 from coopledger.vouchers import VOUCHER_KEY
 
 LOANS_PLUGIN = "coopledger.plugins.loans"
 SEALS_PLUGIN = "coopledger.plugins.seals"
-#: What Beancount 3.2 runs around the ledger's plugins; another list means another
-#: pipeline than the one mirrored here.
-_PRE = [("beancount.ops.documents", None)]
-_POST = [("beancount.ops.pad", None), ("beancount.ops.balance", None)]
+#: The steps Beancount's loader runs around the ledger's plugins (read from
+#: ``beancount.loader`` at each close) whose outcome this module proves unchanged by the
+#: computed entries, and how; a step not named here means a reload.
+BUILT_IN_STEPS = {
+    # Documents found in the ``documents`` folders, for the accounts opened: proven
+    # when the close opens no account or the books name no such folder.
+    "beancount.ops.documents": "no account opened, or no documents option",
+    # Padding: proven when the books hold no pad directive (_check_history).
+    "beancount.ops.pad": "no pad directives",
+    # Balance assertions: proven when the computed entries move no asserted account
+    # before its assertion (_check_history).
+    "beancount.ops.balance": "no assertion moved",
+}
 _INCLUDE = re.compile(r'^include\s+"([^"\n]*)"', re.MULTILINE)
 _GLOB = re.compile(r"[*?\[]")
 _GENERATED_OPENS = f"<{GENERATED_BY}>"
 
-Plugin = Callable[..., tuple[list[data.Directive], list[Any]]]
-Plugins = dict[str, list[tuple[Plugin, tuple[Any, ...]]]]
+Plugins = list[tuple[str, Any]]
 Moves = dict[str, list[tuple[datetime.date, Decimal]]]
 
 
@@ -146,22 +157,20 @@ def project_close(
     files = _parse_order(books, staged, closing)
     # The plugins may leave what they share in the options map: not in the books' own.
     options = dict(books.options)
-    with collector_paused():
+    with paused_if_allowed():
         computed, parsed_options = _computed_entries(options, files[-1], closing_body)
         context = _Context.of(books.entries)
-        completed, opens = _complete(plugins[ENTITIES_PLUGIN], options, context, computed)
+        completed, opens = _complete(plugins[:1], options, context, computed)
+        if opens and options.get("documents"):
+            raise NotProven("the close opens accounts in books with documents folders")
         moves = _movements(completed, books.operating_currency)
         entries = _number(books.entries, numbered, [*completed, *opens], files)
         _check_history(entries, moves, books.operating_currency)
-        filtered = False
-        for name, functions in plugins.items():  # in the books' order, entities first
-            for function, args in functions if name != ENTITIES_PLUGIN else []:
-                result, errors = function(entries, options, *args)
-                if errors:
-                    raise NotProven(f"{name} reports an error")
-                if result is not entries:  # Beancount sorts after every plugin
-                    entries, filtered = sorted(result, key=data.entry_sortkey), True
-        kept = {id(e) for e in entries} if filtered else None
+        # The loans and seals plugins over the whole merged ledger (a new interest
+        # accrual can change a later check of its loan), as the load runs them.
+        result = _run_plugins(plugins[1:], entries, options)
+        kept = {id(e) for e in result} if result is not entries else None
+        entries = result
         reopened = {e.account for e in opens}
         checked: list[data.Directive] = [
             *context.opens, *context.closes, *opens,
@@ -170,24 +179,47 @@ def project_close(
         checked.sort(key=data.entry_sortkey)
         if validation.validate(checked, options):  # type: ignore[no-untyped-call]
             raise NotProven("Beancount's validation reports an error")
+    options["plugin"] = books.options.get("plugin", [])
+    options["plugin_processing_mode"] = books.options.get("plugin_processing_mode")
     return Books(books.path, entries, [], _options(options, files[-1], parsed_options),
                  books.declarations)
 
 
 def _plugins(options: Mapping[str, Any]) -> Plugins:
-    if (options.get("plugin_processing_mode") != "default" or loader.PLUGINS_PRE != _PRE
-            or loader.PLUGINS_POST != _POST or loader.PLUGINS_AUTO):
-        raise NotProven("Beancount's load steps are not those this close mirrors")
-    found: Plugins = {}
-    for name, config in options.get("plugin", []):
-        if name not in (ENTITIES_PLUGIN, LOANS_PLUGIN, SEALS_PLUGIN) or name in found:
+    """The books' plugins, when the projection can prove what their load does.
+
+    Beancount's own steps around them are read from its loader's public lists; each
+    must be one of :data:`BUILT_IN_STEPS`.
+    """
+    if options.get("plugin_processing_mode") != "default":
+        raise NotProven("the books set plugin_processing_mode")
+    for name, _ in [*loader.PLUGINS_PRE, *loader.PLUGINS_AUTO, *loader.PLUGINS_POST]:
+        if name not in BUILT_IN_STEPS:
+            raise NotProven(f"Beancount's load runs {name}, which this close does not mirror")
+    plugins: Plugins = list(options.get("plugin", []))
+    names = [name for name, _ in plugins]
+    for name in names:
+        if name not in (ENTITIES_PLUGIN, LOANS_PLUGIN, SEALS_PLUGIN) or names.count(name) > 1:
             raise NotProven(f"the books load the plugin {name}")
-        module = importlib.import_module(name)
-        args = () if config is None else (config,)
-        found[name] = [(getattr(module, function), args) for function in module.__plugins__]
-    if next(iter(found), None) != ENTITIES_PLUGIN:
+    if names[:1] != [ENTITIES_PLUGIN]:
         raise NotProven("the entities plugin is not the books' first")
-    return found
+    return plugins
+
+
+def _run_plugins(plugins: Plugins, entries: list[data.Directive],
+                 options: dict[str, Any]) -> list[data.Directive]:
+    """Run some of the books' plugins as a load does: Beancount's ``run_transformations``
+    in raw mode (these plugins only, in order, the entries sorted after each).
+
+    Raises:
+        NotProven: A plugin reports an error.
+    """
+    options["plugin"] = plugins
+    options["plugin_processing_mode"] = "raw"
+    result, errors = loader.run_transformations(entries, [], options, None)
+    if errors:
+        raise NotProven(f"{', '.join(name for name, _ in plugins)} report an error")
+    return result
 
 
 def _parse_order(books: Books, staged: Mapping[Path, str], closing: Path) -> list[str]:
@@ -232,8 +264,8 @@ def _computed_entries(
 
 
 def _complete(
-    entities: list[tuple[Plugin, tuple[Any, ...]]], options: Mapping[str, Any],
-    context: _Context, computed: list[data.Transaction],
+    plugins: Plugins, options: dict[str, Any], context: _Context,
+    computed: list[data.Transaction],
 ) -> tuple[list[data.Transaction], list[data.Open]]:
     """The computed entries as the entities plugin completes them, and the ``open``
     directives of the clearing accounts they use first (or earlier than the books did).
@@ -243,10 +275,7 @@ def _complete(
     """
     entries: list[data.Directive] = sorted([*context.customs, *context.opens, *computed],
                                            key=data.entry_sortkey)
-    for function, args in entities:
-        entries, errors = function(entries, options, *args)
-        if errors:
-            raise NotProven("the entities plugin reports an error")
+    entries = _run_plugins(plugins, entries, options)
     completed = [e for e in entries if isinstance(e, data.Transaction)]
     opens = [e for e in entries if isinstance(e, data.Open)
              and e.meta.get("filename") == _GENERATED_OPENS

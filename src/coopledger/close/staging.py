@@ -16,7 +16,7 @@ from pathlib import Path
 from beancount import loader
 
 from coopledger.books import Books, books_from_entries
-from coopledger.collector import collector_paused
+from coopledger.collector import paused_if_allowed
 from coopledger.files import read_text
 
 
@@ -55,7 +55,7 @@ def load_staged(books: Books, staged: Mapping[Path, str],
             if source.is_dir() and not link.exists() and source.is_relative_to(root):
                 link.parent.mkdir(parents=True, exist_ok=True)
                 link.symlink_to(source, target_is_directory=True)
-        with collector_paused():  # as load_books does
+        with paused_if_allowed():  # as load_books does when allowed
             entries, errors, options = loader.load_file(str(mirror / top.relative_to(root)))
     return books_from_entries(top, entries, errors, options), names
 

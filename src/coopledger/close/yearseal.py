@@ -29,10 +29,11 @@ from typing import Any
 
 from beancount.core import data
 
-from coopledger.close.seal import SEAL, YEAR_END_KEY, Seal, entry_digest
 from coopledger.declarations import Declaration, declaration, parse_declarations
 from coopledger.fund.ledger import LoanBook, build_loan_book
-from coopledger.fund.opening import declared_openings, history_snapshots, snapshots_digest
+from coopledger.fund.opening import declared_openings, snapshots_digest
+from coopledger.fund.snapshots import history_snapshots
+from coopledger.seals import SEAL, YEAR_END_KEY, Seal, entry_digest
 
 OPENING_KEY = "opening-balances"
 OPENING = "coop-opening"

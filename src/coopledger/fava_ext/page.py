@@ -43,9 +43,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-#: Books built per Fava ledger (by id) for its current load (the entries list that
-#: built them) and per filter; shared by the four pages, so a load is wrapped once.
-_BOOKS: dict[int, tuple[object, dict[tuple[str, str], Books]]] = {}
+#: The page that keeps the books of Fava's current load for all four (a load is
+#: wrapped once); the filtered books are remembered with them (Books.remember).
+KEEPER = "CoopGroup"
 
 #: The configuration keys the extension understands.
 CONFIG_KEYS = ("entity",)
@@ -168,6 +168,8 @@ class BoardPage(FavaExtensionBase):
         # Fava's own parsing lets a ValueError escape and stops the server; parse here.
         super().__init__(ledger, None)
         self.config, self.config_error = parse_config(config)
+        #: The entries list of a load and its books (kept by the KEEPER page).
+        self.loaded: tuple[object, Books] | None = None
 
     def after_load_file(self) -> None:
         """Title the page in the language of Fava's options (read at each load)."""
@@ -175,29 +177,38 @@ class BoardPage(FavaExtensionBase):
             language = language_of(self.ledger.fava_options.language)
             self.report_title = labels(language)[self.title_key]
 
-    def books(self, account: str, advanced: str) -> Books:
-        """The books as Fava's account and advanced filters show them (cached per load)."""
+    def loaded_books(self) -> Books:
+        """The books of Fava's current load, wrapped once for the four pages.
+
+        They are kept by one page (:data:`KEEPER`) while its ledger holds that load.
+        """
         ledger = self.ledger
-        slot = _BOOKS.get(id(ledger))
-        if slot is None or slot[0] is not ledger.all_entries:
-            slot = (ledger.all_entries, {})
-            _BOOKS[id(ledger)] = slot
-        cache = slot[1]
-        key = (account, advanced)
-        books = cache.get(key)
-        if books is None:
+        keeper = ledger.extensions.get_extension(KEEPER)
+        owner = keeper if isinstance(keeper, BoardPage) else self
+        loaded = owner.loaded
+        if loaded is None or loaded[0] is not ledger.all_entries:
             # Fava types its entries with its own protocols; they are Beancount's own.
             entries: list[Any] = list(ledger.all_entries)
-            if account or advanced.strip():
-                filtered: Any = ledger.get_filtered(account=account, filter=advanced, time="")
-                entries = keep_transactions(entries, filtered.entries)
             options: Any = ledger.options
-            books = books_from_entries(ledger.beancount_file_path, entries,
-                                       list(ledger.errors), options)
-            if len(cache) >= 8:
-                cache.clear()
-            cache[key] = books
-        return books
+            loaded = (ledger.all_entries, books_from_entries(
+                ledger.beancount_file_path, entries, list(ledger.errors), options))
+            owner.loaded = loaded
+        return loaded[1]
+
+    def books(self, account: str, advanced: str) -> Books:
+        """The books as Fava's account and advanced filters show them (cached per load)."""
+        whole = self.loaded_books()
+        if not account and not advanced.strip():
+            return whole
+
+        def filtered() -> Books:
+            ledger = self.ledger
+            shown: Any = ledger.get_filtered(account=account, filter=advanced, time="")
+            return books_from_entries(whole.path, keep_transactions(whole.entries,
+                                                                    shown.entries),
+                                      whole.errors, whole.options)
+
+        return whole.remember(("fava.filtered", account, advanced), filtered, keep=8)
 
     def period(self, books: Books, time: str) -> Period:
         """The period of Fava's time filter, or the whole books without one.

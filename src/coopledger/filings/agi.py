@@ -38,8 +38,6 @@ from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
 
 from coopledger.books import Books
-from coopledger.close.month import sealed_months
-from coopledger.close.seal import YEAR_END_KEY
 from coopledger.close.yearseal import OPENING_KEY
 from coopledger.entities import entity_of
 from coopledger.errors import CoopException
@@ -47,6 +45,7 @@ from coopledger.filings import TaxablePerson, taxable_person
 from coopledger.filings.employees import Employee, employees_by_id
 from coopledger.money import ZERO
 from coopledger.periods import Period, month_period
+from coopledger.seals import YEAR_END_KEY, sealed_months
 from coopledger.services.entries import posting_number
 from coopledger.services.rates import employer_contribution, rates_on
 

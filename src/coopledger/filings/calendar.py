@@ -29,12 +29,12 @@ from dateutil.easter import easter
 from dateutil.relativedelta import FR, relativedelta
 
 from coopledger.books import Books
-from coopledger.close.month import sealed_months
 from coopledger.entities import Entity, LegalForm, VatPeriod, VatSales, entity_of
 from coopledger.filings import TaxablePerson, taxable_person
 from coopledger.filings.employees import Employee
 from coopledger.filings.vat import vat_period_of
 from coopledger.periods import Period, month_period
+from coopledger.seals import sealed_months
 
 
 class FilingKind(StrEnum):

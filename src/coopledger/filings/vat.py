@@ -44,6 +44,7 @@ from coopledger.filings.boxes import (
     is_vat_account,
 )
 from coopledger.periods import Period, fiscal_year_of, month_period, parse_period
+from coopledger.seals import sealed_months
 
 GENERATED_BY = "coopledger.filings.vat"
 ROUNDING_BAS = "3740"
@@ -202,8 +203,6 @@ def filing_period(head: Entity, text: str) -> Period:
 
 
 def _unsealed(books: Books, period: Period) -> list[str]:
-    from coopledger.close.month import sealed_months  # the close imports this module
-
     sealed = sealed_months(books)
     return [m.label for m in period.months() if m.label not in sealed]
 

@@ -29,6 +29,7 @@ from coopledger.fund.report import FundReport, LoanLine, fund_report
 from coopledger.fund.schedule import Instalment
 from coopledger.fund.state import (
     LoanState,
+    LoanStatus,
     contractual_schedule,
     split_payment,
     state_of,
@@ -44,6 +45,7 @@ __all__ = [
     "Loan",
     "LoanLine",
     "LoanState",
+    "LoanStatus",
     "closing_entries",
     "first_reportable_day",
     "fund_report",
@@ -132,7 +134,7 @@ def split_repayment(books: Books, loan_id: str, date: datetime.date,
 
 
 def loan_by_ocr(books: Books, ocr: str) -> Loan | None:
-    """The loan whose declared OCR reference is ``ocr`` (spaces and leading zeros kept)."""
+    """The loan whose declared OCR reference is ``ocr`` (spaces ignored, leading zeros kept)."""
     wanted = "".join(ocr.split())
     for record in loan_book(books).loans.values():
         if record.loan.ocr == wanted:

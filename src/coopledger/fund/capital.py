@@ -97,24 +97,6 @@ def capital_movements(
     return found
 
 
-def member_shares(
-    transactions: Iterable[data.Transaction], opens: Mapping[str, data.Open], fund: str,
-    date: datetime.date,
-) -> list[MemberShare]:
-    """Each member's capital and share in the fund at the end of ``date``.
-
-    Args:
-        transactions: The ledger's transactions.
-        opens: ``open`` directives by account.
-        fund: The fund's entity code.
-        date: The day.
-
-    Returns:
-        One line per member that ever contributed, by member code.
-    """
-    return shares_at(capital_movements(transactions, opens, fund), date)
-
-
 def shares_at(
     movements: Iterable[tuple[data.Transaction, str, Decimal]], date: datetime.date,
 ) -> list[MemberShare]:

@@ -17,7 +17,6 @@ corrections) move balances but are not events. The index is built once per loade
 from __future__ import annotations
 
 import datetime
-import weakref
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -26,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from beancount.core import data
 
 from coopledger.declarations import Declarations
-from coopledger.entities import Entity, entity_of
+from coopledger.entities import entity_of
 from coopledger.fund.loans import (
     CapitalRule,
     Loan,
@@ -59,8 +58,6 @@ BORROWER_BAS = {
     "expense": ("8410", "Expenses", "Räntekostnader-medlemslån"),
     "forgiven": ("8390", "Income", "Övriga-finansiella-intäkter"),
 }
-CAPITAL_BAS = {"fund": ("2083", "Equity", "Medlemsinsatser-fonden"),
-               "member": ("1385", "Assets", "Insats-i-fonden")}
 
 
 def bas_index(opens: Iterable[data.Open]) -> dict[tuple[str, str], str]:
@@ -302,21 +299,7 @@ def _classify(record: LoanRecord, entry: data.Transaction) -> None:
             record.events.append(LoanEvent(entry.date, "payment", paid, meta))
 
 
-_CACHE: dict[int, tuple[weakref.ref[Books], LoanBook]] = {}
-
-
 def loan_book(books: Books) -> LoanBook:
-    """The loan book of loaded books, built on first use and kept while they live."""
-    key = id(books)
-    cached = _CACHE.get(key)
-    if cached is not None and cached[0]() is books:
-        return cached[1]
-    book = build_loan_book(books.entries, books.declarations, books.opens.values())
-    _CACHE[key] = (weakref.ref(books, lambda _ref: _CACHE.pop(key, None)), book)
-    return book
-
-
-def entity_kind(entities: Mapping[str, Entity], code: str) -> str | None:
-    """The kind of an entity as text, or None when it is not declared."""
-    entity = entities.get(code)
-    return entity.kind.value if entity is not None else None
+    """The loan book of loaded books, built on first use and kept with them."""
+    return books.remember(("fund.loan_book",), lambda: build_loan_book(
+        books.entries, books.declarations, books.opens.values()))

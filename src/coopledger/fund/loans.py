@@ -37,6 +37,7 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from pydantic import field_validator, model_validator
+from stdnum import luhn
 
 from coopledger.declarations import Declaration, declaration
 
@@ -266,9 +267,9 @@ class Loan(_Terms):
         text = str(value).strip()
         if not re.fullmatch(r"\d{2,25}", text):
             raise ValueError(f"ocr must be 2 to 25 digits; got {value!r}")
-        if not luhn_valid(text):
+        if not luhn.is_valid(text):
             raise ValueError(f"ocr {text}: the last digit is not its check digit (mod 10); "
-                             f"did you mean {text[:-1]}{luhn_digit(text[:-1])}?")
+                             f"did you mean {text[:-1]}{luhn.calc_check_digit(text[:-1])}?")
         return text
 
     @field_validator("allocation", mode="before")
@@ -378,17 +379,3 @@ class CapitalRule(Declaration):
         if str(value).strip() in ("0", "0.00"):
             return Decimal(0)
         return parse_money(value, "minimum")
-
-
-def luhn_digit(digits: str) -> int:
-    """The mod-10 (Luhn) check digit Swedish OCR references end with."""
-    total = 0
-    for i, char in enumerate(reversed(digits)):
-        value = int(char) * (2 if i % 2 == 0 else 1)
-        total += value - 9 if value > 9 else value
-    return (10 - total % 10) % 10
-
-
-def luhn_valid(number: str) -> bool:
-    """Whether a digit string ends with its Luhn check digit."""
-    return number.isdigit() and len(number) > 1 and luhn_digit(number[:-1]) == int(number[-1])

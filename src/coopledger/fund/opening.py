@@ -40,16 +40,13 @@ import datetime
 import hashlib
 from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from beancount.core import data
 from pydantic import field_validator, model_validator
 
 from coopledger.declarations import Declaration, declaration, parse_declaration
 from coopledger.money import ZERO
-
-if TYPE_CHECKING:
-    from coopledger.fund.ledger import LoanRecord
 
 LOAN_OPENING = "coop-loan-opening"
 TOTALS = ("disbursed", "principal_repaid", "written_off", "interest_paid",
@@ -136,34 +133,9 @@ class LoanOpening(Declaration):
         return parse_dated(self.rescheduled)
 
 
-def snapshot_fields(record: LoanRecord, cut: datetime.date) -> dict[str, str]:
-    """The snapshot of a loan for daily books starting on ``cut``, from its full history.
-
-    Args:
-        record: The loan, with its whole history (full books).
-        cut: The first day of the open year.
-
-    Returns:
-        Field name (hyphenated) to its text, in a fixed order.
-    """
-    from coopledger.fund.state import snapshot_replay  # state imports ledger, which imports us
-
-    anchor, run, dues, rescheduled = snapshot_replay(record, cut)
-    fields = {"anchor": anchor.isoformat()}
-    values = {"disbursed": run.disbursed, "principal_repaid": run.repaid,
-              "written_off": run.written_off, "interest_paid": run.interest_paid,
-              "interest_written_off": run.interest_written_off,
-              "recovered": run.recovered, "credit": run.credit,
-              "interest_accrued": run.accrued, "outstanding_principal": run.balance}
-    for key, value in values.items():
-        fields[key.replace("_", "-")] = f"{value:f}"
-    fields["dues"] = render_dated(dues)
-    fields["rescheduled"] = render_dated(rescheduled)
-    return fields
-
-
 def declared_fields(opening: LoanOpening) -> dict[str, str]:
-    """A declared snapshot's fields in the form :func:`snapshot_fields` gives them."""
+    """A declared snapshot's fields in the form
+    :func:`coopledger.fund.snapshots.snapshot_fields` gives them."""
     fields = {"anchor": opening.anchor.isoformat()}
     for key in (*TOTALS, "outstanding_principal"):
         fields[key.replace("_", "-")] = f"{getattr(opening, key):f}"
@@ -184,12 +156,6 @@ def snapshots_digest(snapshots: Mapping[str, Mapping[str, str]]) -> str:
                 text = f"{Decimal(raw).normalize():f}"
             lines.append(f"{loan_id} {key} {text}")
     return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
-
-
-def history_snapshots(records: Iterable[LoanRecord],
-                      cut: datetime.date) -> dict[str, dict[str, str]]:
-    """The snapshot of every loan that started before ``cut``, from the full history."""
-    return {r.loan.id: snapshot_fields(r, cut) for r in records if r.loan.date < cut}
 
 
 def snapshot_text(snapshots: Mapping[str, Mapping[str, str]], last: datetime.date) -> str:
@@ -219,33 +185,3 @@ def declared_openings(entries: Iterable[data.Directive]) -> dict[str, dict[str, 
             if isinstance(opening, LoanOpening):
                 found[opening.id] = declared_fields(opening)
     return found
-
-
-def loan_account_parts(entries: Iterable[data.Directive], records: Mapping[str, LoanRecord],
-                       end: datetime.date) -> dict[str, dict[str, Decimal]]:
-    """Each loan's part of its loan accounts' balances before ``end``.
-
-    The lender's receivable and accrued interest (BAS 1380, 1682) and the borrower's
-    liability and accrued interest (2390, 2960) are shared by an entity's loans; a
-    loan's part is the sum of the postings on them in the transactions linked to it.
-
-    Returns:
-        Account to loan id to amount (zero parts left out).
-    """
-    parts: dict[str, dict[str, Decimal]] = {}
-    for entry in entries:
-        if not isinstance(entry, data.Transaction) or entry.date >= end or not entry.links:
-            continue
-        for link in entry.links:
-            record = records.get(link)
-            if record is None:
-                continue
-            mine = {record.accounts.lender["principal"], record.accounts.lender["accrued"],
-                    record.accounts.borrower["principal"], record.accounts.borrower["accrued"]}
-            for posting in entry.postings:
-                units = posting.units
-                if posting.account in mine and units is not None and units.number is not None:
-                    by_loan = parts.setdefault(posting.account, {})
-                    by_loan[link] = by_loan.get(link, ZERO) + units.number
-    return {account: {k: v for k, v in by_loan.items() if v}
-            for account, by_loan in parts.items()}

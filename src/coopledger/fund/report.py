@@ -34,14 +34,14 @@ from coopledger.fund.capital import (
     shares_at,
 )
 from coopledger.fund.ledger import LoanRecord, loan_book
-from coopledger.fund.state import LoanState, state_of
+from coopledger.fund.state import LoanState, LoanStatus, state_of
 from coopledger.money import ZERO, round_ore
 
 if TYPE_CHECKING:
     from coopledger.books import Books
 
 PAR_DAYS = (1, 30, 60, 90)
-STATUSES = ("committed", "current", "delinquent", "default", "repaid", "written-off")
+STATUSES = tuple(LoanStatus)
 LOSSES_BAS = "6351"
 
 
@@ -100,8 +100,8 @@ class FundReport:
     fund: str
     currency: str
     loans: tuple[LoanLine, ...]
-    status_counts: dict[str, int]
-    status_amounts: dict[str, Decimal]
+    status_counts: dict[LoanStatus, int]
+    status_amounts: dict[LoanStatus, Decimal]
     gross_portfolio: Decimal
     par: dict[int, Decimal]
     par_amounts: dict[int, Decimal]

@@ -23,6 +23,7 @@ import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from enum import StrEnum
 
 from coopledger.errors import CoopException
 from coopledger.fund.ledger import LoanEvent, LoanRecord
@@ -36,6 +37,23 @@ DEFAULT_AFTER_DAYS = 90
 #: scheduled amounts can fall an öre or two behind the day-by-day interest, through
 #: rounding, and must not show as late for it (Fineract's "in arrears tolerance").
 ARREARS_TOLERANCE = Decimal("1.00")
+
+
+class LoanStatus(StrEnum):
+    """Where a loan stands on a day; each member is its text (``"written-off"``)."""
+
+    COMMITTED = "committed"
+    """Granted, nothing disbursed yet."""
+    CURRENT = "current"
+    """Disbursed, nothing overdue."""
+    DELINQUENT = "delinquent"
+    """An instalment 1 to 90 days past due."""
+    DEFAULT = "default"
+    """An instalment more than 90 days past due."""
+    REPAID = "repaid"
+    """Paid back in full."""
+    WRITTEN_OFF = "written-off"
+    """Written off, nothing left outstanding."""
 
 
 @dataclass(frozen=True)
@@ -63,7 +81,7 @@ class LoanState:
         oldest_unpaid: That due date, or None.
         next_due: The next due date after the day, or None.
         next_payment: The scheduled payment on that date.
-        status: committed, current, delinquent, default, repaid or written-off.
+        status: The loan's :class:`LoanStatus` (a string: ``"current"``...).
     """
 
     loan_id: str
@@ -86,7 +104,7 @@ class LoanState:
     oldest_unpaid: datetime.date | None
     next_due: datetime.date | None
     next_payment: Decimal
-    status: str
+    status: LoanStatus
 
 
 @dataclass
@@ -439,15 +457,15 @@ def _state_of_run(record: LoanRecord, segments: list[tuple[datetime.date, list[I
         status=status_of(run, days))
 
 
-def status_of(run: Replay, days_past_due: int) -> str:
-    """committed, current, delinquent (1-90 days), default (over 90), repaid, written-off."""
+def status_of(run: Replay, days_past_due: int) -> LoanStatus:
+    """Committed, current, delinquent (1-90 days), default (over 90), repaid, written off."""
     if run.disbursed == 0:
-        return "committed"
+        return LoanStatus.COMMITTED
     if run.balance == 0:
-        return "written-off" if run.written_off > 0 else "repaid"
+        return LoanStatus.WRITTEN_OFF if run.written_off > 0 else LoanStatus.REPAID
     if days_past_due > DEFAULT_AFTER_DAYS:
-        return "default"
-    return "delinquent" if days_past_due > 0 else "current"
+        return LoanStatus.DEFAULT
+    return LoanStatus.DELINQUENT if days_past_due > 0 else LoanStatus.CURRENT
 
 
 def split_payment(record: LoanRecord, date: datetime.date,

@@ -27,7 +27,7 @@ from coopledger.bank.book import statement_entries
 from coopledger.bank.context import BankContext, context_from_books, index_entries
 from coopledger.bank.model import BankFileError, Statement
 from coopledger.books import Books, load_books
-from coopledger.collector import collector_paused
+from coopledger.collector import paused_if_allowed
 
 #: How much of a file ``identify`` reads to recognise it.
 SNIFF_BYTES = 4096
@@ -148,7 +148,7 @@ class BankImporter(beangulp.Importer):  # type: ignore[misc]  # beangulp is unty
         """
         # A large statement builds a few objects per entry while the books are loaded;
         # the cyclic collector's passes over the books would cost more than the import.
-        with collector_paused():
+        with paused_if_allowed():
             ctx = self.context(existing)
             entries: list[data.Directive] = []
             for statement in self.read(filepath):

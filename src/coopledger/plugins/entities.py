@@ -39,10 +39,11 @@ from coopledger.clearing import (
     complete_transaction,
     tolerance_bound,
 )
-from coopledger.collector import collector_paused
+from coopledger.collector import paused_if_allowed
 from coopledger.entities import check_accounts, entity_of
 from coopledger.errors import BalanceError, CoopError
 from coopledger.loadindex import load_index, scan
+from coopledger.plugins import no_configuration
 
 __plugins__ = ("validate_and_clear_entities",)
 
@@ -55,16 +56,18 @@ def validate_and_clear_entities(
     Args:
         entries: The ledger's directives.
         options_map: The ledger's options.
-        config: Unused; this plugin takes no configuration.
+        config: None: this plugin takes no configuration (one given is an error).
 
     Returns:
         The entries with cross-entity transactions completed and clearing accounts
         opened, and the errors found.
     """
-    del config
+    errors = no_configuration(__name__, config)
+    if errors:
+        return entries, errors
     # The plugin allocates a few containers per cross-entity transaction, none in
     # reference cycles (coopledger.collector).
-    with collector_paused():
+    with paused_if_allowed():
         return _validate_and_clear(entries, options_map)
 
 

@@ -39,8 +39,8 @@ from typing import Any
 from beancount.core import data
 
 from coopledger.close.yearseal import closed_years_cut
+from coopledger.errors import CoopError
 from coopledger.fund.checks import (
-    LoanError,
     check_capital,
     check_declarations,
     check_movements,
@@ -48,32 +48,35 @@ from coopledger.fund.checks import (
 )
 from coopledger.fund.ledger import index_loans
 from coopledger.loadindex import load_index, scan
+from coopledger.plugins import no_configuration
 
 __plugins__ = ("validate_loans",)
 
 
 def validate_loans(
     entries: list[data.Directive], options_map: dict[str, Any], config: str | None = None,
-) -> tuple[list[data.Directive], list[LoanError]]:
+) -> tuple[list[data.Directive], list[CoopError]]:
     """Check the loans and the members' capital of a ledger.
 
     Args:
         entries: The ledger's directives (after the entities plugin).
         options_map: The ledger's options; they carry the declarations that the entities
             plugin validated for this load (see :mod:`coopledger.loadindex`).
-        config: Unused; this plugin takes no configuration.
+        config: None: this plugin takes no configuration (one given is an error).
 
     Returns:
         The entries, untouched, and the errors found.
     """
-    del config
+    refused = no_configuration(__name__, config)
+    if refused:
+        return entries, refused
     customs, open_entries = scan(entries)
     # Declaration errors were reported by the entities plugin; only valid ones count here.
     index = load_index(customs, options_map)
     declarations, entities = index.declarations, index.entities
     opens = {e.account: e for e in open_entries}
     book = index_loans(declarations, opens.values())
-    errors = check_declarations(declarations, entities)
+    errors: list[CoopError] = list(check_declarations(declarations, entities))
     # Daily books: the open years only. Every other transaction passes both checks
     # untouched, so they run on the few that carry a link or touch a loan or capital account.
     moving = loan_transactions(entries, book, opens, entities, closed_years_cut(customs))

@@ -1,7 +1,7 @@
 """Seals: every sealed month must be exactly as it was when it was closed.
 
 ``coopledger close`` ends a month with a ``coop-seal`` declaration holding a digest of the
-month's entries (see :mod:`coopledger.close.seal`). This plugin recomputes every seal at
+month's entries (see :mod:`coopledger.seals`). This plugin recomputes every seal at
 load, in one pass, and reports a changed, added or removed entry in a sealed month as an
 error naming the month and, where it can, the entry at its file and line. It changes no
 entry, except in the daily books written by the year-end close (those with a
@@ -31,10 +31,11 @@ from typing import Any
 
 from beancount.core import data
 
-from coopledger.close.seal import SEAL, read_seals, verify_month_seals
 from coopledger.close.yearseal import drop_closed_years, verify_year_seals
 from coopledger.errors import CoopError
 from coopledger.loadindex import load_index, scan
+from coopledger.plugins import no_configuration
+from coopledger.seals import SEAL, read_seals, verify_month_seals
 
 __plugins__ = ("drop_closed_years_from_daily_books", "validate_seals")
 
@@ -51,12 +52,16 @@ def drop_closed_years_from_daily_books(
     Args:
         entries: The ledger's directives.
         options_map: The ledger's options (unused).
-        config: Unused.
+        config: None: this plugin takes no configuration (one given is an error, the
+            entries returned untouched).
 
     Returns:
         The entries (closed-year ones left out in daily books) and no errors.
     """
-    del options_map, config
+    del options_map
+    errors = no_configuration(__name__, config)
+    if errors:
+        return entries, errors
     return drop_closed_years(entries), []
 
 
@@ -69,12 +74,14 @@ def validate_seals(
         entries: The ledger's directives (returned unchanged).
         options_map: The ledger's options; they carry the declarations that the entities
             plugin validated for this load (see :mod:`coopledger.loadindex`).
-        config: Unused; this plugin takes no configuration.
+        config: None: this plugin takes no configuration (one given is reported by
+            :func:`drop_closed_years_from_daily_books`; nothing is checked here).
 
     Returns:
         The entries, untouched, and one error per change found.
     """
-    del config
+    if no_configuration(__name__, config):
+        return entries, []
     customs, _ = scan(entries)
     if not any(entry.type == SEAL for entry in customs):
         return entries, []  # nothing sealed: nothing to recompute

@@ -16,9 +16,10 @@ recognises what is already booked.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from beancount.core import data
 
-from coopledger.books import Books
 from coopledger.periods import Period
 from coopledger.services.allocation import allocation_entries
 from coopledger.services.entries import ID_KEY, Stale, split_new
@@ -26,6 +27,9 @@ from coopledger.services.fees import fee_entries
 from coopledger.services.payroll import PayrollRow, payroll_entries, read_payroll_csv
 from coopledger.services.premises import premises_entries
 from coopledger.services.subsidies import open_claims, subsidy_entries
+
+if TYPE_CHECKING:
+    from coopledger.books import Books
 
 __all__ = [
     "ID_KEY",

@@ -33,13 +33,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from decimal import Decimal
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from beancount.core import data
 from pydantic import Field, field_validator
 
 from coopledger.balances import changes
-from coopledger.books import Books
 from coopledger.declarations import Declaration, declaration
 from coopledger.entities import EntityKind
 from coopledger.errors import CoopException
@@ -55,6 +54,9 @@ from coopledger.services.entries import (
 from coopledger.services.fees import turnover_and_costs
 from coopledger.services.premises import rented_area
 from coopledger.services.vat import VatCharge, buyer_lines, output_line, vat_charge
+
+if TYPE_CHECKING:
+    from coopledger.books import Books
 
 GENERATED_BY = "coopledger.services.allocation"
 PAYROLL_GENERATOR = "coopledger.services.payroll"

@@ -15,16 +15,18 @@ import textwrap
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from beancount.core import data
 from beancount.core.amount import Amount
 from beancount.parser import parser, printer
 
-from coopledger.books import Books
 from coopledger.entities import entity_of
 from coopledger.errors import CoopException
 from coopledger.periods import Period
+
+if TYPE_CHECKING:
+    from coopledger.books import Books
 
 ID_KEY = "coop-id"
 GENERATED_KEY = "generated-by"

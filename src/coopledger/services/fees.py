@@ -29,19 +29,21 @@ charged VAT on the fee (:mod:`coopledger.services.vat`); a unit is not.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from beancount.core import data
 from pydantic import Field, field_validator, model_validator
 
 from coopledger.balances import changes
-from coopledger.books import Books
 from coopledger.declarations import Declaration, declaration
 from coopledger.entities import EntityKind
 from coopledger.money import ZERO, round_ore
 from coopledger.periods import Period
 from coopledger.services.entries import AccountIndex, Line, make_transaction, month_link
 from coopledger.services.vat import buyer_lines, output_line, vat_charge
+
+if TYPE_CHECKING:
+    from coopledger.books import Books
 
 GENERATED_BY = "coopledger.services.fees"
 ALL = "all"

@@ -11,12 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from beancount.core import data
 
-from coopledger.books import Books
 from coopledger.files import FileTransaction, include_line, read_text, with_include
 from coopledger.services.entries import check_open, file_header, render
+
+if TYPE_CHECKING:
+    from coopledger.books import Books
 
 
 def month_file(books: Books, folder: str, label: str) -> Path:

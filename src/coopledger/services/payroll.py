@@ -46,11 +46,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from beancount.core import data
 from pydantic import Field
 
-from coopledger.books import Books
 from coopledger.declarations import Declaration, declaration
 from coopledger.entities import EntityKind
 from coopledger.errors import CoopException
@@ -59,6 +59,9 @@ from coopledger.money import ZERO, parse_amount, round_ore
 from coopledger.periods import month_period
 from coopledger.services.entries import AccountIndex, Line, make_transaction, month_link
 from coopledger.services.rates import VACATION_PAY_PERCENT, employer_contribution
+
+if TYPE_CHECKING:
+    from coopledger.books import Books
 
 GENERATED_BY = "coopledger.services.payroll"
 PAY_DAY = 25

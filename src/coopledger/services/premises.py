@@ -32,12 +32,11 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from beancount.core import data
 from pydantic import Field, field_validator, model_validator
 
-from coopledger.books import Books
 from coopledger.declarations import Declaration, declaration
 from coopledger.money import ZERO, round_ore
 from coopledger.periods import Period
@@ -49,6 +48,9 @@ from coopledger.services.entries import (
     parse_weights,
 )
 from coopledger.services.vat import NO_VAT, buyer_lines, output_line, vat_charge
+
+if TYPE_CHECKING:
+    from coopledger.books import Books
 
 GENERATED_BY = "coopledger.services.premises"
 

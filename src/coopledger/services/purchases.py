@@ -29,14 +29,17 @@ import datetime
 import re
 from collections.abc import Mapping
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from beancount.core import data
 
-from coopledger.books import Books
 from coopledger.errors import CoopException
 from coopledger.money import ZERO, allocate, round_ore
 from coopledger.services.entries import AccountIndex, Line, make_transaction
 from coopledger.services.vat import VatCharge, buyer_lines, output_line, vat_charge
+
+if TYPE_CHECKING:
+    from coopledger.books import Books
 
 GENERATED_BY = "coopledger.services.purchases"
 

@@ -29,12 +29,11 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from beancount.core import data
 from pydantic import Field, model_validator
 
-from coopledger.books import Books
 from coopledger.declarations import Declaration, declaration
 from coopledger.entities import entity_of
 from coopledger.money import ZERO, round_ore
@@ -46,6 +45,9 @@ from coopledger.services.entries import (
     month_link,
     posting_number,
 )
+
+if TYPE_CHECKING:
+    from coopledger.books import Books
 
 GENERATED_BY = "coopledger.services.subsidies"
 PAYROLL_GENERATOR = "coopledger.services.payroll"

@@ -20,6 +20,8 @@ from coopledger.sie.values import DATE, NUMBER, Context, text_field
 HEADER_LABELS = frozenset({
     "FLAGGA", "PROGRAM", "FORMAT", "GEN", "SIETYP", "PROSA", "FTYP", "FNR", "ORGNR", "BKOD",
     "ADRESS", "FNAMN", "TAXAR", "OMFATTN", "KPTYP", "VALUTA"})
+#: Identification records of one text field, which some programs write unquoted.
+ONE_TEXT_LABELS = frozenset({"FNAMN", "PROSA", "BKOD"})
 BALANCE_LABELS = frozenset({"#IB", "#UB", "#RES", "#OIB", "#OUB", "#PSALDO", "#PBUDGET"})
 
 
@@ -47,6 +49,8 @@ class Labels:
         self.checksum: Checksum | None = None
         self.checksum_result: tuple[int, int] | None = None
         self.checksum_closed = False
+        #: Labels read but not used (not in the SIE 4 spec), with their count.
+        self.skipped: dict[str, int] = {}
 
     def handlers(self) -> dict[str, Callable[[Record], None]]:
         """Label to handler, for the labels this class reads."""
@@ -69,10 +73,29 @@ class Labels:
         """A label without a handler: keep identification records, ignore the rest."""
         label = record.label[1:].upper()
         if label in HEADER_LABELS:
-            self.header.setdefault(label, tuple(f for f in record.fields if isinstance(f, str)))
+            fields = tuple(f for f in record.fields if isinstance(f, str))
+            if label in ONE_TEXT_LABELS and len(fields) > 1:
+                # ``#FNAMN Övningsbolaget AB`` without quotes: one name, not its first word.
+                self.ctx.warn(f"#{label} has {len(fields)} fields (a name with spaces not "
+                              "quoted?); read as one text")
+                fields = (" ".join(fields),)
+            self.header.setdefault(label, fields)
+        else:
+            self.skipped[record.label] = self.skipped.get(record.label, 0) + 1
 
     def _balance(self, record: Record) -> None:
         label = record.label.upper()
+        if label == "#PBUDGET":
+            # Budgets are no part of the books: a malformed one is skipped, not fatal.
+            self.ctx.skipping = label
+            try:
+                self._read_balance(label, record)
+            finally:
+                self.ctx.skipping = ""
+            return
+        self._read_balance(label, record)
+
+    def _read_balance(self, label: str, record: Record) -> None:
         fields = record.fields
         year = self.ctx.year(text_field(fields, 0))
         period = ""

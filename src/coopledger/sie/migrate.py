@@ -223,9 +223,8 @@ def write_migration(books: Books, migration: Migration, history_path: Path,
         CoopException: The books do not check, a file exists already, or the member's
             first day is in a sealed month; nothing is written then.
     """
-    from coopledger.close.month import sealed_months
-    from coopledger.close.seal import month_label
     from coopledger.close.yearseal import main_files
+    from coopledger.seals import month_label, sealed_months
 
     for path in (history_path, opening_path):
         if path.exists():

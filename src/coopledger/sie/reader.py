@@ -1,7 +1,8 @@
 """Reading SIE 1, 2, 3, 4E and 4I files into typed records.
 
-Tolerant in what it reads: the bytes are read as UTF-8 when they are valid UTF-8 and as
-CP437 otherwise, whatever ``#FORMAT`` claims; unknown labels and extra trailing fields are
+Tolerant in what it reads: the bytes are read as UTF-8, CP437 or Latin-1 as their content
+shows, whatever ``#FORMAT`` claims (:func:`decode`: a file that could be either is refused,
+never garbled); unknown labels and extra trailing fields are
 ignored; block braces may sit on their own line or be indented. Every problem is collected
 with its line number, as an error (the data cannot be trusted: an unbalanced voucher, a
 non-numeric account, a bad date or amount, a voucher that never closes, a checksum that
@@ -16,13 +17,14 @@ row) is kept for the audit trail and does not count.
 
 from __future__ import annotations
 
+import codecs
 import re
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from types import MappingProxyType
 
-from coopledger.collector import collector_paused
+from coopledger.collector import paused_if_allowed
 from coopledger.sie.labels import Labels
 from coopledger.sie.records import ObjectRef, Problem, Row, Severity, SieFile, Voucher
 from coopledger.sie.tokens import Field, Record, tokenize
@@ -38,29 +40,134 @@ _BOM = b"\xef\xbb\xbf"
 #: The bytes that can start a multi-byte UTF-8 character: a file without any of them has no
 #: line that reads as UTF-8 with letters beyond ASCII.
 _UTF8_LEADS = bytes(range(0xC2, 0xF5))
+_ASCII = bytes(range(0x80))
+#: What text beyond ASCII is, for telling encodings apart: the letters of Latin-1 (the
+#: Swedish, Nordic and western European ones) and a few signs that names and texts use.
+TEXT_LETTERS = frozenset(chr(c) for c in range(0xC0, 0x100)) - {"×", "÷"} | frozenset(
+    "§°½£«»´")
+#: Bytes that are such letters in CP437, in Latin-1, in one of them only.
+_CP437_LETTERS = frozenset(b for b in range(0x80, 0x100)
+                           if bytes([b]).decode("cp437") in TEXT_LETTERS)
+_LATIN1_LETTERS = frozenset(b for b in range(0x80, 0x100)
+                            if bytes([b]).decode("latin-1") in TEXT_LETTERS)
+_CP437_ONLY = _CP437_LETTERS - _LATIN1_LETTERS
+_LATIN1_ONLY = _LATIN1_LETTERS - _CP437_LETTERS
 ZERO = Decimal(0)
 ROW_LABELS = frozenset({"#TRANS", "#RTRANS", "#BTRANS"})
 
 
-def decode(data: bytes) -> tuple[list[str], str, list[Problem]]:
-    """Split a SIE file's bytes into lines of text.
+def decode(data: bytes, encoding: str | None = None) -> tuple[list[str], str, list[Problem]]:
+    """Split a SIE file's bytes into lines of text, in the encoding its content shows.
+
+    The format says CP437; real files are also UTF-8 and Latin-1, and some mix CP437 with
+    Latin-1 (a Windows path, an object code). The bytes decide, never ``#FORMAT``:
+
+    - valid UTF-8 beyond ASCII is UTF-8, unless the bytes also read as letters in CP437
+      or Latin-1 (then the file is refused: which one is meant cannot be told);
+    - otherwise each byte beyond ASCII is read where it is a letter: 0x80-0x9F are
+      CP437's å ä ö (control codes in Latin-1), most of 0xC0-0xFF Latin-1's (box drawing
+      and Greek in CP437). A byte that is a letter in both (``0xA3``: ú or £) goes by the
+      rest of the file; a file with only such bytes is refused. A file that mixes the two
+      says so, line by line, in warnings.
 
     Args:
         data: The file's bytes.
+        encoding: Read in this encoding instead of deciding (``cp437``, ``utf-8``,
+            ``latin-1``): the way out when the file is refused as ambiguous.
 
     Returns:
-        The lines (without line endings), the encoding used, and a problem if the file
-        mixes UTF-8 lines with lines in another encoding (each line is then read in its
-        own).
+        The lines (without line endings), the encoding used (``ascii``, ``utf-8``,
+        ``cp437``, ``latin-1``, or ``cp437+latin-1`` when mixed), and the problems: an
+        error when the file is refused, warnings for the lines of a mixed file.
     """
     if data.startswith(_BOM):
         data = data[len(_BOM):]
+        encoding = encoding or "utf-8"
+    if encoding is not None:
+        return _decode_as(data, encoding)
+    beyond = frozenset(data.translate(None, _ASCII))
+    if not beyond:
+        return _split_lines(data.decode("ascii")), "ascii", []
     try:
-        return _split_lines(data.decode("utf-8")), "utf-8", []
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
         pass
+    else:
+        others = [name for name, letters in (("CP437", _CP437_LETTERS),
+                                             ("Latin-1", _LATIN1_LETTERS))
+                  if beyond <= letters]
+        if not others:
+            return _split_lines(text), "utf-8", []
+        return _split_lines(text), "utf-8", [Problem(
+            Severity.ERROR, 0, f"the file reads as UTF-8 and as {others[0]} alike; say "
+            "which it is (--encoding utf-8 or --encoding " + others[0].lower() + ")")]
+    mixed = _mixed_utf8(data)
+    if mixed is not None:
+        return mixed
+    return _decode_8bit(data, beyond)
+
+
+def _decode_as(data: bytes, encoding: str) -> tuple[list[str], str, list[Problem]]:
+    """The bytes in the encoding the user named; bytes it cannot read are an error."""
+    try:
+        return _split_lines(data.decode(encoding)), encoding, []
+    except (UnicodeDecodeError, LookupError) as exc:
+        text = data.decode(encoding if not isinstance(exc, LookupError) else "cp437",
+                           errors="replace")
+        return _split_lines(text), encoding, [Problem(
+            Severity.ERROR, 0, f"the file is not {encoding}: {exc}")]
+
+
+def _decode_8bit(data: bytes, beyond: frozenset[int]) -> tuple[list[str], str, list[Problem]]:
+    """CP437, Latin-1, or the two mixed, byte by byte (see :func:`decode`)."""
+    cp437 = beyond & _CP437_ONLY
+    latin1 = beyond & _LATIN1_ONLY
+    neither = beyond - _CP437_LETTERS - _LATIN1_LETTERS
+    if not cp437 and not latin1:
+        if not neither:
+            shown = ", ".join(f"0x{b:02X}" for b in sorted(beyond))
+            return _split_lines(data.decode("cp437")), "cp437", [Problem(
+                Severity.ERROR, 0, f"the bytes beyond ASCII ({shown}) are letters in CP437 "
+                "and in Latin-1 alike; say which the file is (--encoding cp437 or "
+                "--encoding latin-1)")]
+        main = "cp437"
+    elif not latin1:
+        main = "cp437"
+    elif not cp437:
+        main = "latin-1"
+    else:
+        cp_count = sum(data.count(bytes([b])) for b in cp437)
+        latin_count = sum(data.count(bytes([b])) for b in latin1)
+        main = "cp437" if cp_count >= latin_count else "latin-1"
+    odd = (latin1 if main == "cp437" else cp437) | neither
+    if not odd:
+        return _split_lines(data.decode(main)), main, []
+    other = "latin-1" if main == "cp437" else "cp437"
+    table = list(bytes(range(256)).decode(main))
+    for byte in (latin1 if main == "cp437" else cp437):
+        table[byte] = bytes([byte]).decode(other)
+    text = codecs.charmap_decode(data, "strict", "".join(table))[0]
+    lines = _split_lines(text)
+    problems: list[Problem] = []
+    odd_bytes = re.compile(b"[" + b"".join(re.escape(bytes([b])) for b in sorted(odd)) + b"]")
+    for number, raw in enumerate(data.split(b"\n"), 1):
+        if odd_bytes.search(raw) is None:
+            continue
+        shown = " ".join(w for w in lines[number - 1].split() if not w.isascii())[:60]
+        if any(b in neither for b in raw):
+            message = (f"bytes that are letters neither in CP437 nor in Latin-1, read as "
+                       f"{main.upper()}: {shown!r}; check the text")
+        else:
+            message = f"read as {other.upper()} (the file is {main.upper()}): {shown!r}"
+        problems.append(Problem(Severity.WARNING, number, message))
+    label = main if not (latin1 and cp437) else f"{main}+{other}"
+    return lines, label, problems
+
+
+def _mixed_utf8(data: bytes) -> tuple[list[str], str, list[Problem]] | None:
+    """A file whose lines beyond ASCII are UTF-8 in part and not in part: an error."""
     if len(data.translate(None, _UTF8_LEADS)) == len(data):
-        return _split_lines(data.decode("cp437")), "cp437", []
+        return None
     raw_lines = data.split(b"\n")
     utf8_line = other_line = 0
     for number, raw in enumerate(raw_lines, 1):
@@ -75,7 +182,7 @@ def decode(data: bytes) -> tuple[list[str], str, list[Problem]]:
         if utf8_line and other_line:
             break
     if not utf8_line:
-        return _split_lines(data.decode("cp437")), "cp437", []
+        return None
     problem = Problem(Severity.ERROR, other_line,
                       f"mixed encodings: line {utf8_line} is UTF-8 but line {other_line} is "
                       "not; save the file in one encoding (CP437 for SIE)")
@@ -98,12 +205,14 @@ def _split_lines(text: str) -> list[str]:
     return lines
 
 
-def read_sie(path: str | Path, *, strict: bool = False) -> SieFile:
+def read_sie(path: str | Path, *, strict: bool = False,
+             encoding: str | None = None) -> SieFile:
     """Read a SIE file from disk.
 
     Args:
         path: The file.
         strict: Raise :class:`SieError` at the first error instead of collecting errors.
+        encoding: Read in this encoding instead of deciding by the content.
 
     Returns:
         The file's records and problems.
@@ -116,16 +225,18 @@ def read_sie(path: str | Path, *, strict: bool = False) -> SieFile:
         data = source.read_bytes()
     except OSError as exc:
         raise SieError(f"{source}: cannot read: {exc.strerror or exc}") from exc
-    return parse_sie(data, name=str(source), strict=strict)
+    return parse_sie(data, name=str(source), strict=strict, encoding=encoding)
 
 
-def parse_sie(data: bytes, *, name: str = "<sie>", strict: bool = False) -> SieFile:
+def parse_sie(data: bytes, *, name: str = "<sie>", strict: bool = False,
+              encoding: str | None = None) -> SieFile:
     """Parse a SIE file's bytes.
 
     Args:
         data: The bytes.
         name: The file name used in messages.
         strict: Raise :class:`SieError` at the first error.
+        encoding: Read in this encoding instead of deciding by the content.
 
     Returns:
         The file's records and problems.
@@ -137,8 +248,8 @@ def parse_sie(data: bytes, *, name: str = "<sie>", strict: bool = False) -> SieF
     # cyclic collector rescanning them as they pile up doubled the time of a large read
     # (100 000 vouchers: 2.4 s of CPU, 1.25 s paused; docs/performance.md). Pause it for
     # the parse only.
-    with collector_paused():
-        return _Parser(name, strict).parse(data)
+    with paused_if_allowed():
+        return _Parser(name, strict).parse(data, encoding)
 
 
 def _plain_objects(text: str) -> tuple[tuple[ObjectRef, ...], str] | None:
@@ -181,10 +292,13 @@ class _Parser(Context):
 
     # -- the pass ---------------------------------------------------------------------
 
-    def parse(self, data: bytes) -> SieFile:
-        lines, encoding, problems = decode(data)
+    def parse(self, data: bytes, forced: str | None = None) -> SieFile:
+        lines, encoding, problems = decode(data, forced)
         for problem in problems:
-            self.error(problem.message, problem.line)
+            if problem.severity is Severity.ERROR:
+                self.error(problem.message, problem.line)
+            else:
+                self.warn(problem.message, problem.line)
         first = next((line.split()[0] for line in lines if line.strip()), "")
         if not first:
             self.error("the file holds no SIE records (empty?)", 0)
@@ -249,6 +363,8 @@ class _Parser(Context):
             self._store_voucher()
         if self.labels.checksum is not None and not self.labels.checksum_closed:
             self.error("the file opens a #KSUMMA checksum but never closes it (truncated?)")
+        for label, count in sorted(self.labels.skipped.items()):
+            self.warn(f"{count} {label} record(s) skipped: not a SIE 4 label", 0)
         header = self.labels.header
         if "SIETYP" not in header and "FLAGGA" not in header and self._had_content():
             self.error("not a SIE file: it has neither #FLAGGA nor #SIETYP", 0)

@@ -155,7 +155,8 @@ class SieFile:
     Attributes:
         sie_type: ``#SIETYP`` (``1``, ``2``, ``3`` or ``4``); 4E or 4I is :attr:`kind`.
         kind: ``1``, ``2``, ``3``, ``4E`` or ``4I`` (4I: a 4 file without balances).
-        encoding: The encoding the file was read in (``utf-8`` or ``cp437``).
+        encoding: The encoding the file was read in (``ascii``, ``utf-8``, ``cp437``,
+            ``latin-1``, or ``cp437+latin-1`` for a file that mixes them).
         header: The single-valued identification records, label without ``#`` to fields
             (``FNAMN``, ``ORGNR``, ``FTYP``, ``PROGRAM``, ``GEN``, ``FORMAT`` ...).
         years: ``#RAR``: relative year to (first day, last day).

@@ -66,6 +66,9 @@ class Context:
         self.problems: list[Problem] = []
         self.dates: dict[str, datetime.date] = {}
         self.line = 0
+        #: The label of a record whose errors only skip it (a record the import does not
+        #: need, such as ``#PBUDGET``), or empty.
+        self.skipping = ""
 
     def error(self, message: str, line: int | None = None) -> None:
         """Report an error at ``line`` (default: the current line); strict mode raises.
@@ -74,6 +77,10 @@ class Context:
             SieError: In strict mode.
         """
         where = self.line if line is None else line
+        if self.skipping:
+            self.problems.append(Problem(Severity.WARNING, where, f"{message}; this "
+                                         f"{self.skipping} is skipped"))
+            return
         if self.strict:
             at = f":{where}" if where else ""
             raise SieError(f"{self.name}{at}: {message}", where)

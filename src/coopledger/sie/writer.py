@@ -7,8 +7,8 @@ point and two decimals, dates ``YYYYMMDD``, text quoted with ``\\"`` for a quote
 ``#KSUMMA`` checksum over every record.
 
 4E (export to an auditor) holds the identification, ``#RAR``, dimensions and objects,
-``#KONTO``/``#KTYP``/``#SRU``, ``#IB``/``#UB``/``#RES`` and the vouchers; 4I (import into
-another program) holds the identification and the vouchers only.
+``#KONTO``/``#KTYP``/``#ENHET``/``#SRU``, the balances and the vouchers; 4I (import into
+another program) holds no balances, and the chart only when it is given one.
 """
 
 from __future__ import annotations
@@ -197,6 +197,9 @@ def _balance(out: _Lines, item: Balance) -> None:
         raw.append(items)
     fields.append(amount_text(item.amount))
     raw.append(fields[-1])
+    if item.quantity is not None:
+        fields.append(f"{item.quantity}")
+        raw.append(fields[-1])
     out.add(f"#{item.kind}", *fields, raw=tuple(raw))
 
 
@@ -206,11 +209,16 @@ def _identification(out: _Lines, sie: SieFile, program: tuple[str, str],
     out.add("#FORMAT", "PC8", raw=("PC8",))
     out.add("#GEN", date_text(generated), raw=(date_text(generated),))
     out.add("#SIETYP", "4", raw=("4",))
-    for label in ("FNR", "ORGNR", "FTYP"):
-        value = sie.first(label)
-        if value:
-            out.add(f"#{label}", word(value), raw=(value,))
+    for label in ("PROSA", "FTYP", "FNR", "ORGNR", "BKOD", "ADRESS"):
+        values = sie.header.get(label)
+        if values and any(values):
+            out.add(f"#{label}", *(quote(v) if label in ("PROSA", "ADRESS") else word(v)
+                                   for v in values), raw=values)
     out.add("#FNAMN", quote(sie.first("FNAMN")), raw=(sie.first("FNAMN"),))
+    for label in ("TAXAR", "OMFATTN", "KPTYP"):
+        values = sie.header.get(label)
+        if values and any(values):
+            out.add(f"#{label}", *map(word, values), raw=values)
 
 
 def _render(sie: SieFile, kind: str, program: tuple[str, str],
@@ -221,26 +229,38 @@ def _render(sie: SieFile, kind: str, program: tuple[str, str],
         start, end = sie.years[year]
         out.add("#RAR", str(year), date_text(start), date_text(end),
                 raw=(str(year), date_text(start), date_text(end)))
+    valuta = sie.first("VALUTA")
+    if valuta:
+        out.add("#VALUTA", word(valuta), raw=(valuta,))
+    _chart(out, sie)
     if kind == "4E":
-        valuta = sie.first("VALUTA")
-        if valuta:
-            out.add("#VALUTA", word(valuta), raw=(valuta,))
-        for dim_number, dim in sorted(sie.dimensions.items()):
-            out.add("#DIM", str(dim_number), quote(dim.name), raw=(str(dim_number), dim.name))
-        for (dim_number, code), name in sorted(sie.objects.items()):
-            out.add("#OBJEKT", str(dim_number), quote(code), quote(name),
-                    raw=(str(dim_number), code, name))
-        for number, account in sorted(sie.accounts.items()):
-            out.add("#KONTO", number, quote(account.name), raw=(number, account.name))
-            if account.kind:
-                out.add("#KTYP", number, account.kind, raw=(number, account.kind))
-            for code in account.sru:
-                out.add("#SRU", number, word(code), raw=(number, code))
         for item in sie.balances:
             _balance(out, item)
     for voucher in sie.vouchers:
         _voucher(out, voucher)
     return out
+
+
+def _chart(out: _Lines, sie: SieFile) -> None:
+    """Dimensions, objects and accounts (``#KONTO`` with ``#KTYP``, ``#ENHET``, ``#SRU``)."""
+    for dim_number, dim in sorted(sie.dimensions.items()):
+        if dim.parent is None:
+            out.add("#DIM", str(dim_number), quote(dim.name),
+                    raw=(str(dim_number), dim.name))
+        else:
+            out.add("#UNDERDIM", str(dim_number), quote(dim.name), str(dim.parent),
+                    raw=(str(dim_number), dim.name, str(dim.parent)))
+    for (dim_number, code), name in sorted(sie.objects.items()):
+        out.add("#OBJEKT", str(dim_number), quote(code), quote(name),
+                raw=(str(dim_number), code, name))
+    for number, account in sorted(sie.accounts.items()):
+        out.add("#KONTO", number, quote(account.name), raw=(number, account.name))
+        if account.kind:
+            out.add("#KTYP", number, account.kind, raw=(number, account.kind))
+        if account.unit:
+            out.add("#ENHET", number, quote(account.unit), raw=(number, account.unit))
+        for code in account.sru:
+            out.add("#SRU", number, word(code), raw=(number, code))
 
 
 def render_sie(sie: SieFile, *, kind: str = "4E", program: tuple[str, str] = ("coopledger",

@@ -45,14 +45,17 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from beancount.core import data
 from beancount.core.amount import Amount
 from pydantic import field_validator
 
 from coopledger.clearing import GENERATED_BY as CLEARING_GENERATED_BY
-from coopledger.declarations import Declaration, declaration
+from coopledger.declarations import Declaration, declaration, parse_declaration
+
+if TYPE_CHECKING:
+    from coopledger.books import Books
 
 SEAL = "coop-seal"
 YEAR_END_KEY = "year-end"
@@ -558,8 +561,6 @@ def read_seals(
 
 
 def _parse_seal(entry: data.Custom) -> Seal:
-    from coopledger.declarations import parse_declaration
-
     seal = parse_declaration(entry)
     if not isinstance(seal, Seal):
         raise ValueError("not a seal")
@@ -616,3 +617,13 @@ def verify_month_seals(
         if actual.digest != seal.digest:
             broken[month] = explain_mismatch(seal, actual)
     return broken
+
+
+def sealed_months(books: Books) -> set[str]:
+    """Months covered by a seal (a month seal, or a year seal of its fiscal year)."""
+    seals, _ = read_seals(books.entries)
+    months = {label for label, seal in seals.items() if not seal.is_year}
+    for label, seal in seals.items():
+        if seal.is_year:
+            months.update(f"{label}-{m:02d}" for m in range(1, 13))
+    return months

@@ -1,0 +1,34 @@
+"""Every declaration type a ledger may hold, imported so that each registers itself.
+
+A declaration type is registered where it is defined, by the
+:func:`~coopledger.declarations.declaration` decorator on its model. Reading a ledger
+needs all of them known (an unknown ``coop-...`` type is an error), so the package
+imports this module first (``coopledger/__init__.py``, which Python runs before any of
+its modules), and the plugins' shared index (:mod:`coopledger.loadindex`) imports it
+too: plain imports of every model by name, which tools follow, not a list of module
+names. ``tests/test_imports.py`` checks that it names every model the package registers.
+"""
+
+from __future__ import annotations
+
+from coopledger.bank.rules import BankRule
+from coopledger.close.yearseal import Opening
+from coopledger.declarations import Declaration
+from coopledger.entities import Entity
+from coopledger.filings.employees import Contact, Employee
+from coopledger.fund.loans import CapitalRule, Loan, LoanRate, LoanReschedule, ProvisionRule
+from coopledger.fund.opening import LoanOpening
+from coopledger.seals import Seal
+from coopledger.services.allocation import AllocationKey
+from coopledger.services.fees import FeeRule
+from coopledger.services.payroll import VacationPay
+from coopledger.services.premises import Premises
+from coopledger.services.subsidies import SubsidyDecision
+from coopledger.thresholds import Thresholds
+
+#: The declaration models, each registered under its ``coop-...`` directive.
+DECLARATION_TYPES: tuple[type[Declaration], ...] = (
+    Entity, Loan, LoanRate, LoanReschedule, ProvisionRule, CapitalRule, LoanOpening,
+    BankRule, Seal, Opening, FeeRule, Premises, VacationPay, SubsidyDecision, AllocationKey,
+    Employee, Contact, Thresholds,
+)
