@@ -183,3 +183,10 @@ def test_each_month_is_the_last_plus_starts_less_leavers(example: Books) -> None
                 assert month.leavers <= before.employed
     tradgard = people(example, "Tradgard", parse_period("2025"))
     assert [m.month.label for m in tradgard if m.starts] == ["2025-08"]
+
+
+def test_people_command_refuses_an_unknown_entity(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["people", str(EXAMPLE), "--entity", "Nope"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1
+    assert "unknown entity 'Nope'" in err[0]

@@ -184,3 +184,17 @@ def test_ratios_command_prints_the_library_figures(example: Books, fmt: str,
     else:
         for ratio in expected:
             assert ratio.text("sv") in out
+
+
+def test_ratios_in_english_and_an_unknown_entity(example: Books,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["ratios", str(EXAMPLE), "--entity", "Fonden", "--period", "2026-10",
+                 "--language", "en"]) == 0
+    out = capsys.readouterr().out
+    for ratio in key_ratios(example, "Fonden", parse_period("2026-10")):
+        assert ratio.text("en") in out
+    assert "[bad]" in out
+    assert main(["ratios", str(EXAMPLE), "--entity", "Nope"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1
+    assert "unknown entity 'Nope'" in err[0]
