@@ -7,10 +7,12 @@
 3. ``example_services.py``: service declarations, payroll exports booked with
    ``coopledger payroll`` and the month's services with ``coopledger services``,
    2025-01 to 2026-10, and their bank side.
+4. ``example_invoicing.py``: a member e-invoicing its municipality every month, paid by
+   camt.054, and its suppliers paid by pain.001 files.
    ``example_board.py``: every entity's budget for 2026 (Fava's budget directives) and
    a threshold for the key ratios.
-4. Bank balance assertions for every month end, from the finished books.
-5. ``coopledger close`` for every month from 2025-01 to 2026-10, then the year-end
+5. Bank balance assertions for every month end, from the finished books.
+6. ``coopledger close`` for every month from 2025-01 to 2026-10, then the year-end
    close of 2025. November 2026 stays open: it is the month the README closes as a dry
    run.
 
@@ -79,6 +81,7 @@ def main() -> int:
     step("make_example.py")
     step("example_fund.py")
     step("example_services.py")
+    step("example_invoicing.py")
     step("example_board.py")
     sys.path.insert(0, str(SCRIPTS))
     import make_example  # a sibling script, not an installed module

@@ -97,7 +97,8 @@ def test_board_pack_figures_equal_the_statements(tmp_path: Path) -> None:
         'xmlns="http://www.w3.org/2000/svg"', "")
     checks = read_csv(folder / "checks.csv")
     assert {r["check"] for r in checks} == {"errors", "bank", "clearing", "loans", "seals",
-                                            "vouchers", "vat", "review"}
+                                            "vouchers", "vat", "review",
+                                            "overdue"}
     assert all(r["status"] == "ok" for r in checks)
     # the board reads the checks in Swedish, every one of them
     for check in preflight(books, datetime.date(2025, 2, 1), datetime.date(2025, 3, 1)):

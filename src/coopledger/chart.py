@@ -80,6 +80,8 @@ MEMBER = (
     _a("1385", "Insats i fonden", "Assets", intragroup=True),
     _a("2960", "Upplupna räntekostnader", "Liabilities", intragroup=True),
     _a("8390", "Övriga finansiella intäkter", "Income"),
+    _a("8313", "Ränteintäkter kundfordringar", "Income"),
+    _a("3990", "Övriga ersättningar och intäkter", "Income"),
 )
 
 #: The umbrella: shared premises, central staff, and the income from its services.

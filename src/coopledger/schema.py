@@ -18,6 +18,7 @@ from coopledger.entities import Entity
 from coopledger.filings.employees import Contact, Employee
 from coopledger.fund.loans import CapitalRule, Loan, LoanRate, LoanReschedule, ProvisionRule
 from coopledger.fund.opening import LoanOpening
+from coopledger.invoicing.parties import Customer, Seller, Supplier
 from coopledger.seals import Seal
 from coopledger.services.allocation import AllocationKey
 from coopledger.services.fees import FeeRule
@@ -30,5 +31,5 @@ from coopledger.thresholds import Thresholds
 DECLARATION_TYPES: tuple[type[Declaration], ...] = (
     Entity, Loan, LoanRate, LoanReschedule, ProvisionRule, CapitalRule, LoanOpening,
     BankRule, Seal, Opening, FeeRule, Premises, VacationPay, SubsidyDecision, AllocationKey,
-    Employee, Contact, Thresholds,
+    Employee, Contact, Customer, Supplier, Seller, Thresholds,
 )

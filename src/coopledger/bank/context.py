@@ -82,6 +82,8 @@ class BankContext:
         loan_by_ocr: The fund's lookup of a loan by OCR reference, if available.
         split_repayment: The fund's split of a repayment, if available.
         repayment_legs: The fund's postings of a split repayment, if available.
+        invoices: The open customer and supplier invoices
+            (:class:`~coopledger.invoicing.payments.InvoiceIndex`), if available.
     """
 
     accounts: BankAccounts
@@ -99,6 +101,7 @@ class BankContext:
     loan_by_ocr: LoanLookup | None = None
     split_repayment: Splitter | None = None
     repayment_legs: Callable[[str, dict[str, Decimal]], list[tuple[str, Decimal]]] | None = None
+    invoices: Any = None
     _by_bas: dict[tuple[str, str], str] = field(default_factory=dict, repr=False)
     _indexed: int = field(default=-1, repr=False)
 
@@ -215,4 +218,7 @@ def context_from_books(books: Books) -> BankContext:
     ctx.loan_by_ocr = lambda ocr: loan_by_ocr(books, ocr)
     ctx.split_repayment = lambda loan, date, amount: split_repayment(books, loan, date, amount)
     ctx.repayment_legs = lambda loan, parts: repayment_legs(books, loan, parts)
+    from coopledger.invoicing.payments import invoice_index
+
+    ctx.invoices = invoice_index(books)
     return ctx

@@ -13,17 +13,21 @@ account and returns the postings that balance it, tried in this order:
    held: on a loan declared ``overpayment: "hold"`` as a credit on the loan accounts,
    otherwise on the OBS account (2999) of both sides, a credit owed back to the member;
    either way the entry is flagged ``!`` and counted as held in the import summary.
-2. **Wage subsidy**: money in whose message names the decision number of an open claim
+2. **Invoice**: money in whose OCR reference (or invoice number in the message) is one
+   of the entity's open customer invoices settles it on 1510; money out settles an open
+   supplier invoice on 2440 the same way (:mod:`coopledger.invoicing.payments`). A
+   payment of more than is open is flagged for review.
+3. **Wage subsidy**: money in whose message names the decision number of an open claim
    (a transaction with ``decision`` metadata on a 1689 receivable) settles the claim;
    more than the claim is still open is flagged for review.
-3. **Transfer between declared accounts**: the other party's account is a declared bank
+4. **Transfer between declared accounts**: the other party's account is a declared bank
    account, so the payment is booked on both; between two entities the books' clearing
    completion settles their clearing accounts (this is how a member's payment of its
    service fee to the umbrella is booked).
-4. **Declared rule** (``coop-bank-rule``), then the account the same payee was last
+5. **Declared rule** (``coop-bank-rule``), then the account the same payee was last
    booked to from this bank account (never a loan account: a payment whose reference
    names no loan, or a loan unknown to the books, is not a repayment).
-5. Otherwise the OBS account (2999, suspense), and the transaction is flagged ``!`` for
+6. Otherwise the OBS account (2999, suspense), and the transaction is flagged ``!`` for
    the accountant to categorise.
 """
 
@@ -62,7 +66,8 @@ class Booking:
 
     Attributes:
         postings: The postings other than the statement's own bank posting.
-        kind: loan, subsidy, transfer, rule, payee or open (left for the accountant).
+        kind: loan, invoice, subsidy, transfer, rule, payee or open (left for the
+            accountant).
         meta: Metadata for the transaction (``ocr``, ``decision``, ``counterpart``).
         links: Links for the transaction (the loan id).
         review: Matched, but the accountant should look (an overpayment).
@@ -80,7 +85,7 @@ class Booking:
     @property
     def matched(self) -> bool:
         """Whether the payment found its account (loan, subsidy or transfer)."""
-        return self.kind in ("loan", "subsidy", "transfer")
+        return self.kind in ("loan", "invoice", "subsidy", "transfer")
 
 
 def posting(account: str, number: Decimal, currency: str) -> data.Posting:
@@ -103,7 +108,7 @@ def categorise(ctx: BankContext, bank: str, leg: Leg, date: datetime.date,
         The booking; its postings sum to ``-leg.amount``.
     """
     code = entity_of(bank) or ""
-    for attempt in (_loan, _subsidy, _transfer):
+    for attempt in (_loan, _invoice, _subsidy, _transfer):
         booking = attempt(ctx, bank, leg, date, currency)
         if booking is not None:
             return booking
@@ -191,6 +196,22 @@ def _loan(ctx: BankContext, bank: str, leg: Leg, date: datetime.date,
              else set())
     return Booking(postings, "loan", meta, links, review=overpaid > 0,
                    held=overpaid)
+
+
+def _invoice(ctx: BankContext, bank: str, leg: Leg, date: datetime.date,
+             currency: str) -> Booking | None:
+    if ctx.invoices is None or leg.amount == 0:
+        return None
+    from coopledger.invoicing.payments import find_invoice, settle
+
+    found = find_invoice(ctx.invoices, entity_of(bank) or "", leg.amount, leg.ocr,
+                         leg.message)
+    if found is None:
+        return None
+    over = settle(found, leg.amount)
+    postings = [data.Posting(found.account, Amount(-leg.amount, currency), None, None, None,
+                             {"invoice": found.number})]
+    return Booking(postings, "invoice", {"invoice": found.number}, {found.link}, review=over)
 
 
 def _subsidy(ctx: BankContext, bank: str, leg: Leg, date: datetime.date,

@@ -174,9 +174,11 @@ def _close_one(ledger: str, month: str, *, dry_run: bool, accept: str | None = N
     report = close_month(ledger, month, dry_run=dry_run, accept=accept, accepted_by=by,
                          progress=lambda line: print(f"  {line}", file=sys.stderr))
     for check in report.checks:
-        status = "ok  " if check.ok else "ACCEPTED" if check.accepted else "FAIL"
+        warned = any(line.startswith("warning:") for line in check.details)
+        status = ("ACCEPTED" if check.accepted else "FAIL") if not check.ok else (
+            "warn" if warned else "ok  ")
         print(f"{month} {status} {check.title}")
-        if not check.ok:
+        if not check.ok or warned:
             for line in check.details:
                 print(f"       {line}")
             if check.accepted:

@@ -19,6 +19,8 @@
    records who accepted what (see :class:`Acceptance`).
 8. **vat**: no VAT account (BAS 26xx but 2650) holds an amount of the month that no box
    of a VAT return takes (see :mod:`coopledger.filings.vat`).
+9. **overdue**: a warning, never a failure: customer and supplier invoices more than 90
+   days past their due date at the month's end.
 """
 
 from __future__ import annotations
@@ -80,7 +82,10 @@ TITLES_SV = {
     "vouchers": "Verifikationsnumren är obrutna per enhet och serie",
     "vat": "Varje momsbelopp hamnar i en ruta i momsdeklarationen",
     "review": "Inget väntar på granskning (inga !-poster, tomt OBS-konto)",
+    "overdue": "Inga fakturor är mer än 90 dagar förfallna",
 }
+#: Days past due after which an open invoice is a warning in the preflight.
+OVERDUE_DAYS = 90
 
 #: BAS number of the suspense account (OBS-konto); ``suspense: TRUE`` on an ``open``
 #: marks any other account as one.
@@ -257,7 +262,7 @@ def preflight(books: Books, start: datetime.date, end: datetime.date) -> list[Ch
     return [check_errors(books), check_bank_assertions(books, start, end),
             check_clearing(books, end), check_loan_mirrors(books, end), check_seals(books),
             check_vouchers(books), check_review(books, start, end),
-            check_vat_boxes(books, start, end)]
+            check_vat_boxes(books, start, end), check_overdue(books, end)]
 
 
 def check_vat_boxes(books: Books, start: datetime.date, end: datetime.date) -> CheckResult:
@@ -268,6 +273,25 @@ def check_vat_boxes(books: Books, start: datetime.date, end: datetime.date) -> C
              for entry, account, amount, why in unboxed_vat(books, start, end)]
     return CheckResult("vat", "Every VAT amount is taken by a box of the VAT return",
                        not lines, _cap(lines) or ["every VAT amount has its box"])
+
+
+def check_overdue(books: Books, end: datetime.date) -> CheckResult:
+    """Warn of invoices more than :data:`OVERDUE_DAYS` days overdue on the month's last day.
+
+    Always passes: an unpaid invoice does not stop the close, but the board should see it.
+    Each line starts with ``warning:``.
+    """
+    from coopledger.invoicing.receivables import PAYABLES_BAS, RECEIVABLES_BAS, open_items
+    from coopledger.invoicing.receivables import overdue as overdue_items
+
+    last = end - datetime.timedelta(days=1)
+    lines = []
+    for bas, kind in ((RECEIVABLES_BAS, "customer invoice"), (PAYABLES_BAS, "supplier invoice")):
+        for item in overdue_items(open_items(books, bas, date=last), last, OVERDUE_DAYS):
+            lines.append(f"warning: {item.entity} {kind} {item.invoice} ({item.party}), "
+                         f"{abs(item.balance)} open, {item.days_overdue(last)} days overdue")
+    return CheckResult("overdue", f"No invoice is more than {OVERDUE_DAYS} days overdue", True,
+                       _cap(lines) or [f"no invoice is more than {OVERDUE_DAYS} days overdue"])
 
 
 def _cap(lines: list[str]) -> list[str]:

@@ -17,6 +17,7 @@ here is a thin adapter; the figures come from :mod:`coopledger.fava_ext.views`.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, cast
@@ -32,6 +33,7 @@ from coopledger.fava_ext import due_view as _due
 from coopledger.fava_ext import fund_view as _fund
 from coopledger.fava_ext import page as _page
 from coopledger.fava_ext import views as _views
+from coopledger.fava_ext.ledgers_view import ledgers_view
 from coopledger.fava_ext.restrict import ENTITY_VIEW_OPTION
 from coopledger.periods import Period
 
@@ -77,6 +79,10 @@ class CoopMember(_page.BoardPage):
         if not code:
             return _page.Page(page.t, page.language, notices=page.notices, period=period,
                               message=page.t["choose_entity"], extra=extra)
+        last_day = period.end - datetime.timedelta(days=1)
+        extra["ledgers"] = books.remember(
+            ("fava-ledgers", str(code), last_day, page.language),
+            lambda: ledgers_view(books, str(code), last_day, page.language))
         return _page.Page(page.t, page.language, notices=page.notices, period=period,
                           view=books.remember(("fava-member", str(code), period),
                                               lambda: _views.member_view(books, str(code),
