@@ -28,6 +28,8 @@ class Side:
     label: str
     task: tuple[str, ...]
     python: str = sys.executable
+    #: Environment for the worker: coopledger's load cache is off unless a side names one.
+    env: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass
@@ -95,18 +97,21 @@ class Skipped:
 
 
 def run_worker(task: tuple[str, ...], timeout: float = 3600,
-               python: str = sys.executable) -> dict[str, Any]:
+               python: str = sys.executable,
+               env: tuple[tuple[str, str], ...] = ()) -> dict[str, Any]:
     """Run one worker task in a fresh interpreter; its JSON result.
 
     Raises:
         RuntimeError: The worker failed or printed no result.
     """
-    env = dict(os.environ, BEANCOUNT_DISABLE_LOAD_CACHE="1",
-               PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT),
-                                                         os.environ.get("PYTHONPATH")])))
+    given = dict(env)
+    env_all = dict(os.environ, BEANCOUNT_DISABLE_LOAD_CACHE="1",
+                   COOPLEDGER_CACHE_DIR=given.pop("COOPLEDGER_CACHE_DIR", "off"), **given,
+                   PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT),
+                                                             os.environ.get("PYTHONPATH")])))
     done = subprocess.run(  # noqa: S603 - our own interpreter and module
         [python, "-m", "benchmarks.worker", *task], capture_output=True, text=True,
-        check=False, cwd=ROOT, env=env, timeout=timeout)
+        check=False, cwd=ROOT, env=env_all, timeout=timeout)
     lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
     if done.returncode != 0 or not lines:
         tail = (done.stderr or done.stdout).strip().splitlines()[-3:]
@@ -122,7 +127,7 @@ def measure(left: Side, right: Side, repetitions: int,
     for rep in range(repetitions):
         order = (left, right) if rep % 2 == 0 else (right, left)
         for side in order:
-            result = run_worker(side.task, python=side.python)
+            result = run_worker(side.task, python=side.python, env=side.env)
             outcome = outcomes[side.label]
             outcome.seconds.append(float(result["seconds"]))
             outcome.peak_mib.append(float(result["peak_mib"]))

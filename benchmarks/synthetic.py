@@ -40,6 +40,9 @@ FUND = "Fonden"
 #: ``coopledger.plugins`` is loaded after them (see :func:`available_plugins`).
 PLUGINS: tuple[str, ...] = ("coopledger.plugins.entities", "coopledger.plugins.loans",
                             "coopledger.plugins.seals")
+#: Plugins that make another ledger out of the group's (a member's own books), never
+#: loaded by the group's main file.
+VIEW_PLUGINS = frozenset({"coopledger.plugins.member"})
 #: Fixed entries per member and month: salary, contributions, tax payment, fee and fee
 #: settlement; every second member (``M002``, ``M004`` ...) also claims a wage subsidy
 #: and is paid it (two more).
@@ -62,7 +65,7 @@ def available_plugins() -> list[str]:
     found = sorted(f"coopledger.plugins.{m.name}" for m in pkgutil.iter_modules(
         package.__path__) if not m.name.startswith("_"))
     return [name for name in PLUGINS if name in found] + [
-        name for name in found if name not in PLUGINS]
+        name for name in found if name not in PLUGINS and name not in VIEW_PLUGINS]
 
 
 def has_loan_declarations() -> bool:

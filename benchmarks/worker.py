@@ -9,6 +9,8 @@ Tasks::
     python -m benchmarks.worker load FILE [off]    loader.load_file (the plugins the file names);
                                                    ``off``: the collector paused
     python -m benchmarks.worker cli ARGS...        coopledger's command line, in process
+    python -m benchmarks.worker edit-cli FILE ARGS...  change one transaction's narration
+                                                   in FILE (untimed), then ``cli ARGS``
     python -m benchmarks.worker cmd ARGS...        an external command (e.g. bean-check);
                                                    its time and peak memory as a child
     python -m benchmarks.worker fava FILE income|extensions [QUERY]
@@ -115,6 +117,22 @@ def task_cli(args: list[str]) -> dict[str, Any]:
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     return {"seconds": seconds, "cpu_seconds": cpu, "status": status,
             "output": out.getvalue()[-400:]}
+
+
+def edit_one_transaction(path: str) -> None:
+    """Change the narration of the file's first transaction to a text never seen before."""
+    import re
+
+    with open(path, encoding="utf-8") as handle:
+        text = handle.read()
+    stamp = f"edit {time.time_ns()}"
+    changed, count = re.subn(r'^(\d{4}-\d\d-\d\d \* "[^"]*?)( \(edit \d+\))?"',
+                             lambda m: f'{m.group(1)} ({stamp})"', text, count=1,
+                             flags=re.MULTILINE)
+    if not count:
+        raise SystemExit(f"{path}: no transaction to change")
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(changed)
 
 
 def task_cmd(args: list[str]) -> dict[str, Any]:
@@ -270,6 +288,9 @@ def main(argv: list[str]) -> int:
         result = task_load(*rest[:2])
     elif task == "cli":
         result = task_cli(rest)
+    elif task == "edit-cli":
+        edit_one_transaction(rest[0])
+        result = task_cli(rest[1:])
     elif task == "cmd":
         result = task_cmd(rest)
     elif task == "fava":

@@ -27,6 +27,12 @@ SHARED_FILES: tuple[str, ...] = tuple(
 # pickle cache beside the example books or a copied ledger. The library sets nothing.
 loader.initialize(use_cache=False)
 
+
+@pytest.fixture(autouse=True, scope="session")
+def _load_cache_in_tmp(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The commands the tests run keep their load cache in a temporary folder."""
+    os.environ["COOPLEDGER_CACHE_DIR"] = str(tmp_path_factory.mktemp("load-cache"))
+
 settings.register_profile(
     "ci", derandomize=True, max_examples=60, deadline=None, print_blob=True,
     suppress_health_check=[HealthCheck.too_slow])

@@ -133,6 +133,7 @@ def test_new_coop_is_all_or_nothing(example: Path, monkeypatch: pytest.MonkeyPat
         real_replace(src, dst)
 
     monkeypatch.setattr(os, "replace", failing_replace)
+    monkeypatch.setenv("COOPLEDGER_CACHE_DIR", "off")  # counts the command's own files only
     assert main(["new-coop", str(example), "Bageri", "--name", "B"]) == 2
     assert "nothing was changed" in capsys.readouterr().err
     assert snapshot(example.parent) == before

@@ -22,10 +22,12 @@ from typing import Any, TypeVar
 from beancount import loader
 from beancount.core import data
 
+from coopledger import loadcache
 from coopledger.collector import paused_if_allowed
 from coopledger.declarations import Declarations, parse_declarations
 from coopledger.entities import Entity, EntityKind, entity_of, index_entities
 from coopledger.errors import CoopException
+from coopledger.loadcache import LoadCache
 
 ENTITIES_PLUGIN = "coopledger.plugins.entities"
 T = TypeVar("T")
@@ -260,7 +262,8 @@ class Books:
         return datetime.datetime.now().astimezone().date()
 
 
-def load_books(path: str | Path, *, pause_collector: bool = False) -> Books:
+def load_books(path: str | Path, *, pause_collector: bool = False,
+               cache: bool | LoadCache | None = None) -> Books:
     """Load a ledger through Beancount and index coopledger's declarations.
 
     The load changes nothing in the process: Beancount's loader keeps the cache setting
@@ -272,6 +275,12 @@ def load_books(path: str | Path, *, pause_collector: bool = False) -> Books:
         pause_collector: Pause the cyclic garbage collector during the load (about a
             third faster on large books); also on inside
             :func:`coopledger.collector.pausing_allowed`.
+        cache: Load through coopledger's content-keyed load cache
+            (:mod:`coopledger.loadcache`): True for the default folder, a
+            :class:`~coopledger.loadcache.LoadCache` for another, False for none. None
+            (the default) uses it only inside
+            :func:`coopledger.loadcache.caching_allowed`, as the command does. The
+            books are the same either way.
 
     Returns:
         The books, errors included: loading never raises on a bad ledger.
@@ -285,9 +294,25 @@ def load_books(path: str | Path, *, pause_collector: bool = False) -> Books:
     # The load allocates millions of long-lived objects and no reference cycles; the
     # cyclic collector rescanning them costs about a third of the load (measured in
     # docs/performance.md).
+    chosen = cache_for(cache)
     with paused_if_allowed(asked=pause_collector):
-        entries, errors, options = loader.load_file(str(main))
+        if chosen is None:
+            entries, errors, options = loader.load_file(str(main))
+        else:
+            entries, errors, options = loadcache.load_file(main, chosen)
     return books_from_entries(main, entries, errors, options)
+
+
+def cache_for(cache: bool | LoadCache | None) -> LoadCache | None:
+    """The load cache ``load_books(..., cache=cache)`` uses (None: a plain load)."""
+    if isinstance(cache, LoadCache):
+        return cache
+    if cache is None:
+        return loadcache.allowed_cache()
+    if cache:
+        directory = loadcache.default_cache_dir()
+        return LoadCache(directory) if directory is not None else None
+    return None
 
 
 def books_from_entries(

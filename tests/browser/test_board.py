@@ -216,6 +216,54 @@ def test_per_entity_view_shows_one_member(server: Server, books: Books, tab: Tab
         stop_server(own)
 
 
+#: Fava's own pages a member's board clicks, and the extension's.
+MEMBER_PAGES = ("income_statement/", "balance_sheet/", "trial_balance/", "journal/",
+                "errors/", "extension/CoopGroup/", "extension/CoopMember/",
+                "extension/CoopFund/", "extension/CoopClose/")
+
+
+def test_a_members_board_clicks_through_its_own_books(server: Server, books: Books,
+                                                      tab: Tab) -> None:
+    """Every page a member's board opens shows none of the other entities' tokens."""
+    from tests.fava_ext.test_member_crawl import forbidden_for, leaks
+
+    code = members(books)[0]
+    forbidden = forbidden_for(books, code)
+    own = start_server(server.ledger, "--entity", code)
+    try:
+        tab.page.goto(own.url + "/")
+        slug = str(tab.page.url).removeprefix(own.url + "/").split("/")[0]
+        for page in MEMBER_PAGES:
+            tab.page.goto(f"{own.url}/{slug}/{page}?time={year_of(books)}")
+            tab.page.wait_for_load_state("networkidle")
+            shown = tab.page.inner_text("body")
+            assert "Internal Server Error" not in shown, page
+            assert not leaks(shown, forbidden), (page, leaks(shown, forbidden)[:5])
+            assert not leaks(tab.page.content(), forbidden), page
+        hidden = 0
+        for refused in ("editor/", "import/", "query/", "options/", "documents/",
+                        "download-journal"):
+            links = tab.page.locator(f'a[href*="/{refused}"]')
+            assert all(not link.is_visible() for link in links.all()), refused
+            hidden += links.count()
+        assert hidden  # Fava's sidebar offers them; the member's view hides them
+        tab.page.goto(f"{own.url}/{slug}/extension/CoopFund/?time={year_of(books)}")
+        tab.page.wait_for_selector('[data-testid="member-loans"]')
+        tab.page.goto(f"{own.url}/{slug}/extension/CoopClose/")
+        tab.page.wait_for_selector('[data-testid="close-months"]')
+        links = tab.page.locator('[data-testid="board-pack-link"]')
+        if links.count():
+            href = str(links.first.get_attribute("href"))
+            pack = tab.page.request.get(own.url + href)
+            assert pack.status == 200
+            assert "Styrelserapport" in pack.text()
+            assert not leaks(pack.text(), forbidden)
+        tab.screenshot("member-board")
+        assert tab.errors == []
+    finally:
+        stop_server(own)
+
+
 def test_read_only(server: Server, tab: Tab) -> None:
     slug = open_page(tab, server, "CoopGroup/")
     response = tab.page.request.put(f"{server.url}/{slug}/api/source", data={})

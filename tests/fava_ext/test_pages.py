@@ -137,8 +137,15 @@ def test_fund_page_in_the_views(tmp_path: Path) -> None:
     fund = get(path, "CoopFund/?time=2025", entity="Fonden")
     assert 'data-loan="L-2025-01"' in fund
     assert 'data-loan="L-2025-02"' in fund
-    assert "declare no entity of kind fund" in message(get(path, "CoopFund/", entity="Kafe"))
-    assert "visas inte i en enskild" in message(get(path, "CoopClose/", entity="Kafe"))
+    own = get(path, "CoopFund/?time=2025", entity="Kafe")
+    assert 'data-testid="member-loans"' in own
+    assert 'data-loan="L-2025-01"' in own
+    assert 'data-loan="L-2025-02"' not in own  # Stad's loan is not Kafe's business
+    assert 'data-testid="loan-schedule"' in own
+    assert "Amorteringsplan för L-2025-01" in own
+    close = get(path, "CoopClose/?time=2025", entity="Kafe")
+    assert 'data-testid="close-months"' in close
+    assert 'data-state="open"' in close
 
 
 def test_group_page_in_the_funds_view_charts_the_fund(tmp_path: Path) -> None:

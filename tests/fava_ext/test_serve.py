@@ -66,3 +66,22 @@ def test_entity_view_refuses_the_files() -> None:
         assert client.get(f"/testparaplyet-kafe/{url}").status_code == 403, url
     assert client.get("/testparaplyet-kafe/extension/CoopGroup/").status_code == 200
     build_app(BOARD_LEDGER, entity=None, read_only=True)  # the group's view again
+
+
+@pytest.mark.parametrize("prefix", ["Kafe", "/Kafe/", "/Ka fe", "/../x"])
+def test_bad_prefix(prefix: str, capsys: pytest.CaptureFixture[str]) -> None:
+    status, err = run([str(BOARD_LEDGER), "--entity", "Kafe", "--prefix", prefix], capsys)
+    assert status == 2
+    assert f"--prefix {prefix!r}: must look like /Kafe" in err
+
+
+def test_prefix_serves_under_it_and_nothing_else() -> None:
+    from werkzeug.test import Client
+
+    from coopledger.cli.serve import with_prefix
+
+    client = Client(with_prefix(build_app(BOARD_LEDGER, entity="Kafe", read_only=True),
+                                "/Kafe"))
+    assert client.get("/Kafe/testparaplyet-kafe/extension/CoopGroup/").status_code == 200
+    assert client.get("/testparaplyet-kafe/extension/CoopGroup/").status_code == 404
+    assert client.get("/Kafe/testparaplyet-kafe/api/source").status_code == 403

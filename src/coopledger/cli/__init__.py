@@ -21,6 +21,7 @@ from beancount import loader
 from coopledger import __version__
 from coopledger.collector import pausing_allowed
 from coopledger.errors import CoopException
+from coopledger.loadcache import caching_allowed
 
 #: Subcommand modules under ``coopledger.cli``, in the order ``--help`` lists them.
 COMMANDS: tuple[str, ...] = (
@@ -45,6 +46,7 @@ COMMANDS: tuple[str, ...] = (
     "agi",
     "due",
     "serve",
+    "cache",
 )
 
 
@@ -69,10 +71,12 @@ def command_process() -> Iterator[None]:
     ``bean-check --no-cache`` does): a command must not leave files it does not own
     beside a ledger, and a copied cache that names the original's includes would be
     served for the copy. Inside the block the heavy steps may pause the garbage
-    collector (:func:`coopledger.collector.pausing_allowed`).
+    collector (:func:`coopledger.collector.pausing_allowed`), and every load goes through
+    coopledger's content-keyed load cache (:func:`coopledger.loadcache.caching_allowed`;
+    ``COOPLEDGER_CACHE_DIR=off`` turns it off).
     """
     loader.initialize(use_cache=False)
-    with pausing_allowed():
+    with pausing_allowed(), caching_allowed():
         yield
 
 

@@ -7,27 +7,26 @@ The board reads the books through Fava and coopledger's extension
 authenticating reverse proxy in front of it for anyone outside the machine (see the
 board documentation).
 
-``--entity Kafe`` serves one member's own books: the group's ledger is loaded in full (so
-the clearing and every check run as usual), then only that entity's accounts, postings
-and declarations are handed to Fava (:func:`coopledger.fava_ext.restrict.restrict_to_entity`).
-Fava's source editor, entry context and document downloads would show the other members'
-lines from the files themselves, so those endpoints are refused in this mode.
+``--entity Kafe`` serves one member's own books: a small ledger file is written in a
+private temporary folder that runs :mod:`coopledger.plugins.member` over the group's main
+file (loaded and checked in full, then projected onto the member), and Fava serves that
+file through its ordinary loading path. The application is then guarded
+(:func:`coopledger.fava_ext.guard.guard_member_app`): every route not known to answer
+from the member's own books is refused with 403. ``--prefix /Kafe`` serves under a URL
+prefix, so that one host name can carry every member's board (one process each).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import re
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
 from coopledger.errors import CoopException
-
-#: Fava endpoints that read the ledger's files directly, refused in the per-entity view.
-FILE_ENDPOINTS = frozenset({
-    "json_api.get_source", "json_api.get_source_slice", "json_api.get_context",
-    "json_api.get_imports", "json_api.get_extract",
-})
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -41,73 +40,101 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                         help="address to listen on (default 127.0.0.1: this machine only)")
     parser.add_argument("--port", type=int, default=5000, help="port (default 5000)")
     parser.add_argument("--entity", metavar="CODE",
-                        help="serve only this entity's books (one member's board)")
+                        help="serve only this entity's own books (one member's board)")
+    parser.add_argument("--prefix", metavar="PATH",
+                        help="serve under this URL prefix (/Kafe), behind a proxy that "
+                             "forwards the prefix as it is")
     parser.add_argument("--read-write", action="store_true",
                         help="let Fava change the files (the accountant's own use; "
                              "never with --entity)")
     parser.set_defaults(run=run)
 
 
-#: Ledger path to the entity whose view it serves (see :func:`install_entity_view`).
-ENTITY_VIEWS: dict[str, str] = {}
+def _quoted(text: str) -> str:
+    # A Beancount string: double quotes, backslash escapes; non-ASCII letters as they are.
+    return json.dumps(text, ensure_ascii=False)
 
 
-def install_entity_view(path: Path, code: str | None) -> None:
-    """Make Fava load the ledger at ``path`` as ``code``'s own books (None: in full).
+def member_ledger_text(main: Path, code: str, options: dict[str, Any]) -> str:
+    """The text of a member's own ledger file over the group's main file.
 
-    Fava loads a ledger through ``fava.core.load_uncached``; that function is wrapped
-    once so that the full load (plugins and checks included) of a registered path is
-    followed by the restriction. Other paths load as before.
+    Args:
+        main: The group's main file (absolute).
+        code: The member's entity code.
+        options: The group's options (title, operating currencies, number rendering).
+
+    Returns:
+        Beancount text: the options, then the member plugin's line.
     """
-    import fava.core as fava_core
-
-    from coopledger.fava_ext.restrict import restrict_to_entity
-
-    if code is None:
-        ENTITY_VIEWS.pop(str(path), None)
-    else:
-        ENTITY_VIEWS[str(path)] = code
-    # fava.core imports load_uncached without re-exporting it; it is the name its
-    # FavaLedger.load_file calls, so it is the one to wrap.
-    full_load: Any = fava_core.load_uncached  # type: ignore[attr-defined]
-    if getattr(full_load, "coopledger_entity_view", False):
-        return
-
-    def load_entity(beancount_file_path: str, *, is_encrypted: bool) -> Any:
-        loaded = full_load(beancount_file_path, is_encrypted=is_encrypted)
-        entity = ENTITY_VIEWS.get(beancount_file_path)
-        if entity is None:
-            return loaded
-        entries, errors, options = loaded
-        return restrict_to_entity(entries, errors, options, entity)
-
-    vars(load_entity)["coopledger_entity_view"] = True
-    fava_core.load_uncached = load_entity  # type: ignore[attr-defined]  # see above
+    title = f"{options.get('title') or main.stem} – {code}"
+    lines = [f"; {code}: the member's own books, projected from {main.name} by "
+             "coopledger serve --entity", f"option \"title\" {_quoted(title)}"]
+    lines += [f"option \"operating_currency\" {_quoted(c)}"
+              for c in options.get("operating_currency", [])]
+    if options.get("render_commas"):
+        lines.append('option "render_commas" "TRUE"')
+    config = repr({"entity": code, "books": str(main)})
+    lines.append(f"plugin \"coopledger.plugins.member\" {_quoted(config)}")
+    return "\n".join(lines) + "\n"
 
 
-def build_app(ledger: Path, *, entity: str | None, read_only: bool) -> Any:
+def write_member_ledger(main: Path, code: str, folder: Path) -> Path:
+    """Write a member's own ledger file into ``folder`` (atomically); return its path.
+
+    Raises:
+        CoopException: The entity is not declared in the group's books.
+    """
+    from coopledger.books import load_books
+
+    books = load_books(main)
+    if code not in books.entities:
+        raise CoopException(f"{main}: entity {code!r} is not declared in these books")
+    path = folder / f"{code}.beancount"
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(member_ledger_text(main, code, books.options), encoding="utf-8")
+    temporary.replace(path)
+    return path
+
+
+def build_app(ledger: Path, *, entity: str | None, read_only: bool,
+              folder: Path | None = None) -> Any:
     """The Fava application for the ledger, loaded (so bad input fails here, not later).
+
+    Args:
+        ledger: The group's main file.
+        entity: A member's code, to serve its own books only (None: the group's).
+        read_only: Fava's read-only mode.
+        folder: Where a member's ledger file is written (default: a new private
+            temporary folder).
 
     Raises:
         CoopException: The entity is not declared in the books.
     """
     from fava.application import create_app
-    from flask import abort, request
 
-    install_entity_view(ledger, entity)
-    app = create_app([str(ledger)], load=True, read_only=read_only)
-    if entity is not None:
-        from coopledger.fava_ext.restrict import is_declared
+    from coopledger.fava_ext.guard import guard_member_app
 
-        ledgers = app.config["LEDGERS"].ledgers
-        if not all(is_declared(fava_ledger.all_entries, entity) for fava_ledger in ledgers):
-            raise CoopException(f"{ledger}: entity {entity!r} is not declared in these books")
+    if entity is None:
+        return create_app([str(ledger)], load=True, read_only=read_only)
+    folder = folder or Path(tempfile.mkdtemp(prefix=f"coopledger-{entity}-"))
+    member = write_member_ledger(ledger.resolve(), entity, folder)
+    return guard_member_app(create_app([str(member)], load=True, read_only=True))
 
-        @app.before_request
-        def _refuse_file_access() -> None:
-            if request.endpoint in FILE_ENDPOINTS:
-                abort(403)
 
+#: A URL prefix: one or more path segments of letters, digits, ``-`` and ``_``.
+PREFIX = re.compile(r"^(/[A-Za-z0-9_-]+)+$")
+
+
+def with_prefix(app: Any, prefix: str) -> Any:
+    """Serve a Flask application under a URL prefix (``/Kafe``), 404 outside it.
+
+    Fava's own ``--prefix`` does the same. Each prefix needs its own process: Fava keeps
+    one URL cache per process, not per application.
+    """
+    from werkzeug.exceptions import NotFound
+    from werkzeug.middleware.dispatcher import DispatcherMiddleware
+
+    app.wsgi_app = DispatcherMiddleware(NotFound(), {prefix: app.wsgi_app})
     return app
 
 
@@ -121,7 +148,19 @@ def run(args: argparse.Namespace) -> int:
                             "leave out --read-write")
     if not 0 < args.port < 65536:
         raise CoopException(f"--port {args.port}: must be 1 to 65535")
-    app = build_app(ledger, entity=args.entity, read_only=not args.read_write)
+    if args.prefix is not None and not PREFIX.match(args.prefix):
+        raise CoopException(f"--prefix {args.prefix!r}: must look like /Kafe (letters, "
+                            "digits, - and _, no trailing slash)")
+    with tempfile.TemporaryDirectory(prefix="coopledger-serve-") as folder:
+        app = build_app(ledger, entity=args.entity, read_only=not args.read_write,
+                        folder=Path(folder))
+        if args.prefix:
+            app = with_prefix(app, args.prefix)
+        return serve(app, args)
+
+
+def serve(app: Any, args: argparse.Namespace) -> int:
+    """Serve a built application on ``args.host``/``args.port`` until interrupted."""
     from cheroot.wsgi import Server
 
     server = Server((args.host, args.port), app)
@@ -132,7 +171,8 @@ def run(args: argparse.Namespace) -> int:
                             "another --port") from None
     mode = "read-only" if not args.read_write else "read-write"
     scope = f", entity {args.entity} only" if args.entity else ""
-    print(f"coopledger serve: http://{args.host}:{args.port}/ ({mode}{scope}); "
+    print(f"coopledger serve: http://{args.host}:{args.port}{args.prefix or ''}/ "
+          f"({mode}{scope}); "
           "Ctrl-C stops", flush=True)
     try:
         server.serve()

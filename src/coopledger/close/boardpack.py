@@ -12,13 +12,15 @@ Written by ``coopledger close`` into ``boardpack/YYYY-MM/`` beside the main file
 - ``results.csv``: ``entity;month;result`` per member and month; ``checks.csv``.
 
 Every figure comes from :mod:`coopledger.statements`, so the pack agrees with
-``coopledger report`` by construction (and a test compares them).
+``coopledger report`` by construction (and a test compares them). The HTML is rendered
+from Jinja2 templates (``close/templates/``) with autoescaping. A member's board gets its
+own pack (:func:`member_pack_files`), built on request from its own books by the Fava
+extension: never the group's files.
 """
 
 from __future__ import annotations
 
 import csv
-import html
 import importlib
 import io
 from collections.abc import Iterable
@@ -26,9 +28,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from markupsafe import Markup
+
 from coopledger.books import Books
 from coopledger.close.charts import bar_chart
 from coopledger.close.preflight import CheckResult
+from coopledger.close.render import render
 from coopledger.entities import EntityKind
 from coopledger.money import format_sek
 from coopledger.periods import Period, fiscal_year_of, month_period
@@ -36,6 +41,9 @@ from coopledger.seals import previous_month
 from coopledger.statements import BalanceSheet, IncomeStatement, balance_sheet, income_statement
 
 BOARDPACK_DIR = "boardpack"
+#: A month's close state in the member pack's sentence ("Månaden är förseglad").
+CLOSE_STATES = {"open": "öppen", "closed": "stängd", "sealed": "förseglad",
+                "seal broken": "förseglingen bruten"}
 GROUP = "Group"
 _STYLE = """body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222;max-width:60em}
 table{border-collapse:collapse;margin:.5em 0 1.5em}
@@ -50,13 +58,15 @@ def board_pack_dir(main: Path, month: str) -> Path:
 
 
 def member_results(
-    books: Books, month: str, count: int = 12,
+    books: Books, month: str, count: int = 12, members: list[str] | None = None,
 ) -> dict[str, list[tuple[str, Decimal]]]:
-    """Each member's result per month for the ``count`` months ending with ``month``."""
+    """Each member's (or each of ``members``') result per month for the ``count`` months
+    ending with ``month``."""
     months = [month]
     while len(months) < count:
         months.insert(0, previous_month(months[0]))
-    members = [c for c, e in books.entities.items() if e.kind is EntityKind.MEMBER]
+    if members is None:
+        members = [c for c, e in books.entities.items() if e.kind is EntityKind.MEMBER]
     return {code: [(m, income_statement(books, code, _month(m)).result) for m in months]
             for code in members}
 
@@ -83,17 +93,7 @@ def _csv(rows: Iterable[Iterable[Any]], header: Iterable[str]) -> str:
     return out.getvalue()
 
 
-def _table(header: list[str], rows: list[list[str]], numeric_from: int = 1,
-           total: list[str] | None = None) -> str:
-    def cells(values: list[str], tag: str) -> str:
-        return "".join(f'<{tag}{" class=n" if i >= numeric_from else ""}>{html.escape(v)}'
-                       f"</{tag}>" for i, v in enumerate(values))
-    body = "".join(f"<tr>{cells(r, 'td')}</tr>" for r in rows)
-    foot = f'<tr class="total">{cells(total, "td")}</tr>' if total else ""
-    return f"<table><tr>{cells(header, 'th')}</tr>{body}{foot}</table>"
-
-
-def _statement_html(title: str, statement: IncomeStatement | BalanceSheet) -> str:
+def _statement(title: str, statement: IncomeStatement | BalanceSheet) -> dict[str, Any]:
     rows = [[f"{bas} {name}".strip(), format_sek(amount)]
             for _, bas, _, name, amount in statement_rows(statement)]
     if isinstance(statement, IncomeStatement):
@@ -102,7 +102,7 @@ def _statement_html(title: str, statement: IncomeStatement | BalanceSheet) -> st
         total = ["Summa tillgångar / eget kapital och skulder",
                  f"{format_sek(statement.total_assets)} / "
                  f"{format_sek(statement.total_equity_and_liabilities)}"]
-    return f"<h3>{html.escape(title)}</h3>" + _table(["Konto", "Belopp"], rows, total=total)
+    return {"title": title, "rows": rows, "total": total}
 
 
 def _check_status(check: CheckResult) -> tuple[str, str]:
@@ -112,31 +112,52 @@ def _check_status(check: CheckResult) -> tuple[str, str]:
     return ("accepted", "ACCEPTERAD") if check.accepted else ("failed", "FEL")
 
 
-def _checks_html(checks: list[CheckResult]) -> str:
-    rows = []
-    for c in checks:
-        label = _check_status(c)[1]
-        accepted = (f"<br><strong>Accepterad av {html.escape(c.accepted)}</strong>"
-                    if c.accepted else "")
-        rows.append(f'<tr><td class="{"ok" if c.ok else "fail"}">{label}</td>'
-                    f"<td>{html.escape(c.title_sv)}</td>"
-                    f"<td>{html.escape('; '.join(c.details))}{accepted}</td></tr>")
-    return ("<table><tr><th></th><th>Kontroll</th><th>Resultat</th></tr>"
-            f"{''.join(rows)}</table>")
-
-
-def _fund_section(books: Books, month: str) -> tuple[str, dict[str, str]]:
+def _fund_section(books: Books, month: str) -> tuple[Markup, dict[str, str]]:
     try:
         importlib.import_module("coopledger.fund")
     except ModuleNotFoundError as exc:
         if exc.name != "coopledger.fund":
             raise
-        return "<p>Fondens rapport: modulen coopledger.fund är inte installerad.</p>", {}
+        return Markup("<p>Fondens rapport: modulen coopledger.fund är inte installerad.</p>"), {}
     if not any(e.kind is EntityKind.FUND for e in books.entities.values()):
-        return "<p>Böckerna har ingen fond.</p>", {}
+        return Markup("<p>Böckerna har ingen fond.</p>"), {}
     from coopledger.close.fundpage import fund_html
 
-    return fund_html(books, month)
+    page, files = fund_html(books, month)
+    return Markup(page), files  # noqa: S704  # rendered by fund.html, escaped there
+
+
+def _entity_section(books: Books, code: str | None, month: str) -> tuple[
+        dict[str, Any], dict[str, str]]:
+    """One entity's (None: the consolidated group's) statements and their CSV files."""
+    period = _month(month)
+    name = GROUP if code is None else code
+    year = (fiscal_year_of(period.start) if code is None
+            else books.entities[code].fiscal_year_of(period.start))
+    to_date = Period(year.start, period.end, f"{year.start:%Y-%m}..{month}")
+    label = ("Koncernen (internt eliminerat)" if code is None
+             else f"{code}: {books.entities[code].name}")
+    month_is = income_statement(books, code, period)
+    ytd_is = income_statement(books, code, to_date)
+    sheet = balance_sheet(books, code, period.last_day)
+    header = ["section", "bas", "account", "name", "amount"]
+    files = {f"income-{name}.csv": _csv(statement_rows(month_is), header),
+             f"income-ytd-{name}.csv": _csv(statement_rows(ytd_is), header),
+             f"balance-{name}.csv": _csv(statement_rows(sheet), header)}
+    section = {"label": label, "statements": [
+        _statement(f"Resultaträkning {month}", month_is),
+        _statement(f"Resultaträkning {to_date.label}", ytd_is),
+        _statement(f"Balansräkning {period.last_day}", sheet)]}
+    return section, files
+
+
+def _results(results: dict[str, list[tuple[str, Decimal]]]) -> dict[str, Any]:
+    months = [m for m, _ in next(iter(results.values()), [])]
+    return {"months": months,
+            "results_chart": Markup(bar_chart(  # noqa: S704  # SVG built with escaping
+                {code: [v for _, v in series] for code, series in results.items()}, months)),
+            "results_rows": [[code, *(format_sek(v, decimals=0) for _, v in series)]
+                             for code, series in results.items()]}
 
 
 def board_pack_files(books: Books, month: str, checks: list[CheckResult]) -> dict[Path, str]:
@@ -151,54 +172,72 @@ def board_pack_files(books: Books, month: str, checks: list[CheckResult]) -> dic
         Path to content for ``index.html`` and the CSV files.
     """
     folder = board_pack_dir(books.path.resolve(), month)
-    period = _month(month)
-    files: dict[Path, str] = {}
-    parts = [f"<h1>Styrelserapport {html.escape(month)}</h1>",
-             f"<p>{html.escape(str(books.options.get('title') or books.path.name))}</p>",
-             "<h2>Kontroller vid bokslutet</h2>", _checks_html(checks)]
-    files[folder / "checks.csv"] = _csv(((c.name, _check_status(c)[0],
-                                          " | ".join(c.details), c.accepted) for c in checks),
-                                        ["check", "status", "details", "accepted"])
-
+    files: dict[str, str] = {"checks.csv": _csv(
+        ((c.name, _check_status(c)[0], " | ".join(c.details), c.accepted) for c in checks),
+        ["check", "status", "details", "accepted"])}
     results = member_results(books, month)
-    months = [m for m, _ in next(iter(results.values()), [])]
-    parts.append("<h2>Medlemmarnas resultat per månad</h2>")
-    parts.append(bar_chart({code: [v for _, v in series] for code, series in results.items()},
-                           months))
-    parts.append(_table(["Medlem", *months],
-                        [[code, *(format_sek(v, decimals=0) for _, v in series)]
-                         for code, series in results.items()]))
-    files[folder / "results.csv"] = _csv(((code, m, v) for code, series in results.items()
-                                          for m, v in series), ["entity", "month", "result"])
-
-    fund_part, fund_files = _fund_section(books, month)
-    parts.append("<h2>Fonden</h2>" + fund_part)
-    files.update({folder / name: text for name, text in fund_files.items()})
-
+    files["results.csv"] = _csv(((code, m, v) for code, series in results.items()
+                                 for m, v in series), ["entity", "month", "result"])
+    fund, fund_files = _fund_section(books, month)
+    files.update(fund_files)
+    sections = []
     for code in [None, *books.entities]:
-        name = GROUP if code is None else code
-        year = (fiscal_year_of(period.start) if code is None
-                else books.entities[code].fiscal_year_of(period.start))
-        to_date = Period(year.start, period.end, f"{year.start:%Y-%m}..{month}")
-        label = ("Koncernen (internt eliminerat)" if code is None
-                 else f"{code}: {books.entities[code].name}")
-        month_is = income_statement(books, code, period)
-        ytd_is = income_statement(books, code, to_date)
-        sheet = balance_sheet(books, code, period.last_day)
-        parts.append(f"<h2>{html.escape(label)}</h2>")
-        parts.append(_statement_html(f"Resultaträkning {month}", month_is))
-        parts.append(_statement_html(f"Resultaträkning {to_date.label}", ytd_is))
-        parts.append(_statement_html(f"Balansräkning {period.last_day}", sheet))
-        header = ["section", "bas", "account", "name", "amount"]
-        files[folder / f"income-{name}.csv"] = _csv(statement_rows(month_is), header)
-        files[folder / f"income-ytd-{name}.csv"] = _csv(statement_rows(ytd_is), header)
-        files[folder / f"balance-{name}.csv"] = _csv(statement_rows(sheet), header)
-    files[folder / "index.html"] = (
-        f'<!DOCTYPE html>\n<html lang="sv"><head><meta charset="utf-8">'
-        f"<title>Styrelserapport {html.escape(month)}</title><style>{_STYLE}</style></head>"
-        f"<body>{''.join(parts)}</body></html>\n")
+        section, section_files = _entity_section(books, code, month)
+        sections.append(section)
+        files.update(section_files)
+    files["index.html"] = render(
+        "boardpack.html", month=month, style=_STYLE,
+        title=str(books.options.get("title") or books.path.name),
+        checks=[(c, *_check_status(c)) for c in checks],
+        close_state=None, close_states=CLOSE_STATES,
+        results_title="Medlemmarnas resultat per månad", results_label="Medlem",
+        **_results(results), fund=fund, loans=None, sections=sections)
+    return {folder / name: text for name, text in files.items()}
+
+
+def member_pack_files(books: Books, code: str, month: str, state: str) -> dict[str, str]:
+    """One member's board pack of a closed month, by file name, from its own books.
+
+    The member's pack holds only its own figures: the month's close state (the checks
+    are the group's), its result over the last twelve months, its loans from the fund
+    (read from its own side, :func:`coopledger.member_loans.member_loans`) and its
+    statements; CSV files ``results.csv``, ``loans.csv``, ``income-<code>.csv``,
+    ``income-ytd-<code>.csv`` and ``balance-<code>.csv``.
+
+    Args:
+        books: The member's own books (:mod:`coopledger.member`), or the group's.
+        code: The member.
+        month: ``YYYY-MM``.
+        state: The month's close state (``closed``, ``sealed``).
+
+    Returns:
+        File name to text.
+    """
+    from coopledger.member_loans import member_loans
+
+    results = {code: member_results(books, month, members=[code])[code]}
+    files = {"results.csv": _csv(((code, m, v) for m, v in results[code]),
+                                 ["entity", "month", "result"])}
+    loans = member_loans(books, code, _month(month).last_day)
+    loan_rows = [(line.loan_id, line.lender, line.principal, line.rate, line.state.status,
+                  line.state.outstanding_principal,
+                  line.state.principal_overdue + line.state.interest_overdue,
+                  line.state.days_past_due, line.state.next_due or "") for line in loans]
+    files["loans.csv"] = _csv(loan_rows, ["loan", "lender", "principal", "rate", "status",
+                                          "outstanding", "overdue", "days_past_due",
+                                          "next_due"])
+    section, section_files = _entity_section(books, code, month)
+    files.update(section_files)
+    files["index.html"] = render(
+        "boardpack.html", month=month, style=_STYLE,
+        title=f"{code}: {books.entities[code].name}", checks=None, close_state=state,
+        close_states=CLOSE_STATES, results_title="Resultat per månad",
+        results_label="Enhet", **_results(results), fund=None,
+        loans=[[a, b, format_sek(c), f"{d}", e, format_sek(f), format_sek(g), str(h), str(i)]
+               for a, b, c, d, e, f, g, h, i in loan_rows],
+        sections=[section])
     return files
 
 
-__all__ = ["GROUP", "board_pack_dir", "board_pack_files", "member_results",
-           "statement_rows"]
+__all__ = ["GROUP", "board_pack_dir", "board_pack_files", "member_pack_files",
+           "member_results", "render", "statement_rows"]

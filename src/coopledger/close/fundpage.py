@@ -4,33 +4,28 @@ Tables: the key figures (gross portfolio, PAR1/30/60/90 with the principal at ri
 write-offs, capital base, cash available for new loans), the portfolio by status, every
 loan and every member's share. Charts over the last twelve month ends: the gross
 portfolio with the amount written off, and PAR1/30/60/90. CSV files: ``fund.csv``,
-``fund-status.csv``, ``fund-loans.csv``, ``fund-members.csv``.
+``fund-status.csv``, ``fund-loans.csv``, ``fund-members.csv``. The HTML is the
+``close/templates/fund.html`` Jinja2 template.
 """
 
 from __future__ import annotations
 
 import csv
 import datetime
-import html
 import io
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
+from markupsafe import Markup
+
 from coopledger.books import Books
 from coopledger.close.charts import line_chart
+from coopledger.close.render import render
 from coopledger.fund import first_reportable_day
 from coopledger.fund.report import PAR_DAYS, STATUSES, FundReport, fund_report
 from coopledger.money import format_sek
 from coopledger.seals import month_bounds, previous_month
-
-
-def _table(header: list[str], rows: list[list[str]]) -> str:
-    head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
-    body = "".join("<tr>" + "".join(
-        f'<td{" class=n" if i else ""}>{html.escape(c)}</td>' for i, c in enumerate(row))
-        + "</tr>" for row in rows)
-    return f"<table><tr>{head}</tr>{body}</table>"
 
 
 def _csv(header: list[str], rows: Iterable[Iterable[Any]]) -> str:
@@ -71,35 +66,31 @@ def fund_html(books: Books, month: str) -> tuple[str, dict[str, str]]:
     _, end = month_bounds(month)
     report = fund_report(books, end - datetime.timedelta(days=1))
     figures = key_figures(report)
-    parts = [_table(["", report.currency], [
-        [label, f"{value * 100:.2f} %" if "andel" in label else format_sek(value)]
-        for label, value in figures])]
     files = {"fund.csv": _csv(["figure", "value"], figures)}
     status_rows = [(s, report.status_counts.get(s, 0),
                     report.status_amounts.get(s, Decimal(0))) for s in STATUSES]
-    parts.append("<h3>Portfölj per status</h3>" + _table(
-        ["Status", "Antal", "Belopp"], [[s, str(n), format_sek(a)] for s, n, a in status_rows]))
     files["fund-status.csv"] = _csv(["status", "count", "amount"], status_rows)
     loan_rows = [(line.loan_id, line.borrower, line.principal, line.rate, line.state.status,
                   line.state.outstanding_principal, line.state.days_past_due, line.provision)
                  for line in report.loans]
-    parts.append("<h3>Lån</h3>" + _table(
-        ["Lån", "Låntagare", "Belopp", "Ränta %", "Status", "Utestående", "Dagar sen",
-         "Reservering"],
-        [[a, b, format_sek(c), f"{d}", e, format_sek(f), str(g), format_sek(h)]
-         for a, b, c, d, e, f, g, h in loan_rows]))
     files["fund-loans.csv"] = _csv(["loan", "borrower", "principal", "rate", "status",
                                     "outstanding", "days_past_due", "provision"], loan_rows)
     member_rows = [(m.member, m.capital, m.share) for m in report.members]
-    parts.append("<h3>Medlemmarnas insatser</h3>" + _table(
-        ["Medlem", "Insats", "Andel"],
-        [[a, format_sek(b), f"{c * 100:.2f} %"] for a, b, c in member_rows]))
     files["fund-members.csv"] = _csv(["member", "capital", "share"], member_rows)
-    parts.extend(_history_charts(books, month))
-    return "".join(parts), files
+    portfolio, par = _history_charts(books, month)
+    page = render(
+        "fund.html", currency=report.currency,
+        figures=[[label, f"{value * 100:.2f} %" if "andel" in label else format_sek(value)]
+                 for label, value in figures],
+        statuses=[[s, str(n), format_sek(a)] for s, n, a in status_rows],
+        loans=[[a, b, format_sek(c), f"{d}", e, format_sek(f), str(g), format_sek(h)]
+               for a, b, c, d, e, f, g, h in loan_rows],
+        members=[[a, format_sek(b), f"{c * 100:.2f} %"] for a, b, c in member_rows],
+        portfolio_chart=Markup(portfolio), par_chart=Markup(par))  # noqa: S704  # escaped SVG
+    return page, files
 
 
-def _history_charts(books: Books, month: str) -> list[str]:
+def _history_charts(books: Books, month: str) -> tuple[str, str]:
     months = [month]
     while len(months) < 12:
         months.insert(0, previous_month(months[0]))
@@ -112,4 +103,4 @@ def _history_charts(books: Books, month: str) -> list[str]:
                             "Avskrivet": [r.written_off for r in history]}, months)
     par = line_chart({f"PAR{d}": [r.par.get(d, Decimal(0)) for r in history]
                       for d in PAR_DAYS}, months, percent=True)
-    return ["<h3>Portfölj, tolv månader</h3>", portfolio, "<h3>PAR, tolv månader</h3>", par]
+    return portfolio, par

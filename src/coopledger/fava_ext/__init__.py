@@ -13,6 +13,10 @@ result, monthly results), Kooperativ (one member's statements and its dealings w
 umbrella and the fund, ``?entity=Kafe``), Fonden (the fund's loan book) and Bokslut (the
 close status of each month). Fava's time, account and advanced filters apply. Each class
 here is a thin adapter; the figures come from :mod:`coopledger.fava_ext.views`.
+
+In a member's own books (``coopledger serve --entity``, :mod:`coopledger.member`) the
+pages show that member only: Grupp and Kooperativ its figures, Fonden its loans with
+their schedules, Bokslut its months' close state and its own board pack.
 """
 
 from __future__ import annotations
@@ -27,14 +31,14 @@ from flask import Response, request, send_file
 
 from coopledger.books import Books
 from coopledger.close import MonthStatus, close_status
-from coopledger.entities import EntityKind
+from coopledger.entities import EntityKind, LegalForm
 from coopledger.fava_ext import close_view as _close
 from coopledger.fava_ext import due_view as _due
 from coopledger.fava_ext import fund_view as _fund
 from coopledger.fava_ext import page as _page
 from coopledger.fava_ext import views as _views
 from coopledger.fava_ext.ledgers_view import ledgers_view
-from coopledger.fava_ext.restrict import ENTITY_VIEW_OPTION
+from coopledger.member import member_of
 from coopledger.periods import Period
 
 if TYPE_CHECKING:
@@ -57,7 +61,7 @@ class CoopGroup(_page.BoardPage):
 
     def build(self, books: Books, period: Period, page: _page.Page) -> _page.Page:
         """The group page's figures."""
-        consolidate = not books.options.get(ENTITY_VIEW_OPTION)
+        consolidate = member_of(books.entries) is None
         view = books.remember(("fava-group", period, consolidate),
                               lambda: _views.group_view(books, period, consolidate=consolidate))
         return _page.Page(page.t, page.language, notices=page.notices, period=period,
@@ -72,7 +76,8 @@ class CoopMember(_page.BoardPage):
 
     def build(self, books: Books, period: Period, page: _page.Page) -> _page.Page:
         """The cooperative page's figures, or the list of entities to choose from."""
-        code = request.args.get("entity") or self.config.get("entity")
+        code = (request.args.get("entity") or member_of(books.entries)
+                or self.config.get("entity"))
         choices = [e for e in books.entities.values() if e.kind is EntityKind.MEMBER]
         choices += [e for e in books.entities.values() if e.kind is not EntityKind.MEMBER]
         extra = {"entities": choices, "selected": code}
@@ -97,7 +102,14 @@ class CoopFund(_page.BoardPage):
     title_key = "fund"
 
     def build(self, books: Books, period: Period, page: _page.Page) -> _page.Page:
-        """The fund page's figures."""
+        """The fund page's figures; in a member's own books, that member's loans."""
+        member = member_of(books.entries)
+        if member is not None and member in books.entities \
+                and books.entities[member].kind is not EntityKind.FUND:
+            loans = books.remember(("fava-member-loans", member, period),
+                                   lambda: _fund.member_loans_view(books, member, period))
+            return _page.Page(page.t, page.language, notices=page.notices, period=period,
+                              extra={"member_loans": loans})
         view = books.remember(("fava-fund", period), lambda: _fund.fund_view(books, period))
         return _page.Page(page.t, page.language, notices=page.notices, period=period,
                           view=view)
@@ -118,9 +130,18 @@ class CoopClose(_page.BoardPage):
         super().after_load_file()
         self._statuses = None
 
-    def due(self) -> _due.DueView:
-        """The filing calendar block under the months (whole books, as of today)."""
-        return _due.due_view(self.books("", ""), self.ledger.fava_options.language)
+    def due(self) -> _due.DueView | None:
+        """The filing calendar block under the months (whole books, as of today).
+
+        None in the own books of a member that is a unit of the umbrella: its filings
+        are the umbrella's, whose books are not the member's.
+        """
+        books = self.books("", "")
+        member = member_of(books.entries)
+        entity = books.entities.get(member) if member is not None else None
+        if member is not None and (entity is None or entity.legal_form is LegalForm.UNIT):
+            return None
+        return _due.due_view(books, self.ledger.fava_options.language)
 
     def statuses(self) -> list[MonthStatus]:
         """The close status of the whole books (never filtered: seals cover everything)."""
@@ -132,10 +153,11 @@ class CoopClose(_page.BoardPage):
         return cached[1]
 
     def build(self, books: Books, period: Period, page: _page.Page) -> _page.Page:
-        """The close page's figures (the group's books only)."""
-        if books.options.get(ENTITY_VIEW_OPTION):
+        """The close page's figures (in a member's books, its close marks and packs)."""
+        if member_of(books.entries) is not None:
+            view = _close.member_close_view(books, period)
             return _page.Page(page.t, page.language, notices=page.notices, period=period,
-                              message=page.t["close_entity_view"])
+                              view=view)
         packs = _close.read_board_packs(Path(self.ledger.beancount_file_path))
         view = _close.close_view(self.statuses(), packs, period)
         return _page.Page(page.t, page.language, notices=page.notices, period=period,
@@ -143,7 +165,20 @@ class CoopClose(_page.BoardPage):
 
     @_endpoint("board_pack")
     def board_pack(self) -> Response:
-        """One file of a month's board pack (``?month=2026-10&file=index.html``)."""
+        """One file of a month's board pack (``?month=2026-10&file=index.html``).
+
+        In a member's own books, the member's pack of a closed month, built from its
+        books (never the group's files).
+        """
+        books = self.books("", "")
+        if member_of(books.entries) is not None:
+            text = _close.member_pack_file(books, request.args.get("month", ""),
+                                           request.args.get("file", "index.html"))
+            if text is None:
+                return Response("no such board pack file", status=404, mimetype="text/plain")
+            mimetype = "text/html" if request.args.get("file", "index.html").endswith(
+                ".html") else "text/csv"
+            return Response(text, mimetype=mimetype)
         path = _close.board_pack_file(Path(self.ledger.beancount_file_path),
                                       request.args.get("month", ""),
                                       request.args.get("file", "index.html"))

@@ -3,7 +3,9 @@
 The statuses come from :func:`coopledger.close.close_status` (open, closed, sealed, seal
 broken; the preflight checks of the next month to close; what changed under a broken
 seal). The board packs are the folders ``coopledger close`` writes beside the main file;
-:func:`read_board_packs` lists them, and the page links to their files.
+:func:`read_board_packs` lists them, and the page links to their files. In a member's own
+books the states come from the projection's close marks and each closed month's pack is
+the member's own, built on request (:func:`member_pack_file`).
 """
 
 from __future__ import annotations
@@ -13,8 +15,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from coopledger.close import CheckResult, MonthStatus
-from coopledger.close.boardpack import BOARDPACK_DIR
+from coopledger.books import Books
+from coopledger.close import CheckResult, MonthState, MonthStatus
+from coopledger.close.boardpack import BOARDPACK_DIR, member_pack_files
+from coopledger.member import member_of, read_close_marks
 from coopledger.periods import Period
 
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -113,3 +117,49 @@ def close_view(statuses: Sequence[MonthStatus], packs: Mapping[str, tuple[str, .
     for month in months:
         counts[month.state] = counts.get(month.state, 0) + 1
     return CloseView(tuple(reversed(months)), counts)
+
+
+def member_close_view(books: Books, period: Period) -> CloseView:
+    """The close page in a member's own books: each month's state, from the close marks
+    the projection carries (the seals cover the whole group, so they are checked there),
+    and a link to the member's own pack of each closed month.
+
+    Args:
+        books: A member's own books.
+        period: The period shown.
+
+    Returns:
+        The page's figures, newest month first; no checks (they are the group's).
+    """
+    first, last = period.start.strftime("%Y-%m"), period.last_day.strftime("%Y-%m")
+    counts: dict[str, int] = {}
+    for entry in books.transactions:
+        month = f"{entry.date:%Y-%m}"
+        counts[month] = counts.get(month, 0) + 1
+    statuses = [MonthStatus(month, MonthState(state), [], counts.get(month, 0))
+                for month, state in sorted(read_close_marks(books.entries).items())]
+    packs = {s.month: ("index.html",) for s in statuses
+             if s.state in (MonthState.CLOSED, MonthState.SEALED)}
+    return close_view([s for s in statuses if first <= s.month <= last], packs, period)
+
+
+def member_pack_file(books: Books, month: str, name: str) -> str | None:
+    """One file of a member's pack of a closed month, built from its own books.
+
+    Args:
+        books: A member's own books.
+        month: ``YYYY-MM``; it must be closed or sealed.
+        name: The file's name (``index.html``, ``income-Kafe.csv``, ...).
+
+    Returns:
+        The file's text, or None when there is no such month or file.
+    """
+    code = member_of(books.entries)
+    states = read_close_marks(books.entries)
+    if code is None or not MONTH.match(month) or states.get(month) not in (
+            MonthState.CLOSED, MonthState.SEALED):
+        return None
+    state = states[month]
+    files = books.remember(("member-pack", code, month, state),
+                           lambda: member_pack_files(books, code, month, state))
+    return files.get(name)

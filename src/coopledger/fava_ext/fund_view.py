@@ -4,6 +4,8 @@ The report is the fund's own (capital base, cash available, the loan book with s
 and days past due, PAR1/30/60/90, provisions, write-offs, members' shares); this module
 adds the gross portfolio and PAR at each month end of the period, from each loan's state
 (:func:`coopledger.fund.loan_states`) under the report's own PAR rule, for the charts.
+In a member's own books the page shows that member's loans instead
+(:func:`member_loans_view`): each loan's state and its repayment schedule.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from coopledger.books import Books
 from coopledger.fava_ext.chart import LineChart, line_chart
 from coopledger.fund import FundReport, first_reportable_day, fund_report, loan_states
 from coopledger.fund.report import PAR_DAYS
+from coopledger.member_loans import MemberLoan, member_loans
 from coopledger.periods import Period
 
 ZERO = Decimal(0)
@@ -115,3 +118,30 @@ def fund_view(books: Books, period: Period) -> FundView:
         f"PAR{n}": [m.par[n] for m in history] for n in PAR_DAYS}, percent=True)
     names = {code: entity.name for code, entity in books.entities.items()}
     return FundView(report, names, history, portfolio, par)
+
+
+@dataclass(frozen=True)
+class MemberLoansView:
+    """The fund page in a member's own books: its loans, their schedules and states."""
+
+    member: str
+    date: datetime.date
+    loans: tuple[MemberLoan, ...]
+    names: dict[str, str]
+
+
+def member_loans_view(books: Books, code: str, period: Period) -> MemberLoansView:
+    """A member's loans from the fund on the period's last day (or the books' last entry).
+
+    Args:
+        books: The member's own books.
+        code: The member.
+        period: The chosen period.
+
+    Returns:
+        The page's figures, read from the member's own side of each loan
+        (:func:`coopledger.member_loans.member_loans`).
+    """
+    date = report_date(books, period)
+    names = {code: entity.name for code, entity in books.entities.items()}
+    return MemberLoansView(code, date, tuple(member_loans(books, code, date)), names)

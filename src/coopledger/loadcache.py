@@ -1,0 +1,547 @@
+"""A load cache keyed by content: reparse only the files that changed.
+
+Beancount's own pickle cache keeps a whole load beside the ledger and trusts the files'
+modification times, so a copied folder or an edit within the same second can serve stale
+entries; coopledger's command turns it off. This module is coopledger's own loader in its
+place, built on Beancount's public steps (``parser.parse_file``, ``booking.book``,
+``loader.run_transformations``, ``validation.validate``), and gives exactly what
+``loader.load_file`` gives:
+
+- **per included file**, the parsed entries, errors and options are stored under a digest
+  of the file's bytes, its absolute path (the entries carry it), the encoding, and the
+  versions of Python, Beancount and coopledger. A load reads every file, and reparses
+  only those whose digest is not in the cache;
+- **per main file**, the finished load (after booking, the plugins and validation) is
+  stored with what it was made from: every file's digest, the include globs' matches,
+  and a digest of the plugins' source code. When all of it is unchanged the finished
+  load is served as it is; otherwise booking, the plugins, the balance checks and
+  validation run again over all entries, as they depend on all of them.
+
+Nothing is keyed by time, so copies, same-second edits, a changed plugin or a new
+Beancount never serve stale entries. A ledger with ``option "documents"`` (whose plugin
+reads folders) or an encrypted file still uses the per-file cache, but never the
+finished one. Where the cache lives, its size and how to clear it: ``docs/cache.md``.
+
+The library uses it only when asked (``load_books(path, cache=True)`` or inside
+:func:`caching_allowed`); the ``coopledger`` command and ``serve`` run inside that block.
+A cache that cannot be read or written is skipped with a note (a logged warning), never
+an error.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import glob
+import hashlib
+import importlib.metadata
+import importlib.util
+import io
+import logging
+import os
+import pickle
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import beancount
+from beancount import loader
+from beancount.core import data
+from beancount.ops import validation
+from beancount.parser import booking, parser
+from beancount.parser.options import OPTIONS_DEFAULTS
+from beancount.utils import encryption
+
+LOG = logging.getLogger(__name__)
+
+#: Environment variable naming the cache folder; ``off`` (or empty) turns the cache off.
+CACHE_ENV = "COOPLEDGER_CACHE_DIR"
+#: Environment variable bounding the cache's size, in megabytes.
+CACHE_SIZE_ENV = "COOPLEDGER_CACHE_MB"
+#: The cache's default bound: the finished load of 100k transactions is about 40 MB.
+DEFAULT_MAX_MB = 1024
+#: Age after which a temporary file an interrupted write left is deleted.
+STALE_SECONDS = 3600
+#: The stored format; raised when what is stored changes.
+FORMAT = 2
+
+
+def _own_version() -> str:
+    # Read from the installed metadata: importing the package from here would be a cycle.
+    try:
+        return importlib.metadata.version("coopledger")
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"
+
+
+#: Everything that parses: a cached entry made by another of these is never read.
+VERSIONS = (f"coopledger-load-cache {FORMAT}", sys.version, beancount.__version__,
+            _own_version())
+
+Result = tuple[list[data.Directive], list[Any], dict[str, Any]]
+
+_allowed_dir: list[Path | None] = []
+
+
+def default_cache_dir() -> Path | None:
+    """The cache folder: ``$COOPLEDGER_CACHE_DIR``, else ``$XDG_CACHE_HOME/coopledger``.
+
+    Returns:
+        The folder, or None when the environment turns the cache off
+        (``COOPLEDGER_CACHE_DIR=off`` or empty).
+    """
+    chosen = os.environ.get(CACHE_ENV)
+    if chosen is not None:
+        return None if chosen.strip().lower() in {"", "off", "0", "no"} else Path(chosen)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "coopledger"
+
+
+def max_bytes() -> int:
+    """The cache's size bound from ``$COOPLEDGER_CACHE_MB`` (default 1024 MB)."""
+    try:
+        megabytes = int(os.environ.get(CACHE_SIZE_ENV, DEFAULT_MAX_MB))
+    except ValueError:
+        megabytes = DEFAULT_MAX_MB
+    return max(megabytes, 1) * 1024 * 1024
+
+
+@contextlib.contextmanager
+def caching_allowed(directory: Path | None = None) -> Iterator[None]:
+    """Let :func:`coopledger.books.load_books` use the load cache inside the block.
+
+    The ``coopledger`` command (``serve`` included) runs inside one; a tool that wants
+    the same may too. Outside it the library reads no cache unless asked.
+
+    Args:
+        directory: The cache folder (default: :func:`default_cache_dir`).
+    """
+    _allowed_dir.append(directory if directory is not None else default_cache_dir())
+    try:
+        yield
+    finally:
+        _allowed_dir.pop()
+
+
+def allowed_cache() -> LoadCache | None:
+    """The cache the enclosing :func:`caching_allowed` block allows, if any."""
+    if not _allowed_dir or _allowed_dir[-1] is None:
+        return None
+    return LoadCache(_allowed_dir[-1], write_behind=True)
+
+
+def _digest(*parts: bytes | str) -> str:
+    sha = hashlib.sha256()
+    for part in parts:
+        raw = part.encode("utf-8", "surrogateescape") if isinstance(part, str) else part
+        sha.update(len(raw).to_bytes(8, "little"))
+        sha.update(raw)
+    return sha.hexdigest()
+
+
+@dataclass
+class LoadCache:
+    """A cache folder: per-file parses and finished loads, bounded in size.
+
+    Attributes:
+        directory: The folder (made on first write, private to the user).
+        limit: The size bound in bytes; the least recently used files go first.
+        hits: Files whose parse came from the cache in the last load.
+        parsed: Files parsed in the last load.
+        finished_hit: Whether the last load was served finished.
+        write_behind: Store the finished load from a detached child process, so that
+            the load that made it does not wait for it (about 4 s on 100k
+            transactions). Only where the process can fork and runs no other thread;
+            elsewhere it is stored before the load returns. The command turns it on.
+    """
+
+    directory: Path
+    limit: int = field(default_factory=max_bytes)
+    write_behind: bool = False
+    hits: int = 0
+    parsed: int = 0
+    finished_hit: bool = False
+    _broken: bool = False
+    _unreadable: bool = False
+
+    def _note(self, what: str, exc: BaseException) -> None:
+        if not self._broken:
+            LOG.warning("coopledger: the load cache in %s is skipped (%s: %s)",
+                        self.directory, what, exc)
+        self._broken = True
+
+    def _usable(self) -> bool:
+        """Whether the folder is ours alone (a pickle from elsewhere could run code)."""
+        if self._broken:
+            return False
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+            status = self.directory.stat()
+        except OSError as exc:
+            self._note("cannot create it", exc)
+            return False
+        if hasattr(os, "getuid") and (status.st_uid != os.getuid() or status.st_mode & 0o022):
+            self._note("not private to this user",
+                       PermissionError(f"mode {status.st_mode & 0o777:o}"))
+            return False
+        return True
+
+    def _path(self, kind: str, key: str) -> Path:
+        return self.directory / f"{kind}-{key}.pickle"
+
+    def read(self, kind: str, key: str, parts: int) -> list[Any] | None:
+        """The ``parts`` first objects stored under ``key``, or None (missing, unreadable)."""
+        if not self._usable():
+            return None
+        where = self._path(kind, key)
+        try:
+            with where.open("rb") as stream:
+                found = [pickle.load(stream) for _ in range(parts)]  # noqa: S301 - own folder, checked private
+            os.utime(where)  # marks it recently used, for pruning
+        except FileNotFoundError:
+            return None
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError,
+                IndexError, TypeError, ValueError) as exc:
+            if not self._unreadable:
+                LOG.warning("coopledger: load cache file %s is unreadable and skipped (%s)",
+                            where.name, exc)
+            self._unreadable = True
+            return None
+        return found
+
+    def write(self, kind: str, key: str, *objects: Any, behind: bool = False) -> None:
+        """Store objects under ``key`` atomically (temp file, then rename); then prune.
+
+        Args:
+            kind: What is stored (``parse``, ``finished``).
+            key: Its digest.
+            objects: What to store, each pickled in turn.
+            behind: Let a detached child store it (see ``write_behind``).
+        """
+        if not self._usable():
+            return
+        if behind and self.write_behind and _can_detach():
+            _detached(lambda: self.write(kind, key, *objects))
+            return
+        try:
+            fd, temp = tempfile.mkstemp(dir=self.directory, prefix=".tmp-")
+            try:
+                with os.fdopen(fd, "wb") as stream:
+                    for obj in objects:  # one pickler each: each is read on its own
+                        _Pickler(stream, protocol=pickle.HIGHEST_PROTOCOL).dump(obj)
+                os.replace(temp, self._path(kind, key))
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.unlink(temp)
+                raise
+        except (OSError, pickle.PicklingError, TypeError, AttributeError,
+                RecursionError) as exc:
+            self._note("cannot write", exc)
+            return
+        self.prune()
+
+    def prune(self) -> None:
+        """Delete the least recently used files until the folder is within the bound.
+
+        Temporary files an interrupted write left behind go after an hour.
+        """
+        try:
+            files = [(p.stat().st_mtime_ns, p.stat().st_size, p)
+                     for p in self.directory.glob("*.pickle")]
+            stale = [p for p in self.directory.glob(".tmp-*")
+                     if time.time() - p.stat().st_mtime > STALE_SECONDS]
+        except OSError:
+            return
+        for path in stale:
+            with contextlib.suppress(OSError):
+                path.unlink()
+        total = sum(size for _, size, _ in files)
+        for _, size, path in sorted(files, key=lambda item: item[0]):
+            if total <= self.limit:
+                break
+            with contextlib.suppress(OSError):
+                path.unlink()
+                total -= size
+
+    def clear(self) -> int:
+        """Delete every cached file; return how many."""
+        count = 0
+        with contextlib.suppress(FileNotFoundError):
+            for path in [*self.directory.glob("*.pickle"), *self.directory.glob(".tmp-*")]:
+                with contextlib.suppress(OSError):
+                    path.unlink()
+                    count += 1
+        return count
+
+    def size(self) -> tuple[int, int]:
+        """How many files the cache holds and their bytes."""
+        try:
+            sizes = [p.stat().st_size for p in self.directory.glob("*.pickle")]
+        except OSError:
+            return 0, 0
+        return len(sizes), sum(sizes)
+
+
+_tuple_new = tuple.__new__
+
+
+class _Pickler(pickle.Pickler):
+    """Beancount's named tuples stored so that reading them calls no Python code.
+
+    Unpickling a named tuple calls its ``__new__`` (Python code; ``Amount``'s also
+    checks its types), a million times for 100k transactions; ``tuple.__new__`` builds
+    the same object directly, about a fifth faster to read.
+    """
+
+    def reducer_override(self, obj: Any) -> Any:
+        kind = type(obj)
+        if (isinstance(obj, tuple) and kind is not tuple and hasattr(kind, "_fields")
+                and kind.__module__.startswith("beancount.")):
+            return _tuple_new, (kind, tuple(obj))
+        return NotImplemented
+
+
+def _can_detach() -> bool:
+    return hasattr(os, "fork") and threading.active_count() == 1
+
+
+def _detached(work: Callable[[], None]) -> None:
+    """Run ``work`` in a grandchild process the caller neither waits for nor reaps.
+
+    The child forks the grandchild and exits at once (reaped here), so no zombie is
+    left; the grandchild leaves the terminal's and pipes' streams so that a pipeline
+    reading the command's output does not wait for it, pauses the collector (it would
+    copy every page it scans), runs ``work`` and exits without running the parent's
+    exit handlers.
+    """
+    try:
+        child = os.fork()
+    except OSError:
+        work()
+        return
+    if child:
+        os.waitpid(child, 0)
+        return
+    try:  # the child: fork the worker, then leave
+        if os.fork() == 0:
+            gc.disable()
+            null = os.open(os.devnull, os.O_RDWR)
+            for stream in (0, 1, 2):
+                os.dup2(null, stream)
+            work()
+    finally:
+        os._exit(0)
+
+
+# --- The load -------------------------------------------------------------------------
+
+
+@dataclass
+class _Walk:
+    """What the include walk saw: the events that decide the load, and each file's parse."""
+
+    events: list[tuple[str, ...]] = field(default_factory=list)
+    files: list[tuple[str, str, bytes]] = field(default_factory=list)  # name, key, bytes
+    heads: dict[str, dict[str, Any]] = field(default_factory=dict)  # key -> options
+    finishable: bool = True
+    encoding: str | None = None
+
+
+def _parse_key(filename: str, content: bytes, encoding: str | None) -> str:
+    return _digest(*VERSIONS, filename, encoding or "", content)
+
+
+def _parse_now(filename: str, content: bytes, encoding: str | None) -> Result:
+    # Parse the bytes read for the digest, never the file again (it may change meanwhile).
+    entries, errors, options = parser.parse_file(io.BytesIO(content), report_filename=filename,
+                                                 encoding=encoding)
+    return entries, errors, options
+
+
+def _walk(main: str, encoding: str | None, cache: LoadCache,
+          parses: dict[str, Result]) -> _Walk:
+    """Follow the includes from ``main`` as Beancount's loader does, reading every file.
+
+    Each file's options (its includes) come from the cache when its digest is known;
+    otherwise it is parsed now and the parse kept in ``parses`` and the cache.
+    """
+    walk = _Walk(encoding=encoding)
+    stack = [main]
+    seen: set[str] = set()
+    while stack:
+        filename = os.path.normpath(stack.pop(0))
+        if filename in seen:
+            walk.events.append(("duplicate", filename))
+            continue
+        if not os.path.exists(filename):
+            walk.events.append(("missing", filename))
+            continue
+        seen.add(filename)
+        with open(filename, "rb") as stream:
+            content = stream.read()
+        if encryption.is_encrypted_file(filename):
+            walk.finishable = False
+            key = _digest("encrypted", filename, content)
+            parses[key] = parser.parse_string(encryption.read_encrypted_file(filename),
+                                              filename)
+            options = parses[key][2]
+        else:
+            key = _parse_key(filename, content, encoding)
+            head = cache.read("parse", key, 1)
+            if head is not None:
+                options = head[0]
+            else:
+                parses[key] = _parse_now(filename, content, encoding)
+                options = parses[key][2]
+                cache.write("parse", key, options, parses[key][:2])
+        walk.files.append((filename, key, content))
+        walk.heads[key] = options
+        walk.events.append(("file", filename, key))
+        cwd = os.path.dirname(filename)
+        for pattern in options["include"]:
+            search = pattern if os.path.isabs(pattern) else os.path.join(cwd, pattern)
+            matched = glob.glob(search, recursive=True)
+            walk.events.append(("glob", pattern, *matched))
+            stack.extend(os.path.normpath(m if os.path.isabs(m) else os.path.join(cwd, m))
+                         for m in matched)
+    return walk
+
+
+def _plugin_code(options: dict[str, Any], every: list[dict[str, Any]]) -> str | None:
+    """A digest of the source of every plugin the load runs (None: one cannot be found).
+
+    Beancount's own are named by its version; any other plugin by every ``.py`` file of
+    its top-level package (a plugin often calls the rest of its package). ``every`` is
+    each file's options: a file with ``insert_pythonpath`` adds its folder to the path.
+    """
+    pythonpath = sorted({os.path.dirname(o["filename"]) for o in every
+                         if o.get("insert_pythonpath")})
+    names = [name for name, _ in (*loader.PLUGINS_PRE, *options["plugin"],
+                                  *loader.PLUGINS_AUTO, *loader.PLUGINS_POST)]
+    parts: list[bytes | str] = [repr(names), repr(options.get("plugin_processing_mode"))]
+    saved = list(sys.path)
+    try:
+        sys.path[0:0] = pythonpath
+        for top in sorted({name.split(".")[0] for name in names} - {"beancount"}):
+            spec = importlib.util.find_spec(top)
+            if spec is None or (spec.origin is None and not spec.submodule_search_locations):
+                return None
+            if spec.submodule_search_locations:
+                sources = sorted(p for where in spec.submodule_search_locations
+                                 for p in Path(where).rglob("*.py"))
+            else:
+                sources = [Path(str(spec.origin))]
+            for source in sources:
+                parts += [str(source), source.read_bytes()]
+    except (ImportError, ValueError, OSError):
+        return None
+    finally:
+        sys.path[:] = saved
+    return _digest(*parts)
+
+
+def load_file(path: str | Path, cache: LoadCache, encoding: str | None = None) -> Result:
+    """Load a ledger as ``beancount.loader.load_file`` does, through the cache.
+
+    Args:
+        path: The main ledger file.
+        cache: The cache folder to read and fill.
+        encoding: The files' encoding (Beancount accepts only UTF-8).
+
+    Returns:
+        The entries, errors and options map: exactly those of an uncached load.
+    """
+    main = os.path.normpath(os.path.abspath(os.path.expandvars(os.path.expanduser(path))))
+    cache.hits = cache.parsed = 0
+    cache.finished_hit = False
+    if encryption.is_encrypted_file(main):
+        return loader.load_file(main, encoding=encoding)
+    parses: dict[str, Result] = {}
+    walk = _walk(main, encoding, cache, parses)
+    top = walk.heads[walk.files[0][1]] if walk.files else None
+    plugins = None
+    if walk.finishable and top is not None and not top.get("documents"):
+        plugins = _plugin_code(top, [walk.heads[key] for _, key, _ in walk.files])
+    finished_key = _digest(*VERSIONS, "finished", main, encoding or "")
+    stamp = (walk.events, plugins)
+    if plugins is not None:
+        found = cache.read("finished", finished_key, 2)
+        if found is not None and found[0] == stamp:
+            entries, errors, options = found[1]
+            options["input_hash"] = loader.compute_input_hash(  # type: ignore[no-untyped-call]
+        options["include"])
+            cache.finished_hit = True
+            return entries, errors, options
+    result = _finish(walk, parses, cache)
+    if plugins is not None:
+        cache.write("finished", finished_key, stamp, result, behind=True)
+    return result
+
+
+def _walk_error(event: tuple[str, ...]) -> loader.LoadError | None:
+    """Beancount's error for a walk event (a duplicate, a missing file, an empty glob)."""
+    where = data.new_metadata("<load>", 0)
+    if event[0] == "duplicate":
+        return loader.LoadError(where, f'Duplicate filename parsed: "{event[1]}"')
+    if event[0] == "missing":
+        return loader.LoadError(where, f'File "{event[1]}" does not exist')
+    if event[0] == "glob" and len(event) == 2:
+        return loader.LoadError(where, f'File glob "{event[1]}" does not match any files')
+    return None
+
+
+def _parsed(key: str, walk: _Walk, parses: dict[str, Result], cache: LoadCache) -> Result:
+    """One file's parse: parsed in this load, else from the cache, else parsed now."""
+    parsed = parses.get(key)
+    if parsed is None:
+        body = cache.read("parse", key, 2)
+        if body is not None:
+            cache.hits += 1
+            return (*body[1], body[0])
+        name, content = next((n, c) for n, k, c in walk.files if k == key)
+        parsed = _parse_now(name, content, walk.encoding)
+    cache.parsed += 1
+    return parsed
+
+
+def _finish(walk: _Walk, parses: dict[str, Result], cache: LoadCache) -> Result:
+    """Beancount's load over the walked files: parse results, then book, plugins, check."""
+    entries: list[data.Directive] = []
+    errors: list[Any] = []
+    top: dict[str, Any] | None = None
+    others: list[dict[str, Any]] = []
+    for event in walk.events:
+        if event[0] != "file":
+            problem = _walk_error(event)
+            if problem is not None:
+                errors.append(problem)
+            continue
+        parsed = _parsed(event[2], walk, parses, cache)
+        entries.extend(parsed[0])
+        errors.extend(parsed[1])
+        if top is None:
+            top = parsed[2]
+        else:
+            others.append(parsed[2])
+    options = top if top is not None else OPTIONS_DEFAULTS.copy()
+    options["include"] = sorted(name for name, _, _ in walk.files)
+    options = loader.aggregate_options_map(options, others)
+    entries.sort(key=data.entry_sortkey)
+    entries, balance_errors = booking.book(entries, options)  # type: ignore[no-untyped-call]
+    errors.extend(balance_errors)
+    saved = list(sys.path)
+    try:
+        sys.path[0:0] = options.get("pythonpath", [])
+        entries, errors = loader.run_transformations(entries, errors, options, None)
+    finally:
+        sys.path[:] = saved
+    errors.extend(validation.validate(  # type: ignore[no-untyped-call]
+        entries, options, None, None))
+    options["input_hash"] = loader.compute_input_hash(  # type: ignore[no-untyped-call]
+        options["include"])
+    return entries, errors, options

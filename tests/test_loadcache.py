@@ -1,0 +1,276 @@
+"""The load cache gives exactly an uncached load, whatever happened to the files.
+
+A stateful machine edits, copies, touches and renames the files of a multi-file ledger
+(with an include glob and a plugin of its own beside it) and after every step compares a
+load through the cache with Beancount's own uncached load: the same entries with their
+metadata, the same errors, the same options. Further tests show the cache is used (an
+unchanged ledger is served finished, one edited file is the only one reparsed), that it
+is bounded, and that a broken cache is skipped with a note.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from beancount import loader
+from beancount.parser import printer
+from hypothesis import settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
+
+from coopledger import loadcache
+from coopledger.books import load_books
+from coopledger.cli import main
+from coopledger.errors import format_error
+from coopledger.loadcache import LoadCache
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "ledgers" / "example" / "main.beancount"
+PLUGIN = "cachetestplugin"
+
+PLUGIN_SOURCE = '''
+from beancount.core import data
+__plugins__ = ("mark",)
+def mark(entries, options_map, config=None):
+    out = []
+    for entry in entries:
+        if isinstance(entry, data.Transaction):
+            meta = dict(entry.meta)
+            meta["marked"] = {label!r}
+            entry = entry._replace(meta=meta)
+        out.append(entry)
+    return out, []
+'''
+
+
+def main_file(includes: list[str], option: str) -> str:
+    """The main file: options, the plugin, the includes, and one transaction."""
+    lines = [f'option "title" "{option}"', 'option "operating_currency" "SEK"',
+             'option "insert_pythonpath" "TRUE"', f'plugin "{PLUGIN}"',
+             *(f'include "{pattern}"' for pattern in includes),
+             "2020-01-01 open Assets:Bank SEK", "2020-01-01 open Income:Sales SEK",
+             "2020-01-01 open Expenses:Rent",
+             '2020-01-02 * "main"', "  Assets:Bank  1.00 SEK", "  Income:Sales"]
+    return "\n".join(lines) + "\n"
+
+
+def part_file(amounts: list[int], day: int, broken: bool) -> str:
+    """An included file: transactions (amounts in öre), maybe a bad line or balance."""
+    lines = []
+    for i, ore in enumerate(amounts):
+        lines += [f'2020-02-{day:02d} * "part {i}" #t{i % 3}', f"  line: {i}",
+                  f"  Assets:Bank  {ore / 100:.2f} SEK", "  Income:Sales"]
+    if broken:
+        lines += ["2020-03-01 balance Assets:Bank 12345.67 SEK", "2020-03-02 * bad line"]
+    return "\n".join(lines) + "\n"
+
+
+amounts = st.lists(st.integers(-10**7, 10**7), max_size=4)
+
+
+def same_load(got: tuple[Any, ...], expected: tuple[Any, ...]) -> None:
+    """Assert two loads are the same: entries with metadata, errors, options."""
+    def entries(load: tuple[Any, ...]) -> list[str]:
+        return [printer.format_entry(e) + repr(sorted(e.meta.items(), key=str))
+                for e in load[0]]
+
+    def options(load: tuple[Any, ...]) -> dict[str, str]:
+        return {k: str(v) if k == "dcontext" else repr(v) for k, v in load[2].items()}
+
+    assert entries(got) == entries(expected)
+    assert got[0] == expected[0]
+    assert [format_error(e) for e in got[1]] == [format_error(e) for e in expected[1]]
+    assert [repr(e) for e in got[1]] == [repr(e) for e in expected[1]]
+    assert options(got) == options(expected)
+
+
+class LedgerEdits(RuleBasedStateMachine):
+    """Random edits, copies, touches and renames; the cached load always equals a plain one."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.base = Path(__import__("tempfile").mkdtemp(prefix="coopledger-cachetest-"))
+        self.cache = LoadCache(self.base / "cache")
+        self.root = self.base / "books0"
+        self.copies = 0
+
+    @initialize(parts=st.lists(amounts, min_size=1, max_size=3))
+    def write_books(self, parts: list[list[int]]) -> None:
+        (self.root / "parts").mkdir(parents=True)
+        (self.root / f"{PLUGIN}.py").write_text(PLUGIN_SOURCE.format(label="a"))
+        (self.root / "main.beancount").write_text(main_file(["parts/*.beancount",
+                                                             "extra.beancount"], "x"))
+        for i, part in enumerate(parts):
+            (self.root / "parts" / f"p{i}.beancount").write_text(part_file(part, i + 1, False))
+        sys.modules.pop(PLUGIN, None)
+
+    def teardown(self) -> None:
+        sys.modules.pop(PLUGIN, None)
+        shutil.rmtree(self.base, ignore_errors=True)
+
+    def files(self) -> list[Path]:
+        return sorted((self.root / "parts").glob("*.beancount"))
+
+    @rule(index=st.integers(0, 9), part=amounts, day=st.integers(1, 28), broken=st.booleans())
+    def edit(self, index: int, part: list[int], day: int, broken: bool) -> None:
+        """Rewrite (or add) an included file, in the same second as the last load."""
+        (self.root / "parts" / f"p{index}.beancount").write_text(part_file(part, day, broken))
+
+    @rule(index=st.integers(0, 9), digit=st.integers(0, 9))
+    def same_size_edit(self, index: int, digit: int) -> None:
+        """Change one digit, keeping the size and the modification time."""
+        files = self.files()
+        if not files:
+            return
+        path = files[index % len(files)]
+        stat = path.stat()
+        text = path.read_text()
+        position = next((i for i, c in enumerate(text) if c.isdigit() and i > 10), None)
+        if position is not None:
+            path.write_text(text[:position] + str(digit) + text[position + 1:])
+            os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+
+    @rule(index=st.integers(0, 9))
+    def touch(self, index: int) -> None:
+        files = self.files()
+        if files:
+            os.utime(files[index % len(files)])
+
+    @rule(index=st.integers(0, 9), name=st.sampled_from(["moved.beancount", "extra.beancount",
+                                                           "parts/renamed.beancount"]))
+    def rename(self, index: int, name: str) -> None:
+        """Rename an included file: still matched by the glob, named, or left out."""
+        files = self.files()
+        if files and not (self.root / name).exists():
+            files[index % len(files)].rename(self.root / name)
+
+    @rule()
+    def copy_folder(self) -> None:
+        """Copy the whole folder (cache files' names and times included) and use the copy."""
+        self.copies += 1
+        copy = self.base / f"books{self.copies}"
+        shutil.copytree(self.root, copy, copy_function=shutil.copy2)
+        self.root = copy
+
+    @rule(label=st.sampled_from(["a", "b", "c"]))
+    def edit_plugin(self, label: str) -> None:
+        """Change the ledger's own plugin: its entries must change with it."""
+        (self.root / f"{PLUGIN}.py").write_text(PLUGIN_SOURCE.format(label=label))
+        sys.modules.pop(PLUGIN, None)
+
+    @rule(option=st.sampled_from(["x", "y"]), extra=st.booleans())
+    def edit_main(self, option: str, extra: bool) -> None:
+        includes = ["parts/*.beancount", "extra.beancount"] if extra else ["parts/*.beancount"]
+        (self.root / "main.beancount").write_text(main_file(includes, option))
+
+    @invariant()
+    def cached_equals_plain(self) -> None:
+        main_path = self.root / "main.beancount"
+        if not main_path.exists():
+            return
+        cached = loadcache.load_file(main_path, self.cache)
+        plain = loader.load_file(str(main_path))
+        same_load(cached, plain)
+        again = loadcache.load_file(main_path, self.cache)
+        assert self.cache.finished_hit
+        same_load(again, plain)
+
+
+LedgerEdits.TestCase.settings = settings(max_examples=20, stateful_step_count=12,
+                                         deadline=None)
+test_cached_load_is_the_plain_load = LedgerEdits.TestCase
+
+
+def test_the_cache_is_used_and_reparses_only_the_changed_file(tmp_path: Path) -> None:
+    books = tmp_path / "books"
+    shutil.copytree(EXAMPLE.parent, books)
+    cache = LoadCache(tmp_path / "cache")
+    main_path = books / "main.beancount"
+    first = loadcache.load_file(main_path, cache)
+    assert cache.parsed > 10
+    assert not cache.finished_hit
+    loadcache.load_file(main_path, cache)
+    assert cache.finished_hit
+    assert cache.parsed == 0
+    included = sorted(first[2]["include"])
+    changed = Path(next(p for p in included if "transactions" in p))
+    changed.write_text(changed.read_text() + "\n; an edit\n")
+    edited = loadcache.load_file(main_path, cache)
+    assert not cache.finished_hit
+    assert cache.parsed == 1
+    assert cache.hits == len(included) - 1
+    same_load(edited, loader.load_file(str(main_path)))
+
+
+def test_library_loads_use_no_cache_unless_asked(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "cache"
+    monkeypatch.setenv(loadcache.CACHE_ENV, str(folder))
+    plain = load_books(EXAMPLE)
+    assert not folder.exists()
+    cached = load_books(EXAMPLE, cache=True)
+    assert cached.entries == plain.entries
+    assert len(list(folder.iterdir())) > 10
+    with loadcache.caching_allowed(tmp_path / "other"):
+        assert load_books(EXAMPLE).entries == plain.entries
+    assert (tmp_path / "other").is_dir()
+
+
+def test_the_command_uses_it_and_clear_empties_it(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "cache"
+    monkeypatch.setenv(loadcache.CACHE_ENV, str(folder))
+    assert main(["check", "-q", str(EXAMPLE)]) == 0
+    # The command stores the finished load from a detached process: wait for it.
+    waited = 0.0
+    while not any(folder.glob("finished-*.pickle")) and waited < 120:
+        time.sleep(0.2)
+        waited += 0.2
+    assert any(folder.glob("finished-*.pickle"))
+    assert any(folder.glob("parse-*.pickle"))
+    assert main(["cache", "clear"]) == 0
+    assert not any(folder.glob("*.pickle"))
+    monkeypatch.setenv(loadcache.CACHE_ENV, "off")
+    assert main(["check", "-q", str(EXAMPLE)]) == 0
+    assert not any(folder.glob("*.pickle"))
+    assert main(["cache", "show"]) == 0
+    assert "off" in capsys.readouterr().out
+
+
+def test_the_cache_stays_within_its_bound(tmp_path: Path) -> None:
+    cache = LoadCache(tmp_path / "cache", limit=500_000)
+    loaded = loadcache.load_file(EXAMPLE, cache)
+    assert cache.size()[1] <= 500_000
+    same_load(loadcache.load_file(EXAMPLE, cache), loaded)
+
+
+def test_a_broken_cache_is_skipped_with_a_note(tmp_path: Path,
+                                               caplog: pytest.LogCaptureFixture) -> None:
+    plain = loader.load_file(str(EXAMPLE))
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder")
+    with caplog.at_level(logging.WARNING, "coopledger.loadcache"):
+        same_load(loadcache.load_file(EXAMPLE, LoadCache(blocked / "cache")), plain)
+    assert "skipped" in caplog.text
+    cache = LoadCache(tmp_path / "cache")
+    loadcache.load_file(EXAMPLE, cache)
+    for path in (tmp_path / "cache").glob("*.pickle"):
+        path.write_bytes(path.read_bytes()[:50])  # truncated, as by a full disk
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, "coopledger.loadcache"):
+        same_load(loadcache.load_file(EXAMPLE, cache), plain)
+    assert "unreadable" in caplog.text
+    shared = tmp_path / "shared"
+    shared.mkdir(mode=0o777)
+    shared.chmod(0o777)
+    open_cache = LoadCache(shared)
+    same_load(loadcache.load_file(EXAMPLE, open_cache), plain)
+    assert not any(shared.iterdir())
