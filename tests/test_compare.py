@@ -11,6 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from beancount.core import data
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -254,3 +255,29 @@ def test_fava_reads_the_same_budgets(example: Books) -> None:
     for account, amount in ours.items():
         theirs = ledger.budgets.calculate(account, october.start, october.end)
         assert round_ore(theirs["SEK"]) == amount
+
+
+def test_a_members_view_keeps_only_its_own_budgets_and_thresholds() -> None:
+    from coopledger.member import member_entries
+
+    books = load_text(HEADER + """
+2025-01-01 custom "coop-entity" "Stad"
+  name: "Städ"
+  kind: "member"
+2025-01-01 open Expenses:Stad:5010-Lokalhyra SEK
+  bas: "5010"
+2026-01-01 custom "budget" Expenses:Kafe:5010-Lokalhyra "monthly" 100.00 SEK
+2026-01-01 custom "budget" Expenses:Stad:5010-Lokalhyra "monthly" 900.00 SEK
+2026-01-01 custom "coop-thresholds" "all"
+  margin-good: 8
+2026-01-01 custom "coop-thresholds" "Kafe"
+  margin-good: 9
+2026-01-01 custom "coop-thresholds" "Stad"
+  margin-good: 10
+""")
+    assert books.errors == []
+    kept = [e for e in member_entries(books.entries, "Kafe") if isinstance(e, data.Custom)
+            and e.type in ("budget", "coop-thresholds")]
+    assert [(e.type, e.values[0].value) for e in kept] == [
+        ("budget", "Expenses:Kafe:5010-Lokalhyra"), ("coop-thresholds", "all"),
+        ("coop-thresholds", "Kafe")]
