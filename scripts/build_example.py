@@ -9,6 +9,8 @@
    2025-01 to 2026-10, and their bank side.
 4. ``example_invoicing.py``: a member e-invoicing its municipality every month, paid by
    camt.054, and its suppliers paid by pain.001 files.
+   ``example_board.py``: every entity's budget for 2026 (Fava's budget directives) and
+   a threshold for the key ratios.
 5. Bank balance assertions for every month end, from the finished books.
 6. ``coopledger close`` for every month from 2025-01 to 2026-10, then the year-end
    close of 2025. November 2026 stays open: it is the month the README closes as a dry
@@ -80,6 +82,7 @@ def main() -> int:
     step("example_fund.py")
     step("example_services.py")
     step("example_invoicing.py")
+    step("example_board.py")
     sys.path.insert(0, str(SCRIPTS))
     import make_example  # a sibling script, not an installed module
 

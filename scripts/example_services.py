@@ -77,6 +77,15 @@ EMPLOYEES = (
     ("C01", "Cykel", 1999, 23000, 0),  # a unit's staff: the umbrella declares its pay
 )
 
+# The board's people figures: who was hired from the target group (the long-term
+# unemployed the umbrella exists for), and the extent of each job (percent of full time;
+# full time unless listed).
+TARGET_GROUP = frozenset({"S01", "S04", "S05", "K02", "K03", "T02", "O03", "O05", "N03"})
+EXTENT = {"P03": 25, "S04": 75, "K03": 75, "T03": 50, "O05": 75, "C01": 100}
+# A start and a leaver: the first and the last month each is paid.
+FIRST_PAID = {"T02": datetime.date(2025, 8, 1)}
+LAST_PAID = {"O06": datetime.date(2026, 3, 1)}
+
 DECLARATIONS = """\
 ; The umbrella's shared services: fee rules, allocation keys, premises, vacation pay and
 ; wage-subsidy decisions. Written by scripts/example_services.py.
@@ -207,7 +216,9 @@ def employee_declarations() -> str:
                       f'  employer: "{member}"\n'
                       f'  personnummer: "{personnummer(index, born)}"\n'
                       f'  workplace: "{WORKPLACES.get(member, SHARED_PREMISES)}"\n'
-                      f'  workplace-city: "Linköping"\n')
+                      f'  workplace-city: "Linköping"\n'
+                      + ('  target-group: TRUE\n' if employee in TARGET_GROUP else '')
+                      + f'  extent: {EXTENT.get(employee, 100)}\n')
     return "".join(blocks)
 
 
@@ -225,6 +236,8 @@ def payroll_csv(first: datetime.date) -> str:
     simple table (22 %, 30 % for the pensioner's side income)."""
     lines = [",".join(COLUMNS)]
     for employee, member, born, gross_2025, benefits in EMPLOYEES:
+        if not FIRST_PAID.get(employee, first) <= first <= LAST_PAID.get(employee, first):
+            continue
         gross = Decimal(gross_2025)
         if first.year >= 2026:
             gross = (gross * Decimal("1.025") / 100).to_integral_value(ROUND_FLOOR) * 100

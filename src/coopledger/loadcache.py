@@ -51,7 +51,7 @@ from typing import Any
 
 import beancount
 from beancount import loader
-from beancount.core import data
+from beancount.core import account, data
 from beancount.ops import validation
 from beancount.parser import booking, parser
 from beancount.parser.options import OPTIONS_DEFAULTS
@@ -68,7 +68,7 @@ DEFAULT_MAX_MB = 1024
 #: Age after which a temporary file an interrupted write left is deleted.
 STALE_SECONDS = 3600
 #: The stored format; raised when what is stored changes.
-FORMAT = 2
+FORMAT = 3  # 3: custom directives keep Beancount's account marker
 
 
 def _own_version() -> str:
@@ -290,6 +290,20 @@ class LoadCache:
 _tuple_new = tuple.__new__
 
 
+def _custom(fields: tuple[Any, ...]) -> data.Custom:
+    """A stored custom directive, its account values marked with Beancount's own marker.
+
+    Beancount marks an account value (``custom "budget" Expenses:Kafe:5010 ...``) with the
+    string ``account.TYPE`` and compares by identity; a stored copy of the string is equal
+    but not the same object, so the printer and Fava would read the account as a string.
+    """
+    meta, date, kind, values = fields
+    marked = [value._replace(dtype=account.TYPE) if value.dtype == account.TYPE else value
+              for value in values]
+    custom: data.Custom = _tuple_new(data.Custom, (meta, date, kind, marked))
+    return custom
+
+
 class _Pickler(pickle.Pickler):
     """Beancount's named tuples stored so that reading them calls no Python code.
 
@@ -300,6 +314,8 @@ class _Pickler(pickle.Pickler):
 
     def reducer_override(self, obj: Any) -> Any:
         kind = type(obj)
+        if kind is data.Custom:
+            return _custom, (tuple(obj),)
         if (isinstance(obj, tuple) and kind is not tuple and hasattr(kind, "_fields")
                 and kind.__module__.startswith("beancount.")):
             return _tuple_new, (kind, tuple(obj))

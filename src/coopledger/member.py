@@ -51,7 +51,9 @@ SHARED_META = frozenset({
 })
 #: Declarations a member sees when they name it (their id or a field is its code).
 MEMBER_DECLARATIONS = frozenset({"coop-entity", "coop-fee", "coop-subsidy",
-                                 "coop-vacation-pay"})
+                                 "coop-vacation-pay", "coop-thresholds"})
+#: Fava's budget directive: kept only for the member's own accounts.
+BUDGET = "budget"
 #: Declarations owned by one entity through their ``entity`` field (its customers and
 #: suppliers), or through their id (how it invoices).
 OWNED_BY_FIELD = frozenset({"coop-customer", "coop-supplier"})
@@ -59,7 +61,7 @@ OWNED_BY_ID = frozenset({"coop-invoicing"})
 #: Declarations that belong to a loan (their id is the loan's).
 LOAN_DECLARATIONS = frozenset({"coop-loan", "coop-loan-rate", "coop-loan-reschedule",
                                "coop-loan-opening"})
-#: Fee rules and vacation pay written for every member.
+#: Fee rules, vacation pay and thresholds written for every member.
 EVERY_MEMBER = "all"
 
 _ACCOUNT_DIRECTIVES = (data.Open, data.Close, data.Balance, data.Note, data.Document, data.Pad)
@@ -91,8 +93,9 @@ def member_loans(entries: Iterable[data.Directive], code: str) -> set[str]:
 def _keep_custom(entry: data.Custom, code: str, loans: set[str]) -> bool:
     if entry.type in (CLOSE_MARK, MEMBER_MARK):
         return False  # only the projection itself writes these
-    if not entry.type.startswith("coop-"):
-        return True
+    if not entry.type.startswith("coop-"):  # another member's budget is its own business
+        return entry.type != BUDGET or (bool(entry.values)
+                                        and entity_of(str(entry.values[0].value)) == code)
     if entry.type in OWNED_BY_FIELD:
         return (entry.meta or {}).get("entity") == code
     ident = str(entry.values[0].value) if entry.values else None

@@ -25,10 +25,11 @@ from coopledger.services.fees import FeeRule
 from coopledger.services.payroll import VacationPay
 from coopledger.services.premises import Premises
 from coopledger.services.subsidies import SubsidyDecision
+from coopledger.thresholds import Thresholds
 
 #: The declaration models, each registered under its ``coop-...`` directive.
 DECLARATION_TYPES: tuple[type[Declaration], ...] = (
     Entity, Loan, LoanRate, LoanReschedule, ProvisionRule, CapitalRule, LoanOpening,
     BankRule, Seal, Opening, FeeRule, Premises, VacationPay, SubsidyDecision, AllocationKey,
-    Employee, Contact, Customer, Supplier, Seller,
+    Employee, Contact, Customer, Supplier, Seller, Thresholds,
 )

@@ -226,8 +226,23 @@ def income_statement(books: Books, entity: str | None, period: Period) -> Income
     """
     if entity is not None:
         books.entity(entity)
-    rows, eliminated = _split(books, changes(books, period, entity=entity), entity,
-                              ("Income", "Expenses"))
+    return income_statement_of(books, entity, period, changes(books, period, entity=entity))
+
+
+def income_statement_of(books: Books, entity: str | None, period: Period,
+                        sums: dict[str, Decimal]) -> IncomeStatement:
+    """An income statement laid out from given account sums (movements or a budget).
+
+    Args:
+        books: The books (for BAS numbers and the intra-group marks).
+        entity: The entity the sums belong to, or None for the group.
+        period: The period the sums cover.
+        sums: Account to amount in the books' own sign (income negative).
+
+    Returns:
+        The statement, laid out as :func:`income_statement` lays out the movements.
+    """
+    rows, eliminated = _split(books, sums, entity, ("Income", "Expenses"))
     sections = _sections(books, rows, INCOME_SECTIONS, -1, "Övrigt",
                          per_account=entity is not None)
     return IncomeStatement(entity, period, tuple(sections), -eliminated)

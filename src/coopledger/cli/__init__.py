@@ -27,6 +27,8 @@ from coopledger.loadcache import caching_allowed
 COMMANDS: tuple[str, ...] = (
     "check",
     "report",
+    "ratios",
+    "people",
     "new_coop",
     "importer",
     "fund",

@@ -1,4 +1,7 @@
-"""``coopledger check LEDGER``: Beancount's checks plus coopledger's, one line per error."""
+"""``coopledger check LEDGER``: Beancount's checks plus coopledger's, one line per error.
+
+coopledger's include the budget directives (:func:`coopledger.compare.read_budgets`).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ import sys
 import time
 
 from coopledger.books import ENTITIES_PLUGIN, load_books, uses_entities_plugin
+from coopledger.compare import read_budgets
 from coopledger.errors import format_error
 
 
@@ -26,6 +30,8 @@ def run(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     books = load_books(args.ledger)
     lines = [format_error(error) for error in books.errors]
+    # Budgets are Fava's directives, not coopledger's declarations: checked here.
+    lines += [format_error(error) for error in read_budgets(books)[1]]
     if not uses_entities_plugin(books.options):
         lines.append(f"{books.path}: the ledger does not load coopledger's checks; add "
                      f'plugin "{ENTITIES_PLUGIN}"')

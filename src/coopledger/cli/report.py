@@ -14,6 +14,8 @@ import sys
 from typing import Any
 
 from coopledger.books import Books, load_books
+from coopledger.cli.compare import run_compare
+from coopledger.compare import BASES
 from coopledger.periods import Period, fiscal_year_of, parse_period
 from coopledger.statements import (
     BalanceSheet,
@@ -38,6 +40,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                         help="2026-10, 2026-Q3 or 2026 (default: the fiscal year of the "
                              "last entry)")
     parser.add_argument("--format", choices=("text", "csv", "json"), default="text")
+    parser.add_argument("--compare", choices=BASES, metavar="budget|last-year",
+                        help="the income statement beside its budget or the same period "
+                             "a year earlier, with the deviation and the year to date")
     parser.set_defaults(run=run)
 
 
@@ -58,6 +63,8 @@ def run(args: argparse.Namespace) -> int:
     """Print the report; exit 1 (after printing) if the books have errors."""
     books = load_books(args.ledger)
     period = resolve_period(books, args.period, args.entity)
+    if args.compare:
+        return run_compare(books, args, period)
     statement = income_statement(books, args.entity, period)
     sheet = balance_sheet(books, args.entity, period.last_day)
     render = {"text": to_text, "csv": to_csv, "json": to_json}[args.format]

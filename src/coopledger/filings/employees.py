@@ -17,7 +17,16 @@ in the books as a declaration, one per employee::
   for the same person every month. Optional: when left out it is a number derived from
   the employee id (the same id always gives the same number);
 - ``workplace``, ``workplace-city``: the address of the employee's one place of work
-  (tjänsteställe), which the AGI reports in fields 245 and 246 (both or neither).
+  (tjänsteställe), which the AGI reports in fields 245 and 246 (both or neither);
+- ``target-group``: ``TRUE`` when the person was hired from the umbrella's target group
+  (long-term unemployed, or far from the labour market); what the board's people figures
+  count (:mod:`coopledger.people`). Default ``FALSE``;
+- ``extent``: the employment's extent in percent of full time (sysselsättningsgrad), for
+  the full-time equivalents the board sees; when left out, the person is not counted in
+  them.
+
+A redeclaration of the same id from a later date replaces the earlier one (a person who
+leaves the target group's programme, or changes extent).
 
 A payroll line whose ``employee`` is declared must be paid by the declared employer, and
 its ``birth_year`` (which decides the contribution rate) must be the personnummer's.
@@ -31,6 +40,7 @@ from __future__ import annotations
 import datetime
 import zlib
 from collections.abc import Iterable
+from decimal import Decimal
 
 from pydantic import Field, field_validator, model_validator
 from stdnum.exceptions import ValidationError as StdnumValidationError
@@ -73,6 +83,8 @@ class Employee(Declaration):
         name: The employee's name, for people reading the books (optional).
         workplace: The street address of the employee's place of work (field 245).
         workplace_city: Its town (field 246).
+        target_group: Hired from the umbrella's target group.
+        extent: Percent of full time, if declared.
     """
 
     employer: str = Field(min_length=1)
@@ -81,6 +93,8 @@ class Employee(Declaration):
     name: str | None = None
     workplace: str | None = Field(default=None, min_length=1, max_length=100)
     workplace_city: str | None = Field(default=None, min_length=1, max_length=100)
+    target_group: bool = False
+    extent: Decimal | None = Field(default=None, gt=0, le=100)
 
     @model_validator(mode="after")
     def _workplace(self) -> Employee:

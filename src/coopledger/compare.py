@@ -1,0 +1,269 @@
+"""Budget and last year: each result line beside its budget or its figure a year before.
+
+Budgets are Fava's own directive, so Fava's reports show them too; one per account and
+interval, in the books' own sign (costs positive, income negative, as Fava compares a
+budget with the account's balance)::
+
+    2026-01-01 custom "budget" Income:Kafe:3010-Försäljning "monthly" -85000.00 SEK
+    2026-01-01 custom "budget" Expenses:Kafe:5010-Lokalhyra "yearly" 96000.00 SEK
+
+A budget's account must be an opened account of one entity and its currency the books'
+operating currency (:func:`read_budgets` says which do not). A later directive for the
+same account replaces the earlier one from its date. A month's budget is Fava's figure
+for the month (a yearly budget spread over the days) rounded to the öre; a longer
+period's budget is the sum of its months', so a year's budget is the sum of its months.
+
+:func:`compare` lays out an entity's (or the group's) income statement for a period with
+a reference beside each line: the budget for the same period, or the actual figure of
+the same period a year earlier; and the same for the year to date (from the start of the
+fiscal year to the period's end). Amounts are in the income statement's sign (income
+positive, costs negative), so a positive deviation is always better than planned.
+Lines are per account for an entity (counterparties apart, as in
+:mod:`coopledger.statements`) and per BAS number for the group, intra-group eliminated.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Literal
+
+from beancount.core import data
+from dateutil.relativedelta import relativedelta
+from fava.core.budgets import Budget, BudgetDict, calculate_budget, parse_budgets
+
+from coopledger.balances import changes
+from coopledger.books import Books
+from coopledger.entities import entity_of
+from coopledger.errors import CoopError
+from coopledger.money import ZERO, round_ore
+from coopledger.periods import Period
+from coopledger.statements import INCOME_SECTIONS, IncomeStatement, income_statement_of
+
+Basis = Literal["budget", "last-year"]
+BASES: tuple[Basis, ...] = ("budget", "last-year")
+
+
+class BudgetError(CoopError):
+    """A budget directive coopledger cannot use."""
+
+
+@dataclass(frozen=True)
+class CompareLine:
+    """One line of the income statement beside its reference.
+
+    Attributes:
+        section: The statement section (``Rörelsens intäkter``...).
+        bas: The BAS number, if the account has one.
+        account: The account (for the group: the first account of the BAS number).
+        name: The line's label.
+        actual: The period's figure.
+        reference: The budget, or last year's figure, for the period.
+        ytd_actual: The figure for the year to date.
+        ytd_reference: The reference for the year to date.
+    """
+
+    section: str
+    bas: str | None
+    account: str
+    name: str
+    actual: Decimal
+    reference: Decimal
+    ytd_actual: Decimal
+    ytd_reference: Decimal
+
+    @property
+    def deviation(self) -> Decimal:
+        """Actual minus reference: positive is better than the reference."""
+        return self.actual - self.reference
+
+    @property
+    def ytd_deviation(self) -> Decimal:
+        """The year to date's actual minus its reference."""
+        return self.ytd_actual - self.ytd_reference
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """An income statement with a reference beside each line.
+
+    Attributes:
+        entity: The entity, or None for the group.
+        basis: ``budget`` or ``last-year``.
+        period: The period compared.
+        reference_period: The period the reference figures cover (the same period for a
+            budget, a year earlier for last year).
+        year_to_date: From the fiscal year's start to the period's end.
+        lines: The lines in statement order.
+    """
+
+    entity: str | None
+    basis: Basis
+    period: Period
+    reference_period: Period
+    year_to_date: Period
+    lines: tuple[CompareLine, ...]
+
+    def total(self, field: str, section: str | None = None) -> Decimal:
+        """The sum of one figure (``actual``, ``reference``, ``deviation``, ``ytd_...``)
+        over every line, or over one section's."""
+        return sum((getattr(line, field) for line in self.lines
+                    if section is None or line.section == section), ZERO)
+
+    @property
+    def sections(self) -> tuple[str, ...]:
+        """The sections that have lines, in statement order."""
+        seen: dict[str, None] = {}
+        for line in self.lines:
+            seen.setdefault(line.section, None)
+        return tuple(seen)
+
+
+def read_budgets(books: Books) -> tuple[BudgetDict, list[BudgetError]]:
+    """The books' budget directives, checked, by account (remembered with the books).
+
+    Args:
+        books: The books.
+
+    Returns:
+        The usable budgets by account (each list in date order) and one error per
+        directive that Fava cannot read, or whose account is not an opened account of
+        one entity, or whose currency is not the operating currency.
+    """
+    return books.remember(("compare.read_budgets",), lambda: _read_budgets(books))
+
+
+def _read_budgets(books: Books) -> tuple[BudgetDict, list[BudgetError]]:
+    customs = [e for e in books.entries if isinstance(e, data.Custom) and e.type == "budget"]
+    # Beancount's Custom is registered as Fava's abstract Custom at import; mypy cannot
+    # see a runtime registration.
+    parsed, fava_errors = parse_budgets(customs)  # type: ignore[arg-type]
+    errors = [BudgetError(dict(e.source or {}), f"budget: {e.message}", e.entry)
+              for e in fava_errors]
+    by_key = {(e.values[0].value, e.date): e for e in customs if e.values}
+    usable: BudgetDict = {}
+    for account, budgets in parsed.items():
+        for budget in budgets:
+            entry = by_key.get((account, budget.date_start))
+            problem = _problem(books, budget)
+            if problem:
+                errors.append(BudgetError(entry.meta if entry else {}, problem, entry))
+            else:
+                usable.setdefault(account, []).append(budget)
+    return usable, errors
+
+
+def _problem(books: Books, budget: Budget) -> str | None:
+    code = entity_of(budget.account)
+    if budget.account not in books.opens or code is None or code not in books.entities:
+        return (f"budget for {budget.account}: not an opened account of a declared entity "
+                "(a budget belongs to one entity's account)")
+    if not budget.account.startswith(("Income:", "Expenses:")):
+        return f"budget for {budget.account}: only income and expense accounts have budgets"
+    if budget.currency != books.operating_currency:
+        return (f"budget for {budget.account}: in {budget.currency}, not the books' "
+                f"{books.operating_currency}")
+    return None
+
+
+def budget_sums(books: Books, period: Period, entity: str | None = None) -> dict[str, Decimal]:
+    """Each account's budget for a period, in the books' sign, per month rounded.
+
+    Args:
+        books: The books.
+        period: Whole months.
+        entity: Only this entity's accounts (None: every entity's).
+
+    Returns:
+        Account to non-zero budget: the sum of each month's budget rounded to the öre.
+    """
+    budgets, _ = read_budgets(books)
+    currency = books.operating_currency
+    sums: dict[str, Decimal] = {}
+    for account in sorted(budgets):
+        if entity is not None and entity_of(account) != entity:
+            continue
+        total = sum((round_ore(calculate_budget(budgets, account, month.start, month.end)
+                               .get(currency, ZERO)) for month in period.months()), ZERO)
+        if total:
+            sums[account] = total
+    return sums
+
+
+def fiscal_year_start(books: Books, entity: str | None) -> int:
+    """The month the entity's (for the group: the umbrella's) fiscal year starts in."""
+    owner = books.entity(entity) if entity else books.umbrella
+    return owner.fiscal_year_start if owner is not None else 1
+
+
+def year_to_date(period: Period, start_month: int) -> Period:
+    """From the start of the fiscal year holding the period's last day to its end."""
+    last = period.last_day
+    year = last.year if last.month >= start_month else last.year - 1
+    start = period.start.replace(year=year, month=start_month, day=1)
+    return Period(start, period.end, f"{start:%Y-%m} -- {period.last_day:%Y-%m}")
+
+
+def a_year_before(period: Period) -> Period:
+    """The same months one year earlier."""
+    year = relativedelta(years=1)
+    return Period(period.start - year, period.end - year, f"{period.label} -1 år")
+
+
+def _statement(books: Books, entity: str | None, period: Period, basis: Basis,
+               *, reference: bool) -> IncomeStatement:
+    if reference and basis == "budget":
+        return income_statement_of(books, entity, period, budget_sums(books, period, entity))
+    if reference:
+        period = a_year_before(period)
+    return income_statement_of(books, entity, period, changes(books, period, entity=entity))
+
+
+def _keyed(statement: IncomeStatement, per_account: bool) -> dict[tuple[int, str], tuple[
+        str, str | None, str, str, Decimal]]:
+    order = {title: i for i, (title, _, _) in enumerate(INCOME_SECTIONS)}
+    out = {}
+    for section in statement.sections:
+        for line in section.lines:
+            key = line.account if per_account or not line.bas else line.bas
+            out[(order.get(section.title, len(order)), key)] = (
+                section.title, line.bas, line.account, line.name, line.amount)
+    return out
+
+
+def compare(books: Books, entity: str | None, period: Period, basis: Basis) -> Comparison:
+    """The income statement of a period beside its budget or last year's figures.
+
+    Args:
+        books: The books.
+        entity: An entity code, or None for the group (intra-group eliminated).
+        period: Whole months.
+        basis: ``budget`` or ``last-year``.
+
+    Returns:
+        The comparison, with the year to date.
+
+    Raises:
+        CoopException: Unknown entity.
+    """
+    if entity is not None:
+        books.entity(entity)
+    ytd = year_to_date(period, fiscal_year_start(books, entity))
+    per_account = entity is not None
+    figures = [_keyed(_statement(books, entity, p, basis, reference=ref), per_account)
+               for p, ref in ((period, False), (period, True), (ytd, False), (ytd, True))]
+    keys = sorted(set().union(*figures))
+    lines = []
+    for key in keys:
+        section, bas, account, name, _ = next(f[key] for f in figures if key in f)
+        amounts = [f[key][4] if key in f else ZERO for f in figures]
+        lines.append(CompareLine(section, bas, account, name, *amounts))
+    reference_period = period if basis == "budget" else a_year_before(period)
+    return Comparison(entity, basis, period, reference_period, ytd, tuple(lines))
+
+
+def monthly(books: Books, entity: str | None, period: Period,
+            basis: Basis) -> list[Comparison]:
+    """One comparison per month of the period, in order."""
+    return [compare(books, entity, month, basis) for month in period.months()]
+
