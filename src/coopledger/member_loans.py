@@ -22,15 +22,13 @@ from beancount.core import data
 
 from coopledger.books import Books
 from coopledger.fund.ledger import (
-    EVENT_ORDER,
     LoanBook,
     LoanEvent,
     LoanRecord,
-    before_opening,
     index_loans,
     is_generated,
-    is_opening,
     posting_loan,
+    replay_loans,
 )
 from coopledger.fund.schedule import Instalment
 from coopledger.fund.state import LoanState, contractual_schedule, state_of
@@ -98,18 +96,7 @@ def borrower_loan_book(books: Books, code: str) -> LoanBook:
     book = index_loans(books.declarations, books.opens.values())
     records = {loan_id: record for loan_id, record in book.loans.items()
                if record.loan.borrower == code}
-    for entry in books.entries:
-        if not isinstance(entry, data.Transaction) or not entry.links:
-            continue
-        if is_opening(entry):
-            _opening(records, entry)
-            continue
-        for link in entry.links:
-            found = records.get(link)
-            if found is not None and not before_opening(found, entry.date):
-                _classify(found, entry)
-    for record in records.values():
-        record.events.sort(key=lambda e: (e.date, EVENT_ORDER[e.kind], e.amount))
+    replay_loans(records, books.entries, _classify, _opening)
     return LoanBook(records, {}, {}, book.bas)
 
 

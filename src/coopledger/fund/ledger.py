@@ -17,7 +17,7 @@ corrections) move balances but are not events. The index is built once per loade
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -197,19 +197,36 @@ def build_loan_book(entries: Iterable[data.Directive], declarations: Declaration
         The loan book.
     """
     book = index_loans(declarations, opens)
-    records = book.loans
+    replay_loans(book.loans, entries, _classify, _opening_balances)
+    return book
+
+
+def replay_loans(records: dict[str, LoanRecord], entries: Iterable[data.Directive],
+                 classify: Callable[[LoanRecord, data.Transaction], None],
+                 opening: Callable[[dict[str, LoanRecord], data.Transaction], None]) -> None:
+    """Give each loan the events of the transactions linked to it, in one pass.
+
+    An opening-balance entry goes to ``opening``; any other transaction linked to a loan,
+    from the loan's opening on, to ``classify``. Each loan's events end up sorted.
+
+    Args:
+        records: The loans to fill in, by id.
+        entries: The ledger's directives (sorted, as Beancount returns them).
+        classify: Records one linked transaction's events on one loan (the fund's side,
+            or a borrower's).
+        opening: Records an opening-balance entry on the loans it names.
+    """
     for entry in entries:
         if isinstance(entry, data.Transaction) and entry.links:
             if is_opening(entry):
-                _opening_balances(records, entry)
+                opening(records, entry)
                 continue
             for link in entry.links:
                 found = records.get(link)
                 if found is not None and not before_opening(found, entry.date):
-                    _classify(found, entry)
+                    classify(found, entry)
     for record in records.values():
         record.events.sort(key=lambda e: (e.date, EVENT_ORDER[e.kind], e.amount))
-    return book
 
 
 def index_loans(declarations: Declarations, opens: Iterable[data.Open]) -> LoanBook:
