@@ -21,7 +21,6 @@ from decimal import Decimal
 from pathlib import Path
 
 from beancount.core import amount, data
-from beancount.parser import printer
 
 from coopledger.books import YEAR_END_TAG, Books
 from coopledger.chart import YEAR_RESULT
@@ -81,7 +80,7 @@ def compute_year(inputs: YearInputs) -> YearTexts:
         lambda _: YEAR_END_SERIES)}
     head = f"; Year-end close of {year}, written by coopledger close --year.\n"
     staged = {
-        files.year_end: head + "".join("\n" + printer.format_entry(o) for o in opens)
+        files.year_end: head + "".join("\n" + open_text(o) for o in opens)
         + "".join("\n" + render_entry(e, numbered[id(e)]) for e in entries if e.date < end),
         files.carry: head + "".join("\n" + render_entry(e, numbered[id(e)])
                                     for e in entries if e.date >= end)}
@@ -152,6 +151,13 @@ def year_result_accounts(books: Books, year: int,
                               {"bas": YEAR_RESULT.bas, YEAR_END_KEY: str(year)}),
             last, accounts[code], [books.operating_currency], None))
     return accounts, opens
+
+
+def open_text(entry: data.Open) -> str:
+    """An ``open`` the close writes, as ledger text with its metadata."""
+    meta = "".join(f'  {key}: "{value}"\n' for key, value in entry.meta.items()
+                   if key not in ("filename", "lineno"))
+    return f"{entry.date} open {entry.account} {' '.join(entry.currencies or ())}\n{meta}"
 
 
 def result_entries(books: Books, year: int, start: datetime.date, end: datetime.date,
@@ -292,7 +298,7 @@ def opening_text(after: Books, year: int, end: datetime.date,
         by_entity[entity_of(account) or ""].append((account, currency, value))
     parts_text = [f"; Opening balances of {end.year}: the closing balances of {year}, sealed. "
                   "Included by the daily books only.\n"]
-    parts_text.extend("\n" + printer.format_entry(o) for o in opens)
+    parts_text.extend("\n" + open_text(o) for o in opens)
     for code, rows in by_entity.items():
         sums: dict[str, Decimal] = defaultdict(Decimal)
         for _, currency, value in rows:
