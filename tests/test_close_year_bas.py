@@ -83,11 +83,12 @@ def test_fava_shows_the_year_in_its_own_income_statement(example: Books) -> None
     minus the 2099 posting of the year-end entry."""
     from fava.core import FavaLedger
 
-    ledger = FavaLedger(str(EXAMPLE))
+    ledger = FavaLedger(str(EXAMPLE), poll_watcher=True)  # no watcher thread needed
     assert [e for e in ledger.errors if "seal" in str(e.message)] == []
     tree = ledger.get_filtered(time=str(YEAR)).root_tree
     booked = year_end_postings(example)
     assert set(booked) == set(example.entities)
+    shown = 0
     for code, entity in example.entities.items():
         theirs: dict[str, Decimal] = {}
         for root in RESULT_ROOTS:
@@ -99,7 +100,8 @@ def test_fava_shows_the_year_in_its_own_income_statement(example: Books) -> None
                 if amount:
                     theirs[node.name] = amount
         eight = theirs.pop(result_account(code))
-        assert len(theirs) >= 3, (code, theirs)  # the year's accounts, not an empty page
+        assert theirs, code  # the year's accounts, not an empty page
+        shown += len(theirs)
         ours = income_statement(example, code, fiscal_year(YEAR, entity.fiscal_year_start))
         assert {line.account: line.amount for s in ours.sections for line in s.lines} == {
             a: -v for a, v in theirs.items()}, code
@@ -107,6 +109,7 @@ def test_fava_shows_the_year_in_its_own_income_statement(example: Books) -> None
         assert eight == ours.result, code
         assert booked[code] == {result_account(code): eight,
                                 f"Equity:{code}:2099-Årets-resultat": -eight}, code
+    assert shown > 50
 
 
 def test_a_bean_query_over_2025_gives_the_same_year(example: Books) -> None:
