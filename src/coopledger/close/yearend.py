@@ -27,12 +27,13 @@ writes, all at once or not at all:
   (split them by year for a faster daily load).
 
 A year closes only when every year before it is closed (the income and expense accounts
-net to zero before its first day). The year-end entries are excluded from the month seals (December may be sealed before
-the year is closed; the law allows closing entries in a special series) and covered by
-the year seal. All entities must share one fiscal year. In books that declare loans,
-the opening balances split each loan account per loan (posting metadata ``loan``) and
-carry each loan's state at the cut (``coop-loan-opening``, see
-:mod:`coopledger.fund.opening`); the year seal covers those snapshots.
+net to zero before its first day). The year-end entries are excluded from the month
+seals (December may be sealed before the year is closed; the law allows closing entries
+in a special series) and covered by the year seal. All entities must share one fiscal
+year. In books that declare loans, the opening balances split each loan account per loan
+(posting metadata ``loan``) and carry each loan's state at the cut
+(``coop-loan-opening``, see :mod:`coopledger.fund.opening`); the year seal covers those
+snapshots.
 
 The close reads top-down, one step per module, each visited once:
 :mod:`.yeargather` (load the books, check the year can close, name the files),
