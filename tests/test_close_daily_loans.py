@@ -299,7 +299,17 @@ def test_the_example_daily_books_match_the_full_books() -> None:
     assert len(daily.transactions) < len(full.transactions)
     for day in (D(2025, 12, 31), D(2026, 1, 31), D(2026, 6, 30), D(2026, 10, 31)):
         assert fund_report(full, day) == fund_report(daily, day), day
-    assert balances(full, D(2026, 10, 31)) == balances(daily, D(2026, 10, 31))
+    last = D(2026, 10, 31)
+    sheet = ("Assets", "Liabilities", "Equity")
+    assert {a: v for a, v in balances(full, last).items() if a.split(":", 1)[0] in sheet} == {
+        a: v for a, v in balances(daily, last).items() if a.split(":", 1)[0] in sheet}
+    # the result accounts start 2026 at zero in the daily books; in the full books 2025
+    # stays in them (netted by 8999), so the year's movements are the same
+    open_year = Period(D(2026, 1, 1), last + datetime.timedelta(days=1), "2026")
+    assert changes(full, open_year) == changes(daily, open_year)
+    assert {a: v for a, v in balances(daily, last).items() if a.split(":", 1)[0] not in sheet} \
+        == {a: v for a, v in changes(daily, open_year).items()
+            if a.split(":", 1)[0] not in sheet}
 
 
 def test_fund_page_history_on_daily_books_starts_at_the_cut() -> None:
