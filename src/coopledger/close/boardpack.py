@@ -35,7 +35,7 @@ from coopledger.close.charts import bar_chart
 from coopledger.close.preflight import CheckResult
 from coopledger.close.render import render
 from coopledger.entities import EntityKind
-from coopledger.money import format_sek
+from coopledger.i18n import format_amount, ledger_language
 from coopledger.periods import Period, fiscal_year_of, month_period
 from coopledger.seals import previous_month
 from coopledger.statements import BalanceSheet, IncomeStatement, balance_sheet, income_statement
@@ -93,15 +93,16 @@ def _csv(rows: Iterable[Iterable[Any]], header: Iterable[str]) -> str:
     return out.getvalue()
 
 
-def _statement(title: str, statement: IncomeStatement | BalanceSheet) -> dict[str, Any]:
-    rows = [[f"{bas} {name}".strip(), format_sek(amount)]
+def _statement(title: str, statement: IncomeStatement | BalanceSheet,
+               language: str) -> dict[str, Any]:
+    rows = [[f"{bas} {name}".strip(), format_amount(amount, 2, language)]
             for _, bas, _, name, amount in statement_rows(statement)]
     if isinstance(statement, IncomeStatement):
-        total = ["Resultat", format_sek(statement.result)]
+        total = ["Resultat", format_amount(statement.result, 2, language)]
     else:
         total = ["Summa tillgångar / eget kapital och skulder",
-                 f"{format_sek(statement.total_assets)} / "
-                 f"{format_sek(statement.total_equity_and_liabilities)}"]
+                 f"{format_amount(statement.total_assets, 2, language)} / "
+                 f"{format_amount(statement.total_equity_and_liabilities, 2, language)}"]
     return {"title": title, "rows": rows, "total": total}
 
 
@@ -112,7 +113,7 @@ def _check_status(check: CheckResult) -> tuple[str, str]:
     return ("accepted", "ACCEPTERAD") if check.accepted else ("failed", "FEL")
 
 
-def _fund_section(books: Books, month: str) -> tuple[Markup, dict[str, str]]:
+def _fund_section(books: Books, month: str, language: str) -> tuple[Markup, dict[str, str]]:
     try:
         importlib.import_module("coopledger.fund")
     except ModuleNotFoundError as exc:
@@ -123,11 +124,11 @@ def _fund_section(books: Books, month: str) -> tuple[Markup, dict[str, str]]:
         return Markup("<p>Böckerna har ingen fond.</p>"), {}
     from coopledger.close.fundpage import fund_html
 
-    page, files = fund_html(books, month)
+    page, files = fund_html(books, month, language)
     return Markup(page), files  # noqa: S704  # rendered by fund.html, escaped there
 
 
-def _entity_section(books: Books, code: str | None, month: str) -> tuple[
+def _entity_section(books: Books, code: str | None, month: str, language: str) -> tuple[
         dict[str, Any], dict[str, str]]:
     """One entity's (None: the consolidated group's) statements and their CSV files."""
     period = _month(month)
@@ -145,44 +146,47 @@ def _entity_section(books: Books, code: str | None, month: str) -> tuple[
              f"income-ytd-{name}.csv": _csv(statement_rows(ytd_is), header),
              f"balance-{name}.csv": _csv(statement_rows(sheet), header)}
     section = {"label": label, "statements": [
-        _statement(f"Resultaträkning {month}", month_is),
-        _statement(f"Resultaträkning {to_date.label}", ytd_is),
-        _statement(f"Balansräkning {period.last_day}", sheet)]}
+        _statement(f"Resultaträkning {month}", month_is, language),
+        _statement(f"Resultaträkning {to_date.label}", ytd_is, language),
+        _statement(f"Balansräkning {period.last_day}", sheet, language)]}
     return section, files
 
 
-def _results(results: dict[str, list[tuple[str, Decimal]]]) -> dict[str, Any]:
+def _results(results: dict[str, list[tuple[str, Decimal]]], language: str) -> dict[str, Any]:
     months = [m for m, _ in next(iter(results.values()), [])]
     return {"months": months,
             "results_chart": Markup(bar_chart(  # noqa: S704  # SVG built with escaping
                 {code: [v for _, v in series] for code, series in results.items()}, months)),
-            "results_rows": [[code, *(format_sek(v, decimals=0) for _, v in series)]
+            "results_rows": [[code, *(format_amount(v, 0, language) for _, v in series)]
                              for code, series in results.items()]}
 
 
-def board_pack_files(books: Books, month: str, checks: list[CheckResult]) -> dict[Path, str]:
+def board_pack_files(books: Books, month: str, checks: list[CheckResult],
+                     language: str | None = None) -> dict[Path, str]:
     """Every file of a month's board pack, by path, as text.
 
     Args:
         books: The books after the close's entries.
         month: ``YYYY-MM``.
         checks: The preflight results to show.
+        language: ``sv`` or ``en`` (default: Fava's ``language`` option in the books).
 
     Returns:
         Path to content for ``index.html`` and the CSV files.
     """
     folder = board_pack_dir(books.path.resolve(), month)
+    language = language or ledger_language(books.entries)
     files: dict[str, str] = {"checks.csv": _csv(
         ((c.name, _check_status(c)[0], " | ".join(c.details), c.accepted) for c in checks),
         ["check", "status", "details", "accepted"])}
     results = member_results(books, month)
     files["results.csv"] = _csv(((code, m, v) for code, series in results.items()
                                  for m, v in series), ["entity", "month", "result"])
-    fund, fund_files = _fund_section(books, month)
+    fund, fund_files = _fund_section(books, month, language)
     files.update(fund_files)
     sections = []
     for code in [None, *books.entities]:
-        section, section_files = _entity_section(books, code, month)
+        section, section_files = _entity_section(books, code, month, language)
         sections.append(section)
         files.update(section_files)
     files["index.html"] = render(
@@ -191,11 +195,12 @@ def board_pack_files(books: Books, month: str, checks: list[CheckResult]) -> dic
         checks=[(c, *_check_status(c)) for c in checks],
         close_state=None, close_states=CLOSE_STATES,
         results_title="Medlemmarnas resultat per månad", results_label="Medlem",
-        **_results(results), fund=fund, loans=None, sections=sections)
+        **_results(results, language), fund=fund, loans=None, sections=sections)
     return {folder / name: text for name, text in files.items()}
 
 
-def member_pack_files(books: Books, code: str, month: str, state: str) -> dict[str, str]:
+def member_pack_files(books: Books, code: str, month: str, state: str,
+                      language: str | None = None) -> dict[str, str]:
     """One member's board pack of a closed month, by file name, from its own books.
 
     The member's pack holds only its own figures: the month's close state (the checks
@@ -209,12 +214,14 @@ def member_pack_files(books: Books, code: str, month: str, state: str) -> dict[s
         code: The member.
         month: ``YYYY-MM``.
         state: The month's close state (``closed``, ``sealed``).
+        language: ``sv`` or ``en`` (default: Fava's ``language`` option in the books).
 
     Returns:
         File name to text.
     """
     from coopledger.member_loans import member_loans
 
+    language = language or ledger_language(books.entries)
     results = {code: member_results(books, month, members=[code])[code]}
     files = {"results.csv": _csv(((code, m, v) for m, v in results[code]),
                                  ["entity", "month", "result"])}
@@ -226,14 +233,15 @@ def member_pack_files(books: Books, code: str, month: str, state: str) -> dict[s
     files["loans.csv"] = _csv(loan_rows, ["loan", "lender", "principal", "rate", "status",
                                           "outstanding", "overdue", "days_past_due",
                                           "next_due"])
-    section, section_files = _entity_section(books, code, month)
+    section, section_files = _entity_section(books, code, month, language)
     files.update(section_files)
     files["index.html"] = render(
         "boardpack.html", month=month, style=_STYLE,
         title=f"{code}: {books.entities[code].name}", checks=None, close_state=state,
         close_states=CLOSE_STATES, results_title="Resultat per månad",
-        results_label="Enhet", **_results(results), fund=None,
-        loans=[[a, b, format_sek(c), f"{d}", e, format_sek(f), format_sek(g), str(h), str(i)]
+        results_label="Enhet", **_results(results, language), fund=None,
+        loans=[[a, b, format_amount(c, 2, language), format_amount(d, 2, language), e,
+                format_amount(f, 2, language), format_amount(g, 2, language), str(h), str(i)]
                for a, b, c, d, e, f, g, h, i in loan_rows],
         sections=[section])
     return files

@@ -24,7 +24,7 @@ from coopledger.close.charts import line_chart
 from coopledger.close.render import render
 from coopledger.fund import first_reportable_day
 from coopledger.fund.report import PAR_DAYS, STATUSES, FundReport, fund_report
-from coopledger.money import format_sek
+from coopledger.i18n import format_amount, format_percent
 from coopledger.seals import month_bounds, previous_month
 
 
@@ -53,12 +53,13 @@ def key_figures(report: FundReport) -> list[tuple[str, Decimal]]:
     return figures
 
 
-def fund_html(books: Books, month: str) -> tuple[str, dict[str, str]]:
+def fund_html(books: Books, month: str, language: str = "sv") -> tuple[str, dict[str, str]]:
     """The fund section's HTML and its CSV files (by file name).
 
     Args:
         books: The books (they declare a fund).
         month: ``YYYY-MM``; the report is at the month's last day.
+        language: ``sv`` or ``en``, for the numbers.
 
     Returns:
         HTML and ``{file name: text}``.
@@ -78,14 +79,17 @@ def fund_html(books: Books, month: str) -> tuple[str, dict[str, str]]:
     member_rows = [(m.member, m.capital, m.share) for m in report.members]
     files["fund-members.csv"] = _csv(["member", "capital", "share"], member_rows)
     portfolio, par = _history_charts(books, month)
+    def amount(value: Decimal) -> str:
+        return format_amount(value, 2, language)
+
     page = render(
         "fund.html", currency=report.currency,
-        figures=[[label, f"{value * 100:.2f} %" if "andel" in label else format_sek(value)]
-                 for label, value in figures],
-        statuses=[[s, str(n), format_sek(a)] for s, n, a in status_rows],
-        loans=[[a, b, format_sek(c), f"{d}", e, format_sek(f), str(g), format_sek(h)]
+        figures=[[label, format_percent(value, 2, language) if "andel" in label
+                  else amount(value)] for label, value in figures],
+        statuses=[[s, str(n), amount(a)] for s, n, a in status_rows],
+        loans=[[a, b, amount(c), amount(d), e, amount(f), str(g), amount(h)]
                for a, b, c, d, e, f, g, h in loan_rows],
-        members=[[a, format_sek(b), f"{c * 100:.2f} %"] for a, b, c in member_rows],
+        members=[[a, amount(b), format_percent(c, 2, language)] for a, b, c in member_rows],
         portfolio_chart=Markup(portfolio), par_chart=Markup(par))  # noqa: S704  # escaped SVG
     return page, files
 
