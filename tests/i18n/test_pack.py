@@ -45,3 +45,22 @@ def test_pack_language_is_fava_option_of_the_books(tmp_path: Path) -> None:
     checks = preflight(books, datetime.date(2025, 1, 1), datetime.date(2025, 2, 1))
     assert "1,234.50" in _index(board_pack_files(books, MONTH, checks))
 
+
+
+def test_pack_words_follow_the_language(tmp_path: Path) -> None:
+    main = write_ledger(tmp_path, SAMPLE)
+    books = load_books(main)
+    checks = preflight(books, datetime.date(2025, 1, 1), datetime.date(2025, 2, 1))
+    swedish = _index(board_pack_files(books, MONTH, checks))
+    english = _index(board_pack_files(books, MONTH, checks, "en"))
+    assert '<html lang="sv">' in swedish
+    assert '<html lang="en">' in english
+    for sv, en in (("Styrelserapport 2025-01", "Board report 2025-01"),
+                   ("Kontroller vid bokslutet", "Checks at the close"),
+                   ("Medlemmarnas resultat per månad", "Members' result by month"),
+                   ("Koncernen (internt eliminerat)", "Group (intra-group eliminated)"),
+                   ("Resultaträkning 2025-01", "Income statement 2025-01"),
+                   ("<th>Konto</th>", "<th>Account</th>")):
+        assert sv in swedish
+        assert en in english.replace("&#39;", "'")
+        assert sv not in english
