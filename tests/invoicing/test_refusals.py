@@ -114,3 +114,28 @@ def test_supplier_account_failing_validation_is_refused(
     assert f"{field}: '{value}'" in line
     assert "valid" in line
     assert main(["check", str(ledger)]) == 1
+
+
+def test_supplier_invoice_to_a_supplier_whose_account_fails_is_refused(
+        ledger: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = ledger.read_text(encoding="utf-8")
+    ledger.write_text(text.replace('bankgiro: "1234-5674"', 'bankgiro: "1234-5675"'),
+                      encoding="utf-8")
+    line = _refused(capsys, tmp_path, [
+        "supplier-invoice", str(ledger), "--entity", "Stad", "--supplier", "Grossisten",
+        "--date", "2026-11-01", "--number", "88231", "--net", "800", "--vat", "200"])
+    assert "coop-supplier Grossisten: bankgiro: '1234-5675'" in line
+
+
+def test_a_broken_declaration_of_another_entity_is_the_books_not_the_input(
+        ledger: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with ledger.open("a", encoding="utf-8") as out:
+        out.write('\n2025-01-01 custom "coop-supplier" "Annan"\n  entity: "Paraply"\n'
+                  '  name: "Annan AB"\n  bankgiro: "1234-5675"\n')
+    before = _snapshot(tmp_path)
+    capsys.readouterr()
+    assert main(["pay", str(ledger), "--entity", "Stad", "--date", "2026-12-31"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1
+    assert "the books do not check" in err[0]
+    assert _snapshot(tmp_path) == before
