@@ -69,6 +69,28 @@ def test_cross_entity_transaction_gets_clearing_postings() -> None:
     assert books.opens[clearing_account("Kafe", "Paraply")].meta["intragroup"] is True
 
 
+def test_clearing_legs_keep_the_digits_of_the_residual() -> None:
+    # A clearing leg shares a posting's units only when they are exactly its amount,
+    # digits included: 800.0 and -800.00 are equal numbers but print differently.
+    books = load_text(HEADER + """
+2025-02-03 * "Grossisten AB" "Kaffebönor till kaféet"
+  Expenses:Kafe:4010-Inköp  800.0 SEK
+  Assets:Paraply:1930-Företagskonto  -800.00 SEK
+
+2025-02-04 * "Grossisten AB" "Kaffebönor igen"
+  Expenses:Kafe:4010-Inköp  800.00 SEK
+  Assets:Paraply:1930-Företagskonto  -800.00 SEK
+""")
+    assert books.errors == []
+    first, second = books.transactions
+    assert [str(number(p)) for p in first.postings[2:]] == ["-800.0", "800.0"]
+    assert [str(number(p)) for p in second.postings[2:]] == ["-800.00", "800.00"]
+    # Shared where exact: the leg is the very units object of the opposite posting.
+    assert second.postings[2].units is second.postings[1].units
+    assert second.postings[3].units is second.postings[0].units
+    assert first.postings[2].units is not first.postings[1].units
+
+
 def test_three_entities_are_settled_pairwise() -> None:
     books = load_text(HEADER + """
 2025-02-03 * "Grossisten AB" "Gemensamt inköp"

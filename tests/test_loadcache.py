@@ -30,6 +30,7 @@ from coopledger.books import load_books
 from coopledger.cli import main
 from coopledger.errors import format_error
 from coopledger.loadcache import LoadCache
+from coopledger.loadindex import scan, shared_index
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "ledgers" / "example" / "main.beancount"
@@ -207,6 +208,51 @@ def test_the_cache_is_used_and_reparses_only_the_changed_file(tmp_path: Path) ->
     assert cache.parsed == 1
     assert cache.hits == len(included) - 1
     same_load(edited, loader.load_file(str(main_path)))
+
+
+def test_a_finished_load_read_in_chunks_is_the_same_load(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    # Chunks of 4 entries: the errors' entries and the entries they name sit in different
+    # chunks, and must come back as the very objects of the entries list, as they are in
+    # an uncached load.
+    monkeypatch.setattr(loadcache, "CHUNK", 4)
+    ledger = tmp_path / "main.beancount"
+    lines = ['option "operating_currency" "SEK"', "2020-01-01 open Assets:Bank SEK",
+             "2020-01-01 open Income:Sales SEK"]
+    for day in range(1, 20):
+        lines += [f'2020-02-{day:02d} * "sale {day}"', f"  Assets:Bank  {day}.00 SEK",
+                  "  Income:Sales"]
+    lines += ['2020-02-25 * "does not balance"', "  Assets:Bank  1.00 SEK",
+              "  Income:Sales  -2.00 SEK", "2020-03-01 balance Assets:Bank 1.00 SEK"]
+    ledger.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    cache = LoadCache(tmp_path / "cache")
+    loadcache.load_file(ledger, cache)
+    again = loadcache.load_file(ledger, cache)
+    assert cache.finished_hit
+    plain = loader.load_file(str(ledger))
+    same_load(again, plain)
+    assert len(again[0]) > 4 * loadcache.CHUNK
+    assert len(again[1]) == 2
+
+    def named(load: tuple[Any, ...]) -> list[bool]:
+        listed = {id(entry) for entry in load[0]}
+        return [id(error.entry) in listed for error in load[1]]
+
+    assert named(again) == named(plain)
+    assert any(named(again))
+
+
+def test_the_shared_index_of_a_finished_load_describes_its_entries(tmp_path: Path) -> None:
+    # The example's load is more than one chunk; its options carry the plugins' shared
+    # index, whose directives must be the entries' own objects after reading.
+    cache = LoadCache(tmp_path / "cache")
+    loadcache.load_file(EXAMPLE, cache)
+    entries, _, options = loadcache.load_file(EXAMPLE, cache)
+    assert cache.finished_hit
+    assert len(entries) > loadcache.CHUNK
+    index = shared_index(options)
+    assert index is not None
+    assert index.describes(scan(entries)[0])
 
 
 def test_library_loads_use_no_cache_unless_asked(tmp_path: Path,

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import datetime
 import functools
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -210,15 +210,11 @@ def complete_transaction(
             continue
         filename, lineno = entry.meta.get("filename"), entry.meta.get("lineno")
         for debtor, creditor, amount in settle(per_entity):
-            new_postings.append(data.Posting(
-                clearing_account(debtor, creditor), Amount(-amount, currency), None, None,
-                None, {"filename": filename, "lineno": lineno, "generated-by": GENERATED_BY}))
-            new_postings.append(data.Posting(
-                clearing_account(creditor, debtor), Amount(amount, currency), None, None,
-                None, {"filename": filename, "lineno": lineno, "generated-by": GENERATED_BY}))
+            new_postings += _clearing_pair(debtor, creditor, amount, currency,
+                                           entry.postings, filename, lineno)
     if len(new_postings) == len(entry.postings):
         return entry, problems
-    return entry._replace(postings=new_postings), problems
+    return _with_postings(entry, new_postings), problems
 
 
 def _pair_of_two(
@@ -230,16 +226,53 @@ def _pair_of_two(
     if currency != other or owed != -due or abs(owed) <= bound or not first or not second:
         return None
     debtor, creditor, amount = (first, second, owed) if owed > 0 else (second, first, due)
-    filename, lineno = entry.meta.get("filename"), entry.meta.get("lineno")
-    return entry._replace(postings=[
-        *entry.postings,
-        data.Posting(clearing_account(debtor, creditor), Amount(-amount, currency), None,
-                     None, None,
+    meta = entry.meta
+    postings = entry.postings
+    return _with_postings(entry, [
+        *postings, *_clearing_pair(debtor, creditor, amount, currency, postings,
+                                   meta.get("filename"), meta.get("lineno"))])
+
+
+def _clearing_pair(
+    debtor: str, creditor: str, amount: Decimal, currency: str,
+    postings: Sequence[data.Posting], filename: object, lineno: object,
+) -> tuple[data.Posting, data.Posting]:
+    """The two clearing postings for ``debtor`` owing ``creditor`` ``amount``."""
+    return (
+        data.Posting(clearing_account(debtor, creditor), _units(-amount, currency, postings),
+                     None, None, None,
                      {"filename": filename, "lineno": lineno, "generated-by": GENERATED_BY}),
-        data.Posting(clearing_account(creditor, debtor), Amount(amount, currency), None,
-                     None, None,
+        data.Posting(clearing_account(creditor, debtor), _units(amount, currency, postings),
+                     None, None, None,
                      {"filename": filename, "lineno": lineno, "generated-by": GENERATED_BY}),
-    ])
+    )
+
+
+_tuple_new = tuple.__new__
+
+
+def _units(number: Decimal, currency: str, postings: Sequence[data.Posting]) -> Amount:
+    """The units of a clearing posting: a posting's own units when they are exactly these.
+
+    A clearing leg usually carries the amount of one of the transaction's postings (the
+    umbrella's -800.00 SEK, the member's 800.00 SEK). Sharing that immutable object,
+    when number (to the last written digit), sign and currency are the same, builds
+    nothing new for the collector to track and scan; otherwise a new ``Amount`` is made
+    (directly: Beancount's constructor only checks the types these already have).
+    """
+    for posting in postings:
+        units = posting.units
+        if (units is not None and units.currency == currency and units.number == number
+                and not units.number.compare_total(number)):
+            return units
+    amount: Amount = _tuple_new(Amount, (number, currency))
+    return amount
+
+
+def _with_postings(entry: data.Transaction, postings: list[data.Posting]) -> data.Transaction:
+    """The transaction with these postings (``entry._replace(postings=...)``, faster)."""
+    meta, date, flag, payee, narration, tags, links, _ = entry
+    return data.Transaction(meta, date, flag, payee, narration, tags, links, postings)
 
 
 def clearing_opens(

@@ -47,7 +47,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO, TypeVar
 
 import beancount
 from beancount import loader
@@ -68,7 +68,7 @@ DEFAULT_MAX_MB = 1024
 #: Age after which a temporary file an interrupted write left is deleted.
 STALE_SECONDS = 3600
 #: The stored format; raised when what is stored changes.
-FORMAT = 3  # 3: custom directives keep Beancount's account marker
+FORMAT = 4  # 4: a finished load in chunks of entries (3: custom account markers)
 
 
 def _own_version() -> str:
@@ -84,6 +84,7 @@ VERSIONS = (f"coopledger-load-cache {FORMAT}", sys.version, beancount.__version_
             _own_version())
 
 Result = tuple[list[data.Directive], list[Any], dict[str, Any]]
+_T = TypeVar("_T")
 
 _allowed_dir: list[Path | None] = []
 
@@ -196,12 +197,20 @@ class LoadCache:
 
     def read(self, kind: str, key: str, parts: int) -> list[Any] | None:
         """The ``parts`` first objects stored under ``key``, or None (missing, unreadable)."""
+        return self._read_with(kind, key, lambda stream: [
+            pickle.load(stream) for _ in range(parts)])  # noqa: S301 - own folder, checked private
+
+    def read_finished(self, key: str, stamp: Any) -> Result | None:
+        """The finished load stored under ``key`` if it was made from ``stamp``, else None."""
+        return self._read_with("finished", key, lambda stream: _load_finished(stream, stamp))
+
+    def _read_with(self, kind: str, key: str, load: Callable[[BinaryIO], _T | None]) -> _T | None:
         if not self._usable():
             return None
         where = self._path(kind, key)
         try:
             with where.open("rb") as stream:
-                found = [pickle.load(stream) for _ in range(parts)]  # noqa: S301 - own folder, checked private
+                found = load(stream)
             os.utime(where)  # marks it recently used, for pruning
         except FileNotFoundError:
             return None
@@ -218,22 +227,35 @@ class LoadCache:
         """Store objects under ``key`` atomically (temp file, then rename); then prune.
 
         Args:
-            kind: What is stored (``parse``, ``finished``).
+            kind: What is stored (``parse``).
             key: Its digest.
             objects: What to store, each pickled in turn.
             behind: Let a detached child store it (see ``write_behind``).
         """
+        def dump(stream: BinaryIO) -> None:
+            for obj in objects:  # one pickler each: each is read on its own
+                _Pickler(stream, protocol=pickle.HIGHEST_PROTOCOL).dump(obj)
+
+        self._write_with(kind, key, dump, behind=behind)
+
+    def write_finished(self, key: str, stamp: Any, result: Result, *,
+                       behind: bool = False) -> None:
+        """Store a finished load and what it was made from (see :func:`_dump_finished`)."""
+        self._write_with("finished", key, lambda stream: _dump_finished(stream, stamp, result),
+                         behind=behind)
+
+    def _write_with(self, kind: str, key: str, dump: Callable[[BinaryIO], None], *,
+                    behind: bool) -> None:
         if not self._usable():
             return
         if behind and self.write_behind and _can_detach():
-            _detached(lambda: self.write(kind, key, *objects))
+            _detached(lambda: self._write_with(kind, key, dump, behind=False))
             return
         try:
             fd, temp = tempfile.mkstemp(dir=self.directory, prefix=".tmp-")
             try:
                 with os.fdopen(fd, "wb") as stream:
-                    for obj in objects:  # one pickler each: each is read on its own
-                        _Pickler(stream, protocol=pickle.HIGHEST_PROTOCOL).dump(obj)
+                    dump(stream)
                 os.replace(temp, self._path(kind, key))
             except BaseException:
                 with contextlib.suppress(OSError):
@@ -320,6 +342,54 @@ class _Pickler(pickle.Pickler):
                 and kind.__module__.startswith("beancount.")):
             return _tuple_new, (kind, tuple(obj))
         return NotImplemented
+
+
+#: Entries per stored chunk of a finished load. Each chunk is read by an unpickler of its
+#: own, whose table of every object it read (the named tuples' and numbers' arguments
+#: too) is freed before the next: read whole, that table held about 40 % more than the
+#: load itself at the peak.
+CHUNK = 2000
+
+
+class _EntryRefPickler(_Pickler):
+    """Stores the entries that errors and options name as their places in the entries.
+
+    So an error's entry and the shared index's directives are the very objects of the
+    entries list after reading, as after the load that made them.
+    """
+
+    def __init__(self, stream: BinaryIO, entries: list[data.Directive]) -> None:
+        super().__init__(stream, protocol=pickle.HIGHEST_PROTOCOL)
+        self._entries = entries
+        self._places = {id(entry): place for place, entry in enumerate(entries)}
+
+    def persistent_id(self, obj: Any) -> int | None:
+        place = self._places.get(id(obj))
+        return place if place is not None and self._entries[place] is obj else None
+
+
+def _dump_finished(stream: BinaryIO, stamp: Any, result: Result) -> None:
+    """Write what the load was made from, its entries in chunks, then errors and options."""
+    entries, errors, options = result
+    _Pickler(stream, protocol=pickle.HIGHEST_PROTOCOL).dump(stamp)
+    starts = range(0, len(entries), CHUNK)
+    _Pickler(stream, protocol=pickle.HIGHEST_PROTOCOL).dump(len(starts))
+    for start in starts:
+        _Pickler(stream, protocol=pickle.HIGHEST_PROTOCOL).dump(entries[start:start + CHUNK])
+    _EntryRefPickler(stream, entries).dump((errors, options))
+
+
+def _load_finished(stream: BinaryIO, stamp: Any) -> Result | None:
+    """Read what :func:`_dump_finished` wrote; None when it was made from another stamp."""
+    if pickle.load(stream) != stamp:  # noqa: S301 - own folder, checked private
+        return None
+    entries: list[data.Directive] = []
+    for _ in range(pickle.load(stream)):  # noqa: S301
+        entries.extend(pickle.load(stream))  # noqa: S301
+    unpickler = pickle.Unpickler(stream)  # noqa: S301
+    unpickler.persistent_load = entries.__getitem__  # type: ignore[method-assign]
+    errors, options = unpickler.load()
+    return entries, errors, options
 
 
 def _can_detach() -> bool:
@@ -486,16 +556,16 @@ def load_file(path: str | Path, cache: LoadCache, encoding: str | None = None) -
     finished_key = _digest(*VERSIONS, "finished", main, encoding or "")
     stamp = (walk.events, plugins)
     if plugins is not None:
-        found = cache.read("finished", finished_key, 2)
-        if found is not None and found[0] == stamp:
-            entries, errors, options = found[1]
+        found = cache.read_finished(finished_key, stamp)
+        if found is not None:
+            entries, errors, options = found
             options["input_hash"] = loader.compute_input_hash(  # type: ignore[no-untyped-call]
         options["include"])
             cache.finished_hit = True
             return entries, errors, options
     result = _finish(walk, parses, cache)
     if plugins is not None:
-        cache.write("finished", finished_key, stamp, result, behind=True)
+        cache.write_finished(finished_key, stamp, result, behind=True)
     return result
 
 

@@ -17,13 +17,11 @@ The steps live in their own modules: :mod:`~coopledger.close.preflight`,
 from __future__ import annotations
 
 import datetime
+import importlib
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TYPE_CHECKING, Any
 
-from coopledger.books import Books
-from coopledger.close.month import CloseReport, close_month, first_month
-from coopledger.close.preflight import CheckResult, preflight
-from coopledger.close.yearend import YearReport, close_year
 from coopledger.seals import (
     Seal,
     accepted_items,
@@ -36,8 +34,28 @@ from coopledger.seals import (
 )
 from coopledger.vouchers import VOUCHER_KEY
 
+if TYPE_CHECKING:
+    from coopledger.books import Books
+    from coopledger.close.month import CloseReport, close_month
+    from coopledger.close.preflight import CheckResult
+    from coopledger.close.yearend import YearReport, close_year
+
 __all__ = ["CheckResult", "CloseReport", "MonthState", "MonthStatus", "YearReport",
            "accepted_review", "close_month", "close_status", "close_year"]
+
+
+#: The names the package re-exports from its step modules, each imported on first use:
+#: the plugins import the year seals' declarations (:mod:`coopledger.close.yearseal`)
+#: at every load, and need none of the close's steps.
+_FROM_STEPS = {"CheckResult": "preflight", "CloseReport": "month", "close_month": "month",
+               "YearReport": "yearend", "close_year": "yearend"}
+
+
+def __getattr__(name: str) -> Any:
+    step = _FROM_STEPS.get(name)
+    if step is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{step}"), name)
 
 
 class MonthState(StrEnum):
@@ -72,6 +90,8 @@ class MonthStatus:
 
 def accepted_review(seal: Seal) -> CheckResult:
     """The review check a seal's acceptance records: the items, who accepted and why."""
+    from coopledger.close.preflight import CheckResult  # on first use: see _FROM_STEPS
+
     return CheckResult("review", "Entries awaited review when the month was sealed",
                        False, accepted_items(seal),
                        accepted=f"{seal.accepted_by}: {seal.accepted_reason}")
@@ -87,6 +107,9 @@ def close_status(books: Books, *, with_checks: bool = True) -> list[MonthStatus]
     Returns:
         One status per month, oldest first (empty for books without transactions).
     """
+    from coopledger.close.month import first_month  # on first use: see _FROM_STEPS
+    from coopledger.close.preflight import CheckResult, preflight
+
     first = first_month(books)
     if first is None:
         return []
