@@ -22,8 +22,9 @@ from enum import StrEnum
 
 from coopledger.books import Books
 from coopledger.close.month import CloseReport, close_month, first_month
-from coopledger.close.preflight import CheckResult, preflight
+from coopledger.close.preflight import CheckResult, preflight, result, text_note
 from coopledger.close.yearend import YearReport, close_year
+from coopledger.i18n import Message
 from coopledger.seals import (
     Seal,
     accepted_items,
@@ -72,9 +73,9 @@ class MonthStatus:
 
 def accepted_review(seal: Seal) -> CheckResult:
     """The review check a seal's acceptance records: the items, who accepted and why."""
-    return CheckResult("review", "Entries awaited review when the month was sealed",
-                       False, accepted_items(seal),
-                       accepted=f"{seal.accepted_by}: {seal.accepted_reason}")
+    return result("review", False, [text_note(item) for item in accepted_items(seal)],
+                  accepted=f"{seal.accepted_by}: {seal.accepted_reason}",
+                  heading=Message.of("check.review.accepted"))
 
 
 def close_status(books: Books, *, with_checks: bool = True) -> list[MonthStatus]:
@@ -110,8 +111,8 @@ def close_status(books: Books, *, with_checks: bool = True) -> list[MonthStatus]
         checks: list[CheckResult] = []
         if label in broken:
             state = MonthState.SEAL_BROKEN
-            checks = [CheckResult("seals", f"Month {label} is unchanged since its seal",
-                                  False, [m for m, _ in broken[label]])]
+            checks = [result("seals", False, [text_note(m) for m, _ in broken[label]],
+                             heading=Message.of("check.seals.month", month=label))]
         elif label in covered:
             state = MonthState.SEALED
             if label in seals and seals[label].accepted_by:
