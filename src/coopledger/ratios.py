@@ -36,11 +36,10 @@ from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
-from babel.numbers import format_decimal
-
 from coopledger.books import Books
 from coopledger.entities import EntityKind
 from coopledger.fund import fund_report
+from coopledger.i18n import format_amount, format_percent, message
 from coopledger.money import ZERO
 from coopledger.periods import Period
 from coopledger.statements import balance_sheet, income_statement
@@ -57,10 +56,11 @@ UNTAXED_EQUITY_SHARE = Decimal("0.794")
 ENTITY_RATIOS = ("equity-ratio", "quick-ratio", "cash-months", "margin")
 FUND_RATIOS = ("par30", "provisions", "available")
 
-_LOCALE = {"sv": "sv_SE", "en": "en_GB"}
-_VERDICT = {"sv": {"good": "bra", "watch": "bevaka", "bad": "dåligt"},
-            "en": {"good": "good", "watch": "watch", "bad": "bad"}}
-_UNIT = {"sv": {"%": " %", "months": " mån"}, "en": {"%": " %", "months": " months"}}
+
+
+def _missing(key: str) -> tuple[str, str]:
+    """Why a ratio has no value, in Swedish and English (catalogue ``ratio.missing.*``)."""
+    return message("sv", f"ratio.missing.{key}"), message("en", f"ratio.missing.{key}")
 
 
 @dataclass(frozen=True)
@@ -93,29 +93,27 @@ class Ratio:
             else "watch"
 
     def number(self, value: Decimal, language: Language) -> str:
-        """A value of this ratio written with its unit, one decimal."""
-        text = format_decimal(value, format="#,##0.0", locale=_LOCALE[language])
-        return f"{text}{_UNIT[language][self.kind.unit]}"
+        """A value of this ratio written with its unit, one decimal (the one formatter)."""
+        if self.kind.unit == "%":
+            return format_percent(value / HUNDRED, 1, language)
+        return message(language, "ratio.months", value=format_amount(value, 1, language))
 
     def rule(self, language: Language) -> str:
         """The thresholds in words: ``bra från 30,0 %, dåligt under 15,0 %``."""
         good, bad = self.number(self.good, language), self.number(self.bad, language)
-        if language == "sv":
-            if self.kind.higher_is_better:
-                return f"bra från {good}, dåligt under {bad}"
-            return f"bra till och med {good}, dåligt över {bad}"
-        if self.kind.higher_is_better:
-            return f"good from {good}, bad below {bad}"
-        return f"good up to {good}, bad above {bad}"
+        key = "ratio.rule.higher" if self.kind.higher_is_better else "ratio.rule.lower"
+        return message(language, key, good=good, bad=bad)
 
     def text(self, language: Language = "sv") -> str:
         """The ratio, its verdict and the reason, for a page, a pack or a printout."""
         name = self.kind.sv if language == "sv" else self.kind.en
         if self.value is None or self.verdict is None:
             reason = self.missing[0] if language == "sv" else self.missing[1]
-            return f"{name}: {reason}"
-        return (f"{name} {self.number(self.value, language)}: "
-                f"{_VERDICT[language][self.verdict]} ({self.rule(language)})")
+            return message(language, "ratio.no_value", name=name, reason=reason)
+        return message(language, "ratio.text", name=name,
+                       value=self.number(self.value, language),
+                       verdict=message(language, f"ratio.verdict.{self.verdict}"),
+                       rule=self.rule(language))
 
 
 def _ratio(limits: dict[str, tuple[Decimal, Decimal]], key: str, numerator: Decimal,
@@ -153,14 +151,13 @@ def entity_ratios(books: Books, entity: str | None, period: Period) -> tuple[Rat
     monthly_costs = -statement.costs / months
     return (
         _ratio(limits, "equity-ratio", adjusted, sheet.total_assets,
-               ("inga tillgångar att räkna på", "no assets to divide by")),
+               _missing("no_assets")),
         _ratio(limits, "quick-ratio", current - sheet.amount("14"), short,
-               ("inga kortfristiga skulder att räkna på", "no current liabilities to divide by")),
+               _missing("no_current_liabilities")),
         _ratio(limits, "cash-months", sheet.amount("19"), monthly_costs if monthly_costs > 0
-               else ZERO, ("inga rörelsekostnader i perioden", "no operating costs in the "
-                           "period"), scale=Decimal(1)),
+               else ZERO, _missing("no_operating_costs"), scale=Decimal(1)),
         _ratio(limits, "margin", statement.result, statement.revenue,
-               ("inga rörelseintäkter i perioden", "no operating income in the period")),
+               _missing("no_operating_income")),
     )
 
 
@@ -180,10 +177,10 @@ def fund_ratios(books: Books, date: datetime.date) -> tuple[Ratio, ...]:
     report = fund_report(books, date)
     limits = thresholds_for(books, report.fund, date)
     par30 = _ratio(limits, "par30", report.par_amounts[30], report.gross_portfolio,
-                   ("inga utestående lån", "no loans outstanding"))
+                   _missing("no_loans"))
     if par30.value is not None:  # the fund report's own rounding of PAR30
         par30 = replace(par30, value=(report.par[30] * HUNDRED).quantize(Decimal("0.01")))
-    no_capital = ("ingen kapitalbas", "no capital base")
+    no_capital = _missing("no_capital_base")
     return (par30,
             _ratio(limits, "provisions", report.provision_required, report.capital_base,
                    no_capital),

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import model_validator
 
 from coopledger.declarations import Declaration, declaration
+from coopledger.i18n import message
 
 if TYPE_CHECKING:
     from coopledger.books import Books
@@ -56,20 +57,21 @@ class RatioKind:
     bad: Decimal
 
 
+def _kind(key: str, unit: Literal["%", "months"], higher_is_better: bool, good: Decimal,
+          bad: Decimal) -> RatioKind:
+    # The names are the message catalogue's (ratio.<key>), in Swedish and English.
+    return RatioKind(key, message("sv", f"ratio.{key}"), message("en", f"ratio.{key}"), unit,
+                     higher_is_better, good, bad)
+
+
 RATIOS: dict[str, RatioKind] = {kind.key: kind for kind in (
-    RatioKind("equity-ratio", "Soliditet", "Equity ratio", "%", True, Decimal(30),
-              Decimal(15)),
-    RatioKind("quick-ratio", "Kassalikviditet", "Quick ratio", "%", True, Decimal(100),
-              Decimal(75)),
-    RatioKind("cash-months", "Kassa i månaders kostnader", "Months of costs in cash",
-              "months", True, Decimal(3), Decimal(1)),
-    RatioKind("margin", "Vinstmarginal", "Profit margin", "%", True, Decimal(5), ZERO),
-    RatioKind("par30", "PAR30", "PAR30", "%", False, Decimal(5), Decimal(10)),
-    RatioKind("provisions", "Reserveringar mot kapitalbasen", "Provisions against capital",
-              "%", False, Decimal(5), Decimal(15)),
-    RatioKind("available", "Utrymme för nya lån, av kapitalbasen",
-              "Available for new loans, of the capital base", "%", True, Decimal(20),
-              Decimal(5)),
+    _kind("equity-ratio", "%", True, Decimal(30), Decimal(15)),
+    _kind("quick-ratio", "%", True, Decimal(100), Decimal(75)),
+    _kind("cash-months", "months", True, Decimal(3), Decimal(1)),
+    _kind("margin", "%", True, Decimal(5), ZERO),
+    _kind("par30", "%", False, Decimal(5), Decimal(10)),
+    _kind("provisions", "%", False, Decimal(5), Decimal(15)),
+    _kind("available", "%", True, Decimal(20), Decimal(5)),
 )}
 
 @declaration("coop-thresholds")

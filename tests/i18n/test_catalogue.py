@@ -79,14 +79,24 @@ def test_ledger_language_reads_the_last_fava_option(load_doc: Books) -> None:
     assert ledger_language([]) == "sv"
 
 
-TEMPLATE_KEY = re.compile(r"\bpage\.t\.([a-z_0-9]+)|\bpage\.t\[['\"]([^'\"]+)['\"]\]")
+ASKED = (  # a pattern for the way the code asks, and the prefix of the ids it reaches
+    (".html", re.compile(r"\bpage\.t\.([a-z_0-9]+)"), ""),  # the pages' templates
+    (".html", re.compile(r"(?<![.\w])t\.([a-z_0-9]+)\b(?!\()"), ""),  # the pack's
+    (".html", re.compile(r"\bdue\.t\.([a-z_0-9]+)"), "due."),  # the filing calendar
+    (".py", re.compile(r"\bt\[['\"]([^'\"{}]+)['\"]\]"), ""),  # t["key"]
+    (".py", re.compile(r"Message\.of\(\s*['\"]([^'\"{}]+)['\"]"), ""),  # a message
+)
 
 
-def test_every_label_the_pages_ask_for_is_in_the_catalogue() -> None:
-    asked = set()
-    for path in [*(SRC / "fava_ext" / "templates").glob("*.html"),
-                 *(SRC / "fava_ext").glob("*.py")]:
-        for match in TEMPLATE_KEY.finditer(path.read_text(encoding="utf-8")):
-            asked.add(match.group(1) or match.group(2))
-    assert asked, "the pattern found no labels: the test would prove nothing"
-    assert not sorted(asked - set(labels("sv")))
+def test_every_message_the_code_asks_for_is_in_the_catalogue() -> None:
+    asked: dict[str, set[str]] = {}
+    for path in [*SRC.rglob("*.html"), *SRC.rglob("*.py")]:
+        text = path.read_text(encoding="utf-8")
+        for suffix, pattern, prefix in ASKED:
+            for match in pattern.finditer(text) if path.suffix == suffix else ():
+                asked.setdefault(prefix + match[1], set()).add(path.name)
+    assert "pack_title" in asked, "the patterns found nothing: the test would prove nothing"
+    assert "check.seals.ok" in asked
+    assert "due.title" in asked
+    known = set(labels("sv"))
+    assert not {key: sorted(files) for key, files in asked.items() if key not in known}

@@ -7,6 +7,8 @@ import re
 from decimal import Decimal
 from pathlib import Path
 
+from markupsafe import escape
+
 from coopledger.books import load_books
 from coopledger.close.boardpack import board_pack_files
 from coopledger.close.preflight import preflight
@@ -64,3 +66,20 @@ def test_pack_words_follow_the_language(tmp_path: Path) -> None:
         assert sv in swedish
         assert en in english.replace("&#39;", "'")
         assert sv not in english
+
+
+def test_pack_checks_in_the_language(tmp_path: Path) -> None:
+    main = write_ledger(tmp_path, SAMPLE)
+    books = load_books(main)
+    checks = preflight(books, datetime.date(2025, 1, 1), datetime.date(2025, 2, 1))
+    swedish = _index(board_pack_files(books, MONTH, checks))
+    english = _index(board_pack_files(books, MONTH, checks, "en"))
+    for check in checks:
+        assert check.title_in("sv") != check.title_in("en"), check.name
+        assert f"<td>{escape(check.title_in('sv'))}</td>" in swedish
+        assert f"<td>{escape(check.title_in('en'))}</td>" in english
+        assert escape("; ".join(check.details_in("sv"))) in swedish
+        assert escape("; ".join(check.details_in("en"))) in english
+    assert "bankkonton har saldokontroll" in swedish
+    assert "bank accounts asserted" in english
+    assert "bank accounts asserted" not in swedish

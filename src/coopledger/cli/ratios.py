@@ -17,6 +17,7 @@ from typing import Any
 
 from coopledger.books import load_books
 from coopledger.cli.report import resolve_period
+from coopledger.i18n import message
 from coopledger.ratios import Ratio, key_ratios
 
 COLUMNS = ["entity", "ratio", "name", "value", "unit", "good", "bad", "verdict", "text"]
@@ -70,9 +71,8 @@ def run(args: argparse.Namespace) -> int:
         writer.writerows(rows)
         sys.stdout.write(buffer.getvalue())
     else:
-        mark = {"good": "[bra]   ", "watch": "[bevaka]", "bad": "[dåligt]", "": "[-]     "}
-        if args.language == "en":
-            mark = {"good": "[good]  ", "watch": "[watch] ", "bad": "[bad]   ", "": "[-]     "}
+        mark = {verdict: f"[{message(args.language, f'ratio.verdict.{verdict}')}]".ljust(8)
+                for verdict in ("good", "watch", "bad")} | {"": "[-]     "}
         print(f"Nyckeltal / key ratios {period.label}")
         current = None
         for row in rows:

@@ -90,11 +90,12 @@ class MonthStatus:
 
 def accepted_review(seal: Seal) -> CheckResult:
     """The review check a seal's acceptance records: the items, who accepted and why."""
-    from coopledger.close.preflight import CheckResult  # on first use: see _FROM_STEPS
+    from coopledger.close.preflight import result, text_note  # on first use: see _FROM_STEPS
+    from coopledger.i18n import Message
 
-    return CheckResult("review", "Entries awaited review when the month was sealed",
-                       False, accepted_items(seal),
-                       accepted=f"{seal.accepted_by}: {seal.accepted_reason}")
+    return result("review", False, [text_note(item) for item in accepted_items(seal)],
+                  accepted=f"{seal.accepted_by}: {seal.accepted_reason}",
+                  heading=Message.of("check.review.accepted"))
 
 
 def close_status(books: Books, *, with_checks: bool = True) -> list[MonthStatus]:
@@ -108,7 +109,8 @@ def close_status(books: Books, *, with_checks: bool = True) -> list[MonthStatus]
         One status per month, oldest first (empty for books without transactions).
     """
     from coopledger.close.month import first_month  # on first use: see _FROM_STEPS
-    from coopledger.close.preflight import CheckResult, preflight
+    from coopledger.close.preflight import preflight, result, text_note
+    from coopledger.i18n import Message
 
     first = first_month(books)
     if first is None:
@@ -133,8 +135,8 @@ def close_status(books: Books, *, with_checks: bool = True) -> list[MonthStatus]
         checks: list[CheckResult] = []
         if label in broken:
             state = MonthState.SEAL_BROKEN
-            checks = [CheckResult("seals", f"Month {label} is unchanged since its seal",
-                                  False, [m for m, _ in broken[label]])]
+            checks = [result("seals", False, [text_note(m) for m, _ in broken[label]],
+                             heading=Message.of("check.seals.month", month=label))]
         elif label in covered:
             state = MonthState.SEALED
             if label in seals and seals[label].accepted_by:

@@ -31,7 +31,6 @@ from typing import Any
 from markupsafe import Markup
 
 from coopledger.books import Books
-from coopledger.close.charts import bar_chart
 from coopledger.close.preflight import CheckResult
 from coopledger.close.render import render
 from coopledger.entities import EntityKind
@@ -39,6 +38,7 @@ from coopledger.i18n import format_amount, labels, ledger_language
 from coopledger.periods import Period, fiscal_year_of, month_period
 from coopledger.seals import previous_month
 from coopledger.statements import BalanceSheet, IncomeStatement, balance_sheet, income_statement
+from coopledger.svgchart import bar_charts, svg_bars
 
 BOARDPACK_DIR = "boardpack"
 GROUP = "Group"
@@ -114,8 +114,8 @@ def _check_status(check: CheckResult) -> str:
 def _check_rows(checks: list[CheckResult], language: str) -> list[tuple[Any, ...]]:
     """Each check with its state code, state word, title and details in ``language``."""
     t = labels(language)
-    return [(c, _check_status(c), t[f"check_{_check_status(c)}"],
-             c.title if language == "en" else c.title_sv, c.details) for c in checks]
+    return [(c, _check_status(c), t[f"check_{_check_status(c)}"], c.title_in(language),
+             c.details_in(language)) for c in checks]
 
 
 def _fund_section(books: Books, month: str, language: str) -> tuple[Markup, dict[str, str]]:
@@ -160,8 +160,9 @@ def _entity_section(books: Books, code: str | None, month: str, language: str) -
 def _results(results: dict[str, list[tuple[str, Decimal]]], language: str) -> dict[str, Any]:
     months = [m for m, _ in next(iter(results.values()), [])]
     return {"months": months,
-            "results_chart": Markup(bar_chart(  # noqa: S704  # SVG built with escaping
-                {code: [v for _, v in series] for code, series in results.items()}, months)),
+            "results_chart": svg_bars(bar_charts(
+                {code: [v for _, v in series] for code, series in results.items()}, months),
+                language),
             "results_rows": [[code, *(format_amount(v, 0, language) for _, v in series)]
                              for code, series in results.items()]}
 

@@ -20,12 +20,12 @@ from typing import Any
 from markupsafe import Markup
 
 from coopledger.books import Books
-from coopledger.close.charts import line_chart
 from coopledger.close.render import render
 from coopledger.fund import first_reportable_day
 from coopledger.fund.report import PAR_DAYS, STATUSES, FundReport, fund_report
 from coopledger.i18n import format_amount, format_percent, labels
 from coopledger.seals import month_bounds, previous_month
+from coopledger.svgchart import line_chart, svg
 
 
 def _csv(header: list[str], rows: Iterable[Iterable[Any]]) -> str:
@@ -97,11 +97,11 @@ def fund_html(books: Books, month: str, language: str = "sv") -> tuple[str, dict
         loans=[[a, b, amount(c), amount(d), t.get(f"status_{e}", e), amount(f), str(g),
                 amount(h)] for a, b, c, d, e, f, g, h in loan_rows],
         members=[[a, amount(b), format_percent(c, 2, language)] for a, b, c in member_rows],
-        portfolio_chart=Markup(portfolio), par_chart=Markup(par))  # noqa: S704  # escaped SVG
+        portfolio_chart=portfolio, par_chart=par)
     return page, files
 
 
-def _history_charts(books: Books, month: str, language: str) -> tuple[str, str]:
+def _history_charts(books: Books, month: str, language: str) -> tuple[Markup, Markup]:
     months = [month]
     while len(months) < 12:
         months.insert(0, previous_month(months[0]))
@@ -111,8 +111,11 @@ def _history_charts(books: Books, month: str, language: str) -> tuple[str, str]:
     history = [fund_report(books, month_bounds(m)[1] - datetime.timedelta(days=1))
                for m in months]
     t = labels(language)
-    portfolio = line_chart({t["chart_gross_portfolio"]: [r.gross_portfolio for r in history],
-                            t["written_off"]: [r.written_off for r in history]}, months)
-    par = line_chart({f"PAR{d}": [r.par.get(d, Decimal(0)) for r in history]
-                      for d in PAR_DAYS}, months, percent=True)
-    return portfolio, par
+    portfolio = line_chart(t["portfolio_12_months"], months, {
+        t["chart_gross_portfolio"]: [r.gross_portfolio for r in history],
+        t["written_off"]: [r.written_off for r in history]})
+    par = line_chart(t["par_12_months"], months, {
+        f"PAR{d}": [r.par.get(d, Decimal(0)) for r in history] for d in PAR_DAYS},
+        percent=True)
+    return svg(portfolio, language, testid="fund-portfolio"), svg(par, language,
+                                                                  testid="fund-par")

@@ -39,6 +39,7 @@ from coopledger.close.numbering import numbering_problems
 from coopledger.entities import EntityKind, entity_of
 from coopledger.errors import format_error
 from coopledger.fund.ledger import is_opening, posting_loan
+from coopledger.i18n import Message, message
 from coopledger.seals import read_seals, verify_month_seals
 
 RECEIVABLE_BAS = ("1380", "1381")
@@ -50,14 +51,21 @@ _LIMIT = 30
 class CheckResult:
     """One preflight check: its name, whether it passed, and what it found.
 
+    The library's record is language-neutral: ``heading`` and ``notes`` are catalogue
+    messages (:class:`coopledger.i18n.Message`), said in a page's or a pack's language by
+    :meth:`title_in` and :meth:`details_in`; ``title`` and ``details`` are the same in
+    plain English, for the command line, ``checks.csv`` and the seal's record.
+
     Attributes:
         name: Short name (``errors``, ``bank``, ``clearing``, ``loans``, ``seals``,
-            ``vouchers``).
-        title: What the check proves, in a sentence.
+            ``vouchers``, ``review``, ``vat``, ``overdue``).
+        title: What the check proves, in a sentence (English).
         ok: Whether it passed.
-        details: One line per problem (or, when passed, a short note).
+        details: One line per problem (or, when passed, a short note), in English.
         accepted: For a failed check that someone accepted before sealing, who and
             why (``"Anna Berg: bank lines of 30 Nov are booked in December"``).
+        notes: The details as messages, in the same order (empty: only ``details``).
+        heading: The title as a message (None: the catalogue's ``check.<name>``).
     """
 
     name: str
@@ -65,27 +73,45 @@ class CheckResult:
     ok: bool
     details: list[str] = field(default_factory=list)
     accepted: str = ""
+    notes: tuple[Message, ...] = ()
+    heading: Message | None = None
+
+    def title_in(self, language: str) -> str:
+        """What the check proves, in ``language`` (``sv`` or ``en``)."""
+        if self.heading is not None:
+            return self.heading.text(language)
+        if f"check.{self.name}" == message(language, f"check.{self.name}"):
+            return self.title  # not one of the catalogue's checks
+        return heading_of(self.name).text(language)
+
+    def details_in(self, language: str) -> list[str]:
+        """What the check found, one line each, in ``language``."""
+        if not self.notes:
+            return list(self.details)
+        return [note.text(language) for note in self.notes]
 
     @property
     def title_sv(self) -> str:
-        """The title in Swedish, for the board (the English one if it has none)."""
-        return TITLES_SV.get(self.name, self.title)
+        """The title in Swedish, for the board."""
+        return self.title_in("sv")
 
 
-#: What each check proves, in Swedish: the board pack and the Swedish board page show it.
-TITLES_SV = {
-    "errors": "Böckerna laddas utan fel",
-    "bank": "Varje bankkonto har en saldokontroll vid månadens slut",
-    "clearing": "Avräkningarna mellan enheterna stämmer mot varandra",
-    "loans": "Varje lån i fonden speglas av låntagarens skuld",
-    "seals": "Förseglade månader är oförändrade",
-    "vouchers": "Verifikationsnumren är obrutna per enhet och serie",
-    "vat": "Varje momsbelopp hamnar i en ruta i momsdeklarationen",
-    "review": "Inget väntar på granskning (inga !-poster, tomt OBS-konto)",
-    "overdue": "Inga fakturor är mer än 90 dagar förfallna",
-}
 #: Days past due after which an open invoice is a warning in the preflight.
 OVERDUE_DAYS = 90
+#: The checks, in the order :func:`preflight` runs them.
+CHECKS = ("errors", "bank", "clearing", "loans", "seals", "vouchers", "review", "vat",
+          "overdue")
+
+
+def heading_of(name: str) -> Message:
+    """What the check ``name`` proves, as the catalogue's message ``check.<name>``."""
+    if name == "overdue":
+        return Message.of("check.overdue", days=OVERDUE_DAYS)
+    return Message.of(f"check.{name}")
+
+
+#: What each check proves, in Swedish (from the message catalogue).
+TITLES_SV = {name: heading_of(name).text("sv") for name in CHECKS}
 
 #: BAS number of the suspense account (OBS-konto); ``suspense: TRUE`` on an ``open``
 #: marks any other account as one.
@@ -120,11 +146,35 @@ def account_balances(
     return dict(totals)
 
 
+def result(name: str, ok: bool, notes: list[Message], *, accepted: str = "",
+           heading: Message | None = None) -> CheckResult:
+    """A check's result from its findings as messages (at most :data:`_LIMIT` of them).
+
+    Args:
+        name: The check's name; its title is the catalogue's ``check.<name>``.
+        ok: Whether it passed.
+        notes: What it found, one message each.
+        accepted: Who accepted a failure, and why.
+        heading: The title, when it is not the catalogue's ``check.<name>``.
+
+    Returns:
+        The result, with its English ``title`` and ``details`` filled in.
+    """
+    heading = heading or heading_of(name)
+    notes = _cap(notes)
+    return CheckResult(name, heading.plain(), ok, [n.plain() for n in notes], accepted,
+                       tuple(notes), heading)
+
+
+def text_note(text: str, meta: dict[str, object] | None = None) -> Message:
+    """A finding the catalogue has no words for (an error's own text), with its place."""
+    return Message.of("check.text", text=f"{_where(meta)}{text}")
+
+
 def check_errors(books: Books) -> CheckResult:
     """Beancount and coopledger report no error."""
-    lines = [format_error(e) for e in books.errors]
-    return CheckResult("errors", "The books load without errors", not lines,
-                       _cap(lines) or ["no errors"])
+    lines = [text_note(format_error(e)) for e in books.errors]
+    return result("errors", not lines, lines or [Message.of("check.errors.ok")])
 
 
 def check_bank_assertions(books: Books, start: datetime.date, end: datetime.date) -> CheckResult:
@@ -136,11 +186,10 @@ def check_bank_assertions(books: Books, start: datetime.date, end: datetime.date
                    and closed.get(a, end) >= end)
     asserted = {e.account for e in books.entries
                 if isinstance(e, data.Balance) and last_day <= e.date <= end}
-    missing = [f"{a}: no balance assertion dated {last_day} or {end} (add the bank "
-               f"statement's closing balance)" for a in banks if a not in asserted]
-    return CheckResult("bank", "Every bank account has a balance assertion at the month's "
-                       "end", not missing, _cap(missing) or [f"{len(banks)} bank accounts "
-                                                             "asserted"])
+    missing = [Message.of("check.bank.missing", account=a, last_day=last_day, end=end)
+               for a in banks if a not in asserted]
+    return result("bank", not missing,
+                  missing or [Message.of("check.bank.ok", n=len(banks))])
 
 
 def check_clearing(books: Books, end: datetime.date) -> CheckResult:
@@ -157,10 +206,10 @@ def check_clearing(books: Books, end: datetime.date) -> CheckResult:
         mirror = f"Assets:{other}:1660-Avräkning-{owner}"
         mine, theirs = totals.get(account, Decimal(0)), totals.get(mirror, Decimal(0))
         if mine + theirs != 0:
-            problems.append(f"{owner} against {other}: {mine} but {other} against {owner}: "
-                            f"{theirs} (should be {-mine})")
-    return CheckResult("clearing", "Clearing balances between entities reconcile",
-                       not problems, _cap(problems) or [f"{pairs} entity pairs reconcile"])
+            problems.append(Message.of("check.clearing.mismatch", owner=owner, other=other,
+                                       mine=mine, theirs=theirs, expected=-mine))
+    return result("clearing", not problems,
+                  problems or [Message.of("check.clearing.ok", n=pairs)])
 
 
 def check_loan_mirrors(books: Books, end: datetime.date) -> CheckResult:
@@ -184,34 +233,32 @@ def check_loan_mirrors(books: Books, end: datetime.date) -> CheckResult:
             elif bas in BORROWING_BAS:
                 for link in links:
                     borrowed[link] += number
-    problems = [f"loan ^{link}: the fund's receivable is {amount} but the borrower's "
-                f"liability is {borrowed.get(link, Decimal(0))}"
+    problems = [Message.of("check.loans.mismatch", link=link, receivable=amount,
+                           liability=borrowed.get(link, Decimal(0)))
                 for link, amount in sorted(receivable.items())
                 if amount + borrowed.get(link, Decimal(0)) != 0]
-    return CheckResult("loans", "Every loan's receivable in the fund mirrors the borrower's "
-                       "liability", not problems,
-                       _cap(problems) or [f"{len(receivable)} loans mirror"])
+    return result("loans", not problems,
+                  problems or [Message.of("check.loans.ok", n=len(receivable))])
 
 
 def check_seals(books: Books) -> CheckResult:
     """No sealed month changed and no entry is dated in a sealed month."""
     seals, duplicates = read_seals(books.entries)
-    problems = [f"{_where(e.meta)}period {e.values[0].value} is sealed twice"
-                for e in duplicates]
+    problems = [Message.of("check.seals.twice", where=_where(e.meta),
+                           period=e.values[0].value) for e in duplicates]
     for problems_of_month in verify_month_seals(books.entries, seals).values():
-        for message, entry in problems_of_month:
-            problems.append(f"{_where(entry.meta if entry else None)}{message}")
-    return CheckResult("seals", "Sealed months are unchanged", not problems,
-                       _cap(problems) or [f"{len(seals)} seals hold"])
+        for text, entry in problems_of_month:
+            problems.append(text_note(text, entry.meta if entry else None))
+    return result("seals", not problems,
+                  problems or [Message.of("check.seals.ok", n=len(seals))])
 
 
 def check_vouchers(books: Books) -> CheckResult:
     """Voucher ids already written are consistent and gapless."""
     starts = {c: e.fiscal_year_start for c, e in books.entities.items()}
-    problems = [f"{_where(meta)}{message}"
-                for message, meta in numbering_problems(books.entries, starts)]
-    return CheckResult("vouchers", "Voucher numbers are gapless per entity and series",
-                       not problems, _cap(problems) or ["voucher numbers are gapless"])
+    problems = [text_note(text, meta)
+                for text, meta in numbering_problems(books.entries, starts)]
+    return result("vouchers", not problems, problems or [Message.of("check.vouchers.ok")])
 
 
 def suspense_accounts(books: Books) -> list[str]:
@@ -222,12 +269,18 @@ def suspense_accounts(books: Books) -> list[str]:
 
 
 def review_items(books: Books, start: datetime.date, end: datetime.date) -> list[str]:
-    """What awaits review in the month ``[start, end)``, one line each.
+    """What awaits review in the month ``[start, end)``, one line each, in English.
 
     Every transaction dated in the month that is flagged ``!`` or holds a posting
     flagged ``!`` (at its file and line), then every suspense account with a balance at
-    the month's end (the balance in the operating currency).
+    the month's end (the balance in the operating currency). The seal records these
+    lines when someone accepts them.
     """
+    return [note.plain() for note in review_notes(books, start, end)]
+
+
+def review_notes(books: Books, start: datetime.date, end: datetime.date) -> list[Message]:
+    """:func:`review_items` as messages, to be said in a page's language."""
     lines = []
     for entry in books.transactions:
         if entry.date >= end:
@@ -236,20 +289,20 @@ def review_items(books: Books, start: datetime.date, end: datetime.date) -> list
             continue
         if entry.flag == "!" or any(p.flag == "!" for p in entry.postings):
             text = " ".join(t for t in (entry.payee, entry.narration) if t)
-            lines.append(f"{_where(entry.meta)}{entry.date} ! {text}".rstrip())
+            lines.append(text_note(f"{entry.date} ! {text}".rstrip(), entry.meta))
     accounts = suspense_accounts(books)
     balances = account_balances(books, end, accounts)
-    lines.extend(f"{account}: {balances[account]} {books.operating_currency} at {end}"
+    lines.extend(Message.of("check.review.suspense", account=account,
+                            amount=balances[account], currency=books.operating_currency,
+                            end=end)
                  for account in accounts if balances.get(account))
     return lines
 
 
 def check_review(books: Books, start: datetime.date, end: datetime.date) -> CheckResult:
     """Nothing awaits review: no ``!`` entry in the month, no suspense balance at its end."""
-    items = review_items(books, start, end)
-    return CheckResult("review", "Nothing awaits review (no ! entry, no balance on a "
-                       "suspense account)", not items,
-                       _cap(items) or ["nothing awaits review"])
+    items = review_notes(books, start, end)
+    return result("review", not items, items or [Message.of("check.review.ok")])
 
 
 def preflight(books: Books, start: datetime.date, end: datetime.date) -> list[CheckResult]:
@@ -269,10 +322,10 @@ def check_vat_boxes(books: Books, start: datetime.date, end: datetime.date) -> C
     """Every amount on a VAT account in the month is taken by a box of a VAT return."""
     from coopledger.filings.vat import unboxed_vat
 
-    lines = [f"{_where(entry.meta)}{entry.date} {account} {amount} SEK: {why}"
+    lines = [Message.of("check.vat.unboxed", where=_where(entry.meta), date=entry.date,
+                        account=account, amount=amount, why=why)
              for entry, account, amount, why in unboxed_vat(books, start, end)]
-    return CheckResult("vat", "Every VAT amount is taken by a box of the VAT return",
-                       not lines, _cap(lines) or ["every VAT amount has its box"])
+    return result("vat", not lines, lines or [Message.of("check.vat.ok")])
 
 
 def check_overdue(books: Books, end: datetime.date) -> CheckResult:
@@ -286,15 +339,18 @@ def check_overdue(books: Books, end: datetime.date) -> CheckResult:
 
     last = end - datetime.timedelta(days=1)
     lines = []
-    for bas, kind in ((RECEIVABLES_BAS, "customer invoice"), (PAYABLES_BAS, "supplier invoice")):
+    for bas, kind in ((RECEIVABLES_BAS, "check.overdue.customer"),
+                      (PAYABLES_BAS, "check.overdue.supplier")):
         for item in overdue_items(open_items(books, bas, date=last), last, OVERDUE_DAYS):
-            lines.append(f"warning: {item.entity} {kind} {item.invoice} ({item.party}), "
-                         f"{abs(item.balance)} open, {item.days_overdue(last)} days overdue")
-    return CheckResult("overdue", f"No invoice is more than {OVERDUE_DAYS} days overdue", True,
-                       _cap(lines) or [f"no invoice is more than {OVERDUE_DAYS} days overdue"])
+            lines.append(Message.of("check.overdue.invoice", entity=item.entity,
+                                    kind=Message.of(kind), invoice=item.invoice,
+                                    party=item.party, amount=abs(item.balance),
+                                    days=item.days_overdue(last)))
+    return result("overdue", True,
+                  lines or [Message.of("check.overdue.ok", days=OVERDUE_DAYS)])
 
 
-def _cap(lines: list[str]) -> list[str]:
+def _cap(lines: list[Message]) -> list[Message]:
     if len(lines) <= _LIMIT:
         return lines
-    return [*lines[:_LIMIT], f"... and {len(lines) - _LIMIT} more"]
+    return [*lines[:_LIMIT], Message.of("check.more", n=len(lines) - _LIMIT)]

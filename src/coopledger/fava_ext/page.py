@@ -38,6 +38,7 @@ from coopledger.fava_ext.format import (
 from coopledger.fava_ext.views import keep_transactions, period_between, whole_books_period
 from coopledger.member import member_of
 from coopledger.periods import Period
+from coopledger.svgchart import BarChart, LineChart, svg
 
 if TYPE_CHECKING:
     from fava.core import FavaLedger
@@ -173,7 +174,16 @@ class Page:
 
     def check_title(self, check: CheckResult) -> str:
         """A close check's title in the page's language."""
-        return check.title if self.language == "en" else check.title_sv
+        return check.title_in(self.language)
+
+    def check_details(self, check: CheckResult) -> list[str]:
+        """What a close check found, one line each, in the page's language."""
+        return check.details_in(self.language)
+
+    def chart(self, chart: LineChart | BarChart) -> Markup:
+        """A chart drawn in the page's language: its names through the labels, its
+        numbers through Fava's incognito filter (:func:`coopledger.svgchart.svg`)."""
+        return svg(chart, self.language, label=self.label, numbers=self.numbers)
 
     def negate(self, value: Decimal) -> Decimal:
         """The value with its sign turned (costs shown as positive amounts)."""

@@ -10,6 +10,7 @@ check codes); the words are chosen where a page or a pack is drawn.
 from __future__ import annotations
 
 from coopledger.i18n.catalogue import (
+    Message,
     labels,
     language_of,
     ledger_language,
@@ -28,6 +29,6 @@ from coopledger.i18n.format import (
     minus_sign,
 )
 
-__all__ = ["LANGUAGES", "format_amount", "format_date", "format_month", "format_percent",
+__all__ = ["LANGUAGES", "Message", "format_amount", "format_date", "format_month", "format_percent",
            "format_sek", "group_separator", "labels", "language_of", "ledger_language",
            "message", "minus_sign", "section", "translations"]

@@ -17,6 +17,8 @@ from __future__ import annotations
 import functools
 import io
 from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
 from importlib import resources
 from typing import Any
 
@@ -25,7 +27,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
 
-from coopledger.i18n.format import LANGUAGES
+from coopledger.i18n.format import LANGUAGES, format_amount
 
 DOMAIN = "coopledger"
 
@@ -108,3 +110,45 @@ def message(language: str, key: str, **values: object) -> str:
     """
     text = translations(language if language in LANGUAGES else "sv").gettext(key)
     return text.format(**values) if values else text
+
+
+def _said(value: object, language: str) -> object:
+    # An amount the language's way; a nested message in the same language.
+    if isinstance(value, Message):
+        return value.text(language)
+    if isinstance(value, Decimal):
+        return format_amount(value, 2, language)
+    return value
+
+
+@dataclass(frozen=True)
+class Message:
+    """A sentence not yet said in any language: a message id and its values.
+
+    The library returns these (a check's findings, a status) and the page or pack says
+    them in its language with :meth:`text`; :meth:`plain` is the English sentence with
+    the values as the books write them (``1250.00``), for the command line and files.
+
+    Attributes:
+        key: The message id.
+        values: The ``{name}`` fields, as pairs.
+    """
+
+    key: str
+    values: tuple[tuple[str, object], ...] = ()
+
+    @classmethod
+    def of(cls, key: str, **values: object) -> Message:
+        """The message ``key`` with its fields."""
+        return cls(key, tuple(values.items()))
+
+    def text(self, language: str) -> str:
+        """The sentence in ``language``: amounts formatted its way, nested messages too."""
+        return message(language, self.key,
+                       **{name: _said(value, language) for name, value in self.values})
+
+    def plain(self) -> str:
+        """The English sentence with the values as they are (``1250.00``, ``2026-10-31``)."""
+        return message("en", self.key, **{
+            name: value.plain() if isinstance(value, Message) else value
+            for name, value in self.values})
