@@ -8,11 +8,17 @@ Definitions (see also docs/fund.md):
 - **PARn** (IRIS FP2635): the *whole* outstanding principal of the loans with an
   instalment more than n days past due, over the gross portfolio; rescheduled loans stay
   in. Shown for n = 1, 30, 60 and 90, beside the amounts written off.
-- **capital base** = members' contributions + income kept - losses, where income kept is
-  every other equity, income and expense of the fund except credit losses (BAS 6351), and
-  losses are credit losses (provisions and write-offs less recoveries). It equals the
-  fund's assets less its liabilities.
+- **capital base** = members' contributions + income kept - losses, where losses are the
+  credit losses (BAS 6351: provisions and write-offs less recoveries) booked in the
+  fund's fiscal year up to the report date, and income kept is every other equity, income
+  and expense of the fund (earlier years' losses included, whether a year-end moved them
+  to equity or not). It equals the fund's assets less its liabilities. The split does not
+  depend on how or whether the years were closed, nor on full or daily books.
 - **available for new loans** = cash (BAS 19xx) - committed but not disbursed.
+
+:func:`capital_lines` is the one way to show that split (the Fonden page and the board
+pack both use it), with its labels; :data:`FIGURE_LABELS` names the loan book's other
+figures, so that "upplupen ränta" is only ever the interest accrued and not yet paid.
 """
 
 from __future__ import annotations
@@ -87,8 +93,9 @@ class FundReport:
         interest_earned: Interest accrued over the loans' lives so far.
         provision_required: The provision the loans' days past due call for.
         contributions: Members' capital (BAS 2083/2084).
-        income_kept: The fund's other equity and its result before credit losses.
-        losses: Credit losses (BAS 6351).
+        income_kept: The fund's other equity and results, less the fiscal year's credit
+            losses (earlier years' losses are in it).
+        losses: Credit losses (BAS 6351) booked in the fiscal year to the report date.
         capital_base: contributions + income kept - losses.
         cash: The fund's bank and cash (BAS 19xx).
         committed: Loans declared but not yet (fully) disbursed.
@@ -117,6 +124,69 @@ class FundReport:
     committed: Decimal
     available: Decimal
     members: tuple[MemberShare, ...]
+
+
+@dataclass(frozen=True)
+class CapitalLine:
+    """One line of the fund's capital: what it is, in Swedish and English, and its amount.
+
+    Attributes:
+        key: ``contributions``, ``income_kept``, ``losses``, ``capital_base``, ``cash``,
+            ``committed`` or ``available``.
+        sv: The Swedish label.
+        en: The English label.
+        amount: The amount as the line adds to the total below it (losses and committed
+            are negative).
+        total: Whether the line is a total (capital base, available).
+    """
+
+    key: str
+    sv: str
+    en: str
+    amount: Decimal
+    total: bool = False
+
+    def label(self, language: str) -> str:
+        """The label in ``sv`` or ``en``."""
+        return self.en if language == "en" else self.sv
+
+
+#: The loan book's other figures: key to (Swedish, English) label.
+FIGURE_LABELS = {
+    "gross_portfolio": ("Bruttoportfölj (utestående kapital)",
+                        "Gross portfolio (outstanding principal)"),
+    "written_off": ("Avskrivet", "Written off"),
+    "recovered": ("Återvunnet", "Recovered"),
+    "interest_earned": ("Intjänad ränta (lånens löptid hittills)",
+                        "Interest earned (over the loans' lives so far)"),
+    "accrued_interest": ("Upplupen ränta (ej betald)", "Accrued interest (unpaid)"),
+    "provision_required": ("Erforderlig reservering", "Provisions required"),
+}
+
+
+def capital_lines(report: FundReport) -> tuple[CapitalLine, ...]:
+    """The fund's capital base and what is available for new loans, line by line.
+
+    Args:
+        report: The fund report.
+
+    Returns:
+        Contributions, income kept, the fiscal year's credit losses (negative), the
+        capital base (their sum); cash, committed (negative), available (their sum).
+    """
+    return (
+        CapitalLine("contributions", "Medlemsinsatser", "Members' contributions",
+                    report.contributions),
+        CapitalLine("income_kept", "Behållna intäkter", "Income kept", report.income_kept),
+        CapitalLine("losses", "Kreditförluster, räkenskapsåret",
+                    "Credit losses, this fiscal year", -report.losses),
+        CapitalLine("capital_base", "Kapitalbas", "Capital base", report.capital_base, True),
+        CapitalLine("cash", "Kassa", "Cash", report.cash),
+        CapitalLine("committed", "Beviljat, ej utbetalt", "Committed, not disbursed",
+                    -report.committed),
+        CapitalLine("available", "Tillgängligt för nya lån", "Available for new loans",
+                    report.available, True),
+    )
 
 
 def _rate_on(record: LoanRecord, date: datetime.date) -> Decimal:
@@ -186,18 +256,18 @@ def fund_report(books: Books, date: datetime.date) -> FundReport:
     postings = books.remember(("fund.entity_postings", fund, currency),
                               lambda: entity_postings(books.transactions, fund, currency))
     balances = balances_at(postings, date)
-    contributions = income_kept = losses = cash = ZERO
+    contributions = retained = cash = ZERO
     for account, balance in balances.items():
         bas = bas_of(books.opens, account) or ""
         root = account.split(":", 1)[0]
         if root == "Equity" and bas in CONTRIBUTION_BAS:
             contributions -= balance
-        elif bas == LOSSES_BAS:
-            losses += balance
         elif root in ("Equity", "Income", "Expenses"):
-            income_kept -= balance
+            retained -= balance
         elif root == "Assets" and bas.startswith("19"):
             cash += balance
+    losses = _year_losses(books, fund, currency, date)
+    income_kept = retained + losses
     committed = sum((max(ZERO, ln.principal - ln.state.disbursed) for ln in lines
                      if ln.state.status not in ("repaid", "written-off")), ZERO)
     return FundReport(
@@ -208,8 +278,34 @@ def fund_report(books: Books, date: datetime.date) -> FundReport:
         interest_earned=sum((ln.state.interest_earned for ln in lines), ZERO),
         provision_required=sum((ln.provision for ln in lines), ZERO),
         contributions=contributions, income_kept=income_kept, losses=losses,
-        capital_base=contributions + income_kept - losses, cash=cash, committed=committed,
+        capital_base=contributions + retained, cash=cash, committed=committed,
         available=cash - committed,
         members=tuple(shares_at(books.remember(
             ("fund.capital_movements", fund),
             lambda: capital_movements(books.transactions, books.opens, fund)), date)))
+
+
+def _year_losses(books: Books, fund: str, currency: str, date: datetime.date) -> Decimal:
+    """The credit losses (BAS 6351) booked in the fund's fiscal year up to ``date``.
+
+    A year-end entry (metadata ``year-end``) moves a result, it books no loss: left out.
+    """
+    year = books.entities[fund].fiscal_year_of(date)
+
+    def postings() -> list[tuple[datetime.date, Decimal]]:
+        found = []
+        for txn in books.transactions:
+            if "year-end" in txn.meta:
+                continue
+            for posting in txn.postings:
+                units = posting.units
+                if (units is not None and units.number is not None
+                        and units.currency == currency
+                        and posting.account.startswith(("Expenses:", "Income:"))
+                        and posting.account.split(":")[1] == fund
+                        and bas_of(books.opens, posting.account) == LOSSES_BAS):
+                    found.append((txn.date, units.number))
+        return found
+
+    losses = books.remember(("fund.loss_postings", fund, currency), postings)
+    return sum((n for day, n in losses if year.start <= day <= date), ZERO)
