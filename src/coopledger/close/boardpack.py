@@ -10,6 +10,13 @@ Written by ``coopledger close`` into ``boardpack/YYYY-MM/`` beside the main file
 - ``income-<Entity>.csv`` / ``balance-<Entity>.csv`` (``Group`` for the consolidated
   statements): ``section;bas;account;name;amount`` rows, amounts as plain decimals.
 - ``results.csv``: ``entity;month;result`` per member and month; ``checks.csv``.
+- ``boardpack-YYYY-MM.pdf`` (with ``coopledger close --pdf``): the summary on a few A4
+  pages, printed by Chromium from :func:`board_pack_print_html` (see :func:`board_pack_pdf`).
+
+``index.html`` and the PDF open with the summary (:mod:`coopledger.close.packsummary`):
+the warnings, then the members (result beside budget and last year, key ratios, the
+people employed), the fund, the close's checks. A pack of a month that is not closed
+(``final=False``) is marked preliminary throughout and leaves its month out of the charts.
 
 Every figure comes from :mod:`coopledger.statements`, so the pack agrees with
 ``coopledger report`` by construction (and a test compares them). The HTML is rendered
@@ -21,6 +28,7 @@ extension: never the group's files.
 from __future__ import annotations
 
 import csv
+import datetime
 import importlib
 import io
 from collections.abc import Iterable
@@ -32,12 +40,14 @@ from markupsafe import Markup
 
 from coopledger.books import Books
 from coopledger.close.charts import bar_chart
+from coopledger.close.packsummary import PRELIMINARY, pack_summary
 from coopledger.close.preflight import CheckResult
 from coopledger.close.render import render
 from coopledger.entities import EntityKind
 from coopledger.money import format_sek
 from coopledger.periods import Period, fiscal_year_of, month_period
-from coopledger.seals import previous_month
+from coopledger.printing import print_pdf
+from coopledger.seals import month_bounds, previous_month
 from coopledger.statements import BalanceSheet, IncomeStatement, balance_sheet, income_statement
 
 BOARDPACK_DIR = "boardpack"
@@ -45,16 +55,22 @@ BOARDPACK_DIR = "boardpack"
 CLOSE_STATES = {"open": "öppen", "closed": "stängd", "sealed": "förseglad",
                 "seal broken": "förseglingen bruten"}
 GROUP = "Group"
-_STYLE = """body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222;max-width:60em}
-table{border-collapse:collapse;margin:.5em 0 1.5em}
-td,th{padding:2px 8px;border-bottom:1px solid #ddd}
-td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}tr.total td{font-weight:bold}
-.ok{color:#176117}.fail{color:#a01010}h2{border-bottom:2px solid #444;margin-top:2em}"""
+
+
+def _style() -> Markup:
+    # The pack's own stylesheet, trusted text: not escaped inside <style>.
+    return Markup((Path(__file__).parent / "templates" / "pack.css")  # noqa: S704
+                  .read_text(encoding="utf-8"))
 
 
 def board_pack_dir(main: Path, month: str) -> Path:
     """The folder of a month's board pack."""
     return main.parent / BOARDPACK_DIR / month
+
+
+def pdf_name(month: str) -> str:
+    """The file name of a month's printed pack (``boardpack-2026-10.pdf``)."""
+    return f"boardpack-{month}.pdf"
 
 
 def member_results(
@@ -151,27 +167,24 @@ def _entity_section(books: Books, code: str | None, month: str) -> tuple[
     return section, files
 
 
-def _results(results: dict[str, list[tuple[str, Decimal]]]) -> dict[str, Any]:
+def _results(results: dict[str, list[tuple[str, Decimal]]],
+             final: bool = True) -> dict[str, Any]:
+    """The results table and chart; a preliminary last month is labelled so in the table
+    and left out of the chart (it is no result yet)."""
     months = [m for m, _ in next(iter(results.values()), [])]
-    return {"months": months,
+    drawn = len(months) if final else len(months) - 1
+    labels = months if final else [*months[:-1], f"{months[-1]} ({PRELIMINARY})"]
+    return {"months": labels,
             "results_chart": Markup(bar_chart(  # noqa: S704  # SVG built with escaping
-                {code: [v for _, v in series] for code, series in results.items()}, months)),
+                {code: [v for _, v in series[:drawn]] for code, series in results.items()},
+                months[:drawn])),
             "results_rows": [[code, *(format_sek(v, decimals=0) for _, v in series)]
                              for code, series in results.items()]}
 
 
-def board_pack_files(books: Books, month: str, checks: list[CheckResult]) -> dict[Path, str]:
-    """Every file of a month's board pack, by path, as text.
-
-    Args:
-        books: The books after the close's entries.
-        month: ``YYYY-MM``.
-        checks: The preflight results to show.
-
-    Returns:
-        Path to content for ``index.html`` and the CSV files.
-    """
-    folder = board_pack_dir(books.path.resolve(), month)
+def _group_context(books: Books, month: str, checks: list[CheckResult],
+                   final: bool) -> tuple[dict[str, Any], dict[str, str]]:
+    """The group pack's template context and its CSV files."""
     files: dict[str, str] = {"checks.csv": _csv(
         ((c.name, _check_status(c)[0], " | ".join(c.details), c.accepted) for c in checks),
         ["check", "status", "details", "accepted"])}
@@ -185,14 +198,69 @@ def board_pack_files(books: Books, month: str, checks: list[CheckResult]) -> dic
         section, section_files = _entity_section(books, code, month)
         sections.append(section)
         files.update(section_files)
-    files["index.html"] = render(
-        "boardpack.html", month=month, style=_STYLE,
-        title=str(books.options.get("title") or books.path.name),
-        checks=[(c, *_check_status(c)) for c in checks],
-        close_state=None, close_states=CLOSE_STATES,
-        results_title="Medlemmarnas resultat per månad", results_label="Medlem",
-        **_results(results), fund=fund, loans=None, sections=sections)
+    context = {
+        "month": month, "style": _style(),
+        "title": str(books.options.get("title") or books.path.name),
+        "close_state": None, "close_states": CLOSE_STATES,
+        "results_title": "Medlemmarnas resultat per månad", "results_label": "Medlem",
+        **_results(results, final), "fund": fund, "loans": None, "sections": sections,
+        "s": pack_summary(books, month, checks, final=final)}
+    return context, files
+
+
+def board_pack_files(books: Books, month: str, checks: list[CheckResult], *,
+                     final: bool = True) -> dict[Path, str]:
+    """Every text file of a month's board pack, by path.
+
+    Args:
+        books: The books after the close's entries.
+        month: ``YYYY-MM``.
+        checks: The preflight results to show.
+        final: Whether the month is closed (False: a preliminary pack).
+
+    Returns:
+        Path to content for ``index.html`` and the CSV files.
+    """
+    folder = board_pack_dir(books.path.resolve(), month)
+    context, files = _group_context(books, month, checks, final)
+    files["index.html"] = render("boardpack.html", **context)
     return {folder / name: text for name, text in files.items()}
+
+
+def board_pack_print_html(books: Books, month: str, checks: list[CheckResult], *,
+                          final: bool = True) -> str:
+    """The printed pack's HTML: the summary in reading order, with print CSS for A4.
+
+    Args:
+        books: The books after the close's entries.
+        month: ``YYYY-MM``.
+        checks: The preflight results to show.
+        final: Whether the month is closed (False: marked preliminary on every page).
+
+    Returns:
+        The HTML document (no scripts, no external files).
+    """
+    summary = pack_summary(books, month, checks, final=final)
+    results = member_results(books, month)
+    return render("boardpack_print.html", s=summary, style=_style(),
+                  title=str(books.options.get("title") or books.path.name),
+                  close_state=None, close_states=CLOSE_STATES,
+                  results_title="Medlemmarnas resultat per månad",
+                  results_chart=_results(results, final)["results_chart"])
+
+
+def board_pack_pdf(document: str, month: str) -> bytes:
+    """Print a pack's HTML (:func:`board_pack_print_html`) to A4 PDF with Chromium.
+
+    The PDF is dated the month's last day, so printing the same pack again gives the
+    same bytes (:func:`coopledger.printing.print_pdf`).
+
+    Raises:
+        CoopException: Chromium is missing or failed.
+    """
+    _, end = month_bounds(month)
+    return print_pdf(document, f"the board pack of {month}",
+                     stamp=end - datetime.timedelta(days=1))
 
 
 def member_pack_files(books: Books, code: str, month: str, state: str) -> dict[str, str]:
@@ -228,16 +296,19 @@ def member_pack_files(books: Books, code: str, month: str, state: str) -> dict[s
                                           "next_due"])
     section, section_files = _entity_section(books, code, month)
     files.update(section_files)
+    final = state in ("closed", "sealed")
     files["index.html"] = render(
-        "boardpack.html", month=month, style=_STYLE,
-        title=f"{code}: {books.entities[code].name}", checks=None, close_state=state,
+        "boardpack.html", month=month, style=_style(),
+        title=f"{code}: {books.entities[code].name}", close_state=state,
         close_states=CLOSE_STATES, results_title="Resultat per månad",
-        results_label="Enhet", **_results(results), fund=None,
+        results_label="Enhet", **_results(results, final), fund=None,
+        s=pack_summary(books, month, None, final=final, members=[code]),
         loans=[[a, b, format_sek(c), f"{d}", e, format_sek(f), format_sek(g), str(h), str(i)]
                for a, b, c, d, e, f, g, h, i in loan_rows],
         sections=[section])
     return files
 
 
-__all__ = ["GROUP", "board_pack_dir", "board_pack_files", "member_pack_files",
-           "member_results", "render", "statement_rows"]
+__all__ = ["GROUP", "board_pack_dir", "board_pack_files", "board_pack_pdf",
+           "board_pack_print_html", "member_pack_files", "member_results", "pdf_name",
+           "render", "statement_rows"]

@@ -21,8 +21,9 @@ from markupsafe import Markup
 
 from coopledger.books import Books
 from coopledger.close.charts import line_chart
+from coopledger.close.packsummary import percent
 from coopledger.close.render import render
-from coopledger.fund import first_reportable_day
+from coopledger.fund import FIGURE_LABELS, capital_lines, first_reportable_day
 from coopledger.fund.report import PAR_DAYS, STATUSES, FundReport, fund_report
 from coopledger.money import format_sek
 from coopledger.seals import month_bounds, previous_month
@@ -37,19 +38,20 @@ def _csv(header: list[str], rows: Iterable[Iterable[Any]]) -> str:
 
 
 def key_figures(report: FundReport) -> list[tuple[str, Decimal]]:
-    """The fund's key figures, labelled in Swedish, in reading order."""
-    figures = [("Bruttoportfölj (utestående kapital)", report.gross_portfolio)]
+    """The fund's key figures, labelled in Swedish, in reading order.
+
+    The capital's lines are :func:`coopledger.fund.capital_lines`, signed and labelled as
+    the Fonden page shows them; the loan book's labels are
+    :data:`coopledger.fund.FIGURE_LABELS`.
+    """
+    figures = [(FIGURE_LABELS["gross_portfolio"][0], report.gross_portfolio)]
     for days in PAR_DAYS:
         figures.append((f"PAR{days} (andel)", report.par.get(days, Decimal(0))))
         figures.append((f"PAR{days} (belopp i risk)", report.par_amounts.get(days, Decimal(0))))
-    figures += [("Avskrivet", report.written_off), ("Återvunnet", report.recovered),
-                ("Intjänad ränta", report.interest_earned),
-                ("Erforderlig reservering", report.provision_required),
-                ("Medlemsinsatser", report.contributions),
-                ("Behållna intäkter", report.income_kept), ("Förluster", report.losses),
-                ("Kapitalbas", report.capital_base), ("Kassa", report.cash),
-                ("Beviljat, ej utbetalt", report.committed),
-                ("Tillgängligt för nya lån", report.available)]
+    figures += [(FIGURE_LABELS[key][0], getattr(report, key))
+                for key in ("written_off", "recovered", "interest_earned",
+                            "provision_required")]
+    figures += [(line.sv, line.amount) for line in capital_lines(report)]
     return figures
 
 
@@ -80,12 +82,12 @@ def fund_html(books: Books, month: str) -> tuple[str, dict[str, str]]:
     portfolio, par = _history_charts(books, month)
     page = render(
         "fund.html", currency=report.currency,
-        figures=[[label, f"{value * 100:.2f} %" if "andel" in label else format_sek(value)]
+        figures=[[label, percent(value * 100, 2) if "andel" in label else format_sek(value)]
                  for label, value in figures],
         statuses=[[s, str(n), format_sek(a)] for s, n, a in status_rows],
-        loans=[[a, b, format_sek(c), f"{d}", e, format_sek(f), str(g), format_sek(h)]
+        loans=[[a, b, format_sek(c), percent(d, 2), e, format_sek(f), str(g), format_sek(h)]
                for a, b, c, d, e, f, g, h in loan_rows],
-        members=[[a, format_sek(b), f"{c * 100:.2f} %"] for a, b, c in member_rows],
+        members=[[a, format_sek(b), percent(c * 100, 2)] for a, b, c in member_rows],
         portfolio_chart=Markup(portfolio), par_chart=Markup(par))  # noqa: S704  # escaped SVG
     return page, files
 
