@@ -249,6 +249,28 @@ def board_pack_print_html(books: Books, month: str, checks: list[CheckResult], *
                   results_chart=_results(results, final)["results_chart"])
 
 
+def member_pack_print_html(books: Books, code: str, month: str, state: str) -> str:
+    """A member's printed pack: its own summary (no group checks, no fund), A4.
+
+    Args:
+        books: The member's own books (:mod:`coopledger.member`), or the group's.
+        code: The member.
+        month: ``YYYY-MM``.
+        state: The month's close state (a pack of a month not closed is preliminary).
+
+    Returns:
+        The HTML document.
+    """
+    final = state in ("closed", "sealed")
+    results = {code: member_results(books, month, members=[code])[code]}
+    return render("boardpack_print.html",
+                  s=pack_summary(books, month, None, final=final, members=[code]),
+                  style=_style(), title=f"{code}: {books.entities[code].name}",
+                  close_state=state, close_states=CLOSE_STATES,
+                  results_title="Resultat per månad",
+                  results_chart=_results(results, final)["results_chart"])
+
+
 def board_pack_pdf(document: str, month: str) -> bytes:
     """Print a pack's HTML (:func:`board_pack_print_html`) to A4 PDF with Chromium.
 
@@ -310,5 +332,5 @@ def member_pack_files(books: Books, code: str, month: str, state: str) -> dict[s
 
 
 __all__ = ["GROUP", "board_pack_dir", "board_pack_files", "board_pack_pdf",
-           "board_pack_print_html", "member_pack_files", "member_results", "pdf_name",
-           "render", "statement_rows"]
+           "board_pack_print_html", "member_pack_files", "member_pack_print_html",
+           "member_results", "pdf_name", "render", "statement_rows"]
