@@ -86,7 +86,8 @@ def _ratio_cell(ratio: Ratio) -> dict[str, str]:
             "mark": VERDICT_MARK[verdict], "word": word, "text": ratio.text("sv")}
 
 
-def _people_row(months: list[PeopleMonth], label: str, final: set[str]) -> dict[str, Any]:
+def _people_row(months: list[PeopleMonth], label: str, final: set[str],
+                short: str) -> dict[str, Any]:
     cells = []
     for month in months:
         name = month.month.label
@@ -101,7 +102,8 @@ def _people_row(months: list[PeopleMonth], label: str, final: set[str]) -> dict[
             "fte": format_decimal(month.fte, format="#,##0.0", locale="sv_SE"),
             "without_extent": month.without_extent,
             "starts": len(month.starts), "leavers": len(month.leavers)})
-    return {"label": label, "cells": cells, "now": cells[-1] if cells else None}
+    return {"label": label, "short": short, "cells": cells,
+            "now": cells[-1] if cells else None}
 
 
 def _result_row(books: Books, code: str | None, label: str,
@@ -182,11 +184,11 @@ def pack_summary(books: Books, month: str, checks: list[CheckResult] | None, *,
                      for r in fund_ratios(books, date) if r.verdict in ("bad", "watch")]
     history = months_to(month)
     final_months = {m.label for m in history.months() if final or m.label != month}
-    people_rows = [_people_row(people(books, c, history), names[c], final_months)
+    people_rows = [_people_row(people(books, c, history), names[c], final_months, c)
                    for c in codes]
     if group:
         people_rows.append(_people_row(people(books, None, history), "Koncernen",
-                                       final_months))
+                                       final_months, "Koncernen"))
     for row in people_rows:
         now = row["now"]
         if now is not None and not now["booked"]:
