@@ -177,7 +177,9 @@ def test_an_open_month_is_not_drawn_as_a_result(books: Books) -> None:
     assert f"{OPEN_MONTH} (preliminär)" in index
 
 
-def test_the_same_pack_prints_the_same_bytes(books: Books, printed: Printed) -> None:
-    again = _print(books, MONTH, final=True)
-    assert again.pdf == printed.pdf
+def test_the_pack_is_dated_by_its_month_not_by_the_printing(printed: Printed) -> None:
     assert b"/CreationDate (D:20261031000000" in printed.pdf
+    assert b"/ModDate (D:20261031000000" in printed.pdf
+    assert printed.reader.metadata is not None
+    assert printed.reader.metadata.creation_date is not None
+    assert printed.reader.metadata.creation_date.date() == datetime.date(2026, 10, 31)

@@ -5,9 +5,10 @@ layout engine: the document's own CSS says the page size (``@page { size: A4 }``
 how tables break across pages. :func:`print_pdf` returns the PDF's bytes;
 :func:`write_pdf` writes them atomically. Chromium stamps the time of printing into the
 PDF's ``/CreationDate`` and ``/ModDate``; given ``stamp``, both are set to that date
-instead (same length, so the file's cross-reference offsets stay right), and printing the
-same HTML twice with the same Chromium gives the same bytes: a writer can tell that
-nothing changed.
+instead (same length, so the file's cross-reference offsets stay right): a board pack is
+dated by its month, not by the day it was printed, and reprinting the same HTML with the
+same Chromium gives, as a rule, the same bytes (Chromium does not promise it, so no
+writer relies on it).
 """
 
 from __future__ import annotations

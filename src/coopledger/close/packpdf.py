@@ -3,11 +3,11 @@
 ``coopledger close LEDGER 2026-10 --pdf`` prints the pack of the month it closes, in the
 same all-or-nothing step as the rest of the close (the PDF is printed before anything is
 written and put in place after the text files). For a month already sealed, ``--pdf``
-prints the PDF of the pack written when it was closed, only if the books still give
-that very pack: the checks are read back from the pack's ``checks.csv`` and the pack's
-``index.html`` is rendered again and compared. A sealed month's pack is never rewritten
-differently: an existing PDF is left alone when it is the same and the command refuses
-when it would differ; a pack that the books no longer give is refused too.
+prints the PDF of the pack written when it was closed, only if it is missing and only if
+the books still give that very pack: the checks are read back from the pack's
+``checks.csv`` and the pack's ``index.html`` is rendered again and compared. A sealed
+month's pack is never rewritten: an existing PDF is left as it is (it was printed from
+that pack), and a pack that the books no longer give is refused.
 
 ``coopledger close LEDGER 2026-11 --preview pack.pdf`` prints a preliminary pack of a
 month that is not closed, marked so on every page, to a file of the user's choice; it
@@ -61,7 +61,7 @@ def checks_of_pack(folder: Path) -> list[CheckResult]:
 
 
 def sealed_pack_pdf(books: Books, month: str) -> tuple[Path, bytes] | None:
-    """The PDF to write for a sealed month's pack, or None when it is already there.
+    """The PDF to write for a sealed month's pack, or None when one is already there.
 
     Args:
         books: The books (the month is sealed in them).
@@ -71,10 +71,13 @@ def sealed_pack_pdf(books: Books, month: str) -> tuple[Path, bytes] | None:
         The PDF's path and bytes, or None when the same PDF is already written.
 
     Raises:
-        CoopException: The pack is missing, the books no longer give the pack that was
-            written, or a different PDF is already there; nothing was written.
+        CoopException: The pack is missing, or the books no longer give the pack that
+            was written; nothing was written.
     """
     folder = board_pack_dir(books.path.resolve(), month)
+    target = folder / pdf_name(month)
+    if target.is_file():
+        return None
     checks = checks_of_pack(folder)
     index = folder / "index.html"
     again = board_pack_files(books, month, checks).get(index)
@@ -82,15 +85,7 @@ def sealed_pack_pdf(books: Books, month: str) -> tuple[Path, bytes] | None:
         raise CoopException(
             f"{month} is sealed and its board pack ({index}) is not what these books and "
             "this version give: a sealed month's pack is kept as written; nothing was written")
-    pdf = print_pack(books, month, checks)
-    target = folder / pdf_name(month)
-    if target.is_file():
-        if target.read_bytes() == pdf:
-            return None
-        raise CoopException(f"{target} exists and differs from the pack printed now (another "
-                            "Chromium or version): a sealed month's pack is not rewritten; "
-                            "move it away to print it anew; nothing was written")
-    return target, pdf
+    return target, print_pack(books, month, checks)
 
 
 def preview_pack(books: Books, month: str) -> bytes:
