@@ -18,7 +18,7 @@ from coopledger.close.preflight import preflight
 from coopledger.compare import compare
 from coopledger.entities import EntityKind
 from coopledger.fund import capital_lines, fund_report
-from coopledger.money import format_sek
+from coopledger.i18n import format_amount, labels
 from coopledger.people import people
 from coopledger.periods import month_period
 from coopledger.printing import CHROMIUM
@@ -100,7 +100,7 @@ def test_the_summary_comes_first_in_reading_order(printed: Printed) -> None:
     assert first.index("Styrelserapport") < first.index("Varningar")
     text = printed.text
     positions = [text.index(heading) for heading in
-                 ("Varningar", "Medlemmarna", "Fonden:", "Bokslutet")]
+                 ("Varningar", "Medlemmarna", "Fonden:", "Kontroller vid bokslutet")]
     assert positions == sorted(positions)
 
 
@@ -114,7 +114,7 @@ def test_results_beside_budget_and_last_year_are_the_librarys(books: Books,
                    budget.total("deviation"), last_year.total("reference"),
                    budget.total("ytd_actual"), budget.total("ytd_reference"),
                    budget.total("ytd_deviation"), last_year.total("ytd_reference")]
-        row = " ".join(normal(format_sek(v, decimals=0)) for v in figures)
+        row = " ".join(normal(format_amount(v, 0, "sv")) for v in figures)
         assert row in printed.text, (code, row)
     # the example has budgets: the month's budget is not zero for every member
     assert any(compare(books, c, period, "budget").total("reference")
@@ -142,8 +142,13 @@ def test_the_fund_is_split_as_the_library_splits_it(books: Books, printed: Print
     report = fund_report(books, datetime.date(2026, 10, 31))
     lines = capital_lines(report)
     assert sum((line.amount for line in lines[:3]), Decimal(0)) == lines[3].amount
+    t = labels("sv")
     for line in lines:
-        assert f"{line.sv} {normal(format_sek(line.amount))}" in printed.text, line
+        assert f"{t[line.label]} {normal(format_amount(line.amount, 2, 'sv'))}" \
+            in printed.text, line
+    # one meaning each: interest over the loans' lives is not "upplupen" (unpaid) interest
+    assert t["interest_earned"].startswith("Intjänad ränta")
+    assert t["accrued"].startswith("Upplupen ränta")
 
 
 def test_the_people_month_by_month_are_the_librarys(books: Books, printed: Printed) -> None:

@@ -17,7 +17,7 @@ from coopledger.books import load_books
 from coopledger.cli import main
 from coopledger.compare import compare
 from coopledger.fava_ext.close_view import read_board_packs
-from coopledger.money import format_sek
+from coopledger.i18n import format_amount
 from coopledger.periods import month_period
 from coopledger.printing import CHROMIUM
 from tests.fava_ext.conftest import close_copy
@@ -48,7 +48,7 @@ def test_the_close_prints_the_pack_beside_its_html(printed: Path) -> None:
     text = text_of(pdf.read_bytes())
     books = load_books(printed)
     result = compare(books, "Kafe", month_period(2025, 2), "budget").total("actual")
-    assert " ".join(format_sek(result, decimals=0).replace("\u00a0", " ").split()) in text
+    assert " ".join(format_amount(result, 0, "sv").replace("\u00a0", " ").split()) in text
     assert "PRELIMINÄR" not in text
     assert not list(pdf.parent.glob(".*"))  # no temporary file left behind
 
@@ -158,7 +158,7 @@ def test_a_members_printed_pack_is_its_own(printed: Path, tmp_path: Path) -> Non
     text = text_of(response.data)
     assert f"Kafe: {group.entities['Kafe'].name}" in text
     result = compare(group, "Kafe", month_period(2025, 2), "budget").total("actual")
-    assert " ".join(format_sek(result, decimals=0).replace("\u00a0", " ").split()) in text
+    assert " ".join(format_amount(result, 0, "sv").replace("\u00a0", " ").split()) in text
     for other in ("Stad", group.entities["Stad"].name, "Fonden"):
         assert other not in text
     assert client.get(base.replace("2025-02", "2025-03") + "boardpack-2025-03.pdf"

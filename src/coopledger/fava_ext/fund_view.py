@@ -17,7 +17,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from coopledger.books import Books
 from coopledger.fava_ext.chart import LineChart, line_chart
 from coopledger.fund import (
-    FIGURE_LABELS,
     CapitalLine,
     FundReport,
     capital_lines,
@@ -66,12 +65,6 @@ class FundView:
         """The capital base's split, as the board pack shows it
         (:func:`coopledger.fund.capital_lines`)."""
         return capital_lines(self.report)
-
-    @staticmethod
-    def figure_label(key: str, language: str) -> str:
-        """A loan book figure's label, as the board pack's (:data:`FIGURE_LABELS`)."""
-        sv, en = FIGURE_LABELS[key]
-        return en if language == "en" else sv
 
 
 def report_date(books: Books, period: Period) -> datetime.date:

@@ -27,7 +27,6 @@ from coopledger.fund.closing import closing_entries
 from coopledger.fund.ledger import LoanRecord, loan_book
 from coopledger.fund.loans import Loan
 from coopledger.fund.report import (
-    FIGURE_LABELS,
     CapitalLine,
     FundReport,
     LoanLine,
@@ -48,7 +47,6 @@ if TYPE_CHECKING:
     from coopledger.books import Books
 
 __all__ = [
-    "FIGURE_LABELS",
     "CapitalLine",
     "FundReport",
     "Instalment",

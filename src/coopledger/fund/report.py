@@ -16,9 +16,10 @@ Definitions (see also docs/fund.md):
   depend on how or whether the years were closed, nor on full or daily books.
 - **available for new loans** = cash (BAS 19xx) - committed but not disbursed.
 
-:func:`capital_lines` is the one way to show that split (the Fonden page and the board
-pack both use it), with its labels; :data:`FIGURE_LABELS` names the loan book's other
-figures, so that "upplupen ränta" is only ever the interest accrued and not yet paid.
+:func:`capital_lines` is the one way to show that split: the Fonden page and the board
+pack both use it, with the same labels from the message catalogue, where "upplupen
+ränta" is only ever the interest accrued and not yet paid, and the interest over the
+loans' lives is "intjänad ränta".
 """
 
 from __future__ import annotations
@@ -128,40 +129,22 @@ class FundReport:
 
 @dataclass(frozen=True)
 class CapitalLine:
-    """One line of the fund's capital: what it is, in Swedish and English, and its amount.
+    """One line of the fund's capital: what it is and its amount (no words: a page or a
+    pack takes the label from the message catalogue, :mod:`coopledger.i18n`).
 
     Attributes:
         key: ``contributions``, ``income_kept``, ``losses``, ``capital_base``, ``cash``,
             ``committed`` or ``available``.
-        sv: The Swedish label.
-        en: The English label.
+        label: The line's message id in the catalogue.
         amount: The amount as the line adds to the total below it (losses and committed
             are negative).
         total: Whether the line is a total (capital base, available).
     """
 
     key: str
-    sv: str
-    en: str
+    label: str
     amount: Decimal
     total: bool = False
-
-    def label(self, language: str) -> str:
-        """The label in ``sv`` or ``en``."""
-        return self.en if language == "en" else self.sv
-
-
-#: The loan book's other figures: key to (Swedish, English) label.
-FIGURE_LABELS = {
-    "gross_portfolio": ("Bruttoportfölj (utestående kapital)",
-                        "Gross portfolio (outstanding principal)"),
-    "written_off": ("Avskrivet", "Written off"),
-    "recovered": ("Återvunnet", "Recovered"),
-    "interest_earned": ("Intjänad ränta (lånens löptid hittills)",
-                        "Interest earned (over the loans' lives so far)"),
-    "accrued_interest": ("Upplupen ränta (ej betald)", "Accrued interest (unpaid)"),
-    "provision_required": ("Erforderlig reservering", "Provisions required"),
-}
 
 
 def capital_lines(report: FundReport) -> tuple[CapitalLine, ...]:
@@ -175,17 +158,13 @@ def capital_lines(report: FundReport) -> tuple[CapitalLine, ...]:
         capital base (their sum); cash, committed (negative), available (their sum).
     """
     return (
-        CapitalLine("contributions", "Medlemsinsatser", "Members' contributions",
-                    report.contributions),
-        CapitalLine("income_kept", "Behållna intäkter", "Income kept", report.income_kept),
-        CapitalLine("losses", "Kreditförluster, räkenskapsåret",
-                    "Credit losses, this fiscal year", -report.losses),
-        CapitalLine("capital_base", "Kapitalbas", "Capital base", report.capital_base, True),
-        CapitalLine("cash", "Kassa", "Cash", report.cash),
-        CapitalLine("committed", "Beviljat, ej utbetalt", "Committed, not disbursed",
-                    -report.committed),
-        CapitalLine("available", "Tillgängligt för nya lån", "Available for new loans",
-                    report.available, True),
+        CapitalLine("contributions", "contributions", report.contributions),
+        CapitalLine("income_kept", "income_kept", report.income_kept),
+        CapitalLine("losses", "losses", -report.losses),
+        CapitalLine("capital_base", "capital_base", report.capital_base, True),
+        CapitalLine("cash", "fund_cash", report.cash),
+        CapitalLine("committed", "committed", -report.committed),
+        CapitalLine("available", "available", report.available, True),
     )
 
 
