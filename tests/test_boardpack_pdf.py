@@ -188,3 +188,18 @@ def test_the_pack_is_dated_by_its_month_not_by_the_printing(printed: Printed) ->
     assert printed.reader.metadata is not None
     assert printed.reader.metadata.creation_date is not None
     assert printed.reader.metadata.creation_date.date() == datetime.date(2026, 10, 31)
+
+
+def test_the_printed_pack_speaks_the_books_language(books: Books) -> None:
+    checks = preflight(books, datetime.date(2026, 10, 1), datetime.date(2026, 11, 1))
+    english = board_pack_print_html(books, MONTH, checks, "en")
+    swedish = board_pack_print_html(books, MONTH, checks, "sv")
+    assert '<html lang="en">' in english
+    for sv, en in (("Varningar", "Warnings"), ("Medlemmarna", "The members"),
+                   ("Hittills i år", "Year to date"), ("De anställda", "The people employed")):
+        assert sv in swedish
+        assert en in english
+        assert sv not in english
+    group = compare(books, None, month_period(2026, 10), "budget").total("actual")
+    assert format_amount(group, 0, "en") in english
+    assert format_amount(group, 0, "sv") in swedish
