@@ -11,9 +11,10 @@ Definitions (see also docs/fund.md):
 - **capital base** = members' contributions + income kept - losses, where losses are the
   credit losses (BAS 6351: provisions and write-offs less recoveries) booked in the
   fund's fiscal year up to the report date, and income kept is every other equity, income
-  and expense of the fund (earlier years' losses included, whether a year-end moved them
-  to equity or not). It equals the fund's assets less its liabilities. The split does not
-  depend on how or whether the years were closed, nor on full or daily books.
+  and expense of the fund (earlier years' losses included). It equals the fund's assets
+  less its liabilities. For a date after a fiscal year, the split does not depend on
+  whether that year was closed (its year-end moved its losses to equity), nor on full or
+  daily books.
 - **available for new loans** = cash (BAS 19xx) - committed but not disbursed.
 
 :func:`capital_lines` is the one way to show that split: the Fonden page and the board
@@ -245,7 +246,7 @@ def fund_report(books: Books, date: datetime.date) -> FundReport:
             retained -= balance
         elif root == "Assets" and bas.startswith("19"):
             cash += balance
-    losses = _year_losses(books, fund, currency, date)
+    losses = _year_losses(books, fund, postings, date)
     income_kept = retained + losses
     committed = sum((max(ZERO, ln.principal - ln.state.disbursed) for ln in lines
                      if ln.state.status not in ("repaid", "written-off")), ZERO)
@@ -264,27 +265,12 @@ def fund_report(books: Books, date: datetime.date) -> FundReport:
             lambda: capital_movements(books.transactions, books.opens, fund)), date)))
 
 
-def _year_losses(books: Books, fund: str, currency: str, date: datetime.date) -> Decimal:
-    """The credit losses (BAS 6351) booked in the fund's fiscal year up to ``date``.
-
-    A year-end entry (metadata ``year-end``) moves a result, it books no loss: left out.
-    """
+def _year_losses(books: Books, fund: str, postings: list[tuple[datetime.date, str, Decimal]],
+                 date: datetime.date) -> Decimal:
+    """The credit losses (BAS 6351) booked in the fund's fiscal year up to ``date``: the
+    change of the account over the year so far (a year-end entry on the year's last day
+    moves them to equity, as it moves every result)."""
     year = books.entities[fund].fiscal_year_of(date)
-
-    def postings() -> list[tuple[datetime.date, Decimal]]:
-        found = []
-        for txn in books.transactions:
-            if "year-end" in txn.meta:
-                continue
-            for posting in txn.postings:
-                units = posting.units
-                if (units is not None and units.number is not None
-                        and units.currency == currency
-                        and posting.account.startswith(("Expenses:", "Income:"))
-                        and posting.account.split(":")[1] == fund
-                        and bas_of(books.opens, posting.account) == LOSSES_BAS):
-                    found.append((txn.date, units.number))
-        return found
-
-    losses = books.remember(("fund.loss_postings", fund, currency), postings)
-    return sum((n for day, n in losses if year.start <= day <= date), ZERO)
+    return sum((number for day, account, number in postings
+                if year.start <= day <= date and bas_of(books.opens, account) == LOSSES_BAS),
+               ZERO)
