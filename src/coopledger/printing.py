@@ -21,6 +21,7 @@ import tempfile
 from pathlib import Path
 
 from coopledger.errors import CoopException
+from coopledger.files import new_file_mode
 
 CHROMIUM = Path(os.environ.get("COOPLEDGER_CHROMIUM", "/usr/bin/chromium"))
 
@@ -89,6 +90,7 @@ def write_pdf(document: str, target: Path, stamp: datetime.date | None = None) -
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(pdf)
+        os.chmod(name, new_file_mode())  # as any other file written (mkstemp makes 0600)
         os.replace(name, target)
     except BaseException:
         Path(name).unlink(missing_ok=True)

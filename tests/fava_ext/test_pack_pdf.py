@@ -163,3 +163,9 @@ def test_a_members_printed_pack_is_its_own(printed: Path, tmp_path: Path) -> Non
         assert other not in text
     assert client.get(base.replace("2025-02", "2025-03") + "boardpack-2025-03.pdf"
                       ).status_code == 404
+
+
+def test_the_pdf_is_readable_like_the_packs_other_files(printed: Path) -> None:
+    folder = printed.parent / "boardpack" / "2025-02"
+    mode = (folder / "index.html").stat().st_mode & 0o777
+    assert (folder / "boardpack-2025-02.pdf").stat().st_mode & 0o777 == mode

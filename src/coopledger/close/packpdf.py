@@ -31,7 +31,7 @@ from coopledger.close.boardpack import (
 )
 from coopledger.close.preflight import CheckResult, preflight
 from coopledger.errors import CoopException
-from coopledger.files import read_text
+from coopledger.files import new_file_mode, read_text
 from coopledger.seals import month_bounds, read_seals
 
 
@@ -112,6 +112,7 @@ def place(target: Path, pdf: bytes) -> Path:
             handle.write(pdf)
             handle.flush()
             os.fsync(handle.fileno())
+        os.chmod(name, new_file_mode())  # as any other file written (mkstemp makes 0600)
     except BaseException:
         Path(name).unlink(missing_ok=True)
         raise
