@@ -10,11 +10,13 @@ Definitions (see also docs/fund.md):
   in. Shown for n = 1, 30, 60 and 90, beside the amounts written off.
 - **capital base** = members' contributions + income kept - losses, where losses are the
   credit losses (BAS 6351: provisions and write-offs less recoveries) booked in the
-  fund's fiscal year up to the report date, and income kept is every other equity, income
-  and expense of the fund (earlier years' losses included). It equals the fund's assets
-  less its liabilities. For a date after a fiscal year, the split does not depend on
-  whether that year was closed (its year-end moved its losses to equity), nor on full or
-  daily books.
+  fund's fiscal year up to the report date (and after the last closed year), and income
+  kept is every other equity, income and expense of the fund (earlier years' losses
+  included). It equals the fund's assets less its liabilities. Result accounts count from
+  the last closed year on: a closed year's result is in equity (through 8999 Årets
+  resultat and 2099), where the daily books, which start from the balance sheet, have it
+  too. So the split does not depend on whether an earlier year was closed yet, nor on
+  full or daily books: a pack written before a year-end and a page read after it agree.
 - **available for new loans** = cash (BAS 19xx) - committed but not disbursed.
 
 :func:`capital_lines` is the one way to show that split: the Fonden page and the board
@@ -235,7 +237,7 @@ def fund_report(books: Books, date: datetime.date) -> FundReport:
     # A board pack asks for a dozen month ends: scan the ledger once per books.
     postings = books.remember(("fund.entity_postings", fund, currency),
                               lambda: entity_postings(books.transactions, fund, currency))
-    balances = balances_at(postings, date)
+    balances = _open_year_balances(books, postings, date)
     contributions = retained = cash = ZERO
     for account, balance in balances.items():
         bas = bas_of(books.opens, account) or ""
@@ -265,12 +267,46 @@ def fund_report(books: Books, date: datetime.date) -> FundReport:
             lambda: capital_movements(books.transactions, books.opens, fund)), date)))
 
 
+def _open_year_balances(books: Books, postings: list[tuple[datetime.date, str, Decimal]],
+                        date: datetime.date) -> dict[str, Decimal]:
+    """The fund's balances at ``date``, its result accounts from the last closed year on.
+
+    A closed year's result accounts net to zero with its 8999 posting, and its result is
+    in equity: they are left out, as the daily books do not hold them.
+    """
+    balances = balances_at(postings, date)
+    cut = _closed_through(books, date)
+    if cut is not None:
+        for account, number in balances_at(postings, cut - datetime.timedelta(days=1)).items():
+            if account.split(":", 1)[0] in ("Income", "Expenses"):
+                balances[account] = balances.get(account, ZERO) - number
+    return balances
+
+
+def _closed_through(books: Books, date: datetime.date) -> datetime.date | None:
+    """The first day after the last fiscal year closed by the end of ``date``, if any.
+
+    A year is closed by its year-end entry, dated its last day, whose postings on result
+    accounts are marked in the posting index.
+    """
+    def ends() -> list[datetime.date]:
+        index = books.postings
+        return sorted({index.dates[i] + datetime.timedelta(days=1)
+                       for i, moved in enumerate(index.result_transfer) if moved})
+
+    closed = [end for end in books.remember(("fund.closed_year_ends",), ends)
+              if end <= date + datetime.timedelta(days=1)]
+    return closed[-1] if closed else None
+
+
 def _year_losses(books: Books, fund: str, postings: list[tuple[datetime.date, str, Decimal]],
                  date: datetime.date) -> Decimal:
-    """The credit losses (BAS 6351) booked in the fund's fiscal year up to ``date``: the
-    change of the account over the year so far (a year-end entry on the year's last day
-    moves them to equity, as it moves every result)."""
-    year = books.entities[fund].fiscal_year_of(date)
+    """The credit losses (BAS 6351) booked in the fund's fiscal year up to ``date``, after
+    the last closed year (on a closed year's last day: none, they are in equity)."""
+    start = books.entities[fund].fiscal_year_of(date).start
+    cut = _closed_through(books, date)
+    if cut is not None:
+        start = max(start, cut)
     return sum((number for day, account, number in postings
-                if year.start <= day <= date and bas_of(books.opens, account) == LOSSES_BAS),
+                if start <= day <= date and bas_of(books.opens, account) == LOSSES_BAS),
                ZERO)
