@@ -12,9 +12,9 @@
    ``example_board.py``: every entity's budget for 2026 (Fava's budget directives) and
    a threshold for the key ratios.
 5. Bank balance assertions for every month end, from the finished books.
-6. ``coopledger close`` for every month from 2025-01 to 2026-10, then the year-end
-   close of 2025. November 2026 stays open: it is the month the README closes as a dry
-   run.
+6. ``coopledger close`` for every month from 2025-01 to 2026-10 (the last with
+   ``--pdf``: its board pack printed), then the year-end close of 2025. November 2026
+   stays open: it is the month the README closes as a dry run.
 
 Run from the repository root (takes about a minute)::
 
@@ -91,7 +91,8 @@ def main() -> int:
     assertions.write_text(make_example.bank_assertions_text(MAIN), encoding="utf-8")
     for month in CLOSED_MONTHS:
         print(f"== close {month}", flush=True)
-        command("close", str(MAIN), month)
+        # The last closed month's pack is printed too (A4 PDF, by Chromium).
+        command("close", str(MAIN), month, *(["--pdf"] if month == CLOSED_MONTHS[-1] else []))
     command("close", str(MAIN), "--year", "2025")
     from coopledger.balances import account_balance
     from coopledger.books import load_books

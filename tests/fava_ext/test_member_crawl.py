@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import html
+import io
 import json
 import re
 from collections.abc import Iterator
@@ -138,7 +139,13 @@ def leaks(text: str, forbidden: Forbidden, allowed: frozenset[str] = frozenset()
 
 
 def readable(body: bytes, mimetype: str) -> str:
-    """A response's text with HTML entities and JSON escapes undone."""
+    """A response's text with HTML entities and JSON escapes undone (a PDF's: its pages'
+    text, as pypdf reads it)."""
+    if mimetype == "application/pdf":
+        from pypdf import PdfReader
+
+        return " ".join(" ".join(page.extract_text().split())
+                        for page in PdfReader(io.BytesIO(body)).pages)
     text = body.decode("utf-8", errors="replace")
     if mimetype == "application/json":
         with contextlib.suppress(ValueError):

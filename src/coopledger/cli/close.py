@@ -1,8 +1,10 @@
-"""``coopledger close LEDGER YYYY-MM [--dry-run]`` and ``coopledger close LEDGER --year YYYY``.
+"""``coopledger close LEDGER YYYY-MM [--dry-run] [--pdf]``, ``--preview FILE`` and ``--year``.
 
 Closes a month: preflight checks, the month's computed entries, voucher numbers, the seal
 and the board pack, all written at once or not at all. ``2025-01..2026-10`` closes a run
-of months in order, stopping at the first that fails. See docs/close.md.
+of months in order, stopping at the first that fails. ``--pdf`` prints the board pack as
+A4 PDF beside it (for a sealed month: if it is missing); ``--preview FILE`` prints a
+preliminary pack of a month not yet closed. See docs/close.md.
 """
 
 from __future__ import annotations
@@ -38,6 +40,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                              "and why")
     parser.add_argument("--by", metavar="NAME",
                         help="who accepts (with --accept; default: your user name)")
+    parser.add_argument("--pdf", action="store_true",
+                        help="print the board pack as PDF (A4) beside its HTML too; for a "
+                             "month already sealed, print its pack if the PDF is missing")
+    parser.add_argument("--preview", metavar="FILE",
+                        help="print a preliminary board pack of a month not yet closed to "
+                             "FILE (PDF); closes nothing, writes nothing else")
     parser.set_defaults(run=run)
 
 
@@ -155,24 +163,43 @@ def run(args: argparse.Namespace) -> int:
     if not args.month:
         raise CoopException("which month? e.g. coopledger close main.beancount 2026-10")
     months = months_of(args.month)
+    if args.preview is not None:
+        return _preview(args.ledger, months, Path(args.preview), dry_run=args.dry_run)
     if args.dry_run and len(months) > 1:
         raise CoopException("a dry run shows one month: the next depends on this one")
     if args.by is not None and args.accept is None:
         raise CoopException("--by names who accepts: give --accept \"reason\" too")
     for month in months:
         if not _close_one(args.ledger, month, dry_run=args.dry_run, accept=args.accept,
-                          by=args.by):
+                          by=args.by, pdf=args.pdf):
             return 1
     return 0
 
 
+def _preview(ledger: str, months: list[str], target: Path, *, dry_run: bool) -> int:
+    from coopledger.books import load_books
+    from coopledger.close.packpdf import preview_pack, write_pdf_file
+
+    if len(months) > 1:
+        raise CoopException("--preview prints one month's pack: give one month")
+    if target.suffix.lower() != ".pdf":
+        raise CoopException(f"--preview {target}: name a .pdf file; nothing was written")
+    pdf = preview_pack(load_books(ledger), months[0])
+    if dry_run:
+        print(f"would write {target} ({len(pdf)} bytes), a preliminary pack of {months[0]}")
+        return 0
+    write_pdf_file(target, pdf)
+    print(f"{months[0]}: wrote {target}, a preliminary pack (the month is not closed)")
+    return 0
+
+
 def _close_one(ledger: str, month: str, *, dry_run: bool, accept: str | None = None,
-               by: str | None = None) -> bool:
+               by: str | None = None, pdf: bool = False) -> bool:
     from coopledger.close import close_month
 
     started = time.perf_counter()
     report = close_month(ledger, month, dry_run=dry_run, accept=accept, accepted_by=by,
-                         progress=lambda line: print(f"  {line}", file=sys.stderr))
+                         pdf=pdf, progress=lambda line: print(f"  {line}", file=sys.stderr))
     for check in report.checks:
         warned = any(line.startswith("warning:") for line in check.details)
         status = ("ACCEPTED" if check.accepted else "FAIL") if not check.ok else (
@@ -189,8 +216,12 @@ def _close_one(ledger: str, month: str, *, dry_run: bool, accept: str | None = N
             print(f"  {line}", file=sys.stderr)
         return False
     if report.status == "already sealed":
-        print(f"{month}: already sealed and unchanged; nothing to write")
+        done = (f"{'would write' if dry_run else 'wrote'} {report.pdf}" if report.pdf
+                else "nothing to write")
+        print(f"{month}: already sealed and unchanged; {done}")
         return True
+    if report.pdf is not None:
+        print(f"{'would print' if dry_run else 'printed'} {report.pdf}")
     if dry_run:
         for path, text in sorted(report.written.items()):
             if path.suffix == ".beancount":

@@ -10,6 +10,13 @@ Written by ``coopledger close`` into ``boardpack/YYYY-MM/`` beside the main file
 - ``income-<Entity>.csv`` / ``balance-<Entity>.csv`` (``Group`` for the consolidated
   statements): ``section;bas;account;name;amount`` rows, amounts as plain decimals.
 - ``results.csv``: ``entity;month;result`` per member and month; ``checks.csv``.
+- ``boardpack-YYYY-MM.pdf`` (with ``coopledger close --pdf``): the summary on a few A4
+  pages, printed by Chromium from :func:`board_pack_print_html` (see :func:`board_pack_pdf`).
+
+``index.html`` and the PDF open with the summary (:mod:`coopledger.close.packsummary`):
+the warnings, then the members (result beside budget and last year, key ratios, the
+people employed), the fund, the close's checks. A pack of a month that is not closed
+(``final=False``) is marked preliminary throughout and leaves its month out of the charts.
 
 Every figure comes from :mod:`coopledger.statements`, so the pack agrees with
 ``coopledger report`` by construction (and a test compares them). The HTML is rendered
@@ -21,6 +28,7 @@ extension: never the group's files.
 from __future__ import annotations
 
 import csv
+import datetime
 import importlib
 import io
 from collections.abc import Iterable
@@ -31,27 +39,35 @@ from typing import Any
 from markupsafe import Markup
 
 from coopledger.books import Books
+from coopledger.close.packsummary import pack_summary
 from coopledger.close.preflight import CheckResult
 from coopledger.close.render import render
 from coopledger.entities import EntityKind
 from coopledger.i18n import format_amount, labels, ledger_language
 from coopledger.periods import Period, fiscal_year_of, month_period
-from coopledger.seals import previous_month
+from coopledger.printing import print_pdf
+from coopledger.seals import month_bounds, previous_month
 from coopledger.statements import BalanceSheet, IncomeStatement, balance_sheet, income_statement
 from coopledger.svgchart import bar_charts, svg_bars
 
 BOARDPACK_DIR = "boardpack"
 GROUP = "Group"
-_STYLE = """body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222;max-width:60em}
-table{border-collapse:collapse;margin:.5em 0 1.5em}
-td,th{padding:2px 8px;border-bottom:1px solid #ddd}
-td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}tr.total td{font-weight:bold}
-.ok{color:#176117}.fail{color:#a01010}h2{border-bottom:2px solid #444;margin-top:2em}"""
+
+
+def _style() -> Markup:
+    # The pack's own stylesheet, trusted text: not escaped inside <style>.
+    return Markup((Path(__file__).parent / "templates" / "pack.css")  # noqa: S704
+                  .read_text(encoding="utf-8"))
 
 
 def board_pack_dir(main: Path, month: str) -> Path:
     """The folder of a month's board pack."""
     return main.parent / BOARDPACK_DIR / month
+
+
+def pdf_name(month: str) -> str:
+    """The file name of a month's printed pack (``boardpack-2026-10.pdf``)."""
+    return f"boardpack-{month}.pdf"
 
 
 def member_results(
@@ -157,25 +173,36 @@ def _entity_section(books: Books, code: str | None, month: str, language: str) -
     return section, files
 
 
-def _results(results: dict[str, list[tuple[str, Decimal]]], language: str) -> dict[str, Any]:
+def _results(results: dict[str, list[tuple[str, Decimal]]], language: str,
+             final: bool = True) -> dict[str, Any]:
+    """The results table and chart; a preliminary last month is labelled so in the table
+    and left out of the chart (it is no result yet)."""
     months = [m for m, _ in next(iter(results.values()), [])]
-    return {"months": months,
+    drawn = len(months) if final else len(months) - 1
+    preliminary = labels(language)["pack.preliminary_month"]
+    shown = months if final else [*months[:-1], preliminary.format(month=months[-1])]
+    return {"months": shown,
             "results_chart": svg_bars(bar_charts(
-                {code: [v for _, v in series] for code, series in results.items()}, months),
-                language),
+                {code: [v for _, v in series[:drawn]] for code, series in results.items()},
+                months[:drawn]), language),
             "results_rows": [[code, *(format_amount(v, 0, language) for _, v in series)]
                              for code, series in results.items()]}
 
 
+def _title(books: Books) -> str:
+    return str(books.options.get("title") or books.path.name)
+
+
 def board_pack_files(books: Books, month: str, checks: list[CheckResult],
-                     language: str | None = None) -> dict[Path, str]:
-    """Every file of a month's board pack, by path, as text.
+                     language: str | None = None, *, final: bool = True) -> dict[Path, str]:
+    """Every text file of a month's board pack, by path.
 
     Args:
         books: The books after the close's entries.
         month: ``YYYY-MM``.
         checks: The preflight results to show.
         language: ``sv`` or ``en`` (default: Fava's ``language`` option in the books).
+        final: Whether the month is closed (False: a preliminary pack).
 
     Returns:
         Path to content for ``index.html`` and the CSV files.
@@ -197,12 +224,75 @@ def board_pack_files(books: Books, month: str, checks: list[CheckResult],
         files.update(section_files)
     t = labels(language)
     files["index.html"] = render(
-        "boardpack.html", month=month, style=_STYLE, t=t, lang=language,
-        title=str(books.options.get("title") or books.path.name),
-        checks=_check_rows(checks, language), close_state=None,
+        "boardpack.html", month=month, style=_style(), t=t, lang=language,
+        title=_title(books), checks=_check_rows(checks, language), close_state=None,
         results_title=t["members_results"], results_label=t["member"],
-        **_results(results, language), fund=fund, loans=None, sections=sections)
+        **_results(results, language, final), fund=fund, loans=None, sections=sections,
+        s=pack_summary(books, month, checks, final=final, language=language))
     return {folder / name: text for name, text in files.items()}
+
+
+def board_pack_print_html(books: Books, month: str, checks: list[CheckResult],
+                          language: str | None = None, *, final: bool = True) -> str:
+    """The printed pack's HTML: the summary in reading order, with print CSS for A4.
+
+    Args:
+        books: The books after the close's entries.
+        month: ``YYYY-MM``.
+        checks: The preflight results to show.
+        language: ``sv`` or ``en`` (default: Fava's ``language`` option in the books).
+        final: Whether the month is closed (False: marked preliminary on every page).
+
+    Returns:
+        The HTML document (no scripts, no external files).
+    """
+    language = language or ledger_language(books.entries)
+    t = labels(language)
+    return render("boardpack_print.html", style=_style(), t=t, lang=language,
+                  s=pack_summary(books, month, checks, final=final, language=language),
+                  title=_title(books), close_state=None, results_title=t["members_results"],
+                  results_chart=_results(member_results(books, month), language,
+                                         final)["results_chart"])
+
+
+def member_pack_print_html(books: Books, code: str, month: str, state: str,
+                           language: str | None = None) -> str:
+    """A member's printed pack: its own summary (no group checks, no fund), A4.
+
+    Args:
+        books: The member's own books (:mod:`coopledger.member`), or the group's.
+        code: The member.
+        month: ``YYYY-MM``.
+        state: The month's close state (a pack of a month not closed is preliminary).
+        language: ``sv`` or ``en`` (default: Fava's ``language`` option in the books).
+
+    Returns:
+        The HTML document.
+    """
+    language = language or ledger_language(books.entries)
+    final = state in ("closed", "sealed")
+    t = labels(language)
+    results = {code: member_results(books, month, members=[code])[code]}
+    return render("boardpack_print.html", style=_style(), t=t, lang=language,
+                  s=pack_summary(books, month, None, final=final, members=[code],
+                                 language=language),
+                  title=f"{code}: {books.entities[code].name}", close_state=state,
+                  results_title=t["monthly_result"],
+                  results_chart=_results(results, language, final)["results_chart"])
+
+
+def board_pack_pdf(document: str, month: str) -> bytes:
+    """Print a pack's HTML (:func:`board_pack_print_html`) to A4 PDF with Chromium.
+
+    The PDF is dated the month's last day, not the day it was printed
+    (:func:`coopledger.printing.print_pdf`).
+
+    Raises:
+        CoopException: Chromium is missing or failed.
+    """
+    _, end = month_bounds(month)
+    return print_pdf(document, f"the board pack of {month}",
+                     stamp=end - datetime.timedelta(days=1))
 
 
 def member_pack_files(books: Books, code: str, month: str, state: str,
@@ -242,11 +332,13 @@ def member_pack_files(books: Books, code: str, month: str, state: str,
     section, section_files = _entity_section(books, code, month, language)
     files.update(section_files)
     t = labels(language)
+    final = state in ("closed", "sealed")
     files["index.html"] = render(
-        "boardpack.html", month=month, style=_STYLE, t=t, lang=language,
+        "boardpack.html", month=month, style=_style(), t=t, lang=language,
         title=f"{code}: {books.entities[code].name}", checks=None, close_state=state,
         results_title=t["monthly_result"], results_label=t["entity"],
-        **_results(results, language), fund=None,
+        **_results(results, language, final), fund=None,
+        s=pack_summary(books, month, None, final=final, members=[code], language=language),
         loans=[[a, b, format_amount(c, 2, language), format_amount(d, 2, language),
                 t.get(f"status_{e}", e),
                 format_amount(f, 2, language), format_amount(g, 2, language), str(h), str(i)]
@@ -255,5 +347,6 @@ def member_pack_files(books: Books, code: str, month: str, state: str,
     return files
 
 
-__all__ = ["GROUP", "board_pack_dir", "board_pack_files", "member_pack_files",
-           "member_results", "render", "statement_rows"]
+__all__ = ["GROUP", "board_pack_dir", "board_pack_files", "board_pack_pdf",
+           "board_pack_print_html", "member_pack_files", "member_pack_print_html",
+           "member_results", "pdf_name", "render", "statement_rows"]

@@ -21,7 +21,7 @@ from markupsafe import Markup
 
 from coopledger.books import Books
 from coopledger.close.render import render
-from coopledger.fund import first_reportable_day
+from coopledger.fund import capital_lines, first_reportable_day
 from coopledger.fund.report import PAR_DAYS, STATUSES, FundReport, fund_report
 from coopledger.i18n import format_amount, format_percent, labels
 from coopledger.seals import month_bounds, previous_month
@@ -38,7 +38,11 @@ def _csv(header: list[str], rows: Iterable[Iterable[Any]]) -> str:
 
 def key_figures(report: FundReport, language: str = "sv") -> list[tuple[str, Decimal, bool]]:
     """The fund's key figures in reading order: label (in ``language``), value, and
-    whether the value is a ratio (PAR shares) rather than an amount."""
+    whether the value is a ratio (PAR shares) rather than an amount.
+
+    The capital's lines are :func:`coopledger.fund.capital_lines`, split, signed and
+    labelled as the Fonden page shows them.
+    """
     t = labels(language)
     figures = [(t["fig_gross_portfolio"], report.gross_portfolio, False)]
     for days in PAR_DAYS:
@@ -48,12 +52,9 @@ def key_figures(report: FundReport, language: str = "sv") -> list[tuple[str, Dec
                         report.par_amounts.get(days, Decimal(0)), False))
     figures += [(t[key], value, False) for key, value in (
         ("written_off", report.written_off), ("recovered", report.recovered),
-        ("fig_interest_earned", report.interest_earned),
-        ("fig_provision_required", report.provision_required),
-        ("contributions", report.contributions), ("income_kept", report.income_kept),
-        ("fig_losses", report.losses), ("capital_base", report.capital_base),
-        ("fund_cash", report.cash), ("committed", report.committed),
-        ("available", report.available))]
+        ("interest_earned", report.interest_earned),
+        ("fig_provision_required", report.provision_required))]
+    figures += [(t[line.label], line.amount, False) for line in capital_lines(report)]
     return figures
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import getpass
+import os
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -66,6 +67,7 @@ class CloseReport:
         digest: The month's seal digest.
         acceptance: Who accepted what still awaited review (recorded in the seal), or
             None when nothing did.
+        pdf: The printed pack written (or, in a dry run, that would be), if any.
     """
 
     month: str
@@ -77,6 +79,7 @@ class CloseReport:
     computed: int = 0
     digest: str = ""
     acceptance: Acceptance | None = None
+    pdf: Path | None = None
 
     @property
     def ok(self) -> bool:
@@ -99,6 +102,7 @@ def _fail(report: CloseReport, lines: list[str]) -> CloseReport:
 def close_month(
     path: str | Path, month: str, *, dry_run: bool = False, progress: Progress | None = None,
     books: Books | None = None, accept: str | None = None, accepted_by: str | None = None,
+    pdf: bool = False,
 ) -> CloseReport:
     """Close a month: check, book computed entries, number vouchers, seal, board pack.
 
@@ -112,6 +116,8 @@ def close_month(
             reason; the seal records it with the items and who accepted them. Every
             other check must still pass.
         accepted_by: Who accepts (default: the user name of this process).
+        pdf: Print the board pack as PDF too (:mod:`coopledger.close.packpdf`); for a
+            month already sealed, print its pack if the PDF is missing.
 
     Returns:
         The report; nothing is written unless ``report.status == "closed"``.
@@ -123,7 +129,7 @@ def close_month(
     # cycles, and the collector rescanning the loaded books is pure overhead.
     with paused_if_allowed():
         return _close(path, month, dry_run, progress or (lambda _line: None), books,
-                      _Accept(accept, accepted_by) if accept is not None else None)
+                      _Accept(accept, accepted_by) if accept is not None else None, pdf)
 
 
 @dataclass(frozen=True)
@@ -159,7 +165,7 @@ def _accept_review(books: Books, report: CloseReport, accept: _Accept | None,
 
 
 def _close(path: str | Path, month: str, dry_run: bool, say: Progress,
-           books: Books | None, accept: _Accept | None) -> CloseReport:
+           books: Books | None, accept: _Accept | None, pdf: bool) -> CloseReport:
     try:
         start, end = month_bounds(month)
     except ValueError as exc:
@@ -168,6 +174,8 @@ def _close(path: str | Path, month: str, dry_run: bool, say: Progress,
     say(f"{month}: loading {path}")
     books = books or load_books(path)
     if _already_sealed(books, report):
+        if pdf and report.status == "already sealed":
+            _print_sealed(books, report, dry_run, say)
         return report
     say(f"{month}: preflight")
     report.checks = preflight(books, start, end)
@@ -203,16 +211,52 @@ def _close(path: str | Path, month: str, dry_run: bool, say: Progress,
     from coopledger.close.boardpack import board_pack_files
 
     staged.update(board_pack_files(after, month, report.checks))
+    return _write(staged, report, after, dry_run=dry_run, pdf=pdf, say=say)
+
+
+def _write(staged: dict[Path, str], report: CloseReport, after: Books, *, dry_run: bool,
+           pdf: bool, say: Progress) -> CloseReport:
+    """Write the staged files (and the printed pack) all at once, or say what would be."""
+    from coopledger.close.boardpack import board_pack_dir, pdf_name
+    from coopledger.close.packpdf import place, print_pack
+
+    month = report.month
     tx = FileTransaction()
     for file, text in staged.items():
         tx.write(file, text)
     report.written = tx.changed()
+    if pdf:
+        report.pdf = board_pack_dir(after.path.resolve(), month) / pdf_name(month)
     if dry_run:
         report.status = "dry run"
         return report
-    tx.commit()
+    placed = None
+    if report.pdf is not None:
+        say(f"{month}: printing the board pack")
+        placed = place(report.pdf, print_pack(after, month, report.checks))
+    try:
+        tx.commit()
+    except BaseException:
+        if placed is not None:
+            placed.unlink(missing_ok=True)
+        raise
+    if placed is not None and report.pdf is not None:
+        os.replace(placed, report.pdf)
     report.status = "closed"
     return report
+
+
+def _print_sealed(books: Books, report: CloseReport, dry_run: bool, say: Progress) -> None:
+    """Print a sealed month's pack if its PDF is missing (see :mod:`.packpdf`)."""
+    from coopledger.close.packpdf import sealed_pack_pdf, write_pdf_file
+
+    say(f"{report.month}: printing the sealed month's board pack")
+    printed = sealed_pack_pdf(books, report.month)
+    if printed is None:
+        return
+    report.pdf = printed[0]
+    if not dry_run:
+        write_pdf_file(*printed)
 
 
 def _already_sealed(books: Books, report: CloseReport) -> bool:

@@ -166,21 +166,26 @@ class CoopClose(_page.BoardPage):
     def board_pack(self) -> Response:
         """One file of a month's board pack (``?month=2026-10&file=index.html``).
 
-        In a member's own books, the member's pack of a closed month, built from its
-        books (never the group's files).
+        The printed pack (``file=boardpack-2026-10.pdf``) is offered as a download. In a
+        member's own books, the member's pack of a closed month, built from its books
+        (never the group's files), its PDF printed on request.
         """
         books = self.books("", "")
+        name = request.args.get("file", "index.html")
         if _page.member_code(books) is not None:
-            text = _close.member_pack_file(books, request.args.get("month", ""),
-                                           request.args.get("file", "index.html"))
-            if text is None:
+            content = _close.member_pack_file(books, request.args.get("month", ""), name)
+            if content is None:
                 return Response("no such board pack file", status=404, mimetype="text/plain")
-            mimetype = "text/html" if request.args.get("file", "index.html").endswith(
-                ".html") else "text/csv"
-            return Response(text, mimetype=mimetype)
+            if isinstance(content, bytes):
+                return Response(content, mimetype="application/pdf", headers={
+                    "Content-Disposition": f'attachment; filename="{name}"'})
+            mimetype = "text/html" if name.endswith(".html") else "text/csv"
+            return Response(content, mimetype=mimetype)
         path = _close.board_pack_file(Path(self.ledger.beancount_file_path),
-                                      request.args.get("month", ""),
-                                      request.args.get("file", "index.html"))
+                                      request.args.get("month", ""), name)
         if path is None:
             return Response("no such board pack file", status=404, mimetype="text/plain")
+        if path.suffix == ".pdf":
+            return send_file(path, mimetype="application/pdf", as_attachment=True,
+                             download_name=path.name)
         return send_file(path)

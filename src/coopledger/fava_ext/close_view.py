@@ -17,7 +17,13 @@ from pathlib import Path
 
 from coopledger.books import Books
 from coopledger.close import CheckResult, MonthState, MonthStatus
-from coopledger.close.boardpack import BOARDPACK_DIR, member_pack_files
+from coopledger.close.boardpack import (
+    BOARDPACK_DIR,
+    board_pack_pdf,
+    member_pack_files,
+    member_pack_print_html,
+    pdf_name,
+)
 from coopledger.member import member_of, read_close_marks
 from coopledger.periods import Period
 
@@ -138,21 +144,22 @@ def member_close_view(books: Books, period: Period) -> CloseView:
         counts[month] = counts.get(month, 0) + 1
     statuses = [MonthStatus(month, MonthState(state), [], counts.get(month, 0))
                 for month, state in sorted(read_close_marks(books.entries).items())]
-    packs = {s.month: ("index.html",) for s in statuses
+    packs = {s.month: ("index.html", pdf_name(s.month)) for s in statuses
              if s.state in (MonthState.CLOSED, MonthState.SEALED)}
     return close_view([s for s in statuses if first <= s.month <= last], packs, period)
 
 
-def member_pack_file(books: Books, month: str, name: str) -> str | None:
+def member_pack_file(books: Books, month: str, name: str) -> str | bytes | None:
     """One file of a member's pack of a closed month, built from its own books.
 
     Args:
         books: A member's own books.
         month: ``YYYY-MM``; it must be closed or sealed.
-        name: The file's name (``index.html``, ``income-Kafe.csv``, ...).
+        name: The file's name (``index.html``, ``income-Kafe.csv``, ...,
+            ``boardpack-YYYY-MM.pdf``: printed on request by Chromium).
 
     Returns:
-        The file's text, or None when there is no such month or file.
+        The file's text (bytes for the PDF), or None when there is no such month or file.
     """
     code = member_of(books.entries)
     states = read_close_marks(books.entries)
@@ -160,6 +167,9 @@ def member_pack_file(books: Books, month: str, name: str) -> str | None:
             MonthState.CLOSED, MonthState.SEALED):
         return None
     state = states[month]
+    if name == pdf_name(month):
+        return books.remember(("member-pack-pdf", code, month, state), lambda: board_pack_pdf(
+            member_pack_print_html(books, code, month, state), month))
     files = books.remember(("member-pack", code, month, state),
                            lambda: member_pack_files(books, code, month, state))
     return files.get(name)

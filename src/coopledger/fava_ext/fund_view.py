@@ -16,7 +16,14 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from coopledger.books import Books
 from coopledger.fava_ext.chart import LineChart, line_chart
-from coopledger.fund import FundReport, first_reportable_day, fund_report, loan_states
+from coopledger.fund import (
+    CapitalLine,
+    FundReport,
+    capital_lines,
+    first_reportable_day,
+    fund_report,
+    loan_states,
+)
 from coopledger.fund.report import PAR_DAYS
 from coopledger.member_loans import MemberLoan, member_loans
 from coopledger.periods import Period
@@ -52,6 +59,12 @@ class FundView:
     history: tuple[FundMonth, ...]
     portfolio_chart: LineChart
     par_chart: LineChart
+
+    @property
+    def capital(self) -> tuple[CapitalLine, ...]:
+        """The capital base's split, as the board pack shows it
+        (:func:`coopledger.fund.capital_lines`)."""
+        return capital_lines(self.report)
 
 
 def report_date(books: Books, period: Period) -> datetime.date:

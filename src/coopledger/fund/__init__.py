@@ -3,6 +3,7 @@
 The public contract other parts of coopledger (and other tools) code against:
 
 - :func:`fund_report` - the loan book, PAR, capital base and members' shares on a date;
+- :func:`capital_lines` - the capital base's split and what is available, labelled;
 - :func:`loan_schedule` - a loan's contractual schedule, reschedules applied;
 - :func:`loan_state` - a loan's actual state at the end of a day;
 - :func:`loan_states` - its states at the end of several days (a history);
@@ -25,7 +26,13 @@ from coopledger.errors import CoopException
 from coopledger.fund.closing import closing_entries
 from coopledger.fund.ledger import LoanRecord, loan_book
 from coopledger.fund.loans import Loan
-from coopledger.fund.report import FundReport, LoanLine, fund_report
+from coopledger.fund.report import (
+    CapitalLine,
+    FundReport,
+    LoanLine,
+    capital_lines,
+    fund_report,
+)
 from coopledger.fund.schedule import Instalment
 from coopledger.fund.state import (
     LoanState,
@@ -40,12 +47,14 @@ if TYPE_CHECKING:
     from coopledger.books import Books
 
 __all__ = [
+    "CapitalLine",
     "FundReport",
     "Instalment",
     "Loan",
     "LoanLine",
     "LoanState",
     "LoanStatus",
+    "capital_lines",
     "closing_entries",
     "first_reportable_day",
     "fund_report",

@@ -8,13 +8,21 @@ Definitions (see also docs/fund.md):
 - **PARn** (IRIS FP2635): the *whole* outstanding principal of the loans with an
   instalment more than n days past due, over the gross portfolio; rescheduled loans stay
   in. Shown for n = 1, 30, 60 and 90, beside the amounts written off.
-- **capital base** = members' contributions + income kept - losses, where income kept is
-  every other equity, income and expense of the fund except credit losses (BAS 6351), and
-  losses are credit losses (provisions and write-offs less recoveries). It equals the
-  fund's assets less its liabilities. Income, expenses and losses are those since the
-  last closed year: a closed year's result is in equity (through 8999 Årets resultat and
-  2099), where the daily books, which start from the balance sheet, have it too.
+- **capital base** = members' contributions + income kept - losses, where losses are the
+  credit losses (BAS 6351: provisions and write-offs less recoveries) booked in the
+  fund's fiscal year up to the report date (and after the last closed year), and income
+  kept is every other equity, income and expense of the fund (earlier years' losses
+  included). It equals the fund's assets less its liabilities. Result accounts count from
+  the last closed year on: a closed year's result is in equity (through 8999 Årets
+  resultat and 2099), where the daily books, which start from the balance sheet, have it
+  too. So the split does not depend on whether an earlier year was closed yet, nor on
+  full or daily books: a pack written before a year-end and a page read after it agree.
 - **available for new loans** = cash (BAS 19xx) - committed but not disbursed.
+
+:func:`capital_lines` is the one way to show that split: the Fonden page and the board
+pack both use it, with the same labels from the message catalogue, where "upplupen
+ränta" is only ever the interest accrued and not yet paid, and the interest over the
+loans' lives is "intjänad ränta".
 """
 
 from __future__ import annotations
@@ -89,8 +97,9 @@ class FundReport:
         interest_earned: Interest accrued over the loans' lives so far.
         provision_required: The provision the loans' days past due call for.
         contributions: Members' capital (BAS 2083/2084).
-        income_kept: The fund's other equity and its result before credit losses.
-        losses: Credit losses (BAS 6351).
+        income_kept: The fund's other equity and results, less the fiscal year's credit
+            losses (earlier years' losses are in it).
+        losses: Credit losses (BAS 6351) booked in the fiscal year to the report date.
         capital_base: contributions + income kept - losses.
         cash: The fund's bank and cash (BAS 19xx).
         committed: Loans declared but not yet (fully) disbursed.
@@ -119,6 +128,47 @@ class FundReport:
     committed: Decimal
     available: Decimal
     members: tuple[MemberShare, ...]
+
+
+@dataclass(frozen=True)
+class CapitalLine:
+    """One line of the fund's capital: what it is and its amount (no words: a page or a
+    pack takes the label from the message catalogue, :mod:`coopledger.i18n`).
+
+    Attributes:
+        key: ``contributions``, ``income_kept``, ``losses``, ``capital_base``, ``cash``,
+            ``committed`` or ``available``.
+        label: The line's message id in the catalogue.
+        amount: The amount as the line adds to the total below it (losses and committed
+            are negative).
+        total: Whether the line is a total (capital base, available).
+    """
+
+    key: str
+    label: str
+    amount: Decimal
+    total: bool = False
+
+
+def capital_lines(report: FundReport) -> tuple[CapitalLine, ...]:
+    """The fund's capital base and what is available for new loans, line by line.
+
+    Args:
+        report: The fund report.
+
+    Returns:
+        Contributions, income kept, the fiscal year's credit losses (negative), the
+        capital base (their sum); cash, committed (negative), available (their sum).
+    """
+    return (
+        CapitalLine("contributions", "contributions", report.contributions),
+        CapitalLine("income_kept", "income_kept", report.income_kept),
+        CapitalLine("losses", "losses", -report.losses),
+        CapitalLine("capital_base", "capital_base", report.capital_base, True),
+        CapitalLine("cash", "fund_cash", report.cash),
+        CapitalLine("committed", "committed", -report.committed),
+        CapitalLine("available", "available", report.available, True),
+    )
 
 
 def _rate_on(record: LoanRecord, date: datetime.date) -> Decimal:
@@ -188,18 +238,18 @@ def fund_report(books: Books, date: datetime.date) -> FundReport:
     postings = books.remember(("fund.entity_postings", fund, currency),
                               lambda: entity_postings(books.transactions, fund, currency))
     balances = _open_year_balances(books, postings, date)
-    contributions = income_kept = losses = cash = ZERO
+    contributions = retained = cash = ZERO
     for account, balance in balances.items():
         bas = bas_of(books.opens, account) or ""
         root = account.split(":", 1)[0]
         if root == "Equity" and bas in CONTRIBUTION_BAS:
             contributions -= balance
-        elif bas == LOSSES_BAS:
-            losses += balance
         elif root in ("Equity", "Income", "Expenses"):
-            income_kept -= balance
+            retained -= balance
         elif root == "Assets" and bas.startswith("19"):
             cash += balance
+    losses = _year_losses(books, fund, postings, date)
+    income_kept = retained + losses
     committed = sum((max(ZERO, ln.principal - ln.state.disbursed) for ln in lines
                      if ln.state.status not in ("repaid", "written-off")), ZERO)
     return FundReport(
@@ -210,7 +260,7 @@ def fund_report(books: Books, date: datetime.date) -> FundReport:
         interest_earned=sum((ln.state.interest_earned for ln in lines), ZERO),
         provision_required=sum((ln.provision for ln in lines), ZERO),
         contributions=contributions, income_kept=income_kept, losses=losses,
-        capital_base=contributions + income_kept - losses, cash=cash, committed=committed,
+        capital_base=contributions + retained, cash=cash, committed=committed,
         available=cash - committed,
         members=tuple(shares_at(books.remember(
             ("fund.capital_movements", fund),
@@ -247,3 +297,16 @@ def _closed_through(books: Books, date: datetime.date) -> datetime.date | None:
     closed = [end for end in books.remember(("fund.closed_year_ends",), ends)
               if end <= date + datetime.timedelta(days=1)]
     return closed[-1] if closed else None
+
+
+def _year_losses(books: Books, fund: str, postings: list[tuple[datetime.date, str, Decimal]],
+                 date: datetime.date) -> Decimal:
+    """The credit losses (BAS 6351) booked in the fund's fiscal year up to ``date``, after
+    the last closed year (on a closed year's last day: none, they are in equity)."""
+    start = books.entities[fund].fiscal_year_of(date).start
+    cut = _closed_through(books, date)
+    if cut is not None:
+        start = max(start, cut)
+    return sum((number for day, account, number in postings
+                if start <= day <= date and bas_of(books.opens, account) == LOSSES_BAS),
+               ZERO)

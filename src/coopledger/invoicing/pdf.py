@@ -2,26 +2,22 @@
 
 :func:`invoice_html` and :func:`reminder_html` lay out one A4 page (seller, customer,
 lines, VAT per rate, the total, and the payment slip: bankgiro, OCR, due date) as plain
-HTML with its own CSS; :func:`write_pdf` prints it with Chromium's ``--print-to-pdf``
-(``/usr/bin/chromium``, or ``COOPLEDGER_CHROMIUM``). Amounts are formatted the Swedish way
+HTML with its own CSS; :func:`coopledger.printing.write_pdf` (re-exported here) prints it
+with Chromium's ``--print-to-pdf``. Amounts are formatted the Swedish way
 (``12 500,00 kr``).
 """
 
 from __future__ import annotations
 
 import html
-import os
-import subprocess
-import tempfile
 from decimal import Decimal
-from pathlib import Path
 
 from coopledger.entities import Entity
-from coopledger.errors import CoopException
 from coopledger.invoicing.invoice import Invoice
 from coopledger.invoicing.parties import Customer, Seller
+from coopledger.printing import CHROMIUM, write_pdf
 
-CHROMIUM = Path(os.environ.get("COOPLEDGER_CHROMIUM", "/usr/bin/chromium"))
+__all__ = ["CHROMIUM", "invoice_html", "reminder_html", "sek", "write_pdf"]
 
 _CSS = """
 @page { size: A4; margin: 18mm 16mm; }
@@ -175,45 +171,3 @@ def reminder_html(*, number: str, date: str, invoice: Invoice, open_amount: Deci
     body += _slip(total, invoice.ocr, "omgående", seller)
     body += _seller_footer(entity, seller)
     return _page(f"Påminnelse {number}", body)
-
-
-def write_pdf(document: str, target: Path) -> Path:
-    """Print an HTML document to a PDF file with headless Chromium, atomically.
-
-    Args:
-        document: The HTML.
-        target: The PDF to write (replaced only when printing succeeded).
-
-    Returns:
-        The target.
-
-    Raises:
-        CoopException: Chromium is missing or failed; nothing was written.
-    """
-    if not CHROMIUM.exists():
-        raise CoopException(f"{CHROMIUM} not found: install chromium (or set "
-                            "COOPLEDGER_CHROMIUM) to print invoices; nothing was written")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="coopledger-pdf-") as tmp:
-        page = Path(tmp) / "page.html"
-        page.write_text(document, encoding="utf-8")
-        printed = Path(tmp) / "page.pdf"
-        command = [str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu",
-                   "--no-first-run", "--disable-background-networking",
-                   f"--user-data-dir={tmp}/profile", "--no-pdf-header-footer",
-                   f"--print-to-pdf={printed}", page.as_uri()]
-        try:
-            subprocess.run(command, check=True, capture_output=True,  # noqa: S603 - fixed argv
-                           timeout=120)
-        except (subprocess.SubprocessError, OSError) as exc:
-            raise CoopException(f"chromium could not print {target.name}: {exc}; nothing "
-                                "was written") from None
-        if not printed.exists() or printed.stat().st_size == 0:
-            raise CoopException(f"chromium printed nothing for {target.name}; nothing was "
-                                "written")
-        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
-                                    dir=target.parent)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(printed.read_bytes())
-        os.replace(name, target)
-    return target
