@@ -184,8 +184,7 @@ def pack_summary(books: Books, month: str, checks: list[CheckResult] | None, *,
     warnings: list[PackWarning] = []
     for check in checks or []:
         if not check.ok:
-            title = check.title if lang == "en" else check.title_sv
-            text = f"{title}: {'; '.join(check.details[:3])}"
+            text = f"{check.title_in(lang)}: {'; '.join(check.details_in(lang)[:3])}"
             if check.accepted:
                 text += f" ({t['accepted_by'].format(who=check.accepted)})"
             warnings.append(PackWarning("check", "watch" if check.accepted else "bad",
