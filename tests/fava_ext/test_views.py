@@ -115,7 +115,11 @@ def test_unknown_entity_is_a_readable_error(board_books: Books) -> None:
 def test_whole_books_period(board_books: Books) -> None:
     period = whole_books_period(board_books)
     assert period.start == board_books.transactions[0].date
-    assert period.last_day == board_books.last_date
+    # The books' last day is their last transaction's: a later balance assertion (on the
+    # next month's first day) is not a month of results.
+    assert period.last_day == board_books.transactions[-1].date
+    assert board_books.last_date > period.last_day
+    assert period.months()[-1].label == f"{board_books.transactions[-1].date:%Y-%m}"
 
 
 def test_keep_transactions_keeps_declarations(board_books: Books) -> None:

@@ -3,11 +3,15 @@
 A chart is a few monthly series (one per cooperative, or portfolio and PAR) scaled into
 a fixed box; :func:`line_chart` computes every coordinate, so the page needs no
 JavaScript to show it and a test can read the drawn values back.
+
+Months that are not closed yet are *preliminary*: their part of each line is drawn
+dashed with hollow dots, over a hatched band labelled as preliminary, so an open month
+never looks like a final result.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -31,8 +35,11 @@ COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F
 class Series:
     """One drawn line: its name, colour, SVG points and the values it shows.
 
-    ``circles`` is the SVG markup of a dot at each point, written here once rather than
-    by the template at every render (a group chart has thousands of them).
+    ``points`` is the solid line through the final months; ``preliminary_points`` the
+    dashed line from the last final month through the preliminary ones (empty when
+    every month is final). ``circles`` is the SVG markup of a dot at each point, written
+    here once rather than by the template at every render (a group chart has thousands
+    of them); a preliminary month's dot is hollow.
     """
 
     name: str
@@ -42,6 +49,16 @@ class Series:
     values: tuple[Decimal, ...]
     legend_y: float
     circles: Markup
+    preliminary_points: str = ""
+
+
+@dataclass(frozen=True)
+class Band:
+    """A preliminary month's hatched band behind the lines."""
+
+    label: str
+    x: float
+    width: float
 
 
 @dataclass(frozen=True)
@@ -67,6 +84,7 @@ class LineChart:
     y_ticks: tuple[Tick, ...]
     x_ticks: tuple[Tick, ...]
     series: tuple[Series, ...]
+    preliminary: tuple[Band, ...] = ()
 
     @property
     def plot_right(self) -> int:
@@ -91,7 +109,8 @@ def _nice_step(span: Decimal) -> Decimal:
 
 
 def line_chart(title: str, labels: Sequence[str],
-               series: Mapping[str, Sequence[Decimal]], *, percent: bool = False) -> LineChart:
+               series: Mapping[str, Sequence[Decimal]], *, percent: bool = False,
+               preliminary: Collection[str] = ()) -> LineChart:
     """Lay out a line chart of several series over the same labels.
 
     Args:
@@ -99,6 +118,7 @@ def line_chart(title: str, labels: Sequence[str],
         labels: The x-axis labels (months), one per value.
         series: Series name to its values, one per label.
         percent: The values are ratios; label the axis in percent.
+        preliminary: The labels (months) that are not final: drawn dashed, hatched.
 
     Returns:
         The chart's geometry, ready to draw.
@@ -130,17 +150,28 @@ def line_chart(title: str, labels: Sequence[str],
     every = max(1, -(-count // 8))  # at most eight labels fit under the plot
     x_ticks = tuple(Tick(label, round(x(i), 1)) for i, label in enumerate(labels)
                     if i % every == 0)
+    open_at = [i for i, label in enumerate(labels) if label in preliminary]
+    # The solid line ends at the last final month; the dashed one starts there.
+    final_end = min(open_at) if open_at else len(labels)
+    hollow = set(open_at)
     drawn = []
     for n, (name, vs) in enumerate(series.items()):
         coords = tuple((round(x(i), 1), y(v)) for i, v in enumerate(vs))
-        points = " ".join(f"{cx},{cy}" for cx, cy in coords)
+        points = " ".join(f"{cx},{cy}" for cx, cy in coords[:final_end])
+        dashed = " ".join(f"{cx},{cy}" for cx, cy in coords[max(final_end - 1, 0):]
+                          ) if open_at else ""
         colour = COLOURS[n % len(COLOURS)]
         # Written once per chart, not per render; floats and a fixed colour need no
         # escaping (Markup.format would escape each of them: a tenth of a second for
         # a group chart of 6 000 dots).
         circles = Markup("".join(  # noqa: S704 -- nothing here comes from the books' text
-            f'<circle cx="{cx}" cy="{cy}" r="2.5" fill="{colour}"/>' for cx, cy in coords))
+            f'<circle cx="{cx}" cy="{cy}" r="2.5" fill="{colour}"/>' if i not in hollow
+            else f'<circle cx="{cx}" cy="{cy}" r="3" fill="#fff" stroke="{colour}"/>'
+            for i, (cx, cy) in enumerate(coords)))
         drawn.append(Series(name, colour, points, coords, tuple(vs), TOP + 14 + 18 * n,
-                            circles))
+                            circles, dashed))
+    step_x = plot_w / count
+    bands = tuple(Band(labels[i], round(x(i) - step_x / 2, 1), round(step_x, 1))
+                  for i in open_at)
     return LineChart(title, WIDTH, HEIGHT, LEFT, RIGHT, TOP, BOTTOM, y(Decimal(0)),
-                     tuple(y_ticks), x_ticks, tuple(drawn))
+                     tuple(y_ticks), x_ticks, tuple(drawn), bands)
