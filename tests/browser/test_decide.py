@@ -184,7 +184,7 @@ def test_a_phone_needs_no_sideways_scrolling(example: Server, browser: Any, page
             e => e.getBoundingClientRect().right > 391).map(
             e => (e.dataset.testid || e.className.baseVal || e.className || e.tagName))""")
         assert wide == []
-        tab.screenshot("phone-" + page.split("/")[0].lower())
+        tab.screenshot("phone-" + page.split("/", maxsplit=1)[0].lower())
         assert tab.errors == []
     finally:
         context.close()
@@ -211,7 +211,7 @@ def test_pages_print_whole_on_a4(example: Server, browser: Any, page: str) -> No
         assert tab.page.evaluate("getComputedStyle(document.querySelector("
                                  "'.coop-page thead')).display") == "table-header-group"
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        pdf = ARTIFACTS / f"print-{page.split('/')[0].lower()}.pdf"
+        pdf = ARTIFACTS / f"print-{page.split('/', maxsplit=1)[0].lower()}.pdf"
         tab.page.pdf(path=str(pdf), format="A4", print_background=True,
                      prefer_css_page_size=True)
         assert Path(pdf).stat().st_size > 10_000
