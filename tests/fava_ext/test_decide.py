@@ -17,6 +17,7 @@ from coopledger.entities import EntityKind
 from coopledger.fava_ext.chart import line_chart
 from coopledger.fava_ext.decide_view import (
     books_period,
+    compared_period,
     final_months,
     last_day,
     preliminary_months,
@@ -285,3 +286,19 @@ def test_period_helpers_on_books_without_transactions(books: Books) -> None:
     period = Period(datetime.date(2030, 1, 1), datetime.date(2030, 2, 1), "2030-01")
     assert books_period(books, period) == period  # after the books: nothing to cut
     assert preliminary_months(books, period) == ("2030-01",)
+
+
+def test_without_a_filter_the_comparison_is_the_last_year_to_date(client: Any,
+                                                                  books: Books) -> None:
+    period = whole_books_period(books)
+    compared = compared_period(books, None, period)
+    assert compared.start == datetime.date(last_day(books).year, 1, 1)
+    assert compared.end == period.end
+    assert compared_period(books, None, parse_period("2026-Q3")) == parse_period("2026-Q3")
+    html = get(client, "CoopMember/?entity=Kafe")
+    title = re.search(r'data-testid="compare-title">(.*?)</h3>', html, re.S)
+    assert title
+    assert compared.label in title[1]
+    budget = compare(books, "Kafe", compared, "budget")
+    assert row_cells(html, "member-compare", "result")[1:3] == amounts(
+        budget.total("actual"), budget.total("reference"))

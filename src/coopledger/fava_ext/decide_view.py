@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from coopledger.books import Books
-from coopledger.compare import Comparison, compare
+from coopledger.compare import Comparison, compare, fiscal_year_start, year_to_date
 from coopledger.entities import EntityKind
 from coopledger.member import read_close_marks
 from coopledger.money import ZERO
@@ -131,15 +131,28 @@ class CompareView:
 
     Attributes:
         rows: The rows in order.
+        period: The period compared (:func:`compared_period`).
         year_to_date: The year-to-date period.
         last_year: The period last year's figures cover.
         has_budget: Whether any budget is declared for what the rows cover.
     """
 
     rows: tuple[CompareRow, ...]
+    period: Period
     year_to_date: Period
     last_year: Period
     has_budget: bool
+
+
+def compared_period(books: Books, entity: str | None, period: Period) -> Period:
+    """The period the budget comparison covers: the period itself, or, when it spans
+    more than one fiscal year (the whole books, without a time filter), its last fiscal
+    year to date; budgets are set per year and a comparison over several would mix
+    years with and without one."""
+    ytd = year_to_date(period, fiscal_year_start(books, entity))
+    if period.start >= ytd.start:
+        return period
+    return Period(ytd.start, ytd.end, f"{ytd.start:%Y-%m} – {period.last_day:%Y-%m}")
 
 
 def _pair(books: Books, entity: str | None, period: Period) -> tuple[Comparison, Comparison]:
@@ -170,6 +183,7 @@ def group_comparison(books: Books, period: Period, codes: list[tuple[str, str]],
     Returns:
         One row per entity, then the group's.
     """
+    period = compared_period(books, None, period)
     rows = []
     has_budget = False
     first: Comparison | None = None
@@ -187,7 +201,7 @@ def group_comparison(books: Books, period: Period, codes: list[tuple[str, str]],
         budget, last = _pair(books, None, period)
         first = budget
     last_year = _pair(books, first.entity, period)[1].reference_period
-    return CompareView(tuple(rows), first.year_to_date, last_year, has_budget)
+    return CompareView(tuple(rows), period, first.year_to_date, last_year, has_budget)
 
 
 def member_comparison(books: Books, code: str, period: Period) -> CompareView:
@@ -202,6 +216,7 @@ def member_comparison(books: Books, code: str, period: Period) -> CompareView:
     Returns:
         Per section its lines then its total, and the result.
     """
+    period = compared_period(books, code, period)
     budget, last = _pair(books, code, period)
     last_lines = {line.account: line for line in last.lines}
     rows = []
@@ -217,7 +232,8 @@ def member_comparison(books: Books, code: str, period: Period) -> CompareView:
         rows.append(_total_row(section, section, budget, last, section, "section"))
     rows.append(_total_row("result", "result", budget, last))
     has_budget = any(line.reference or line.ytd_reference for line in budget.lines)
-    return CompareView(tuple(rows), budget.year_to_date, last.reference_period, has_budget)
+    return CompareView(tuple(rows), period, budget.year_to_date, last.reference_period,
+                       has_budget)
 
 
 @dataclass(frozen=True)
@@ -375,7 +391,7 @@ DECIDE_LABELS: dict[str, dict[str, str]] = {
         "preliminary_notice": ("Preliminärt: {months} är inte förseglad; siffrorna kan "
                                "ändras och är inget slutligt resultat."),
         "preliminary_result": "Resultat (preliminärt)",
-        "compare_title": "Resultat mot budget och fjolår",
+        "compare_title": "Resultat mot budget och fjolår, {period}",
         "compare_lines": "Mot budget och fjolår, rad för rad",
         "actual": "Utfall",
         "budget": "Budget",
@@ -416,7 +432,7 @@ DECIDE_LABELS: dict[str, dict[str, str]] = {
         "preliminary_notice": ("Preliminary: {months} is not sealed; its figures may change "
                                "and are not a final result."),
         "preliminary_result": "Result (preliminary)",
-        "compare_title": "Result against budget and last year",
+        "compare_title": "Result against budget and last year, {period}",
         "compare_lines": "Against budget and last year, line by line",
         "actual": "Actual",
         "budget": "Budget",
