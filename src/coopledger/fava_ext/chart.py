@@ -92,6 +92,11 @@ class LineChart:
         return self.width - self.right
 
     @property
+    def legend_bottom(self) -> float:
+        """The y coordinate under the last series' legend entry."""
+        return self.top + 14 + 18 * len(self.series)
+
+    @property
     def plot_bottom(self) -> int:
         """The y coordinate of the plot area's bottom edge."""
         return self.height - self.bottom
