@@ -302,3 +302,35 @@ def test_without_a_filter_the_comparison_is_the_last_year_to_date(client: Any,
     budget = compare(books, "Kafe", compared, "budget")
     assert row_cells(html, "member-compare", "result")[1:3] == amounts(
         budget.total("actual"), budget.total("reference"))
+
+
+def test_a_members_own_view_shows_its_figures_as_the_group_sees_them(client: Any) -> None:
+    """Kafe's own books (its projection) give the same comparison, ratios and people on
+    its page as the group's books do for Kafe."""
+    from coopledger.cli.serve import build_app
+
+    app: Any = build_app(EXAMPLE, entity="Kafe", read_only=True)
+    own = app.test_client()
+    own.slug = str(own.get("/").headers["Location"]).removeprefix(
+        "http://localhost").split("/")[1]
+    url = "CoopMember/?entity=Kafe&time=2026-Q3"
+    group_html, own_html = get(client, url), get(own, url)
+    for key in ("result", "Rörelsens intäkter"):
+        assert row_cells(own_html, "member-compare", key) == row_cells(
+            group_html, "member-compare", key)
+    assert ratio_items(own_html) == ratio_items(group_html)
+    # The member's own books leave out the employee declarations (personal data): the
+    # target group and extents are not known there, and the page says so, never 0.
+    unknown = ("target_group", "fte")
+    own_people, group_people = people_rows(own_html), people_rows(group_html)
+    assert list(own_people) == list(group_people)
+    for month, row in own_people.items():
+        known = {k: v for k, v in row.items() if k not in unknown}
+        assert known == {k: v for k, v in group_people[month].items() if k not in unknown}
+        assert all(row[k] == "–" for k in unknown if k in row)
+    assert 'data-testid="people-not-declared"' in own_html
+    assert 'data-testid="people-not-declared"' not in group_html
+    own_group = get(own, "CoopGroup/?time=2026-Q3")
+    assert 'data-entity="Stad"' not in own_group
+    assert row_cells(own_group, "group-compare", "Kafe") == row_cells(
+        get(client, "CoopGroup/?time=2026-Q3"), "group-compare", "Kafe")

@@ -27,7 +27,7 @@ from decimal import Decimal
 from coopledger.books import Books
 from coopledger.compare import Comparison, compare, fiscal_year_start, year_to_date
 from coopledger.entities import EntityKind
-from coopledger.member import read_close_marks
+from coopledger.member import member_of, read_close_marks
 from coopledger.money import ZERO
 from coopledger.people import PeopleMonth, people
 from coopledger.periods import Period
@@ -349,11 +349,15 @@ class PeopleView:
         by_member: On the group page, each member's last booked month of the period:
             (code, name, month); empty on a cooperative's page.
         preliminary: The months that are not sealed.
+        declared: Whether the books hold the employee declarations (target group and
+            extent); a member's own books leave them out as personal data, so there
+            the target group and the full-time equivalents are not known.
     """
 
     months: tuple[PeopleMonth, ...]
     by_member: tuple[tuple[str, str, PeopleMonth], ...]
     preliminary: tuple[str, ...]
+    declared: bool = True
 
     @property
     def employed_in_period(self) -> int:
@@ -380,7 +384,8 @@ def people_view(books: Books, entity: str | None, period: Period,
         booked = [m for m in people(books, code, period) if m.booked]
         if booked:
             by_member.append((code, name, booked[-1]))
-    return PeopleView(months, tuple(by_member), preliminary_months(books, period))
+    return PeopleView(months, tuple(by_member), preliminary_months(books, period),
+                      declared=member_of(books.entries) is None)
 
 
 #: The labels of the decision figures, Swedish and English (the pages' other labels are
@@ -426,6 +431,8 @@ DECIDE_LABELS: dict[str, dict[str, str]] = {
         "leavers": "slutade",
         "not_booked": "lön ej bokförd",
         "employed_in_period": "Anställda någon gång under perioden: {n}.",
+        "not_declared": ("Målgrupp och heltidsekvivalenter visas i gruppens vy: "
+                         "anställningsuppgifterna är personuppgifter och ingår inte här."),
     },
     "en": {
         "preliminary": "preliminary",
@@ -467,5 +474,7 @@ DECIDE_LABELS: dict[str, dict[str, str]] = {
         "leavers": "left",
         "not_booked": "payroll not booked",
         "employed_in_period": "Employed at some time in the period: {n}.",
+        "not_declared": ("The target group and full-time equivalents show in the group's "
+                         "view: the employee declarations are personal data, not kept here."),
     },
 }
