@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 import re
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -31,6 +32,7 @@ from coopledger.periods import Period, parse_period
 from coopledger.ratios import entity_ratios, fund_ratios, key_ratios
 from coopledger.seals import sealed_months
 from tests.conftest import ROOT
+from tests.fava_ext.conftest import BOARD_LEDGER
 
 EXAMPLE = ROOT / "ledgers" / "example" / "main.beancount"
 
@@ -78,11 +80,13 @@ def amounts(*values: Decimal) -> list[str]:
 # Honest periods
 
 
-def test_the_default_period_ends_on_the_last_transaction(books: Books) -> None:
+def test_the_default_period_ends_on_the_books_last_day(books: Books) -> None:
     period = whole_books_period(books)
-    assert books.last_date > books.transactions[-1].date  # the bank balances of Dec 1st
-    assert period.last_day == books.transactions[-1].date == last_day(books)
-    assert period.months()[-1].label == f"{last_day(books):%Y-%m}"
+    # The bank balances asserted on the next month's first day prove the books through
+    # the day before: that is their last day, not a month of its own.
+    assert books.last_date > books.transactions[-1].date
+    assert period.last_day == last_day(books) == books.last_date - datetime.timedelta(days=1)
+    assert period.months()[-1].label == f"{books.transactions[-1].date:%Y-%m}"
 
 
 def test_a_filter_past_the_books_is_cut_at_their_last_day(books: Books) -> None:
@@ -334,3 +338,15 @@ def test_a_members_own_view_shows_its_figures_as_the_group_sees_them(client: Any
     assert 'data-entity="Stad"' not in own_group
     assert row_cells(own_group, "group-compare", "Kafe") == row_cells(
         get(client, "CoopGroup/?time=2026-Q3"), "group-compare", "Kafe")
+
+
+def test_a_later_price_or_note_is_not_a_day_of_the_books(tmp_path: Path) -> None:
+    text = BOARD_LEDGER.read_text(encoding="utf-8")
+    before = load_books(BOARD_LEDGER)
+    path = tmp_path / "main.beancount"
+    path.write_text(text + '\n2027-06-01 price EUR 11.50 SEK\n2027-07-01 custom "fava-option" '
+                    '"language" "en"\n', encoding="utf-8")
+    after = load_books(path)
+    assert after.last_date == datetime.date(2027, 7, 1)
+    assert last_day(after) == last_day(before)
+    assert whole_books_period(after) == whole_books_period(before)

@@ -24,6 +24,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from beancount.core import data
+
 from coopledger.books import Books
 from coopledger.compare import Comparison, compare, fiscal_year_start, year_to_date
 from coopledger.entities import EntityKind
@@ -39,9 +41,18 @@ FINAL_STATE = "sealed"
 
 
 def last_day(books: Books) -> datetime.date:
-    """The books' last day: the date of their last transaction (balance assertions and
-    prices dated after it are not results)."""
-    return books.transactions[-1].date if books.transactions else books.last_date
+    """The books' last day: the last transaction's date, or the day before the last
+    balance assertion if that is later (a balance asserts the state at the start of its
+    day, so ``balance`` on 2026-12-01 proves the books through 2026-11-30, not December).
+
+    Prices, notes and declarations dated later are not results and do not count.
+    """
+    days = [books.transactions[-1].date] if books.transactions else []
+    balance = next((e.date for e in reversed(books.entries) if isinstance(e, data.Balance)),
+                   None)
+    if balance is not None:
+        days.append(balance - datetime.timedelta(days=1))
+    return max(days) if days else books.last_date
 
 
 def books_period(books: Books, period: Period) -> Period:

@@ -21,7 +21,7 @@ from coopledger.books import Books
 from coopledger.entities import Entity, EntityKind, entity_of
 from coopledger.errors import CoopException
 from coopledger.fava_ext.chart import LineChart, line_chart
-from coopledger.fava_ext.decide_view import preliminary_months
+from coopledger.fava_ext.decide_view import last_day, preliminary_months
 from coopledger.periods import Period
 from coopledger.statements import (
     BALANCE_SECTIONS,
@@ -45,16 +45,15 @@ PAYROLL_BAS = ("7000", "7399")
 
 
 def whole_books_period(books: Books) -> Period:
-    """The period from the first to the last transaction (Fava without a time filter).
+    """The period from the first transaction to the books' last day (Fava without a time
+    filter).
 
-    It ends on the last transaction's day: a balance assertion or price dated after it
-    (the next month's first day, as a bank statement's closing balance is) would make a
-    phantom month of zeros.
+    It ends on :func:`~coopledger.fava_ext.decide_view.last_day`: a balance assertion
+    on the next month's first day (as a bank statement's closing balance is) proves the
+    books through the day before, and would otherwise make a phantom month of zeros.
     """
-    if not books.transactions:
-        return Period(books.last_date, books.last_date + datetime.timedelta(days=1),
-                      str(books.last_date))
-    start, last = books.transactions[0].date, books.transactions[-1].date
+    last = last_day(books)
+    start = books.transactions[0].date if books.transactions else last
     return Period(start, last + datetime.timedelta(days=1), f"{start} – {last}")
 
 
