@@ -69,4 +69,4 @@ def test_parse_amount_and_rounding() -> None:
 def test_format_sek_uses_space_and_decimal_comma() -> None:
     assert format_sek(Decimal("1234567.5")) == "1\u00a0234\u00a0567,50"
     assert format_sek(Decimal("-0.004")) == "0,00"
-    assert format_sek(Decimal("-12.345")) == "-12,35"
+    assert format_sek(Decimal("-12.345")) == "\u221212,35"

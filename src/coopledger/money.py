@@ -100,16 +100,19 @@ def allocate(total: Decimal, weights: Mapping[str, Decimal] | Sequence[tuple[str
 
 
 def format_sek(value: Decimal, *, decimals: int = 2) -> str:
-    """Swedish number formatting: space thousands separator, decimal comma.
+    """Swedish number formatting, through the project's one formatter.
+
+    Kept for callers of this module; it is :func:`coopledger.i18n.format_amount` in
+    Swedish (Babel's CLDR data): no-break space between thousands, decimal comma, the
+    minus sign U+2212.
 
     Args:
         value: The amount.
         decimals: Decimals shown (rounded half up).
 
     Returns:
-        For example ``"-1 234 567,50"`` (the separator is a no-break space, U+00A0).
+        For example ``"−1 234 567,50"``.
     """
-    quantum = Decimal(1).scaleb(-decimals)
-    rounded = value.quantize(quantum, rounding=ROUND_HALF_UP)
-    text = f"{abs(rounded):,.{decimals}f}".replace(",", "\u00a0").replace(".", ",")
-    return f"-{text}" if rounded < 0 else text
+    from coopledger.i18n.format import format_amount
+
+    return format_amount(value, decimals, "sv")

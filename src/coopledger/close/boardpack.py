@@ -35,15 +35,12 @@ from coopledger.close.charts import bar_chart
 from coopledger.close.preflight import CheckResult
 from coopledger.close.render import render
 from coopledger.entities import EntityKind
-from coopledger.money import format_sek
+from coopledger.i18n import format_amount, labels, ledger_language
 from coopledger.periods import Period, fiscal_year_of, month_period
 from coopledger.seals import previous_month
 from coopledger.statements import BalanceSheet, IncomeStatement, balance_sheet, income_statement
 
 BOARDPACK_DIR = "boardpack"
-#: A month's close state in the member pack's sentence ("Månaden är förseglad").
-CLOSE_STATES = {"open": "öppen", "closed": "stängd", "sealed": "förseglad",
-                "seal broken": "förseglingen bruten"}
 GROUP = "Group"
 _STYLE = """body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222;max-width:60em}
 table{border-collapse:collapse;margin:.5em 0 1.5em}
@@ -93,41 +90,50 @@ def _csv(rows: Iterable[Iterable[Any]], header: Iterable[str]) -> str:
     return out.getvalue()
 
 
-def _statement(title: str, statement: IncomeStatement | BalanceSheet) -> dict[str, Any]:
-    rows = [[f"{bas} {name}".strip(), format_sek(amount)]
+def _statement(title: str, statement: IncomeStatement | BalanceSheet,
+               language: str) -> dict[str, Any]:
+    rows = [[f"{bas} {name}".strip(), format_amount(amount, 2, language)]
             for _, bas, _, name, amount in statement_rows(statement)]
+    t = labels(language)
     if isinstance(statement, IncomeStatement):
-        total = ["Resultat", format_sek(statement.result)]
+        total = [t["result"], format_amount(statement.result, 2, language)]
     else:
-        total = ["Summa tillgångar / eget kapital och skulder",
-                 f"{format_sek(statement.total_assets)} / "
-                 f"{format_sek(statement.total_equity_and_liabilities)}"]
+        total = [t["total_assets_and_claims"],
+                 f"{format_amount(statement.total_assets, 2, language)} / "
+                 f"{format_amount(statement.total_equity_and_liabilities, 2, language)}"]
     return {"title": title, "rows": rows, "total": total}
 
 
-def _check_status(check: CheckResult) -> tuple[str, str]:
-    """A check's state for the pack: CSV word and Swedish label (accepted: review)."""
+def _check_status(check: CheckResult) -> str:
+    """A check's state for the pack: ``ok``, ``accepted`` (review) or ``failed``."""
     if check.ok:
-        return "ok", "OK"
-    return ("accepted", "ACCEPTERAD") if check.accepted else ("failed", "FEL")
+        return "ok"
+    return "accepted" if check.accepted else "failed"
 
 
-def _fund_section(books: Books, month: str) -> tuple[Markup, dict[str, str]]:
+def _check_rows(checks: list[CheckResult], language: str) -> list[tuple[Any, ...]]:
+    """Each check with its state code, state word, title and details in ``language``."""
+    t = labels(language)
+    return [(c, _check_status(c), t[f"check_{_check_status(c)}"],
+             c.title if language == "en" else c.title_sv, c.details) for c in checks]
+
+
+def _fund_section(books: Books, month: str, language: str) -> tuple[Markup, dict[str, str]]:
     try:
         importlib.import_module("coopledger.fund")
     except ModuleNotFoundError as exc:
         if exc.name != "coopledger.fund":
             raise
-        return Markup("<p>Fondens rapport: modulen coopledger.fund är inte installerad.</p>"), {}
+        return Markup("<p>{}</p>").format(labels(language)["fund_not_installed"]), {}
     if not any(e.kind is EntityKind.FUND for e in books.entities.values()):
-        return Markup("<p>Böckerna har ingen fond.</p>"), {}
+        return Markup("<p>{}</p>").format(labels(language)["no_fund"]), {}
     from coopledger.close.fundpage import fund_html
 
-    page, files = fund_html(books, month)
+    page, files = fund_html(books, month, language)
     return Markup(page), files  # noqa: S704  # rendered by fund.html, escaped there
 
 
-def _entity_section(books: Books, code: str | None, month: str) -> tuple[
+def _entity_section(books: Books, code: str | None, month: str, language: str) -> tuple[
         dict[str, Any], dict[str, str]]:
     """One entity's (None: the consolidated group's) statements and their CSV files."""
     period = _month(month)
@@ -135,8 +141,8 @@ def _entity_section(books: Books, code: str | None, month: str) -> tuple[
     year = (fiscal_year_of(period.start) if code is None
             else books.entities[code].fiscal_year_of(period.start))
     to_date = Period(year.start, period.end, f"{year.start:%Y-%m}..{month}")
-    label = ("Koncernen (internt eliminerat)" if code is None
-             else f"{code}: {books.entities[code].name}")
+    t = labels(language)
+    label = t["consolidated"] if code is None else f"{code}: {books.entities[code].name}"
     month_is = income_statement(books, code, period)
     ytd_is = income_statement(books, code, to_date)
     sheet = balance_sheet(books, code, period.last_day)
@@ -145,57 +151,61 @@ def _entity_section(books: Books, code: str | None, month: str) -> tuple[
              f"income-ytd-{name}.csv": _csv(statement_rows(ytd_is), header),
              f"balance-{name}.csv": _csv(statement_rows(sheet), header)}
     section = {"label": label, "statements": [
-        _statement(f"Resultaträkning {month}", month_is),
-        _statement(f"Resultaträkning {to_date.label}", ytd_is),
-        _statement(f"Balansräkning {period.last_day}", sheet)]}
+        _statement(t["income_statement_of"].format(period=month), month_is, language),
+        _statement(t["income_statement_of"].format(period=to_date.label), ytd_is, language),
+        _statement(t["balance_sheet_at"].format(date=period.last_day), sheet, language)]}
     return section, files
 
 
-def _results(results: dict[str, list[tuple[str, Decimal]]]) -> dict[str, Any]:
+def _results(results: dict[str, list[tuple[str, Decimal]]], language: str) -> dict[str, Any]:
     months = [m for m, _ in next(iter(results.values()), [])]
     return {"months": months,
             "results_chart": Markup(bar_chart(  # noqa: S704  # SVG built with escaping
                 {code: [v for _, v in series] for code, series in results.items()}, months)),
-            "results_rows": [[code, *(format_sek(v, decimals=0) for _, v in series)]
+            "results_rows": [[code, *(format_amount(v, 0, language) for _, v in series)]
                              for code, series in results.items()]}
 
 
-def board_pack_files(books: Books, month: str, checks: list[CheckResult]) -> dict[Path, str]:
+def board_pack_files(books: Books, month: str, checks: list[CheckResult],
+                     language: str | None = None) -> dict[Path, str]:
     """Every file of a month's board pack, by path, as text.
 
     Args:
         books: The books after the close's entries.
         month: ``YYYY-MM``.
         checks: The preflight results to show.
+        language: ``sv`` or ``en`` (default: Fava's ``language`` option in the books).
 
     Returns:
         Path to content for ``index.html`` and the CSV files.
     """
     folder = board_pack_dir(books.path.resolve(), month)
+    language = language or ledger_language(books.entries)
     files: dict[str, str] = {"checks.csv": _csv(
-        ((c.name, _check_status(c)[0], " | ".join(c.details), c.accepted) for c in checks),
+        ((c.name, _check_status(c), " | ".join(c.details), c.accepted) for c in checks),
         ["check", "status", "details", "accepted"])}
     results = member_results(books, month)
     files["results.csv"] = _csv(((code, m, v) for code, series in results.items()
                                  for m, v in series), ["entity", "month", "result"])
-    fund, fund_files = _fund_section(books, month)
+    fund, fund_files = _fund_section(books, month, language)
     files.update(fund_files)
     sections = []
     for code in [None, *books.entities]:
-        section, section_files = _entity_section(books, code, month)
+        section, section_files = _entity_section(books, code, month, language)
         sections.append(section)
         files.update(section_files)
+    t = labels(language)
     files["index.html"] = render(
-        "boardpack.html", month=month, style=_STYLE,
+        "boardpack.html", month=month, style=_STYLE, t=t, lang=language,
         title=str(books.options.get("title") or books.path.name),
-        checks=[(c, *_check_status(c)) for c in checks],
-        close_state=None, close_states=CLOSE_STATES,
-        results_title="Medlemmarnas resultat per månad", results_label="Medlem",
-        **_results(results), fund=fund, loans=None, sections=sections)
+        checks=_check_rows(checks, language), close_state=None,
+        results_title=t["members_results"], results_label=t["member"],
+        **_results(results, language), fund=fund, loans=None, sections=sections)
     return {folder / name: text for name, text in files.items()}
 
 
-def member_pack_files(books: Books, code: str, month: str, state: str) -> dict[str, str]:
+def member_pack_files(books: Books, code: str, month: str, state: str,
+                      language: str | None = None) -> dict[str, str]:
     """One member's board pack of a closed month, by file name, from its own books.
 
     The member's pack holds only its own figures: the month's close state (the checks
@@ -209,12 +219,14 @@ def member_pack_files(books: Books, code: str, month: str, state: str) -> dict[s
         code: The member.
         month: ``YYYY-MM``.
         state: The month's close state (``closed``, ``sealed``).
+        language: ``sv`` or ``en`` (default: Fava's ``language`` option in the books).
 
     Returns:
         File name to text.
     """
     from coopledger.member_loans import member_loans
 
+    language = language or ledger_language(books.entries)
     results = {code: member_results(books, month, members=[code])[code]}
     files = {"results.csv": _csv(((code, m, v) for m, v in results[code]),
                                  ["entity", "month", "result"])}
@@ -226,14 +238,17 @@ def member_pack_files(books: Books, code: str, month: str, state: str) -> dict[s
     files["loans.csv"] = _csv(loan_rows, ["loan", "lender", "principal", "rate", "status",
                                           "outstanding", "overdue", "days_past_due",
                                           "next_due"])
-    section, section_files = _entity_section(books, code, month)
+    section, section_files = _entity_section(books, code, month, language)
     files.update(section_files)
+    t = labels(language)
     files["index.html"] = render(
-        "boardpack.html", month=month, style=_STYLE,
+        "boardpack.html", month=month, style=_STYLE, t=t, lang=language,
         title=f"{code}: {books.entities[code].name}", checks=None, close_state=state,
-        close_states=CLOSE_STATES, results_title="Resultat per månad",
-        results_label="Enhet", **_results(results), fund=None,
-        loans=[[a, b, format_sek(c), f"{d}", e, format_sek(f), format_sek(g), str(h), str(i)]
+        results_title=t["monthly_result"], results_label=t["entity"],
+        **_results(results, language), fund=None,
+        loans=[[a, b, format_amount(c, 2, language), format_amount(d, 2, language),
+                t.get(f"status_{e}", e),
+                format_amount(f, 2, language), format_amount(g, 2, language), str(h), str(i)]
                for a, b, c, d, e, f, g, h, i in loan_rows],
         sections=[section])
     return files

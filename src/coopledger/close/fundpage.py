@@ -24,7 +24,7 @@ from coopledger.close.charts import line_chart
 from coopledger.close.render import render
 from coopledger.fund import first_reportable_day
 from coopledger.fund.report import PAR_DAYS, STATUSES, FundReport, fund_report
-from coopledger.money import format_sek
+from coopledger.i18n import format_amount, format_percent, labels
 from coopledger.seals import month_bounds, previous_month
 
 
@@ -36,37 +36,44 @@ def _csv(header: list[str], rows: Iterable[Iterable[Any]]) -> str:
     return out.getvalue()
 
 
-def key_figures(report: FundReport) -> list[tuple[str, Decimal]]:
-    """The fund's key figures, labelled in Swedish, in reading order."""
-    figures = [("Bruttoportfölj (utestående kapital)", report.gross_portfolio)]
+def key_figures(report: FundReport, language: str = "sv") -> list[tuple[str, Decimal, bool]]:
+    """The fund's key figures in reading order: label (in ``language``), value, and
+    whether the value is a ratio (PAR shares) rather than an amount."""
+    t = labels(language)
+    figures = [(t["fig_gross_portfolio"], report.gross_portfolio, False)]
     for days in PAR_DAYS:
-        figures.append((f"PAR{days} (andel)", report.par.get(days, Decimal(0))))
-        figures.append((f"PAR{days} (belopp i risk)", report.par_amounts.get(days, Decimal(0))))
-    figures += [("Avskrivet", report.written_off), ("Återvunnet", report.recovered),
-                ("Intjänad ränta", report.interest_earned),
-                ("Erforderlig reservering", report.provision_required),
-                ("Medlemsinsatser", report.contributions),
-                ("Behållna intäkter", report.income_kept), ("Förluster", report.losses),
-                ("Kapitalbas", report.capital_base), ("Kassa", report.cash),
-                ("Beviljat, ej utbetalt", report.committed),
-                ("Tillgängligt för nya lån", report.available)]
+        figures.append((t["fig_par_share"].format(days=days), report.par.get(days, Decimal(0)),
+                        True))
+        figures.append((t["fig_par_amount"].format(days=days),
+                        report.par_amounts.get(days, Decimal(0)), False))
+    figures += [(t[key], value, False) for key, value in (
+        ("written_off", report.written_off), ("recovered", report.recovered),
+        ("fig_interest_earned", report.interest_earned),
+        ("fig_provision_required", report.provision_required),
+        ("contributions", report.contributions), ("income_kept", report.income_kept),
+        ("fig_losses", report.losses), ("capital_base", report.capital_base),
+        ("fund_cash", report.cash), ("committed", report.committed),
+        ("available", report.available))]
     return figures
 
 
-def fund_html(books: Books, month: str) -> tuple[str, dict[str, str]]:
+def fund_html(books: Books, month: str, language: str = "sv") -> tuple[str, dict[str, str]]:
     """The fund section's HTML and its CSV files (by file name).
 
     Args:
         books: The books (they declare a fund).
         month: ``YYYY-MM``; the report is at the month's last day.
+        language: ``sv`` or ``en``, for the numbers.
 
     Returns:
         HTML and ``{file name: text}``.
     """
     _, end = month_bounds(month)
     report = fund_report(books, end - datetime.timedelta(days=1))
-    figures = key_figures(report)
-    files = {"fund.csv": _csv(["figure", "value"], figures)}
+    figures = key_figures(report, language)
+    # The CSV keeps its Swedish labels whatever the pack's language: a file read by programs.
+    files = {"fund.csv": _csv(["figure", "value"],
+                              [(label, value) for label, value, _ in key_figures(report)])}
     status_rows = [(s, report.status_counts.get(s, 0),
                     report.status_amounts.get(s, Decimal(0))) for s in STATUSES]
     files["fund-status.csv"] = _csv(["status", "count", "amount"], status_rows)
@@ -77,20 +84,24 @@ def fund_html(books: Books, month: str) -> tuple[str, dict[str, str]]:
                                     "outstanding", "days_past_due", "provision"], loan_rows)
     member_rows = [(m.member, m.capital, m.share) for m in report.members]
     files["fund-members.csv"] = _csv(["member", "capital", "share"], member_rows)
-    portfolio, par = _history_charts(books, month)
+    portfolio, par = _history_charts(books, month, language)
+    t = labels(language)
+    def amount(value: Decimal) -> str:
+        return format_amount(value, 2, language)
+
     page = render(
         "fund.html", currency=report.currency,
-        figures=[[label, f"{value * 100:.2f} %" if "andel" in label else format_sek(value)]
-                 for label, value in figures],
-        statuses=[[s, str(n), format_sek(a)] for s, n, a in status_rows],
-        loans=[[a, b, format_sek(c), f"{d}", e, format_sek(f), str(g), format_sek(h)]
-               for a, b, c, d, e, f, g, h in loan_rows],
-        members=[[a, format_sek(b), f"{c * 100:.2f} %"] for a, b, c in member_rows],
+        t=t, figures=[[label, format_percent(value, 2, language) if ratio else amount(value)]
+                      for label, value, ratio in figures],
+        statuses=[[t.get(f"status_{s}", s), str(n), amount(a)] for s, n, a in status_rows],
+        loans=[[a, b, amount(c), amount(d), t.get(f"status_{e}", e), amount(f), str(g),
+                amount(h)] for a, b, c, d, e, f, g, h in loan_rows],
+        members=[[a, amount(b), format_percent(c, 2, language)] for a, b, c in member_rows],
         portfolio_chart=Markup(portfolio), par_chart=Markup(par))  # noqa: S704  # escaped SVG
     return page, files
 
 
-def _history_charts(books: Books, month: str) -> tuple[str, str]:
+def _history_charts(books: Books, month: str, language: str) -> tuple[str, str]:
     months = [month]
     while len(months) < 12:
         months.insert(0, previous_month(months[0]))
@@ -99,8 +110,9 @@ def _history_charts(books: Books, month: str) -> tuple[str, str]:
         months = [m for m in months if month_bounds(m)[1] > first] or [month]
     history = [fund_report(books, month_bounds(m)[1] - datetime.timedelta(days=1))
                for m in months]
-    portfolio = line_chart({"Bruttoportfölj": [r.gross_portfolio for r in history],
-                            "Avskrivet": [r.written_off for r in history]}, months)
+    t = labels(language)
+    portfolio = line_chart({t["chart_gross_portfolio"]: [r.gross_portfolio for r in history],
+                            t["written_off"]: [r.written_off for r in history]}, months)
     par = line_chart({f"PAR{d}": [r.par.get(d, Decimal(0)) for r in history]
                       for d in PAR_DAYS}, months, percent=True)
     return portfolio, par

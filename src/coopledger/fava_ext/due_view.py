@@ -2,7 +2,7 @@
 
 A small block of its own under the close page's months. The rows come from
 :func:`coopledger.filings.calendar.filing_calendar` as of today in Sweden; the labels are
-kept here, in Swedish and English, until the pages share one message catalogue.
+the message catalogue's (:mod:`coopledger.i18n`), in Swedish and English.
 """
 
 from __future__ import annotations
@@ -14,15 +14,11 @@ from zoneinfo import ZoneInfo
 from coopledger.books import Books
 from coopledger.fava_ext.format import language_of
 from coopledger.filings.calendar import CalendarRow, filing_calendar
+from coopledger.i18n import LANGUAGES, section
 
-LABELS: dict[str, dict[str, str]] = {
-    "sv": {"title": "Deklarationer", "entity": "Enhet", "vat": "Moms", "agi": "AGI",
-           "due": "senast", "closed": "stängd", "open": "öppen", "none": "–",
-           "files_with": "lämnas av {code}", "as_of": "per {date}"},
-    "en": {"title": "Filings", "entity": "Entity", "vat": "VAT", "agi": "AGI",
-           "due": "due", "closed": "closed", "open": "open", "none": "–",
-           "files_with": "filed by {code}", "as_of": "as of {date}"},
-}
+#: The block's labels per language, from the message catalogue (ids ``due.*``).
+LABELS: dict[str, dict[str, str]] = {language: section(language, "due.")
+                                     for language in LANGUAGES}
 
 
 @dataclass(frozen=True)

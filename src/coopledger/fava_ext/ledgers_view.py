@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from coopledger.books import Books
+from coopledger.i18n import LANGUAGES, section
 from coopledger.invoicing.receivables import (
     BUCKETS,
     PAYABLES_BAS,
@@ -23,16 +24,14 @@ from coopledger.invoicing.receivables import (
 )
 
 ZERO = Decimal(0)
-#: The block's labels, per page language (the buckets in :data:`BUCKETS` order).
-LABELS = {
-    "sv": {"receivables": "Kundreskontra", "payables": "Leverantörsreskontra",
-           "party": "Motpart", "total": "Summa", "none": "Inga öppna fakturor",
-           "on": "per", "buckets": ("Ej förfallet", "1-30 dagar", "31-60 dagar",
-                                    "61-90 dagar", "Över 90 dagar")},
-    "en": {"receivables": "Receivables", "payables": "Payables", "party": "Party",
-           "total": "Total", "none": "No open invoices", "on": "on",
-           "buckets": ("Not due", "1-30 days", "31-60 days", "61-90 days", "Over 90 days")},
-}
+#: The block's labels, per page language (the buckets in :data:`BUCKETS` order), from the
+#: message catalogue (ids ``ledgers.*``).
+LABELS: dict[str, dict[str, object]] = {
+    language: {**{key: text for key, text in section(language, "ledgers.").items()
+                  if not key.startswith("bucket")},
+               "buckets": tuple(section(language, "ledgers.")[f"bucket{i}"]
+                                for i in range(len(BUCKETS)))}
+    for language in LANGUAGES}
 
 
 @dataclass(frozen=True)

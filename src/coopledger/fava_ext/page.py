@@ -11,6 +11,7 @@ unknown entity) becomes a message on the page, never a server error.
 from __future__ import annotations
 
 import ast
+import datetime
 import functools
 import logging
 from collections.abc import Callable
@@ -29,6 +30,7 @@ from coopledger.errors import CoopException
 from coopledger.fava_ext.decide_view import DECIDE_LABELS, books_period, preliminary_months
 from coopledger.fava_ext.format import (
     format_amount,
+    format_date,
     format_percent,
     format_sek,
     labels,
@@ -98,7 +100,8 @@ LABELLED_CELL = Markup('<td class="num {}" data-label="{}">{}</td>')
 
 
 @functools.lru_cache(maxsize=4096, typed=True)
-def amount_cell(value: Decimal | None, numbers: Callable[[str], str]) -> Markup:
+def amount_cell(value: Decimal | None, numbers: Callable[[str], str],
+                language: str = "sv") -> Markup:
     """An amount's table cell: ``td`` of class ``num`` (and ``neg`` when negative).
 
     Remembered per value: a page shows the same amounts at every render, and equal
@@ -107,12 +110,13 @@ def amount_cell(value: Decimal | None, numbers: Callable[[str], str]) -> Markup:
     Args:
         value: The amount (None: an empty cell).
         numbers: Fava's ``incognito`` filter (or :func:`shown`).
+        language: The page's language (``sv`` or ``en``).
 
     Returns:
         The cell's markup.
     """
     negative = " neg" if value is not None and value < 0 else ""
-    return AMOUNT_CELL.format(negative, numbers(format_amount(value)))
+    return AMOUNT_CELL.format(negative, numbers(format_amount(value, 0, language)))
 
 
 @dataclass(frozen=True)
@@ -138,11 +142,24 @@ class Page:
     notices: tuple[str, ...] = ()
     period: Period | None = None
     extra: dict[str, Any] = field(default_factory=dict)
-    amount: Callable[..., str] = format_amount
-    sek: Callable[..., str] = format_sek
-    percent: Callable[..., str] = format_percent
     numbers: Callable[[str], str] = shown
     preliminary: tuple[str, ...] = ()
+
+    def amount(self, value: Decimal | None, decimals: int = 0) -> str:
+        """An amount in the page's language (:func:`coopledger.i18n.format_amount`)."""
+        return format_amount(value, decimals, self.language)
+
+    def sek(self, value: Decimal | None, decimals: int = 0) -> str:
+        """An amount in kronor in the page's language."""
+        return format_sek(value, decimals, self.language)
+
+    def percent(self, value: Decimal | None, decimals: int = 1) -> str:
+        """A ratio as a percentage in the page's language."""
+        return format_percent(value, decimals, self.language)
+
+    def date(self, value: datetime.date | None, width: str = "medium") -> str:
+        """A date in the page's language (:func:`coopledger.i18n.format_date`)."""
+        return format_date(value, self.language, width)
 
     def num(self, value: Decimal | None) -> Markup:
         """An amount's table cell, red when negative (one call per cell, no macro).
@@ -150,7 +167,7 @@ class Page:
         The markup is the one a template would write for
         ``page.amount(value)|incognito`` in a ``td`` of class ``num`` (and ``neg``).
         """
-        return amount_cell(value, self.numbers)
+        return amount_cell(value, self.numbers, self.language)
 
     def cell(self, value: Decimal | None, label: str) -> Markup:
         """An amount's cell that names its column (shown beside it on a narrow screen)."""

@@ -1,0 +1,33 @@
+"""One way to say things: the project's formatter and message catalogue.
+
+Every page, the board pack and the command line format numbers, amounts, percentages
+and dates through :mod:`coopledger.i18n.format` (Babel) and take every label, status and
+check detail from :mod:`coopledger.i18n.catalogue` (gettext ``.po`` files read by
+Babel), in Swedish or English. The library's data stays language-neutral (status codes,
+check codes); the words are chosen where a page or a pack is drawn.
+"""
+
+from __future__ import annotations
+
+from coopledger.i18n.catalogue import (
+    labels,
+    language_of,
+    ledger_language,
+    message,
+    section,
+    translations,
+)
+from coopledger.i18n.format import (
+    LANGUAGES,
+    format_amount,
+    format_date,
+    format_month,
+    format_percent,
+    format_sek,
+    group_separator,
+    minus_sign,
+)
+
+__all__ = ["LANGUAGES", "format_amount", "format_date", "format_month", "format_percent",
+           "format_sek", "group_separator", "labels", "language_of", "ledger_language",
+           "message", "minus_sign", "section", "translations"]

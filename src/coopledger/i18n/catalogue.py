@@ -1,0 +1,110 @@
+"""The message catalogue: every label, status and check detail in Swedish and English.
+
+The catalogue is one gettext ``.po`` file per language under ``i18n/locale/<lang>/
+LC_MESSAGES/coopledger.po``, read at run time with Babel (:mod:`babel.messages.pofile`)
+and turned into :class:`babel.support.Translations`: no compile step, no ``.mo`` file to
+keep in step. A message id is a language-neutral key (``status_current``,
+``check.balanced.title``) or, for the statements' section titles, the Swedish title the
+library writes; each language's file translates every id (a test fails on a missing one).
+
+The language follows Fava's own option, ``custom "fava-option" "language" "en"``:
+English when it says so, Swedish otherwise. It is read from the books each time, so a
+board can switch language without touching a sealed month.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+from collections.abc import Iterable
+from importlib import resources
+from typing import Any
+
+from babel.messages.catalog import Catalog
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import Translations
+
+from coopledger.i18n.format import LANGUAGES
+
+DOMAIN = "coopledger"
+
+
+def language_of(fava_language: str | None) -> str:
+    """The language for Fava's ``language`` option: ``en`` or ``sv`` (the default)."""
+    if fava_language and fava_language.lower().startswith("en"):
+        return "en"
+    return "sv"
+
+
+def ledger_language(entries: Iterable[Any]) -> str:
+    """The language the books ask for, from their last ``fava-option`` ``language``.
+
+    Args:
+        entries: The books' directives.
+
+    Returns:
+        ``en`` or ``sv``.
+    """
+    chosen: str | None = None
+    for entry in entries:
+        if type(entry).__name__ != "Custom" or getattr(entry, "type", "") != "fava-option":
+            continue
+        values = [getattr(v, "value", v) for v in entry.values]
+        if len(values) >= 2 and values[0] == "language":
+            chosen = str(values[1])
+    return language_of(chosen)
+
+
+def read_catalogue(language: str) -> Catalog:
+    """The ``.po`` catalogue of one language, as Babel reads it.
+
+    Raises:
+        FileNotFoundError: The project has no catalogue for ``language``.
+    """
+    path = resources.files("coopledger.i18n").joinpath(
+        "locale", language, "LC_MESSAGES", f"{DOMAIN}.po")
+    with path.open("rb") as handle:
+        return read_po(handle, locale=language, domain=DOMAIN)
+
+
+@functools.lru_cache(maxsize=len(LANGUAGES))
+def translations(language: str) -> Translations:
+    """The catalogue of ``language`` (Swedish for any other) as Babel translations."""
+    catalogue = read_catalogue(language if language in LANGUAGES else "sv")
+    buffer = io.BytesIO()
+    write_mo(buffer, catalogue)
+    buffer.seek(0)
+    return Translations(buffer, domain=DOMAIN)
+
+
+@functools.lru_cache(maxsize=len(LANGUAGES))
+def _labels(language: str) -> dict[str, str]:
+    catalogue = read_catalogue(language if language in LANGUAGES else "sv")
+    return {str(m.id): str(m.string) for m in catalogue if m.id and m.string}
+
+
+def labels(language: str) -> dict[str, str]:
+    """Every message of the catalogue in ``language`` (Swedish for any other), by id.
+
+    A new dict each call: the caller may add to it.
+    """
+    return dict(_labels(language))
+
+
+def section(language: str, prefix: str) -> dict[str, str]:
+    """The messages whose id starts with ``prefix``, by the rest of their id.
+
+    ``section("en", "due.")["title"]`` is the filing calendar's title in English.
+    """
+    return {key[len(prefix):]: text for key, text in _labels(language).items()
+            if key.startswith(prefix)}
+
+
+def message(language: str, key: str, **values: object) -> str:
+    """One message in ``language``, its ``{name}`` fields filled from ``values``.
+
+    An id the catalogue lacks comes back as itself (entity codes, free text).
+    """
+    text = translations(language if language in LANGUAGES else "sv").gettext(key)
+    return text.format(**values) if values else text

@@ -1,0 +1,128 @@
+"""Numbers, amounts, percentages and dates in Swedish or English, through Babel.
+
+One formatter for the pages, the board pack and the command line: Babel's CLDR data
+says how each language writes a number (``−1 234 567,89`` in Swedish, ``-1,234,567.89``
+in English), a percentage (``29,1 %``, ``29.1%``) and a date (``6 dec. 2026``,
+``6 Dec 2026``). Amounts are rounded half up to the decimals shown before Babel sees
+them (Babel rounds half to even), and a rounded zero never shows a sign.
+
+Babel writes a hyphen for the minus sign whatever the language; the locale's own minus
+sign (Swedish U+2212, which does not wrap and lines up with the digits) is put back here.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import re
+from decimal import ROUND_HALF_UP, Decimal
+
+from babel import Locale
+from babel.dates import format_date as babel_format_date
+from babel.dates import format_skeleton
+from babel.numbers import (
+    format_decimal,
+    get_group_symbol,
+    get_minus_sign_symbol,
+)
+from babel.numbers import format_percent as babel_format_percent
+
+#: The languages the project speaks, Swedish first.
+LANGUAGES = ("sv", "en")
+#: The Babel locale of each language (British English: day before month in dates).
+LOCALES = {"sv": "sv_SE", "en": "en_GB"}
+#: The currency the books are kept in.
+CURRENCY = "SEK"
+
+_FRACTION = re.compile(r"0(?:\.[0#]+)?")
+
+
+def locale_of(language: str) -> str:
+    """The Babel locale of a language (Swedish for any language the project lacks)."""
+    return LOCALES.get(language, LOCALES["sv"])
+
+
+def minus_sign(language: str = "sv") -> str:
+    """The language's minus sign (Swedish: U+2212)."""
+    return str(get_minus_sign_symbol(locale_of(language)))
+
+
+def group_separator(language: str = "sv") -> str:
+    """The language's thousands separator (Swedish: a no-break space)."""
+    return str(get_group_symbol(locale_of(language)))
+
+
+@functools.lru_cache(maxsize=64)
+def _pattern(language: str, kind: str, decimals: int) -> str:
+    # The locale's own pattern with exactly ``decimals`` fraction digits.
+    locale = Locale.parse(locale_of(language))
+    base = {"decimal": locale.decimal_formats, "percent": locale.percent_formats,
+            "currency": locale.currency_formats}[kind][None].pattern
+    positive = base.split(";")[0]
+    digits = "0." + "0" * decimals if decimals > 0 else "0"
+    return _FRACTION.sub(digits, positive, count=1)
+
+
+def _rounded(value: Decimal, decimals: int) -> Decimal:
+    rounded = value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    return abs(rounded) if rounded == 0 else rounded
+
+
+def _signed(text: str, language: str) -> str:
+    return text.replace("-", minus_sign(language), 1) if text.startswith("-") else text
+
+
+def format_amount(value: Decimal | None, decimals: int = 0, language: str = "sv") -> str:
+    """An amount in the language's way: ``−1 234 567,89`` (sv), ``-1,234,567.89`` (en).
+
+    Args:
+        value: The amount (None gives an empty string).
+        decimals: Decimals shown; rounded half up.
+        language: ``sv`` or ``en``.
+
+    Returns:
+        The formatted number, never ``−0``.
+    """
+    if value is None:
+        return ""
+    locale = locale_of(language)
+    text = format_decimal(_rounded(value, decimals), format=_pattern(language, "decimal",
+                                                                     decimals), locale=locale)
+    return _signed(text, language)
+
+
+def format_sek(value: Decimal | None, decimals: int = 0, language: str = "sv") -> str:
+    """An amount in kronor: ``12 500 kr`` (sv), ``SEK 12,500`` (en); empty for None."""
+    if value is None:
+        return ""
+    amount = format_amount(value, decimals, language)
+    return f"{amount}\u00a0kr" if language != "en" else f"{CURRENCY}\u00a0{amount}"
+
+
+def format_percent(value: Decimal | None, decimals: int = 1, language: str = "sv") -> str:
+    """A ratio (0.125) as a percentage: ``12,5 %`` (sv), ``12.5%`` (en); empty for None."""
+    if value is None:
+        return ""
+    rounded = _rounded(value * 100, decimals) / 100
+    text = babel_format_percent(rounded, format=_pattern(language, "percent", decimals),
+                                locale=locale_of(language))
+    return _signed(text, language)
+
+
+def format_date(value: datetime.date | None, language: str = "sv",
+                width: str = "medium") -> str:
+    """A date: ``6 dec. 2026`` (sv), ``6 Dec 2026`` (en); ``short`` gives ``2026-12-06``
+    in Swedish and ``06/12/2026`` in English; ``iso`` the ISO date in both. Empty for None.
+    """
+    if value is None:
+        return ""
+    if width == "iso":
+        return value.isoformat()
+    return str(babel_format_date(value, width, locale=locale_of(language)))
+
+
+def format_month(value: datetime.date | str, language: str = "sv") -> str:
+    """A month (a date in it, or ``YYYY-MM``): ``okt. 2026`` (sv), ``Oct 2026`` (en)."""
+    day = (datetime.date(int(value[:4]), int(value[5:7]), 1) if isinstance(value, str)
+           else value)
+    return str(format_skeleton("yMMM", day, locale=locale_of(language)))
