@@ -15,6 +15,7 @@ from the library's own computations; the templates only format it:
   subsidy, full-time equivalents, starts and leavers, month by month.
 
 Every function takes the books and the period explicitly; nothing reads Flask's state.
+The labels are the message catalogue's (:mod:`coopledger.i18n`).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from beancount.core import data
 from coopledger.books import Books
 from coopledger.compare import Comparison, compare, fiscal_year_start, year_to_date
 from coopledger.entities import EntityKind
+from coopledger.i18n import message
 from coopledger.member import member_of, read_close_marks
 from coopledger.money import ZERO
 from coopledger.people import PeopleMonth, people
@@ -272,10 +274,6 @@ class RatioCell:
     ratio: Ratio
 
 
-VERDICT_WORDS = {"sv": {"good": "bra", "watch": "bevaka", "bad": "dåligt", "none": "saknas"},
-                 "en": {"good": "good", "watch": "watch", "bad": "bad", "none": "missing"}}
-
-
 def ratio_cell(ratio: Ratio, language: Language) -> RatioCell:
     """A ratio in the page's language, with its verdict and threshold in words."""
     name = ratio.kind.sv if language == "sv" else ratio.kind.en
@@ -286,8 +284,9 @@ def ratio_cell(ratio: Ratio, language: Language) -> RatioCell:
     else:
         value = ratio.number(ratio.value, language)
         rule = ratio.rule(language)
-    return RatioCell(ratio.kind.key, name, value, verdict, VERDICT_WORDS[language][verdict],
-                     rule, ratio.text(language), ratio)
+    return RatioCell(ratio.kind.key, name, value, verdict,
+                     message(language, f"verdict_{verdict}"), rule, ratio.text(language),
+                     ratio)
 
 
 def ratio_cells(ratios: tuple[Ratio, ...], language: Language) -> tuple[RatioCell, ...]:
@@ -398,94 +397,3 @@ def people_view(books: Books, entity: str | None, period: Period,
     return PeopleView(months, tuple(by_member), preliminary_months(books, period),
                       declared=member_of(books.entries) is None)
 
-
-#: The labels of the decision figures, Swedish and English (the pages' other labels are
-#: in :mod:`coopledger.fava_ext.format`).
-DECIDE_LABELS: dict[str, dict[str, str]] = {
-    "sv": {
-        "preliminary": "preliminär",
-        "preliminary_notice": ("Preliminärt: {months} är inte förseglad; siffrorna kan "
-                               "ändras och är inget slutligt resultat."),
-        "preliminary_result": "Resultat (preliminärt)",
-        "compare_title": "Resultat mot budget och fjolår, {period}",
-        "compare_lines": "Mot budget och fjolår, rad för rad",
-        "actual": "Utfall",
-        "budget": "Budget",
-        "deviation": "Avvikelse",
-        "last_year": "Fjolår",
-        "against_last_year": "Mot fjolår",
-        "ytd_actual": "Hittills i år",
-        "ytd_budget": "Budget hittills",
-        "ytd_deviation": "Avvikelse hittills",
-        "compare_periods": ("Fjolår: {last_year}. Hittills i år: {ytd}. Positiv avvikelse "
-                            "är bättre än budget."),
-        "no_budget": "Ingen budget är lagd för perioden (custom \"budget\" i böckerna).",
-        "group_row": "Koncernen (internt eliminerat)",
-        "result_row": "Resultat",
-        "ratios_title": "Nyckeltal per {date}",
-        "ratio": "Nyckeltal",
-        "verdict_good": "bra",
-        "verdict_watch": "bevaka",
-        "verdict_bad": "dåligt",
-        "verdict_none": "saknas",
-        "ratios_legend": "Grönt = bra, gult = bevaka, rött = dåligt; gränserna står vid varje tal.",
-        "people_title": "Anställda månad för månad",
-        "people_by_member": "Anställda per kooperativ, senaste bokförda månad",
-        "employed": "Anställda",
-        "target_group": "varav målgrupp",
-        "subsidised": "med lönestöd",
-        "subsidised_share": "andel med lönestöd",
-        "subsidy_share": "lönestöd av lönekostnad",
-        "fte": "heltidsekvivalenter",
-        "without_extent": "utan angiven omfattning",
-        "starts": "började",
-        "leavers": "slutade",
-        "not_booked": "lön ej bokförd",
-        "employed_in_period": "Anställda någon gång under perioden: {n}.",
-        "not_declared": ("Målgrupp och heltidsekvivalenter visas i gruppens vy: "
-                         "anställningsuppgifterna är personuppgifter och ingår inte här."),
-    },
-    "en": {
-        "preliminary": "preliminary",
-        "preliminary_notice": ("Preliminary: {months} is not sealed; its figures may change "
-                               "and are not a final result."),
-        "preliminary_result": "Result (preliminary)",
-        "compare_title": "Result against budget and last year, {period}",
-        "compare_lines": "Against budget and last year, line by line",
-        "actual": "Actual",
-        "budget": "Budget",
-        "deviation": "Deviation",
-        "last_year": "Last year",
-        "against_last_year": "Against last year",
-        "ytd_actual": "Year to date",
-        "ytd_budget": "Budget to date",
-        "ytd_deviation": "Deviation to date",
-        "compare_periods": ("Last year: {last_year}. Year to date: {ytd}. A positive "
-                            "deviation is better than budget."),
-        "no_budget": "No budget is set for the period (custom \"budget\" in the books).",
-        "group_row": "Group (intra-group eliminated)",
-        "result_row": "Result",
-        "ratios_title": "Key ratios at {date}",
-        "ratio": "Key ratio",
-        "verdict_good": "good",
-        "verdict_watch": "watch",
-        "verdict_bad": "bad",
-        "verdict_none": "missing",
-        "ratios_legend": "Green = good, yellow = watch, red = bad; each figure names its limits.",
-        "people_title": "People employed month by month",
-        "people_by_member": "People per cooperative, last month with payroll",
-        "employed": "Employed",
-        "target_group": "from the target group",
-        "subsidised": "with a wage subsidy",
-        "subsidised_share": "share with a wage subsidy",
-        "subsidy_share": "wage subsidy of salary cost",
-        "fte": "full-time equivalents",
-        "without_extent": "without a declared extent",
-        "starts": "started",
-        "leavers": "left",
-        "not_booked": "payroll not booked",
-        "employed_in_period": "Employed at some time in the period: {n}.",
-        "not_declared": ("The target group and full-time equivalents show in the group's "
-                         "view: the employee declarations are personal data, not kept here."),
-    },
-}

@@ -27,7 +27,7 @@ from markupsafe import Markup
 
 from coopledger.books import Books, books_from_entries
 from coopledger.errors import CoopException
-from coopledger.fava_ext.decide_view import DECIDE_LABELS, books_period, preliminary_months
+from coopledger.fava_ext.decide_view import books_period, preliminary_months
 from coopledger.fava_ext.format import (
     format_amount,
     format_date,
@@ -81,11 +81,6 @@ def parse_config(text: str | None) -> tuple[dict[str, Any], str | None]:
         return {}, (f"the extension configuration has unknown key(s) {', '.join(unknown)} "
                     f"(known: {', '.join(CONFIG_KEYS)})")
     return value, None
-
-
-def page_labels(language: str) -> dict[str, str]:
-    """The pages' labels in a language: the shared ones and the decision figures'."""
-    return {**labels(language), **DECIDE_LABELS.get(language, DECIDE_LABELS["sv"])}
 
 
 def shown(text: str) -> str:
@@ -172,7 +167,8 @@ class Page:
     def cell(self, value: Decimal | None, label: str) -> Markup:
         """An amount's cell that names its column (shown beside it on a narrow screen)."""
         negative = " neg" if value is not None and value < 0 else ""
-        return LABELLED_CELL.format(negative, label, self.numbers(format_amount(value)))
+        return LABELLED_CELL.format(negative, label,
+                                    self.numbers(format_amount(value, 0, self.language)))
 
     def is_preliminary(self, month: str) -> bool:
         """Whether a month (``YYYY-MM``) of the period is not sealed yet."""
@@ -273,7 +269,7 @@ class BoardPage(FavaExtensionBase):
     def page_of_request(self) -> Page:
         """The page for Fava's request, before Fava's number filter is attached."""
         language = language_of(self.ledger.fava_options.language)
-        base = Page(page_labels(language), language)
+        base = Page(labels(language), language)
         notices = []
         if self.config_error:
             notices.append(f"coopledger.fava_ext: {self.config_error}")
