@@ -24,7 +24,7 @@ from coopledger.fava_ext.decide_view import (
     preliminary_months,
     ratio_cell,
 )
-from coopledger.fava_ext.format import format_amount
+from coopledger.fava_ext.format import format_amount, format_percent
 from coopledger.fava_ext.views import whole_books_period
 from coopledger.fund import fund_report
 from coopledger.people import people
@@ -350,3 +350,13 @@ def test_a_later_price_or_note_is_not_a_day_of_the_books(tmp_path: Path) -> None
     assert after.last_date == datetime.date(2027, 7, 1)
     assert last_day(after) == last_day(before)
     assert whole_books_period(after) == whole_books_period(before)
+
+
+def test_people_shares_are_percentages_of_the_librarys(client: Any, books: Books) -> None:
+    html = get(client, "CoopGroup/?time=2026-Q3")
+    for month in people(books, None, parse_period("2026-Q3")):
+        row = people_rows(html)[month.month.label]
+        assert month.subsidised_share is not None
+        assert row["subsidised_share"] == format_percent(month.subsidised_share / 100, 1)
+        assert month.subsidy_share is not None
+        assert row["subsidy_share"] == format_percent(month.subsidy_share / 100, 1)
