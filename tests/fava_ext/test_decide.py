@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from coopledger.books import Books, load_books
 from coopledger.compare import compare
@@ -360,3 +362,25 @@ def test_people_shares_are_percentages_of_the_librarys(client: Any, books: Books
         assert row["subsidised_share"] == format_percent(month.subsidised_share / 100, 1)
         assert month.subsidy_share is not None
         assert row["subsidy_share"] == format_percent(month.subsidy_share / 100, 1)
+
+
+@given(values=st.lists(st.integers(-10**9, 10**9), min_size=1, max_size=30),
+       open_count=st.integers(0, 30))
+def test_solid_and_dashed_lines_cover_every_month_once(values: list[int],
+                                                       open_count: int) -> None:
+    """The solid line runs through the final months, the dashed one from the last final
+    month through the open ones: together every point, sharing only the joint."""
+    labels = [f"m{i}" for i in range(len(values))]
+    preliminary = set(labels[len(labels) - min(open_count, len(labels)):]) if open_count \
+        else set()
+    chart = line_chart("t", labels, {"a": [Decimal(v).scaleb(-2) for v in values]},
+                       preliminary=preliminary)
+    series = chart.series[0]
+    points = [f"{x},{y}" for x, y in series.coords]
+    solid = series.points.split()
+    dashed = series.preliminary_points.split()
+    final = len(labels) - len(preliminary)
+    assert solid == points[:final]
+    assert dashed == (points[max(final - 1, 0):] if preliminary else [])
+    assert [band.label for band in chart.preliminary] == labels[final:]
+    assert series.circles.count('fill="#fff"') == len(preliminary)
