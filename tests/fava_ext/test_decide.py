@@ -139,6 +139,13 @@ def test_pages_mark_the_open_month_and_show_no_phantom_month(client: Any, books:
         assert f'class="coop-prelim-band" data-month="{open_month}"' in html, url
         assert 'class="coop-series-preliminary"' in html, url
     member = get(client, "CoopMember/?entity=Omsorg")
+    for testid in ("income-statement", "balance-sheet"):
+        head = re.search(rf'data-testid="{testid}">\s*<thead>(.*?)</thead>', member, re.S)
+        assert head
+        assert 'data-testid="preliminary-tag"' in head[1], testid
+    sealed_page = get(client, f"CoopMember/?entity=Omsorg&time={sorted(sealed_months(books))[-1]}")
+    assert 'data-testid="preliminary-tag"' not in sealed_page
+    assert 'data-testid="coop-preliminary"' not in sealed_page
     row = re.search(rf'<tr data-month="{open_month}"([^>]*)>(.*?)</tr>', member, re.S)
     assert row
     assert 'data-preliminary="true"' in row[1]
