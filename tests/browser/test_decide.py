@@ -217,3 +217,17 @@ def test_pages_print_whole_on_a4(example: Server, browser: Any, page: str) -> No
         assert Path(pdf).stat().st_size > 10_000
     finally:
         context.close()
+
+
+def test_the_cooperative_start_page_offers_a_choice(example: Server, books: Books,
+                                                    tab: Tab) -> None:
+    """Without an entity the page lists them by name: a choice, not an error."""
+    open_page(tab, example, "CoopMember/")
+    choices = tab.page.locator('[data-testid="coop-choices"] li')
+    assert choices.count() == len(books.entities)
+    names = choices.locator("a").all_inner_texts()
+    assert sorted(n.strip() for n in names) == sorted(e.name for e in books.entities.values())
+    choices.first.locator("a").click()
+    tab.page.wait_for_selector('[data-testid="member-compare"]')
+    tab.screenshot("decide-choose")
+    assert tab.errors == []

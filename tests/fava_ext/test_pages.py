@@ -96,8 +96,11 @@ def test_unknown_entity_is_a_message(tmp_path: Path) -> None:
 
 def test_no_entity_offers_a_choice(tmp_path: Path) -> None:
     html = get(ledger(tmp_path), "CoopMember/")
-    assert message(html) == "Välj kooperativ"
-    assert "?entity=Kafe" in html
+    assert message(html) == ""  # a choice, not an error
+    assert "Välj kooperativ" in html
+    choice = re.search(r'<li data-entity="Kafe"><a href="[^"]*\?entity=Kafe">([^<]+)</a>', html)
+    assert choice
+    assert choice[1] == "Kafé Linnéa"  # the name, not only the code
 
 
 def test_bad_time_filter_is_a_message(tmp_path: Path) -> None:

@@ -104,9 +104,8 @@ class CoopMember(_page.BoardPage):
         choices = [e for e in books.entities.values() if e.kind is EntityKind.MEMBER]
         choices += [e for e in books.entities.values() if e.kind is not EntityKind.MEMBER]
         extra = {"entities": choices, "selected": code}
-        if not code:
-            return _page.Page(page.t, page.language, notices=page.notices, period=period,
-                              message=page.t["choose_entity"], extra=extra)
+        if not code:  # a choice to make, not an error: the entities by name
+            return replace(page, extra=extra)
         last_day = period.end - datetime.timedelta(days=1)
         code = str(code)
         language = _language(page)
