@@ -74,6 +74,14 @@ def test_english_follows_favas_language(tmp_path: Path) -> None:
     assert "<th class=\"num\">Turnover</th>" in html
     assert "Omsättning" not in html
     assert '"report_title":"Cooperative"' in html  # Fava's sidebar
+    # The decision figures speak English too: no Swedish word of theirs on the page.
+    for page in ("CoopGroup/", "CoopMember/?entity=Kafe", "CoopFund/"):
+        html = get(path, page)
+        assert "Key ratios at" in html
+        for swedish in ("preliminär", "Nyckeltal", "Fjolår", "Anställda", "bra från",
+                        "dåligt", "bevaka", "lön ej bokförd", "Utfall"):
+            assert swedish not in html, (page, swedish)
+    assert "Result against budget and last year" in get(path, "CoopMember/?entity=Kafe")
 
 
 @pytest.mark.parametrize("config", ['"{oops"', '"Kafe"', '"[1, 2]"', "\"{'colour': 1}\""])
