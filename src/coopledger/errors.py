@@ -45,6 +45,18 @@ class CoopException(Exception):  # noqa: N818 - the domain's own name, as in Bea
         self.meta = meta
 
 
+class InputRefused(CoopException):
+    """Input a command refuses before it writes anything: exit status 2.
+
+    What the command was given is wrong: an option, a file to import, or the declaration
+    of the party it is asked to invoice or pay. The books themselves having errors is
+    another matter (exit status 1, as ``coopledger check``). The message is one line
+    naming what is wrong and why, and saying that nothing was written.
+    """
+
+    status = 2
+
+
 def format_error(error: Any) -> str:
     """Render any Beancount or coopledger error as one ``file:line: message`` line.
 

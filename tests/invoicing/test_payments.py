@@ -76,23 +76,6 @@ def test_bgmax_payment_settles_by_ocr(ledger: Path, tmp_path: Path) -> None:
     assert _balances(load_books(ledger))[first.number] == 0
 
 
-def test_wrong_check_digit_is_refused_and_nothing_written(
-        ledger: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    first = issued_invoices(load_books(ledger))[0]
-    wrong = first.ocr[:-1] + str((int(first.ocr[-1]) + 1) % 10)
-    camt = camt054(tmp_path / "in.xml", IBAN, [
-        Payment(DEC, Decimal("1250.00"), "R1", "Linköpings kommun", ocr=wrong)])
-    before = {p: p.read_bytes() for p in tmp_path.rglob("*.beancount")}
-    capsys.readouterr()
-    # The import's own contract for a refused file: status 1, the file's one-line reason.
-    assert main(["import", str(ledger), str(camt)]) == 1
-    err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1
-    assert "wrong check digit" in err[0]
-    assert first.number in err[0]
-    assert {p: p.read_bytes() for p in tmp_path.rglob("*.beancount")} == before
-
-
 def test_two_payments_in_one_file_split_one_invoice(ledger: Path, tmp_path: Path) -> None:
     second = issued_invoices(load_books(ledger))[1]
     camt = camt054(tmp_path / "in.xml", IBAN, [

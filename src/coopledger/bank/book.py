@@ -25,6 +25,7 @@ from coopledger.bank.context import BankContext, number_of
 from coopledger.bank.match import Booking, categorise, placeholder_account, posting
 from coopledger.bank.model import BankTxn, Leg, Statement
 from coopledger.entities import entity_of
+from coopledger.errors import InputRefused
 
 #: How many days apart the two sides of one transfer may be booked by their banks.
 COUNTERPART_WINDOW = datetime.timedelta(days=5)
@@ -82,6 +83,8 @@ def statement_entries(statement: Statement, bank: str, ctx: BankContext,
 
     Raises:
         BankFileError: The statement's balances do not add up.
+        InputRefused: A payment carries input the import refuses (an OCR reference of
+            ours with a wrong check digit); nothing of the statement is booked.
     """
     statement.check_balances()
     result = ImportResult()
@@ -166,6 +169,23 @@ def _counterpart_seen(ctx: BankContext, bank: str, leg: Leg, date: datetime.date
     return False
 
 
+def _categorised(ctx: BankContext, bank: str, txn: BankTxn, leg: Leg,
+                 currency: str) -> Booking:
+    """One payment's booking; a refusal names the payment (entry, date, amount, payer).
+
+    Raises:
+        InputRefused: The payment carries input the import refuses (an OCR reference of
+            ours with a wrong check digit).
+    """
+    try:
+        return categorise(ctx, bank, leg, txn.date, currency)
+    except InputRefused as exc:
+        where = f"{txn.where}, " if txn.where else ""
+        raise InputRefused(f"{where}bank ref {txn.ref}: the payment of {leg.amount} "
+                           f"{currency} on {txn.date} from {leg.payee or 'an unnamed payer'}"
+                           f": {exc.message}") from None
+
+
 def _transaction(ctx: BankContext, statement: Statement, bank: str, txn: BankTxn,
                  legs: tuple[Leg, ...], *, source: str,
                  index: int) -> tuple[data.Transaction, list[Booking]]:
@@ -179,7 +199,7 @@ def _transaction(ctx: BankContext, statement: Statement, bank: str, txn: BankTxn
         bookings = [Booking([posting(placeholder_account(code), -amount, currency)],
                             "open")]
     else:
-        bookings = [categorise(ctx, bank, leg, txn.date, currency) for leg in legs]
+        bookings = [_categorised(ctx, bank, txn, leg, currency) for leg in legs]
     meta: dict[str, Any] = {"bank-ref": txn.ref}
     if len(legs) == 1 and legs[0].ocr:
         meta["ocr"] = legs[0].ocr

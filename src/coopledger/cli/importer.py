@@ -4,8 +4,11 @@ Each file is identified (camt.053/054, BgMax, bank CSV, Handelsbanken, MT940), r
 checked (opening balance + entries = closing balance), matched (loans, subsidies,
 transfers, rules) and deduplicated against the books, then appended to the import file of
 the entity that owns the account, ``<ledger dir>/imports/<entity>.beancount``, which is
-included from the main file. A bad file gives one line and is skipped; the others are
-still imported, and all writes happen at the end, atomically.
+included from the main file. A file that cannot be read gives one line and is skipped;
+the others are still imported (exit status 1), and all writes happen at the end,
+atomically. A payment the import refuses (an OCR reference of one of the books' invoices
+with a wrong check digit) stops the whole import: one line naming the file, the payment
+and the OCR, exit status 2, nothing written.
 
 The import starts only from books that check, and asks the period lock
 (:mod:`coopledger.periodlock`) before it writes: a line dated in a sealed month, before
@@ -34,7 +37,7 @@ from coopledger.bank.model import BankFileError
 from coopledger.books import Books
 from coopledger.cli.common import load_clean_books
 from coopledger.entities import entity_of
-from coopledger.errors import CoopException
+from coopledger.errors import CoopException, InputRefused
 from coopledger.files import FileTransaction, include_line, read_text, with_include
 from coopledger.periodlock import PeriodLocked, book_in, period_lock, refusals
 
@@ -46,7 +49,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser = subparsers.add_parser(
         "import", help="import bank files (camt.053/054, BgMax, bank CSV, Handelsbanken, MT940)",
         description="Identify, read, match and deduplicate bank files, then append the "
-                    "new entries to each entity's import file. Exit 1 if any file failed.")
+                    "new entries to each entity's import file. Exit 1 if any file could "
+                    "not be read; exit 2, nothing written, if a payment is refused (an "
+                    "OCR of an invoice with a wrong check digit).")
     parser.add_argument("ledger", help="the main ledger file")
     parser.add_argument("paths", nargs="+", metavar="FILE_OR_DIR",
                         help="bank files, or folders to search for them")
@@ -112,7 +117,11 @@ def summary_line(path: Path, kind: str, counts: ImportCounts) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Import the files; return 1 if any file failed."""
+    """Import the files; return 1 if any file could not be read.
+
+    Raises:
+        InputRefused: A payment is refused (exit status 2); nothing is written.
+    """
     from coopledger.importers.registry import identify
 
     books = load_clean_books(args.ledger, allow=_bank_balance_error)
@@ -181,6 +190,10 @@ def _import_file(ctx: BankContext, path: Path, kind: str, plan: Plan,
     for statement, bank in zip(statements, targets, strict=True):
         try:
             result = statement_entries(statement, bank, ctx, source=str(path))
+        except InputRefused as exc:
+            # Refused input stops the whole import: nothing is written, exit status 2.
+            raise InputRefused(f"{path}: {exc.message}; book it by hand or correct the "
+                               "file; nothing was written") from None
         except CoopException as exc:
             raise BankFileError(str(path), "", exc.message) from None
         code = entity_of(bank) or "unknown"

@@ -12,7 +12,8 @@ books and writes its documents:
 A line is ``"description;quantity;unit price;VAT rate[;unit]"``, e.g.
 ``"Städning oktober;40;250;25;HUR"``. Everything is checked before anything is written:
 an unknown customer, a customer without an address (or, for e-invoicing, without a
-Peppol id), a duplicate invoice number or a bad line is one line on stderr, exit 2.
+Peppol id: its declaration does not check), a duplicate invoice number or a bad line is
+one line on stderr, exit 2, and nothing is written.
 """
 
 from __future__ import annotations
@@ -25,8 +26,8 @@ import sys
 from pathlib import Path
 
 from coopledger.books import Books
-from coopledger.cli.common import load_clean_books
-from coopledger.errors import CoopException
+from coopledger.cli.common import load_clean_books, party_declaration
+from coopledger.errors import CoopException, InputRefused
 from coopledger.files import FileTransaction
 from coopledger.invoicing.invoice import (
     Invoice,
@@ -92,12 +93,17 @@ def run(args: argparse.Namespace) -> int:
         lines = [parse_line(text) for text in args.lines]
     except ValueError as exc:
         raise CoopException(str(exc)) from None
-    books = load_clean_books(args.ledger)
-    if books is None:
-        return 1
-    invoice, customer = new_invoice(books, entity=args.entity, customer_id=args.customer,
-                                    date=date, lines=lines, number=args.number,
-                                    credits=args.credits, due=due)
+    customer_or_seller = (party_declaration("coop-customer", entity=args.entity,
+                                            name=args.customer),
+                          party_declaration("coop-invoicing", name=args.entity))
+    books = load_clean_books(args.ledger,
+                             inputs=lambda e: any(f(e) for f in customer_or_seller))
+    try:
+        invoice, customer = new_invoice(books, entity=args.entity,
+                                        customer_id=args.customer, date=date, lines=lines,
+                                        number=args.number, credits=args.credits, due=due)
+    except CoopException as exc:
+        raise InputRefused(f"{exc.message}; nothing was written") from None
     entry = invoice_entry(books, invoice, customer)
     print(render([entry]), end="")
     if args.dry_run:

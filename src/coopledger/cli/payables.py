@@ -14,6 +14,10 @@ bank account (the first with an ``iban`` on its ``open``), to
 earlier file of that folder are not paid again; the bank's camt.054 debit report, imported
 with ``coopledger import``, then settles each invoice. The file's creation time is the
 payment date, so that it is reproducible.
+
+A supplier of the entity whose bankgiro, plusgiro or IBAN fails validation is refused
+before anything is written: one line naming the supplier and the account, exit 2 (the
+same error makes ``coopledger check`` exit 1: the books do not check).
 """
 
 from __future__ import annotations
@@ -26,9 +30,9 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 from coopledger.books import Books, load_books
-from coopledger.cli.common import load_clean_books
+from coopledger.cli.common import load_clean_books, party_declaration
 from coopledger.cli.receivables import account_total, render_ledger
-from coopledger.errors import CoopException
+from coopledger.errors import CoopException, InputRefused
 from coopledger.files import FileTransaction
 from coopledger.invoicing.receivables import PAYABLES_BAS, open_items
 from coopledger.money import ZERO, parse_amount
@@ -92,12 +96,14 @@ def run_supplier_invoice(args: argparse.Namespace) -> int:
         net, vat = parse_amount(args.net), parse_amount(args.vat)
     except ValueError as exc:
         raise CoopException(str(exc)) from None
-    books = load_clean_books(args.ledger)
-    if books is None:
-        return 1
-    entry = supplier_invoice_entry(books, entity=args.entity, supplier_id=args.supplier,
-                                   date=date, number=args.number, net=net, vat=vat,
-                                   due=due, ocr=args.ocr, expense_bas=args.account)
+    books = load_clean_books(args.ledger, inputs=party_declaration(
+        "coop-supplier", entity=args.entity, name=args.supplier))
+    try:
+        entry = supplier_invoice_entry(books, entity=args.entity, supplier_id=args.supplier,
+                                       date=date, number=args.number, net=net, vat=vat,
+                                       due=due, ocr=args.ocr, expense_bas=args.account)
+    except CoopException as exc:
+        raise InputRefused(f"{exc.message}; nothing was written") from None
     print(render([entry]), end="")
     if args.dry_run:
         return 0
@@ -143,9 +149,9 @@ def debtor_account(books: Books, entity: str) -> tuple[str, str | None]:
 def run_pay(args: argparse.Namespace) -> int:
     """Write the payment file for what falls due."""
     date = _date(args.date)
-    books = load_clean_books(args.ledger)
-    if books is None:
-        return 1
+    # A supplier account that fails validation is bad input to the payment file.
+    books = load_clean_books(args.ledger,
+                             inputs=party_declaration("coop-supplier", entity=args.entity))
     if args.entity not in books.entities:
         raise CoopException(f"--entity {args.entity}: not declared in the books")
     folder = books.path.parent / "payments" / args.entity

@@ -5,7 +5,8 @@ month's total employer contributions (field 487) and total tax withheld (497), a
 individual return (IU) per payee: personnummer (215), specification number (570), gross
 cash pay (011), taxable benefits (012) and preliminary tax withheld (001). A payee born
 1937 or earlier carries no employer contributions: that pay goes in 131 and the benefits
-in 132 instead. Amounts are whole kronor, öre dropped (rounded down).
+in 132 instead. Amounts are whole kronor, öre dropped (never rounded up; the sources
+are in docs/agi.md, "Whole kronor").
 
 The declaration is computed from the booked payroll, never from the payroll export:
 every transaction of the month with ``employee`` metadata that posts to the taxable

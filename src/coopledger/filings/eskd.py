@@ -1,6 +1,7 @@
 """The eSKDUpload 6.0 file of a VAT return, for Skatteverket's file upload.
 
-The file is ISO-8859-1 XML under the DTD kept beside this module (:data:`DTD_PATH`):
+The file is ISO-8859-1 XML under Skatteverket's DTD, kept byte for byte beside this
+module (:data:`DTD_PATH`; its source and checksum are in ``PROVENANCE.md`` there):
 the orgnr, then a ``Moms`` element with the period (the last month of the VAT period,
 ``YYYYMM``) and one element per box with an amount, in whole kronor, in the DTD's
 order; empty boxes are left out and box 49 (``MomsBetala``) is always written::

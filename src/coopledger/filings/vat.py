@@ -4,8 +4,9 @@ The return is computed from the books: every posting of the taxable person's ent
 the VAT period, on an account that a box takes, counts in that box. Which box an account
 feeds follows from its BAS number (:func:`box_of`), or from ``vat-box`` metadata on its
 ``open`` directive (``vat-box: "05"``, or ``"none"``), which wins. Boxes are reported in
-whole kronor, öre dropped (skatteförfarandelagen: amounts in whole kronor, rounded down);
-box 49 is the output VAT boxes minus box 48, from the rounded boxes.
+whole kronor with the öre dropped (towards zero, never rounded up; the sources are in
+docs/vat.md, "Whole kronor"); box 49 is the output VAT boxes minus box 48, from the
+reported boxes.
 
 Sales between entities of one taxable person (the umbrella and its units) are not sales
 and count in no box; the settlement entries themselves, and carried opening balances,
@@ -74,8 +75,9 @@ class BoxValue:
 
     @property
     def kronor(self) -> Decimal:
-        """The amount as reported: whole kronor, öre dropped."""
-        return self.exact.quantize(Decimal(1), rounding=ROUND_DOWN)
+        """The amount as reported: whole kronor, öre dropped (99.99 is 99, -0.50 is 0)."""
+        reported = self.exact.quantize(Decimal(1), rounding=ROUND_DOWN)
+        return reported if reported else ZERO  # never "-0" in a return
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,9 @@ full, in part (the rest stays open) or too much (the item turns into a credit to
 customer, flagged for review).
 
 An OCR reference that is one of ours but for its check digit (a typing error at the
-payer's bank) is refused with one line naming the invoice it would have matched: the
-import then writes nothing, and the accountant decides.
+payer's bank) is refused (:class:`~coopledger.errors.InputRefused`, exit status 2) with
+one line naming the payment, the OCR and the invoice it would have matched: the import
+then writes nothing, and the accountant decides.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from decimal import Decimal
 from stdnum import luhn
 
 from coopledger.books import Books
-from coopledger.errors import CoopException
+from coopledger.errors import InputRefused
 from coopledger.invoicing.invoice import link_of
 from coopledger.invoicing.receivables import PAYABLES_BAS, RECEIVABLES_BAS, open_items
 
@@ -102,7 +103,7 @@ def find_invoice(index: InvoiceIndex, entity: str, amount: Decimal, ocr: str | N
         or None.
 
     Raises:
-        CoopException: The OCR reference is one of ours with a wrong check digit.
+        InputRefused: The OCR reference is one of ours with a wrong check digit.
     """
     side = amount > 0  # money in settles a customer invoice, money out a supplier's
 
@@ -115,9 +116,8 @@ def find_invoice(index: InvoiceIndex, entity: str, amount: Decimal, ocr: str | N
     if ocr and not luhn.is_valid(ocr):
         near = index.ocr_bases.get((entity, side, ocr[:-1]))
         if near is not None:
-            raise CoopException(
-                f"payment with OCR {ocr}: wrong check digit (invoice {near.number} has OCR "
-                f"{near.ocr}); book it by hand or correct the file; nothing was written")
+            raise InputRefused(f"OCR {ocr} has a wrong check digit (invoice {near.number} "
+                               f"has OCR {near.ocr})")
     for token in re.findall(r"[A-Za-z0-9][A-Za-z0-9\-/.]{2,}", message or ""):
         hit = index.by_number.get((entity, side, _norm(token)))
         if hit is not None:
