@@ -23,6 +23,7 @@ from coopledger.fava_ext.decide_view import (
     compared_period,
     final_months,
     last_day,
+    member_comparison,
     preliminary_months,
     ratio_cell,
 )
@@ -391,3 +392,40 @@ def test_solid_and_dashed_lines_cover_every_month_once(values: list[int],
     assert dashed == (points[max(final - 1, 0):] if preliminary else [])
     assert [band.label for band in chart.preliminary] == labels[final:]
     assert series.circles.count('fill="#fff"') == len(preliminary)
+
+
+@pytest.mark.parametrize("code", ["Kafe", "Omsorg", "Cykel", "Fonden", "Paraply"])
+@pytest.mark.parametrize("label", ["2026-01", "2026-Q2", "2026"])
+def test_member_comparison_lines_add_up(books: Books, code: str, label: str) -> None:
+    """Every line of either comparison is shown, and the lines sum to the result in
+    every column (a line with figures only last year included)."""
+    period = books_period(books, parse_period(label))
+    view = member_comparison(books, code, period)
+    lines = [row for row in view.rows if row.kind == "line"]
+    budget = compare(books, code, view.period, "budget")
+    last = compare(books, code, view.period, "last-year")
+    assert {row.key for row in lines} == {line.account for line in (*budget.lines,
+                                                                     *last.lines)}
+    result = view.rows[-1]
+    assert result.key == "result"
+    for field in ("actual", "budget", "last_year", "ytd_actual", "ytd_budget",
+                  "ytd_last_year"):
+        assert sum((getattr(row, field) for row in lines), Decimal(0)) == getattr(
+            result, field), field
+    assert result.last_year == last.total("reference")
+    assert result.budget == budget.total("reference")
+
+
+def test_a_line_with_figures_only_last_year_is_shown(board_books: Books) -> None:
+    """The test ledger ends in 2025: in 2026 every line has only last year's figure."""
+    period = parse_period("2026-Q1")
+    view = member_comparison(board_books, "Kafe", period)
+    last = compare(board_books, "Kafe", period, "last-year")
+    assert last.lines
+    assert not compare(board_books, "Kafe", period, "budget").lines
+    lines = {row.key: row for row in view.rows if row.kind == "line"}
+    assert set(lines) == {line.account for line in last.lines}
+    for line in last.lines:
+        assert lines[line.account].last_year == line.reference
+        assert lines[line.account].actual == 0
+    assert view.rows[-1].last_year == last.total("reference")

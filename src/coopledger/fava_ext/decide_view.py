@@ -28,7 +28,13 @@ from decimal import Decimal
 from beancount.core import data
 
 from coopledger.books import Books
-from coopledger.compare import Comparison, compare, fiscal_year_start, year_to_date
+from coopledger.compare import (
+    Comparison,
+    a_year_before,
+    compare,
+    fiscal_year_start,
+    year_to_date,
+)
 from coopledger.entities import EntityKind
 from coopledger.i18n import message
 from coopledger.member import member_of, read_close_marks
@@ -37,6 +43,7 @@ from coopledger.people import PeopleMonth, people
 from coopledger.periods import Period
 from coopledger.ratios import Language, Ratio, entity_ratios, fund_ratios, key_ratios
 from coopledger.seals import sealed_months
+from coopledger.statements import INCOME_SECTIONS
 
 #: The close-mark state (in a member's own books) of a final month.
 FINAL_STATE = "sealed"
@@ -199,22 +206,16 @@ def group_comparison(books: Books, period: Period, codes: list[tuple[str, str]],
     period = compared_period(books, None, period)
     rows = []
     has_budget = False
-    first: Comparison | None = None
     for code, name in codes:
         budget, last = _pair(books, code, period)
-        first = first or budget
         has_budget = has_budget or any(line.reference or line.ytd_reference
                                        for line in budget.lines)
         rows.append(_total_row(code, name, budget, last))
     if consolidate:
         budget, last = _pair(books, None, period)
-        first = first or budget
         rows.append(_total_row("group", "group", budget, last))
-    if first is None:
-        budget, last = _pair(books, None, period)
-        first = budget
-    last_year = _pair(books, first.entity, period)[1].reference_period
-    return CompareView(tuple(rows), period, first.year_to_date, last_year, has_budget)
+    ytd = year_to_date(period, fiscal_year_start(books, None))
+    return CompareView(tuple(rows), period, ytd, a_year_before(period), has_budget)
 
 
 def member_comparison(books: Books, code: str, period: Period) -> CompareView:
@@ -231,18 +232,25 @@ def member_comparison(books: Books, code: str, period: Period) -> CompareView:
     """
     period = compared_period(books, code, period)
     budget, last = _pair(books, code, period)
-    last_lines = {line.account: line for line in last.lines}
+    planned = {line.account: line for line in budget.lines}
+    before = {line.account: line for line in last.lines}
+    # A line with figures only last year is still a line: both comparisons' lines, in
+    # statement order (section, then account, as coopledger.compare orders them).
+    order = {title: i for i, (title, _, _) in enumerate(INCOME_SECTIONS)}
+    lines = sorted({**before, **planned}.values(),
+                   key=lambda line: (order.get(line.section, len(order)), line.account))
     rows = []
-    for section in budget.sections:
-        for line in budget.lines:
-            if line.section != section:
-                continue
-            other = last_lines.get(line.account)
-            rows.append(CompareRow(
-                line.account, line.name, line.actual, line.reference,
-                other.reference if other else ZERO, line.ytd_actual, line.ytd_reference,
-                other.ytd_reference if other else ZERO, "line"))
-        rows.append(_total_row(section, section, budget, last, section, "section"))
+    for index, line in enumerate(lines):
+        mine, other = planned.get(line.account), before.get(line.account)
+        rows.append(CompareRow(
+            line.account, line.name, mine.actual if mine else other.actual if other else ZERO,
+            mine.reference if mine else ZERO, other.reference if other else ZERO,
+            mine.ytd_actual if mine else other.ytd_actual if other else ZERO,
+            mine.ytd_reference if mine else ZERO, other.ytd_reference if other else ZERO,
+            "line"))
+        if index + 1 == len(lines) or lines[index + 1].section != line.section:
+            rows.append(_total_row(line.section, line.section, budget, last, line.section,
+                                   "section"))
     rows.append(_total_row("result", "result", budget, last))
     has_budget = any(line.reference or line.ytd_reference for line in budget.lines)
     return CompareView(tuple(rows), period, budget.year_to_date, last.reference_period,
