@@ -30,8 +30,12 @@ def test_year_end_moves_the_result_and_opens_the_next_year(tmp_path: Path) -> No
     for code in ENTITIES:
         result = -(before.get(f"Income:{code}:3001-Försäljning", Decimal(0))
                    + before.get(f"Expenses:{code}:4010-Inköp", Decimal(0)))
-        # the result went to 2099 on 2025-12-31 and on to 2091 on 2026-01-01
-        assert f"Income:{code}:3001-Försäljning" not in after
+        # the income and expense accounts keep the year; the result went through 8999
+        # against 2099 on 2025-12-31 and on to 2091 on 2026-01-01
+        for account in (f"Income:{code}:3001-Försäljning", f"Expenses:{code}:4010-Inköp"):
+            assert after.get(account) == before.get(account)
+        assert after.get(f"Expenses:{code}:8999-Årets-resultat", Decimal(0)) == result
+        assert f"Equity:{code}:2099-Årets-resultat" not in after
         assert after.get(f"Equity:{code}:2091-Balanserad-vinst", Decimal(0)) == \
             Decimal("-100000.00") - result
     daily = load_books(tmp_path / DAILY_FILE)

@@ -31,9 +31,11 @@ from coopledger.loadcache import LoadCache
 
 ENTITIES_PLUGIN = "coopledger.plugins.entities"
 T = TypeVar("T")
-#: Tag of the year-end entries that move each entity's result to equity. Their postings
-#: on income and expense accounts are left out of results (an income statement of a
-#: closed year still shows the year's result), not out of balances.
+#: Tag of the year-end entries that book each entity's result to equity (on 8999 Årets
+#: resultat against 2099; in books closed before, out of each income and expense account).
+#: Their postings on income and expense accounts are left out of results (an income
+#: statement of a closed year shows the year's result, not the zero 8999 makes of it),
+#: not out of balances.
 YEAR_END_TAG = "year-end"
 
 
@@ -45,8 +47,8 @@ class PostingIndex:
         dates: Each posting's transaction date, ascending.
         accounts: Each posting's account.
         numbers: Each posting's units.
-        result_transfer: Whether the posting moves a closed year's result out of an
-            income or expense account (a year-end entry).
+        result_transfer: Whether the posting books a closed year's result on an income
+            or expense account (a year-end entry's 8999 posting).
     """
 
     dates: list[datetime.date]

@@ -34,8 +34,12 @@ def _a(bas: str, name: str, root: str, *, intragroup: bool = False) -> ChartAcco
     return ChartAccount(bas, name, root, intragroup)
 
 
+#: 8999 Årets resultat: the year-end close books each entity's result here against 2099,
+#: so the income statement of a closed year nets to zero and its accounts keep the year.
+YEAR_RESULT = _a("8999", "Årets resultat", "Expenses")
+
 #: Every entity has these: bank, VAT, payables and receivables, equity of an ekonomisk
-#: förening (2083/2091/2099, not an AB's 2081).
+#: förening (2083/2091/2099, not an AB's 2081), and 8999 for the year-end close.
 COMMON = (
     _a("1930", "Företagskonto", "Assets"),
     _a("1510", "Kundfordringar", "Assets"),
@@ -52,6 +56,7 @@ COMMON = (
     _a("2650", "Momsredovisning", "Liabilities"),
     _a("6570", "Bankkostnader", "Expenses"),
     _a("3740", "Öresutjämning", "Income"),
+    YEAR_RESULT,
 )
 
 #: A member cooperative that sells, employs and buys the umbrella's services.

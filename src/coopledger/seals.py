@@ -89,7 +89,8 @@ class Seal(Declaration):
         count: How many entries were sealed.
         days: Per day ``DD:<16 hex>`` (months only), space separated.
         entries: Per day ``DD:<8 hex>,<8 hex>...``: a short digest of each entry.
-        balances: For a year, SHA-256 of the closing balances of every account.
+        balances: For a year, SHA-256 of the closing balances of the balance sheet's
+            accounts (of every account in a version-1 year seal).
         carry: For a year, SHA-256 of the entries carrying the result forward.
         fiscal_year_start: For a year, the month it starts in.
         loans: For a year, SHA-256 of the loans' opening snapshots for the next year
@@ -98,7 +99,8 @@ class Seal(Declaration):
             balance (``Kafe:1a2b3c4d,5e6f7a8b Paraply:...``), so that a changed balance
             is named by entity and account.
         version: The canonical form of a month seal (1 without the key; see the
-            module docstring).
+            module docstring); for a year, which balances it digests (see
+            :mod:`coopledger.close.yearseal`).
         accepted_by: For a month sealed while entries awaited review (``!`` entries,
             a balance on a suspense account), who accepted it.
         accepted_reason: Why they accepted it.

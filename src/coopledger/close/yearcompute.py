@@ -1,7 +1,9 @@
 """Year-end close, step 2 of 3: compute every text the close writes (see :mod:`.yearend`).
 
 From what :mod:`.yeargather` read: the year-end and carry-forward entries, numbered in
-the year-end series; the main file with their include lines; the books as they load
+the year-end series (per entity, the year's result booked on 8999 Årets resultat against
+2099 on the year's last day, opening 8999 there when the entity has none; 2099 moved to
+2091 on the next year's first day); the main file with their include lines; the books as they load
 with those (staged in a private folder, nothing written); from them the year seal's
 digests, the opening balances (loan accounts split per loan, each loan's snapshot) and
 the daily books' main file, whose load is checked too. The result is every file's new
@@ -21,6 +23,7 @@ from pathlib import Path
 from beancount.core import amount, data
 
 from coopledger.books import YEAR_END_TAG, Books
+from coopledger.chart import YEAR_RESULT
 from coopledger.close.computed import render_entry
 from coopledger.close.numbering import YEAR_END_SERIES, assign_vouchers
 from coopledger.close.staging import load_staged, translate
@@ -28,10 +31,12 @@ from coopledger.close.yeargather import YearInputs
 from coopledger.close.yearseal import (
     OPENING,
     OPENING_KEY,
+    YEAR_SEAL_VERSION,
     account_digests,
     balances_digest,
     closing_balances,
     loan_snapshots,
+    sealed_balances,
     year_end_digest,
 )
 from coopledger.entities import entity_of
@@ -68,14 +73,15 @@ def compute_year(inputs: YearInputs) -> YearTexts:
             do not sum to zero.
     """
     books, year, end, files = inputs.books, inputs.year, inputs.end, inputs.files
-    entries = result_entries(books, year, inputs.start, end)
+    accounts, opens = year_result_accounts(books, year, end)
+    entries = result_entries(books, year, inputs.start, end, accounts)
     numbered = {id(a.entry): a.value for a in assign_vouchers(
         books.entries, entries, dict.fromkeys(books.entities, inputs.first_month),
         lambda _: YEAR_END_SERIES)}
     head = f"; Year-end close of {year}, written by coopledger close --year.\n"
     staged = {
-        files.year_end: head + "".join("\n" + render_entry(e, numbered[id(e)])
-                                       for e in entries if e.date < end),
+        files.year_end: head + "".join("\n" + open_text(o) for o in opens)
+        + "".join("\n" + render_entry(e, numbered[id(e)]) for e in entries if e.date < end),
         files.carry: head + "".join("\n" + render_entry(e, numbered[id(e)])
                                     for e in entries if e.date >= end)}
     main_text = inputs.main_text
@@ -90,7 +96,7 @@ def compute_year(inputs: YearInputs) -> YearTexts:
     snapshots = loan_snapshots(after.entries, end)
     staged[files.seal] = seal_text(after, year, end, snapshots, len(entries),
                                    inputs.first_month)
-    staged[files.opening] = opening_text(after, year, end, snapshots)
+    staged[files.opening] = opening_text(after, year, end, snapshots, opens)
     daily, notes = daily_text(books, main_text, end, {
         files.year_end: False, files.carry: True, files.seal: True}, files.opening)
     if daily is not None:
@@ -119,11 +125,63 @@ def _equity_account(books: Books, code: str, bas: str) -> str:
     return found[0]
 
 
-def result_entries(books: Books, year: int, start: datetime.date,
-                   end: datetime.date) -> list[data.Transaction]:
-    """Per entity: income and expense to 2099 on the last day; 2099 to 2091 the next day."""
+def year_result_accounts(books: Books, year: int,
+                         end: datetime.date) -> tuple[dict[str, str], list[data.Open]]:
+    """Each entity's 8999 Årets resultat account, and the ``open`` of those not yet open.
+
+    An entity without an open account with ``bas: "8999"`` gets
+    ``Expenses:<E>:8999-Årets-resultat``, opened on the year's last day by the year-end
+    file itself (metadata ``year-end``, so no month seal covers it: an ``open`` written
+    by hand in the sealed year would break its seal).
+
+    Returns:
+        Entity code to its 8999 account, and the ``open`` directives to write.
+    """
+    last = end - datetime.timedelta(days=1)
+    accounts: dict[str, str] = {}
+    opens: list[data.Open] = []
+    for code in books.entities:
+        found = [a for a in books.accounts_of(code) if books.bas(a) == YEAR_RESULT.bas]
+        if found:
+            accounts[code] = found[0]
+            continue
+        accounts[code] = YEAR_RESULT.account(code)
+        opens.append(data.Open(
+            data.new_metadata("<coopledger.close.yearend>", 0,
+                              {"bas": YEAR_RESULT.bas, YEAR_END_KEY: str(year)}),
+            last, accounts[code], [books.operating_currency], None))
+    return accounts, opens
+
+
+def open_text(entry: data.Open) -> str:
+    """An ``open`` the close writes, as ledger text with its metadata."""
+    meta = "".join(f'  {key}: "{value}"\n' for key, value in entry.meta.items()
+                   if key not in ("filename", "lineno"))
+    return f"{entry.date} open {entry.account} {' '.join(entry.currencies or ())}\n{meta}"
+
+
+def result_entries(books: Books, year: int, start: datetime.date, end: datetime.date,
+                   result_accounts: Mapping[str, str]) -> list[data.Transaction]:
+    """Per entity: the year's result on 8999 against 2099 on the last day; 2099 to 2091
+    the next day.
+
+    The income and expense accounts keep the year's figures (BAS): the one 8999 posting
+    brings the year's income statement to zero, and 2099 shows the result in the balance
+    sheet at the year's end.
+
+    Args:
+        books: The books before the close.
+        year: The fiscal year closed.
+        start: Its first day.
+        end: The next year's first day.
+        result_accounts: Each entity's 8999 account (:func:`year_result_accounts`).
+
+    Returns:
+        The year-end entries (dated the year's last day) and the carry-forward entries
+        (dated ``end``), in entity order.
+    """
     currency = books.operating_currency
-    changes: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    results: dict[str, Decimal] = defaultdict(Decimal)
     result_2099: dict[str, Decimal] = defaultdict(Decimal)
     for entry in books.transactions:
         if entry.date >= end:
@@ -134,19 +192,18 @@ def result_entries(books: Books, year: int, start: datetime.date,
                 continue
             code = entity_of(posting.account) or ""
             if entry.date >= start and posting.account.split(":")[0] in ("Income", "Expenses"):
-                changes[code][posting.account] += units.number
+                results[code] += units.number
             if books.bas(posting.account) == "2099":
                 result_2099[code] += units.number
     last = end - datetime.timedelta(days=1)
     meta = {YEAR_END_KEY: str(year)}
     entries = []
     for code in books.entities:
-        rows = [(a, -v) for a, v in sorted(changes[code].items()) if v]
-        total = sum((v for v in changes[code].values()), Decimal(0))
-        if rows:
-            rows.append((_equity_account(books, code, "2099"), total))
-            entries.append(_txn(meta, last, f"Årets resultat {year} till eget kapital, {code}",
-                                rows, currency))
+        total = results[code]  # the books' sign: a profit is negative
+        if total:
+            entries.append(_txn(meta, last, f"Årets resultat {year}, {code}",
+                                [(result_accounts[code], -total),
+                                 (_equity_account(books, code, "2099"), total)], currency))
         carried = result_2099[code] + total
         if carried:
             entries.append(_txn(meta, end, f"Årets resultat {year} till balanserad vinst, "
@@ -160,12 +217,14 @@ def seal_text(after: Books, year: int, end: datetime.date,
               snapshots: Mapping[str, Mapping[str, str]], count: int, first_month: int) -> str:
     """The year seal (see :mod:`coopledger.close.yearseal`) of the books after the close."""
     loans = f'  loans: "{snapshots_digest(snapshots)}"\n' if snapshots else ""
+    balances = sealed_balances(closing_balances(after.entries, end))
     return (f'{end - datetime.timedelta(days=1)} custom "{SEAL}" "{year}"\n'
             f'  digest: "{year_end_digest(after.entries, str(year), end, carry=False)}"\n'
             f'  carry: "{year_end_digest(after.entries, str(year), end, carry=True)}"\n'
-            f'  balances: "{balances_digest(closing_balances(after.entries, end))}"\n'
-            f'  accounts: "{account_digests(closing_balances(after.entries, end))}"\n'
-            f"{loans}  count: {count}\n  fiscal-year-start: {first_month}\n")
+            f'  balances: "{balances_digest(balances)}"\n'
+            f'  accounts: "{account_digests(balances)}"\n'
+            f"{loans}  count: {count}\n  fiscal-year-start: {first_month}\n"
+            f"  version: {YEAR_SEAL_VERSION}\n")
 
 
 def _posting_lines(account: str, currency: str, value: Decimal, width: int,
@@ -212,11 +271,16 @@ def loan_account_parts(entries: Iterable[data.Directive], records: Mapping[str, 
 
 
 def opening_text(after: Books, year: int, end: datetime.date,
-                 snapshots: Mapping[str, Mapping[str, str]]) -> str:
+                 snapshots: Mapping[str, Mapping[str, str]],
+                 opens: Iterable[data.Open] = ()) -> str:
     """The opening-balance entries of the next year, one per entity, dated the last day.
 
+    They hold the balance sheet's accounts (Assets, Liabilities, Equity): the income and
+    expense accounts start the next year from zero (their year nets to zero with 8999).
     The loan accounts' balances are split per loan (posting metadata ``loan``, the
-    entry linked to each of its loans), and each loan's snapshot follows.
+    entry linked to each of its loans), and each loan's snapshot follows. ``opens``,
+    the 8999 accounts the year-end file opens, are opened here too, so the daily books
+    know every account the full books do.
 
     Raises:
         CoopException: An entity's balances do not sum to zero in a currency.
@@ -225,7 +289,7 @@ def opening_text(after: Books, year: int, end: datetime.date,
     records = loan_book(after).loans
     split = loan_account_parts(after.entries, records, end)
     by_entity: dict[str, list[tuple[str, str, Decimal]]] = defaultdict(list)
-    balances = closing_balances(after.entries, end)
+    balances = sealed_balances(closing_balances(after.entries, end))
     for account, parts in split.items():
         currency = next(records[k].loan.currency for k in parts) if parts else ""
         if parts and (account, currency) not in balances:
@@ -234,6 +298,7 @@ def opening_text(after: Books, year: int, end: datetime.date,
         by_entity[entity_of(account) or ""].append((account, currency, value))
     parts_text = [f"; Opening balances of {end.year}: the closing balances of {year}, sealed. "
                   "Included by the daily books only.\n"]
+    parts_text.extend("\n" + open_text(o) for o in opens)
     for code, rows in by_entity.items():
         sums: dict[str, Decimal] = defaultdict(Decimal)
         for _, currency, value in rows:
@@ -276,7 +341,7 @@ def daily_text(books: Books, main_text: str, end: datetime.date,
     opened: dict[str, bool] = {}
     for entry in books.entries:
         name = str(Path(str(entry.meta.get("filename"))).resolve())
-        if _dated_content(entry):
+        if _dated_content(entry) or YEAR_END_KEY in entry.meta:
             (closed if entry.date < end else opened)[name] = True
         else:  # declarations and opens: the daily books need them whatever their date
             opened[name] = True

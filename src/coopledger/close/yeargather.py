@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 from coopledger.books import Books, load_books
 from coopledger.close.computed import CLOSING_DIR
 from coopledger.close.yearseal import verify_year_seals
+from coopledger.entities import entity_of
 from coopledger.errors import CoopException, format_error
 from coopledger.files import read_text
 from coopledger.seals import month_label, read_seals, sealed_months
@@ -92,7 +94,8 @@ def gather_year(path: str | Path, year: int) -> YearInputs | Settled:
     """Read what closing ``year`` needs, or why there is nothing to compute.
 
     Raises:
-        CoopException: Mixed fiscal years, or a month of the year not sealed.
+        CoopException: Mixed fiscal years, a month of the year not sealed, or an earlier
+            year not closed.
     """
     books = load_books(path)
     first_month = _shared_fiscal_start(books)
@@ -136,7 +139,8 @@ def _done_or_blocked(books: Books, year: int, start: datetime.date,
     """The year's outcome when it is already sealed or the books have errors, else None.
 
     Raises:
-        CoopException: A month of the year is not sealed yet.
+        CoopException: A month of the year is not sealed yet, or an earlier year's
+            result was never booked to equity.
     """
     seals, _ = read_seals(books.entries)
     if str(year) in seals:
@@ -148,4 +152,36 @@ def _done_or_blocked(books: Books, year: int, start: datetime.date,
         raise CoopException(f"close {missing[0]} first: every month of {year} must be sealed")
     if books.errors:
         return Settled("failed", [format_error(e) for e in books.errors[:30]])
+    _refuse_unclosed_results(books, year, start)
     return None
+
+
+def _refuse_unclosed_results(books: Books, year: int, start: datetime.date) -> None:
+    """Refuse a year whose earlier years' results were never booked to equity.
+
+    Each closed year's income and expense accounts net to zero per entity with its 8999
+    posting, so the next year starts from the balance sheet alone (the opening balances
+    hold nothing else). Results left in them by an earlier year that was not closed
+    would have nowhere to go.
+
+    Raises:
+        CoopException: An entity's income and expense accounts do not net to zero
+            before ``start``.
+    """
+    currency = books.operating_currency
+    unclosed: dict[str, Decimal] = {}
+    for entry in books.transactions:
+        if entry.date >= start:
+            break
+        for posting in entry.postings:
+            units = posting.units
+            if (units is None or units.number is None or units.currency != currency
+                    or not posting.account.startswith(("Income:", "Expenses:"))):
+                continue
+            code = entity_of(posting.account) or posting.account
+            unclosed[code] = unclosed.get(code, Decimal(0)) + units.number
+    left = ", ".join(f"{code} {-value}" for code, value in sorted(unclosed.items()) if value)
+    if left:
+        raise CoopException(f"the results booked before {start} were never booked to equity "
+                            f"({left}): close each year before {year} first, oldest first "
+                            "(coopledger close --year)")

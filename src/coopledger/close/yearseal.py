@@ -3,13 +3,20 @@
 A year seal (``custom "coop-seal" "2025"``) holds:
 
 - ``digest``: SHA-256 of the year-end entries (metadata ``year-end: "2025"``) dated in
-  the closed year (the result moved to 2099 on its last day);
+  the closed year (the result booked on 8999 Årets resultat against 2099 on its last
+  day);
 - ``carry``: SHA-256 of those dated after it (2099 moved to 2091 on the next year's
   first day);
-- ``balances``: SHA-256 of every account's balance at the end of the year's last day,
-  after the year-end entries;
+- ``balances``: SHA-256 of the balance sheet's accounts (Assets, Liabilities, Equity)
+  at the end of the year's last day, after the year-end entries;
+- ``accounts``: per entity, 8 hex digits of each of those balances;
 - ``loans`` (books with loans): SHA-256 of every loan's opening snapshot for the next
-  year (``coop-loan-opening``, see :mod:`coopledger.fund.opening`).
+  year (``coop-loan-opening``, see :mod:`coopledger.fund.opening`);
+- ``version: 2``: the balances are the balance sheet's. The income and expense accounts
+  keep the year's figures (the month seals cover every entry of them) and start the
+  next year from zero, as Beancount and Fava report per period. A year seal without
+  ``version`` (version 1, written when the year-end entries zeroed every income and
+  expense account into 2099) digests every account's balance, and is checked so.
 
 In the full books, the history yields the closing balances; in the daily books (see
 :mod:`coopledger.close.yearend`) the opening-balance entries do. Both must give the
@@ -37,6 +44,10 @@ from coopledger.seals import SEAL, YEAR_END_KEY, Seal, entry_digest
 
 OPENING_KEY = "opening-balances"
 OPENING = "coop-opening"
+#: The year seal the close writes: version 2 digests the balance sheet's accounts only.
+YEAR_SEAL_VERSION = 2
+#: The roots of the balance sheet's accounts, whose balances carry into the next year.
+BALANCE_ROOTS = ("Assets", "Liabilities", "Equity")
 _KEPT = (data.Open, data.Close, data.Commodity, data.Price, data.Query)
 
 
@@ -125,6 +136,23 @@ def closing_balances(entries: Iterable[data.Directive],
             if units is not None and units.number is not None:
                 totals[(posting.account, units.currency)] += units.number
     return {key: value for key, value in totals.items() if value}
+
+
+def sealed_balances(balances: Mapping[tuple[str, str], Decimal],
+                    version: int = YEAR_SEAL_VERSION) -> dict[tuple[str, str], Decimal]:
+    """The balances a year seal of ``version`` digests (see the module docstring).
+
+    Args:
+        balances: Every account's closing balance per currency.
+        version: The year seal's version: 2 keeps the balance sheet's accounts, 1 all.
+
+    Returns:
+        The balances the seal covers.
+    """
+    if version < 2:
+        return dict(balances)
+    return {key: value for key, value in balances.items()
+            if key[0].split(":", 1)[0] in BALANCE_ROOTS}
 
 
 def _balance_line(account: str, currency: str, value: Decimal) -> str:
@@ -288,10 +316,11 @@ def verify_year_seals(
         if seal.carry and year_end_digest(mine, label, end, carry=True) != seal.carry:
             problems.append((f"sealed year {label}: the carry-forward of its result changed",
                              seal.meta))
-        if balances_digest(balances[end]) != seal.balances:
+        covered = sealed_balances(balances[end], seal.version)
+        if balances_digest(covered) != seal.balances:
             where = "the opening balances of the next year" if daily else "the closing balances"
             problems.append((f"sealed year {label}: {where} differ from the sealed closing "
-                             f"balances: {explain_balances(seal, balances[end])}", seal.meta))
+                             f"balances: {explain_balances(seal, covered)}", seal.meta))
         if seal.loans and snapshots_digest(
                 _snapshots(entries, end, daily=daily, history=history)) != seal.loans:
             where = ("the loans' opening snapshots (coop-loan-opening) differ from"

@@ -11,7 +11,9 @@ Definitions (see also docs/fund.md):
 - **capital base** = members' contributions + income kept - losses, where income kept is
   every other equity, income and expense of the fund except credit losses (BAS 6351), and
   losses are credit losses (provisions and write-offs less recoveries). It equals the
-  fund's assets less its liabilities.
+  fund's assets less its liabilities. Income, expenses and losses are those since the
+  last closed year: a closed year's result is in equity (through 8999 Årets resultat and
+  2099), where the daily books, which start from the balance sheet, have it too.
 - **available for new loans** = cash (BAS 19xx) - committed but not disbursed.
 """
 
@@ -185,7 +187,7 @@ def fund_report(books: Books, date: datetime.date) -> FundReport:
     # A board pack asks for a dozen month ends: scan the ledger once per books.
     postings = books.remember(("fund.entity_postings", fund, currency),
                               lambda: entity_postings(books.transactions, fund, currency))
-    balances = balances_at(postings, date)
+    balances = _open_year_balances(books, postings, date)
     contributions = income_kept = losses = cash = ZERO
     for account, balance in balances.items():
         bas = bas_of(books.opens, account) or ""
@@ -213,3 +215,35 @@ def fund_report(books: Books, date: datetime.date) -> FundReport:
         members=tuple(shares_at(books.remember(
             ("fund.capital_movements", fund),
             lambda: capital_movements(books.transactions, books.opens, fund)), date)))
+
+
+def _open_year_balances(books: Books, postings: list[tuple[datetime.date, str, Decimal]],
+                        date: datetime.date) -> dict[str, Decimal]:
+    """The fund's balances at ``date``, its result accounts from the last closed year on.
+
+    A closed year's result accounts net to zero with its 8999 posting, and its result is
+    in equity: they are left out, as the daily books do not hold them.
+    """
+    balances = balances_at(postings, date)
+    cut = _closed_through(books, date)
+    if cut is not None:
+        for account, number in balances_at(postings, cut - datetime.timedelta(days=1)).items():
+            if account.split(":", 1)[0] in ("Income", "Expenses"):
+                balances[account] = balances.get(account, ZERO) - number
+    return balances
+
+
+def _closed_through(books: Books, date: datetime.date) -> datetime.date | None:
+    """The first day after the last fiscal year closed by the end of ``date``, if any.
+
+    A year is closed by its year-end entry, dated its last day, whose postings on result
+    accounts are marked in the posting index.
+    """
+    def ends() -> list[datetime.date]:
+        index = books.postings
+        return sorted({index.dates[i] + datetime.timedelta(days=1)
+                       for i, moved in enumerate(index.result_transfer) if moved})
+
+    closed = [end for end in books.remember(("fund.closed_year_ends",), ends)
+              if end <= date + datetime.timedelta(days=1)]
+    return closed[-1] if closed else None

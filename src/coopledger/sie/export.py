@@ -39,6 +39,7 @@ from beancount.core import data
 
 from coopledger import __version__
 from coopledger.books import YEAR_END_TAG, Books
+from coopledger.chart import YEAR_RESULT
 from coopledger.clearing import CLEARING_BAS, clearing_counterparty
 from coopledger.collector import paused_if_allowed
 from coopledger.entities import Entity, EntityKind, entity_of
@@ -266,15 +267,16 @@ def _export(books: Books, code: str, year: int, *, kind: str, consolidated: bool
 Postings = list[tuple[str, Decimal, dict[str, Any] | None]]
 
 
-#: A year-end entry moves each result account's balance to equity one by one; in SIE, as
-#: in Swedish books, that is one row on 8999 Årets resultat against 2099, so #RES keeps the
-#: year's result per account and the 8999 row brings the year's total to zero.
-YEAR_RESULT_BAS = "8999"
-YEAR_RESULT_LEAF = "8999-Årets-resultat"
+#: The year-end close books the year's result on 8999 Årets resultat against 2099, so #RES
+#: keeps the year's result per account and the 8999 row brings the year's total to zero.
+#: Books closed before it did so moved each result account's balance to 2099 one by one:
+#: in SIE those postings become the same one row on 8999.
+YEAR_RESULT_BAS = YEAR_RESULT.bas
+YEAR_RESULT_LEAF = YEAR_RESULT.account("X").rsplit(":", 1)[-1]
 
 
 def _year_result_account(code: str) -> str:
-    return f"Expenses:{code}:{YEAR_RESULT_LEAF}"
+    return YEAR_RESULT.account(code)
 
 
 def _where(entry: data.Transaction) -> str:
