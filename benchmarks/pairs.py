@@ -437,7 +437,9 @@ def prepare_camt(context: Context) -> Iterator[Plan | Skipped]:
             ratio_verdict(result, "time ratio against a bare parse (stricter than the "
                           "issue's pycamt)", result.time_ratio, 1.5)
             result.notes.append(f"entries written by the import (last run): "
-                                f"{result.left_out.last.get('entries')}")
+                                f"{result.left_out.last.get('entries')}; the import runs "
+                                "as `coopledger import` runs it (the collector may pause "
+                                "while it runs, coopledger.collector.pausing_allowed)")
             if len(timings) == 2:
                 ratio_verdict(result, f"linearity: time at {2 * entries} / time at "
                               f"{entries} entries", timings[2 * entries] / timings[entries],
@@ -512,6 +514,8 @@ def prepare_sie(context: Context) -> Iterator[Plan | Skipped]:
         lines = result.left_out.last.get("trans_lines", 0)
         ratio_verdict(result, "#TRANS lines per second", lines / result.left_out.time,
                       100_000, at_most=False)
+        result.notes.append("the reader runs as `coopledger sie import` runs it (the "
+                            "collector may pause while it reads)")
 
     yield Plan("5", "SIE read vs reading and splitting the same file", size.label,
                Side("coopledger SIE reader", ("sie-read", out)),

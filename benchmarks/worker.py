@@ -17,14 +17,16 @@ Tasks::
                                                    Fava pages rendered with Flask's
                                                    test client, after one warm-up
     python -m benchmarks.worker balances FILE [DATE]  every account's balance at a date
-    python -m benchmarks.worker camt LEDGER STATEMENT ACCOUNT BBAN
+    python -m benchmarks.worker camt LEDGER STATEMENT ACCOUNT BBAN [command|library]
     python -m benchmarks.worker pycamt STATEMENT [LIMIT]   (pycamt stopped after LIMIT s)
     python -m benchmarks.worker etree STATEMENT
-    python -m benchmarks.worker sie-read|lines FILE
+    python -m benchmarks.worker sie-read FILE [command|library]
+    python -m benchmarks.worker lines FILE
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import resource
@@ -105,7 +107,6 @@ def task_balances(path: str, date: str = "") -> dict[str, Any]:
 
 def task_cli(args: list[str]) -> dict[str, Any]:
     """Run coopledger's command line in this process (imports included in the time)."""
-    import contextlib
     import io
 
     started, cpu = time.perf_counter(), time.process_time()
@@ -198,8 +199,28 @@ def task_fava(path: str, which: str, query: str, renders: int = 5) -> dict[str, 
             "status": max(statuses.values(), default=0) >= 400}
 
 
-def task_camt(ledger: str, statement: str, account: str, bban: str) -> dict[str, Any]:
-    """coopledger's camt importer: extract with dedup against the loaded ledger."""
+def as_the_command() -> contextlib.AbstractContextManager[object]:
+    """The process settings ``coopledger``'s commands run their work in.
+
+    Inside the command, the heavy steps (a load, an import, the SIE reader) may pause the
+    cyclic collector while each runs (``coopledger.collector.pausing_allowed``); a
+    library caller gets that only by asking. A version of coopledger from before that
+    choice paused it in those steps whatever the caller did: nothing to ask for there.
+    """
+    try:
+        from coopledger.collector import pausing_allowed
+    except ImportError:
+        return contextlib.nullcontext()
+    return pausing_allowed()
+
+
+def task_camt(ledger: str, statement: str, account: str, bban: str,
+              settings: str = "command") -> dict[str, Any]:
+    """coopledger's camt importer: extract with dedup against the loaded ledger.
+
+    With ``settings`` ``command`` (the default) it runs as ``coopledger import`` runs it
+    (:func:`as_the_command`); with ``library``, as a library caller who asks for nothing.
+    """
     import importlib
 
     from beancount import loader
@@ -207,9 +228,10 @@ def task_camt(ledger: str, statement: str, account: str, bban: str) -> dict[str,
     camt = importlib.import_module("coopledger.importers.camt")  # optional feature
     existing, _, _ = loader.load_file(ledger)  # not timed: the books are already loaded
     started, cpu = time.perf_counter(), time.process_time()
-    importer = camt.CamtImporter(accounts={bban: account})
-    entries = importer.extract(statement, existing)
-    importer.deduplicate(entries, existing)
+    with as_the_command() if settings == "command" else contextlib.nullcontext():
+        importer = camt.CamtImporter(accounts={bban: account})
+        entries = importer.extract(statement, existing)
+        importer.deduplicate(entries, existing)
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     return {"seconds": seconds, "cpu_seconds": cpu, "entries": len(entries),
             "existing": len(existing)}
@@ -257,15 +279,19 @@ def task_etree(statement: str) -> dict[str, Any]:
     return {"seconds": seconds, "cpu_seconds": cpu, "elements": count}
 
 
-def task_sie_read(path: str) -> dict[str, Any]:
-    """coopledger's SIE reader on one file; counts its #TRANS lines."""
+def task_sie_read(path: str, settings: str = "command") -> dict[str, Any]:
+    """coopledger's SIE reader on one file; counts its #TRANS lines.
+
+    ``settings`` as for :func:`task_camt` (``coopledger sie import`` reads the file).
+    """
     import importlib
 
     reader = importlib.import_module("coopledger.sie.reader")  # optional feature
     with open(path, "rb") as handle:
         trans = sum(1 for line in handle if line.lstrip().startswith(b"#TRANS"))
     started, cpu = time.perf_counter(), time.process_time()
-    sie = reader.read_sie(path)
+    with as_the_command() if settings == "command" else contextlib.nullcontext():
+        sie = reader.read_sie(path)
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     return {"seconds": seconds, "cpu_seconds": cpu, "trans_lines": trans,
             "vouchers": len(sie.vouchers)}
@@ -298,13 +324,13 @@ def main(argv: list[str]) -> int:
     elif task == "balances":
         result = task_balances(*rest[:2])
     elif task == "camt":
-        result = task_camt(*rest[:4])
+        result = task_camt(*rest[:5])
     elif task == "pycamt":
         result = task_pycamt(*rest[:2])
     elif task == "etree":
         result = task_etree(rest[0])
     elif task == "sie-read":
-        result = task_sie_read(rest[0])
+        result = task_sie_read(*rest[:2])
     elif task == "lines":
         result = task_lines(rest[0])
     else:

@@ -26,11 +26,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from beancount.core import data
 from dateutil.relativedelta import relativedelta
-from fava.core.budgets import Budget, BudgetDict, calculate_budget, parse_budgets
 
 from coopledger.balances import changes
 from coopledger.books import Books
@@ -39,6 +38,9 @@ from coopledger.errors import CoopError
 from coopledger.money import ZERO, round_ore
 from coopledger.periods import Period
 from coopledger.statements import INCOME_SECTIONS, IncomeStatement, income_statement_of
+
+if TYPE_CHECKING:
+    from fava.core.budgets import Budget, BudgetDict
 
 Basis = Literal["budget", "last-year"]
 BASES: tuple[Basis, ...] = ("budget", "last-year")
@@ -135,6 +137,12 @@ def read_budgets(books: Books) -> tuple[BudgetDict, list[BudgetError]]:
 
 def _read_budgets(books: Books) -> tuple[BudgetDict, list[BudgetError]]:
     customs = [e for e in books.entries if isinstance(e, data.Custom) and e.type == "budget"]
+    if not customs:
+        return {}, []
+    # Fava's package (Flask, its query shell...) takes longer to import than a small
+    # check takes to run: imported only for books that have budgets.
+    from fava.core.budgets import parse_budgets
+
     # Beancount's Custom is registered as Fava's abstract Custom at import; mypy cannot
     # see a runtime registration.
     parsed, fava_errors = parse_budgets(customs)  # type: ignore[arg-type]
@@ -178,6 +186,8 @@ def budget_sums(books: Books, period: Period, entity: str | None = None) -> dict
         Account to non-zero budget: the sum of each month's budget rounded to the öre.
     """
     budgets, _ = read_budgets(books)
+    if not budgets:
+        return {}
     months = [month_budgets(books, month) for month in period.months()]
     sums: dict[str, Decimal] = {}
     for account in sorted(budgets):
@@ -193,6 +203,8 @@ def month_budgets(books: Books, month: Period) -> dict[str, Decimal]:
     """Every account's budget for one calendar month, rounded to the öre (remembered
     with the books: the entities' and the group's comparisons share each month)."""
     def compute() -> dict[str, Decimal]:
+        from fava.core.budgets import calculate_budget  # only for books with budgets
+
         budgets, _ = read_budgets(books)
         currency = books.operating_currency
         return {account: round_ore(calculate_budget(budgets, account, month.start, month.end)

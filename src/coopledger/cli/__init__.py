@@ -23,41 +23,55 @@ from coopledger.collector import pausing_allowed
 from coopledger.errors import CoopException
 from coopledger.loadcache import caching_allowed
 
-#: Subcommand modules under ``coopledger.cli``, in the order ``--help`` lists them.
-COMMANDS: tuple[str, ...] = (
-    "check",
-    "report",
-    "ratios",
-    "people",
-    "new_coop",
-    "importer",
-    "fund",
-    "loan",
-    "payroll",
-    "services",
-    "purchase",
-    "invoice",
-    "receivables",
-    "payables",
-    "close",
-    "correct",
-    "vat",
-    "sie",
-    "agi",
-    "due",
-    "serve",
-    "cache",
-)
+#: Each subcommand and the module under ``coopledger.cli`` that registers it, in the order
+#: ``--help`` lists them. A run imports only its own command's module: importing every
+#: one (Fava, Jinja2, the filings, the SIE writer...) would cost more than a small check.
+COMMANDS: dict[str, str] = {
+    "check": "check",
+    "report": "report",
+    "ratios": "ratios",
+    "people": "people",
+    "new-coop": "new_coop",
+    "import": "importer",
+    "fund": "fund",
+    "loan": "loan",
+    "payroll": "payroll",
+    "services": "services",
+    "purchase": "purchase",
+    "invoice": "invoice",
+    "receivables": "receivables",
+    "remind": "receivables",
+    "supplier-invoice": "payables",
+    "payables": "payables",
+    "pay": "payables",
+    "close": "close",
+    "correct": "correct",
+    "vat": "vat",
+    "sie": "sie",
+    "agi": "agi",
+    "due": "due",
+    "serve": "serve",
+    "cache": "cache",
+}
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser with every subcommand registered."""
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser with every subcommand registered, or only one command's.
+
+    Args:
+        command: A subcommand's name: only the module that registers it is imported and
+            registered (with the other commands it registers). Any other value, or none,
+            registers every subcommand, so that ``--help`` and a mistyped command list
+            them all.
+    """
     parser = argparse.ArgumentParser(
         prog="coopledger",
         description="Books for a cooperative umbrella, its members and their fund.")
     parser.add_argument("--version", action="version", version=f"coopledger {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for name in COMMANDS:
+    modules = ([COMMANDS[command]] if command in COMMANDS
+               else list(dict.fromkeys(COMMANDS.values())))
+    for name in modules:
         module = importlib.import_module(f"coopledger.cli.{name}")
         module.register(subparsers)
     return parser
@@ -89,8 +103,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     Returns:
         The exit status.
     """
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    # The command is the first argument (the top level's own options take no value).
+    parser = build_parser(arguments[0] if arguments else None)
+    args = parser.parse_args(arguments)
     try:
         with command_process():
             status: int = args.run(args)

@@ -33,7 +33,7 @@ from beancount.parser import printer
 from coopledger.balances import account_balance
 from coopledger.bank.book import ImportCounts, statement_entries
 from coopledger.bank.context import BankContext, context_from_books, number_of
-from coopledger.bank.model import BankFileError
+from coopledger.bank.model import BankFileError, Statement
 from coopledger.books import Books
 from coopledger.cli.common import load_clean_books
 from coopledger.entities import entity_of
@@ -122,7 +122,7 @@ def run(args: argparse.Namespace) -> int:
     Raises:
         InputRefused: A payment is refused (exit status 2); nothing is written.
     """
-    from coopledger.importers.registry import identify
+    from coopledger.importers.registry import identify, read_statements
 
     books = load_clean_books(args.ledger, allow=_bank_balance_error)
     ctx = context_from_books(books)
@@ -145,8 +145,9 @@ def run(args: argparse.Namespace) -> int:
                 skipped += 1
             continue
         try:
-            counts = _import_file(ctx, path, kind, plan, args)
-            for note in _opening_notes(books, ctx, path, kind, plan):
+            statements = read_statements(str(path), kind)  # read once: notes use it too
+            counts = _import_file(ctx, path, statements, plan, args)
+            for note in _opening_notes(books, ctx, path, statements, plan):
                 print(note, file=sys.stderr)
         except BankFileError as exc:
             print(str(exc), file=sys.stderr)
@@ -169,12 +170,9 @@ def _bank_balance_error(error: Any) -> bool:
         entry.account.split(":", 2)[-1][:2] == "19")
 
 
-def _import_file(ctx: BankContext, path: Path, kind: str, plan: Plan,
+def _import_file(ctx: BankContext, path: Path, statements: list[Statement], plan: Plan,
                  args: argparse.Namespace) -> ImportCounts:
-    """Book one file into the plan, or raise before anything of it is planned."""
-    from coopledger.importers.registry import read_statements
-
-    statements = read_statements(str(path), kind)
+    """Book one file's statements into the plan, or raise before anything is planned."""
     targets = []
     for statement in statements:
         statement.check_balances()
@@ -208,17 +206,15 @@ def _import_file(ctx: BankContext, path: Path, kind: str, plan: Plan,
     return total
 
 
-def _opening_notes(books: Books, ctx: BankContext, path: Path, kind: str,
+def _opening_notes(books: Books, ctx: BankContext, path: Path, statements: list[Statement],
                    plan: Plan) -> list[str]:
     """Where a statement's opening balance is not what the books (and this run) hold.
 
     Such a file is still imported: the books may lack an earlier statement. Its opening
     balance assertion will fail until they agree, and this says so now.
     """
-    from coopledger.importers.registry import read_statements
-
     notes = []
-    for statement in read_statements(str(path), kind):
+    for statement in statements:
         bank = ctx.accounts.find(statement.account_ids)
         opening = statement.opening
         if bank is None or opening is None:
