@@ -188,18 +188,30 @@ def budget_sums(books: Books, period: Period, entity: str | None = None) -> dict
     budgets, _ = read_budgets(books)
     if not budgets:
         return {}
-    from fava.core.budgets import calculate_budget  # only for books with budgets
-
-    currency = books.operating_currency
+    months = [month_budgets(books, month) for month in period.months()]
     sums: dict[str, Decimal] = {}
     for account in sorted(budgets):
         if entity is not None and entity_of(account) != entity:
             continue
-        total = sum((round_ore(calculate_budget(budgets, account, month.start, month.end)
-                               .get(currency, ZERO)) for month in period.months()), ZERO)
+        total = sum((month.get(account, ZERO) for month in months), ZERO)
         if total:
             sums[account] = total
     return sums
+
+
+def month_budgets(books: Books, month: Period) -> dict[str, Decimal]:
+    """Every account's budget for one calendar month, rounded to the öre (remembered
+    with the books: the entities' and the group's comparisons share each month)."""
+    def compute() -> dict[str, Decimal]:
+        from fava.core.budgets import calculate_budget  # only for books with budgets
+
+        budgets, _ = read_budgets(books)
+        currency = books.operating_currency
+        return {account: round_ore(calculate_budget(budgets, account, month.start, month.end)
+                                   .get(currency, ZERO)) for account in budgets}
+
+    return books.remember(("compare.month_budgets", month.start, month.end), compute,
+                          keep=240)
 
 
 def fiscal_year_start(books: Books, entity: str | None) -> int:

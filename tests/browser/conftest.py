@@ -28,7 +28,9 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-background-networking", "--disable-component-update",
                  "--disable-sync"]
 EXAMPLE = ROOT / "ledgers" / "example" / "main.beancount"
-ARTIFACTS = ROOT / "test-artifacts"
+#: Where the browser tests leave their screenshots and printouts (CI keeps the folder as
+#: its artefacts; it is not tracked).
+ARTIFACTS = ROOT / "artifacts" / "screenshots"
 EXTENSION_LINE = 'custom "fava-extension" "coopledger.fava_ext"'
 
 
@@ -133,7 +135,7 @@ class Tab:
     errors: list[str]
 
     def screenshot(self, name: str) -> None:
-        ARTIFACTS.mkdir(exist_ok=True)
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
         title = self.page.title().rsplit(" - ", 1)[-1]
         prefix = "".join(c if c.isascii() and c.isalnum() else "-" for c in title.lower())[:40]
         self.page.screenshot(path=str(ARTIFACTS / f"{prefix}-{name}.png"), full_page=True)

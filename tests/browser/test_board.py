@@ -3,7 +3,7 @@
 Every page loads without a JavaScript or console error, shows the figures of
 coopledger's own statements for the period, draws its chart, and follows Fava's time
 filter; bad input gives a readable message, never a server error page. Screenshots are
-saved under ``test-artifacts/``.
+saved under ``artifacts/screenshots/``.
 """
 
 from __future__ import annotations
@@ -67,8 +67,8 @@ def assert_chart(tab: Tab, series: int) -> None:
     assert box is not None
     assert box["width"] > 200
     assert box["height"] > 100
-    assert chart.locator("polyline").count() == series
-    first: Any = chart.locator("polyline").first.bounding_box()
+    assert chart.locator("polyline.coop-series").count() == series
+    first: Any = chart.locator("polyline.coop-series").first.bounding_box()
     assert first is not None
     assert first["width"] > 0
 

@@ -74,6 +74,14 @@ def test_english_follows_favas_language(tmp_path: Path) -> None:
     assert "<th class=\"num\">Turnover</th>" in html
     assert "Omsättning" not in html
     assert '"report_title":"Cooperative"' in html  # Fava's sidebar
+    # The decision figures speak English too: no Swedish word of theirs on the page.
+    for page in ("CoopGroup/", "CoopMember/?entity=Kafe", "CoopFund/"):
+        html = get(path, page)
+        assert "Key ratios at" in html
+        for swedish in ("preliminär", "Nyckeltal", "Fjolår", "Anställda", "bra från",
+                        "dåligt", "bevaka", "lön ej bokförd", "Utfall"):
+            assert swedish not in html, (page, swedish)
+    assert "Result against budget and last year" in get(path, "CoopMember/?entity=Kafe")
 
 
 @pytest.mark.parametrize("config", ['"{oops"', '"Kafe"', '"[1, 2]"', "\"{'colour': 1}\""])
@@ -96,8 +104,11 @@ def test_unknown_entity_is_a_message(tmp_path: Path) -> None:
 
 def test_no_entity_offers_a_choice(tmp_path: Path) -> None:
     html = get(ledger(tmp_path), "CoopMember/")
-    assert message(html) == "Välj kooperativ"
-    assert "?entity=Kafe" in html
+    assert message(html) == ""  # a choice, not an error
+    assert "Välj kooperativ" in html
+    choice = re.search(r'<li data-entity="Kafe"><a href="[^"]*\?entity=Kafe">([^<]+)</a>', html)
+    assert choice
+    assert choice[1] == "Kafé Linnéa"  # the name, not only the code
 
 
 def test_bad_time_filter_is_a_message(tmp_path: Path) -> None:

@@ -6,6 +6,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from beancount.core import data
 
 from coopledger.books import Books, books_from_entries, load_books
 from coopledger.errors import CoopException
@@ -115,7 +116,14 @@ def test_unknown_entity_is_a_readable_error(board_books: Books) -> None:
 def test_whole_books_period(board_books: Books) -> None:
     period = whole_books_period(board_books)
     assert period.start == board_books.transactions[0].date
-    assert period.last_day == board_books.last_date
+    # The books end the day before their last balance assertion (on the next month's
+    # first day): that day is not a month of results.
+    last_balance = max(e.date for e in board_books.entries if isinstance(e, data.Balance))
+    assert period.last_day == max(board_books.transactions[-1].date,
+                                  last_balance - datetime.timedelta(days=1))
+    assert board_books.last_date > period.last_day
+    assert period.months()[-1].label == f"{period.last_day:%Y-%m}"
+    assert period.months()[-1].start <= board_books.transactions[-1].date
 
 
 def test_keep_transactions_keeps_declarations(board_books: Books) -> None:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
@@ -33,17 +34,24 @@ from coopledger.books import Books
 from coopledger.close import MonthStatus, close_status
 from coopledger.entities import EntityKind, LegalForm
 from coopledger.fava_ext import close_view as _close
+from coopledger.fava_ext import decide_view as _decide
 from coopledger.fava_ext import due_view as _due
 from coopledger.fava_ext import fund_view as _fund
 from coopledger.fava_ext import page as _page
 from coopledger.fava_ext import views as _views
 from coopledger.fava_ext.ledgers_view import ledgers_view
 from coopledger.periods import Period
+from coopledger.ratios import Language
 
 if TYPE_CHECKING:
     from fava.core import FavaLedger
 
 _F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _language(page: _page.Page) -> Language:
+    """The page's language as the ratios take it."""
+    return "en" if page.language == "en" else "sv"
 
 
 def _endpoint(name: str) -> Callable[[_F], _F]:
@@ -63,8 +71,23 @@ class CoopGroup(_page.BoardPage):
         consolidate = _page.member_code(books) is None
         view = books.remember(("fava-group", period, consolidate),
                               lambda: _views.group_view(books, period, consolidate=consolidate))
-        return _page.Page(page.t, page.language, notices=page.notices, period=period,
-                          view=view)
+        language = _language(page)
+        shown = [(row.code, row.name) for row in view.rows]
+        members = [(row.code, row.name) for row in view.rows if row.kind == "member"]
+        extra = {
+            "compare": books.remember(
+                ("fava-group-compare", period, consolidate),
+                lambda: _decide.group_comparison(books, period, shown, consolidate=consolidate)),
+            "ratios": books.remember(
+                ("fava-group-ratios", period, consolidate, language),
+                lambda: _decide.group_ratios(books, period, shown, language,
+                                             consolidate=consolidate)),
+            "people": books.remember(
+                ("fava-group-people", period, consolidate),
+                lambda: _decide.people_view(books, None if consolidate else shown[0][0],
+                                            period, members if consolidate else ())),
+        }
+        return replace(page, view=view, extra=extra)
 
 
 class CoopMember(_page.BoardPage):
@@ -80,18 +103,26 @@ class CoopMember(_page.BoardPage):
         choices = [e for e in books.entities.values() if e.kind is EntityKind.MEMBER]
         choices += [e for e in books.entities.values() if e.kind is not EntityKind.MEMBER]
         extra = {"entities": choices, "selected": code}
-        if not code:
-            return _page.Page(page.t, page.language, notices=page.notices, period=period,
-                              message=page.t["choose_entity"], extra=extra)
+        if not code:  # a choice to make, not an error: the entities by name
+            return replace(page, extra=extra)
         last_day = period.end - datetime.timedelta(days=1)
+        code = str(code)
+        language = _language(page)
         extra["ledgers"] = books.remember(
-            ("fava-ledgers", str(code), last_day, page.language),
-            lambda: ledgers_view(books, str(code), last_day, page.language))
-        return _page.Page(page.t, page.language, notices=page.notices, period=period,
-                          view=books.remember(("fava-member", str(code), period),
-                                              lambda: _views.member_view(books, str(code),
-                                                                         period)),
-                          extra=extra)
+            ("fava-ledgers", code, last_day, page.language),
+            lambda: ledgers_view(books, code, last_day, page.language))
+        view = books.remember(("fava-member", code, period),
+                              lambda: _views.member_view(books, code, period))
+        extra["compare"] = books.remember(
+            ("fava-member-compare", code, period),
+            lambda: _decide.member_comparison(books, code, period))
+        extra["ratios"] = books.remember(
+            ("fava-member-ratios", code, period, language),
+            lambda: _decide.member_ratios(books, code, period, language))
+        extra["people"] = books.remember(
+            ("fava-member-people", code, period),
+            lambda: _decide.people_view(books, code, period))
+        return replace(page, view=view, extra=extra)
 
 
 class CoopFund(_page.BoardPage):
@@ -110,8 +141,11 @@ class CoopFund(_page.BoardPage):
             return _page.Page(page.t, page.language, notices=page.notices, period=period,
                               extra={"member_loans": loans})
         view = books.remember(("fava-fund", period), lambda: _fund.fund_view(books, period))
-        return _page.Page(page.t, page.language, notices=page.notices, period=period,
-                          view=view)
+        language = _language(page)
+        ratios = books.remember(
+            ("fava-fund-ratios", view.report.date, language),
+            lambda: _decide.fund_page_ratios(books, view.report.date, language))
+        return replace(page, view=view, extra={"ratios": ratios})
 
 
 class CoopClose(_page.BoardPage):

@@ -16,6 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from coopledger.books import Books
 from coopledger.fava_ext.chart import LineChart, line_chart
+from coopledger.fava_ext.decide_view import preliminary_months
 from coopledger.fund import (
     CapitalLine,
     FundReport,
@@ -123,12 +124,14 @@ def fund_view(books: Books, period: Period) -> FundView:
     report = fund_report(books, report_date(books, period))
     history = fund_history(books, report, period)
     labels = [m.month for m in history]
+    preliminary = preliminary_months(books, period)
     portfolio = line_chart("portfolio_over_time", labels, {
         "gross_portfolio": [m.gross for m in history],
         "at_risk_30": [m.par_amounts[30] for m in history],
-    })
+    }, preliminary=preliminary)
     par = line_chart("par_over_time", labels, {
-        f"PAR{n}": [m.par[n] for m in history] for n in PAR_DAYS}, percent=True)
+        f"PAR{n}": [m.par[n] for m in history] for n in PAR_DAYS}, percent=True,
+        preliminary=preliminary)
     names = {code: entity.name for code, entity in books.entities.items()}
     return FundView(report, names, history, portfolio, par)
 

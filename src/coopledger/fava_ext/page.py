@@ -27,6 +27,7 @@ from markupsafe import Markup
 
 from coopledger.books import Books, books_from_entries
 from coopledger.errors import CoopException
+from coopledger.fava_ext.decide_view import books_period, preliminary_months
 from coopledger.fava_ext.format import (
     format_amount,
     format_date,
@@ -98,6 +99,8 @@ def shown(text: str) -> str:
 
 #: An amount's cell, as the templates wrote it (``Markup.format`` escapes the amount).
 AMOUNT_CELL = Markup('<td class="num {}">{}</td>')
+#: The same with its column's name, which a narrow screen shows beside the amount.
+LABELLED_CELL = Markup('<td class="num {}" data-label="{}">{}</td>')
 
 
 @functools.lru_cache(maxsize=4096, typed=True)
@@ -133,6 +136,7 @@ class Page:
         period: The period shown.
         extra: Page-specific values (the entity list of the cooperative page).
         numbers: Fava's ``incognito`` filter: digits hidden in incognito mode.
+        preliminary: The period's months that are not sealed (their figures may change).
     """
 
     t: dict[str, str]
@@ -143,6 +147,7 @@ class Page:
     period: Period | None = None
     extra: dict[str, Any] = field(default_factory=dict)
     numbers: Callable[[str], str] = shown
+    preliminary: tuple[str, ...] = ()
 
     def amount(self, value: Decimal | None, decimals: int = 0) -> str:
         """An amount in the page's language (:func:`coopledger.i18n.format_amount`)."""
@@ -167,6 +172,16 @@ class Page:
         ``page.amount(value)|incognito`` in a ``td`` of class ``num`` (and ``neg``).
         """
         return amount_cell(value, self.numbers, self.language)
+
+    def cell(self, value: Decimal | None, label: str) -> Markup:
+        """An amount's cell that names its column (shown beside it on a narrow screen)."""
+        negative = " neg" if value is not None and value < 0 else ""
+        return LABELLED_CELL.format(negative, label,
+                                    self.numbers(format_amount(value, 0, self.language)))
+
+    def is_preliminary(self, month: str) -> bool:
+        """Whether a month (``YYYY-MM``) of the period is not sealed yet."""
+        return month in self.preliminary
 
     def label(self, key: str) -> str:
         """A label, or the key itself when it has none (entity codes, section titles)."""
@@ -256,7 +271,7 @@ class BoardPage(FavaExtensionBase):
         start, end = parse_date(time, self.ledger.fava_options.fiscal_year_end)
         if start is None or end is None:
             raise CoopException(f"the time filter {time!r} is not a date or range")
-        return period_between(start, end, time.strip())
+        return books_period(books, period_between(start, end, time.strip()))
 
     def build(self, books: Books, period: Period, page: Page) -> Page:
         """Build the page's figures (each page implements this)."""
@@ -282,8 +297,10 @@ class BoardPage(FavaExtensionBase):
             if books.errors:
                 notices.append(base.t["errors"].format(n=len(books.errors)))
             period = self.period(books, args.get("time", ""))
-            base = Page(base.t, language, notices=tuple(notices), period=period)
-            return self.build(books, period, base)
+            base = Page(base.t, language, notices=tuple(notices), period=period,
+                        preliminary=preliminary_months(books, period))
+            built = self.build(books, period, base)
+            return replace(built, preliminary=base.preliminary)
         except (CoopException, FilterError) as exc:
             return Page(base.t, language, message=str(getattr(exc, "message", exc)),
                         notices=tuple(notices))

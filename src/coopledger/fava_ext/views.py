@@ -21,6 +21,7 @@ from coopledger.books import Books
 from coopledger.entities import Entity, EntityKind, entity_of
 from coopledger.errors import CoopException
 from coopledger.fava_ext.chart import LineChart, line_chart
+from coopledger.fava_ext.decide_view import last_day, preliminary_months
 from coopledger.periods import Period
 from coopledger.statements import (
     BALANCE_SECTIONS,
@@ -44,11 +45,16 @@ PAYROLL_BAS = ("7000", "7399")
 
 
 def whole_books_period(books: Books) -> Period:
-    """The period from the first to the last transaction (Fava without a time filter)."""
-    dates = [t.date for t in books.transactions[:1]] or [books.last_date]
-    start = dates[0]
-    end = books.last_date + datetime.timedelta(days=1)
-    return Period(start, end, f"{start} – {books.last_date}")
+    """The period from the first transaction to the books' last day (Fava without a time
+    filter).
+
+    It ends on :func:`~coopledger.fava_ext.decide_view.last_day`: a balance assertion
+    on the next month's first day (as a bank statement's closing balance is) proves the
+    books through the day before, and would otherwise make a phantom month of zeros.
+    """
+    last = last_day(books)
+    start = books.transactions[0].date if books.transactions else last
+    return Period(start, last + datetime.timedelta(days=1), f"{start} – {last}")
 
 
 def period_between(start: datetime.date, end: datetime.date, label: str) -> Period:
@@ -273,7 +279,8 @@ def group_view(books: Books, period: Period, *, consolidate: bool = True) -> Gro
     charted = [e.code for e in entities if e.kind is EntityKind.MEMBER]
     months = period.months()
     chart = line_chart("monthly_result", [m.label for m in months],
-                       monthly_results(books, period, charted or [e.code for e in entities]))
+                       monthly_results(books, period, charted or [e.code for e in entities]),
+                       preliminary=preliminary_months(books, period))
     if not consolidate:
         return GroupView(period, rows, None, None, chart)
     return GroupView(period, rows, income_statement(books, None, period),
@@ -355,6 +362,6 @@ def member_view(books: Books, code: str, period: Period) -> MemberView:
     chart = line_chart("monthly_result", [m.month for m in months], {
         "chart_result": [m.result for m in months],
         "chart_loan": [m.loan_balance for m in months],
-    })
+    }, preliminary=preliminary_months(books, period))
     return MemberView(entity, period, income_statement(books, code, period),
                       balance_sheet(books, code, period.last_day), months, chart)
