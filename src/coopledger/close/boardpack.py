@@ -210,8 +210,9 @@ def board_pack_files(books: Books, month: str, checks: list[CheckResult],
     folder = board_pack_dir(books.path.resolve(), month)
     language = language or ledger_language(books.entries)
     files: dict[str, str] = {"checks.csv": _csv(
-        ((c.name, _check_status(c), " | ".join(c.details), c.accepted) for c in checks),
-        ["check", "status", "details", "accepted"])}
+        ((c.name, _check_status(c), " | ".join(c.details), c.accepted, c.title_in(language),
+          " | ".join(c.details_in(language))) for c in checks),
+        ["check", "status", "details", "accepted", "title", "findings"])}
     results = member_results(books, month)
     files["results.csv"] = _csv(((code, m, v) for code, series in results.items()
                                  for m, v in series), ["entity", "month", "result"])

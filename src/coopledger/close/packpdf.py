@@ -32,6 +32,7 @@ from coopledger.close.boardpack import (
 from coopledger.close.preflight import CheckResult, preflight
 from coopledger.errors import CoopException
 from coopledger.files import new_file_mode, read_text
+from coopledger.i18n import Message
 from coopledger.seals import month_bounds, read_seals
 
 
@@ -52,12 +53,25 @@ def checks_of_pack(folder: Path) -> list[CheckResult]:
         raise CoopException(f"{path} not found: the month's board pack was not written by "
                             "a close; nothing was written")
     rows = list(csv.DictReader(read_text(path).splitlines(), delimiter=";"))
-    if not rows or any(set(r) != {"check", "status", "details", "accepted"} for r in rows):
+    plain = {"check", "status", "details", "accepted"}
+    if not rows or any(set(r) not in (plain, plain | {"title", "findings"}) for r in rows):
         raise CoopException(f"{path}: not a board pack's checks (check;status;details;"
-                            "accepted); nothing was written")
-    return [CheckResult(r["check"], r["check"], r["status"] == "ok",
-                        r["details"].split(" | ") if r["details"] else [], r["accepted"])
-            for r in rows]
+                            "accepted[;title;findings]); nothing was written")
+    return [_check_of_row(r) for r in rows]
+
+
+def _check_of_row(row: dict[str, str]) -> CheckResult:
+    """A check as a pack recorded it; its title and findings as the pack wrote them, in
+    the pack's language, when the pack recorded them (``title``, ``findings``)."""
+    details = row["details"].split(" | ") if row["details"] else []
+    if "title" not in row:
+        return CheckResult(row["check"], row["check"], row["status"] == "ok", details,
+                           row["accepted"])
+    findings = row["findings"].split(" | ") if row["findings"] else []
+    return CheckResult(row["check"], row["check"], row["status"] == "ok", details,
+                       row["accepted"],
+                       tuple(Message.of("check.text", text=f) for f in findings),
+                       Message.of("check.text", text=row["title"]))
 
 
 def sealed_pack_pdf(books: Books, month: str) -> tuple[Path, bytes] | None:

@@ -63,10 +63,13 @@ class Band:
 
 @dataclass(frozen=True)
 class Tick:
-    """An axis label at a position."""
+    """An axis label at a position; a value axis' tick keeps its value and kind, so the
+    page writes it in its own language."""
 
     label: str
     position: float
+    value: Decimal | None = None
+    percent: bool = False
 
 
 @dataclass(frozen=True)
@@ -150,7 +153,7 @@ def line_chart(title: str, labels: Sequence[str],
     tick = low
     while tick <= high:
         text = format_percent(tick, 0) if percent else format_amount(tick)
-        y_ticks.append(Tick(text, y(tick)))
+        y_ticks.append(Tick(text, y(tick), tick, percent))
         tick += step
     every = max(1, -(-count // 8))  # at most eight labels fit under the plot
     x_ticks = tuple(Tick(label, round(x(i), 1)) for i, label in enumerate(labels)
