@@ -143,7 +143,8 @@ class BarChart:
     preliminary_from: int | None = None
 
 
-def _nice_step(span: Decimal) -> Decimal:
+def nice_step(span: Decimal) -> Decimal:
+    """A round axis step (1, 2 or 5 times a power of ten) giving about four intervals."""
     # A round step (1, 2 or 5 times a power of ten) giving about four intervals.
     raw = span / 4 if span > 0 else Decimal(1)
     power = Decimal(10) ** (raw.adjusted())
@@ -179,7 +180,7 @@ def line_chart(title: str, labels: Sequence[str],
     values = [v for vs in series.values() for v in vs]
     low = min([Decimal(0), *values])
     high = max([Decimal(0), *values])
-    step = _nice_step(high - low)
+    step = nice_step(high - low)
     low = (low / step).to_integral_value(rounding="ROUND_FLOOR") * step
     high = (high / step).to_integral_value(rounding="ROUND_CEILING") * step
     if high == low:

@@ -18,17 +18,17 @@ from decimal import Decimal
 from markupsafe import Markup
 
 from coopledger.fava_ext.format import format_amount, format_percent
-
-WIDTH = 720
-HEIGHT = 260
-LEFT = 80
-RIGHT = 160
-TOP = 16
-BOTTOM = 36
-
-#: Distinguishable colours (Okabe-Ito), cycled when there are more series.
-COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
-           "#000000")
+from coopledger.svgchart import (
+    BOTTOM,
+    COLOURS,
+    HEIGHT,
+    LEFT,
+    RIGHT,
+    TOP,
+    WIDTH,
+    Tick,
+    nice_step,
+)
 
 
 @dataclass(frozen=True)
@@ -59,17 +59,6 @@ class Band:
     label: str
     x: float
     width: float
-
-
-@dataclass(frozen=True)
-class Tick:
-    """An axis label at a position; a value axis' tick keeps its value and kind, so the
-    page writes it in its own language."""
-
-    label: str
-    position: float
-    value: Decimal | None = None
-    percent: bool = False
 
 
 @dataclass(frozen=True)
@@ -105,17 +94,6 @@ class LineChart:
         return self.height - self.bottom
 
 
-def _nice_step(span: Decimal) -> Decimal:
-    # A round step (1, 2 or 5 times a power of ten) giving about four intervals.
-    raw = span / 4 if span > 0 else Decimal(1)
-    power = Decimal(10) ** (raw.adjusted())
-    for factor in (1, 2, 5, 10):
-        step = power * factor
-        if step >= raw:
-            return step
-    return power * 10
-
-
 def line_chart(title: str, labels: Sequence[str],
                series: Mapping[str, Sequence[Decimal]], *, percent: bool = False,
                preliminary: Collection[str] = ()) -> LineChart:
@@ -134,7 +112,7 @@ def line_chart(title: str, labels: Sequence[str],
     values = [v for vs in series.values() for v in vs]
     low = min([Decimal(0), *values])
     high = max([Decimal(0), *values])
-    step = _nice_step(high - low)
+    step = nice_step(high - low)
     low = (low / step).to_integral_value(rounding="ROUND_FLOOR") * step
     high = (high / step).to_integral_value(rounding="ROUND_CEILING") * step
     if high == low:
