@@ -241,7 +241,7 @@ def run(args: argparse.Namespace) -> int:
     if args.prefix is not None and not PREFIX.match(args.prefix):
         raise CoopException(f"--prefix {args.prefix!r}: must look like /Kafe (letters, "
                             "digits, - and _, no trailing slash)")
-    with tempfile.TemporaryDirectory(prefix="coopledger-serve-") as folder, \
+    with sigterm_unwinds(), tempfile.TemporaryDirectory(prefix="coopledger-serve-") as folder, \
             (fava_loads_cached() if args.entity is None else contextlib.nullcontext()):
         app = build_app(ledger, entity=args.entity, read_only=not args.read_write,
                         folder=Path(folder))
@@ -251,20 +251,33 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _terminated(signum: int, frame: object) -> None:
-    # SIGTERM (a service manager, a test stopping the server) unwinds like Ctrl-C, so the
-    # private folder of the served ledger file is removed on the way out.
     raise KeyboardInterrupt
 
 
-def serve(app: Any, args: argparse.Namespace) -> int:
-    """Serve a built application on ``args.host``/``args.port`` until interrupted.
+@contextlib.contextmanager
+def sigterm_unwinds() -> Iterator[None]:
+    """Inside the block, SIGTERM stops the command as Ctrl-C does.
 
-    SIGTERM stops it as Ctrl-C does (the handler is the command's, for as long as it
-    serves, and only when it serves from the main thread).
+    A service manager or a test stops the server with SIGTERM, whose default kills the
+    process where it stands; unwound instead, the private folder of the served ledger
+    file is removed on the way out. The handler is the command's own, set only from the
+    main thread and put back when the block ends.
     """
     import signal
     import threading
 
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def serve(app: Any, args: argparse.Namespace) -> int:
+    """Serve a built application on ``args.host``/``args.port`` until interrupted."""
     from cheroot.wsgi import Server
 
     server = Server((args.host, args.port), app)
@@ -278,14 +291,10 @@ def serve(app: Any, args: argparse.Namespace) -> int:
     print(f"coopledger serve: http://{args.host}:{args.port}{args.prefix or ''}/ "
           f"({mode}{scope}); "
           "Ctrl-C stops", flush=True)
-    main_thread = threading.current_thread() is threading.main_thread()
-    previous = signal.signal(signal.SIGTERM, _terminated) if main_thread else None
     try:
         server.serve()
     finally:
         server.stop()
-        if main_thread:
-            signal.signal(signal.SIGTERM, previous)
     return 0
 
 
