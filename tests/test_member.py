@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime
+import functools
 from decimal import Decimal
 from pathlib import Path
 
 from beancount import loader
 from beancount.core import data
+from dateutil.relativedelta import relativedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -32,7 +34,7 @@ from coopledger.people import (
     people_marks,
     read_people_marks,
 )
-from coopledger.periods import parse_period
+from coopledger.periods import Period, parse_period
 from tests.conftest import ROOT
 
 EXAMPLE = ROOT / "ledgers" / "example" / "main.beancount"
@@ -301,3 +303,27 @@ def test_people_marks_in_the_groups_books_are_not_carried(load_doc: Books) -> No
         value="Stad")])
     kept = member_entries(load_doc.entries, "Kafe", people=[other])
     assert not [e for e in kept if isinstance(e, data.Custom) and e.type == PEOPLE_MARK]
+
+
+@functools.cache
+def projections() -> tuple[Books, dict[str, Books]]:
+    """The example group's books and each member's projection (people marks included)."""
+    group = example_books()
+    own = {code: books_from_entries(group.path, member_entries(
+        group.entries, code, [], people_marks(group, code)), [], group.options)
+        for code, entity in group.entities.items() if entity.kind is EntityKind.MEMBER}
+    return group, own
+
+
+@given(st.data(), st.integers(0, 30), st.integers(1, 30))
+def test_any_months_people_are_the_groups(data: st.DataObject, first: int,
+                                          length: int) -> None:
+    """Any run of months, before, inside and after the books: the member's own counts
+    are the group's for it, booked or not."""
+    group, own = projections()
+    code = data.draw(st.sampled_from(sorted(own)))
+    start = datetime.date(2024, 1, 1) + relativedelta(months=first)
+    period = Period(start, start + relativedelta(months=length), "drawn")
+    assert people_counts(own[code], code, period) == people_counts(group, code, period)
+    assert employed_in_period(own[code], None, period) == employed_in_period(
+        group, code, period)
