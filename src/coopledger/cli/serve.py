@@ -281,17 +281,20 @@ def serve(app: Any, args: argparse.Namespace) -> int:
     from cheroot.wsgi import Server
 
     server = Server((args.host, args.port), app)
-    try:
-        server.prepare()
-    except OSError as exc:
-        raise CoopException(f"cannot listen on {args.host}:{args.port} ({exc}); choose "
-                            "another --port") from None
     mode = "read-only" if not args.read_write else "read-write"
     scope = f", entity {args.entity} only" if args.entity else ""
-    print(f"coopledger serve: http://{args.host}:{args.port}{args.prefix or ''}/ "
-          f"({mode}{scope}); "
-          "Ctrl-C stops", flush=True)
+    # Everything after the worker threads start is inside the try: an interrupt that
+    # comes before serve() (as soon as the line below is read) must stop them too, or
+    # the process waits for them forever.
     try:
+        try:
+            server.prepare()
+        except OSError as exc:
+            raise CoopException(f"cannot listen on {args.host}:{args.port} ({exc}); "
+                                "choose another --port") from None
+        print(f"coopledger serve: http://{args.host}:{args.port}{args.prefix or ''}/ "
+              f"({mode}{scope}); "
+              "Ctrl-C stops", flush=True)
         server.serve()
     finally:
         server.stop()
