@@ -21,11 +21,12 @@ from typing import Any
 import pytest
 from beancount import loader
 from beancount.parser import printer
+from beancount.parser.parser import parse_file
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
-from coopledger import loadcache
+from coopledger import filebooking, loadcache
 from coopledger.books import load_books
 from coopledger.cli import main
 from coopledger.errors import format_error
@@ -51,29 +52,53 @@ def mark(entries, options_map, config=None):
 '''
 
 
-def main_file(includes: list[str], option: str) -> str:
+def main_file(includes: list[str], option: str, fifo: bool = False) -> str:
     """The main file: options, the plugin, the includes, and one transaction."""
     lines = [f'option "title" "{option}"', 'option "operating_currency" "SEK"',
              'option "insert_pythonpath" "TRUE"', f'plugin "{PLUGIN}"',
              *(f'include "{pattern}"' for pattern in includes),
              "2020-01-01 open Assets:Bank SEK", "2020-01-01 open Income:Sales SEK",
              "2020-01-01 open Expenses:Rent",
+             "2020-01-01 open Assets:Broker" + (' "FIFO"' if fifo else ""),
              '2020-01-02 * "main"', "  Assets:Bank  1.00 SEK", "  Income:Sales"]
     return "\n".join(lines) + "\n"
 
 
-def part_file(amounts: list[int], day: int, broken: bool) -> str:
+#: What an included file's transaction does: most are plain; the others make its
+#: booking read or change the balances other files' booking reads.
+KINDS = ["plain", "plain", "plain", "buy", "sell", "uncosted", "guess", "infer"]
+
+
+def transaction(kind: str, ore: int) -> list[str]:
+    """One transaction's postings (amounts from ``ore``) of the given kind."""
+    if kind == "buy":  # a lot at cost: its booking reads the broker's balance
+        return [f"  Assets:Broker  {abs(ore) % 5 + 1} HOOL {{{abs(ore) % 900 / 100 + 1:.2f} SEK}}",
+                "  Assets:Bank"]
+    if kind == "sell":  # reduces a lot bought in any file (or fails: no lot, ambiguous)
+        return [f"  Assets:Broker  -{abs(ore) % 3 + 1} HOOL {{}}", "  Assets:Bank"]
+    if kind == "uncosted":  # changes the broker's balance without a cost
+        return [f"  Assets:Broker  1 HOOL @ {abs(ore) % 500 / 100 + 1:.2f} SEK",
+                "  Assets:Bank"]
+    if kind == "guess":  # no currency and no other posting's: from the bank's balance
+        return [f"  Assets:Bank  {ore / 100:.2f}", "  Income:Sales"]
+    if kind == "infer":  # no currency, inferred from the other posting's
+        return [f"  Assets:Bank  {ore / 100:.2f}", f"  Income:Sales  {-ore / 100:.2f} SEK"]
+    return [f"  Assets:Bank  {ore / 100:.2f} SEK", "  Income:Sales"]
+
+
+def part_file(amounts: list[tuple[str, int]], day: int, broken: bool) -> str:
     """An included file: transactions (amounts in öre), maybe a bad line or balance."""
     lines = []
-    for i, ore in enumerate(amounts):
+    for i, (kind, ore) in enumerate(amounts):
         lines += [f'2020-02-{day:02d} * "part {i}" #t{i % 3}', f"  line: {i}",
-                  f"  Assets:Bank  {ore / 100:.2f} SEK", "  Income:Sales"]
+                  *transaction(kind, ore)]
     if broken:
         lines += ["2020-03-01 balance Assets:Bank 12345.67 SEK", "2020-03-02 * bad line"]
     return "\n".join(lines) + "\n"
 
 
-amounts = st.lists(st.integers(-10**7, 10**7), max_size=4)
+amounts = st.lists(st.tuples(st.sampled_from(KINDS), st.integers(-10**7, 10**7)),
+                   max_size=4)
 
 
 def same_load(got: tuple[Any, ...], expected: tuple[Any, ...]) -> None:
@@ -103,7 +128,7 @@ class LedgerEdits(RuleBasedStateMachine):
         self.copies = 0
 
     @initialize(parts=st.lists(amounts, min_size=1, max_size=3))
-    def write_books(self, parts: list[list[int]]) -> None:
+    def write_books(self, parts: list[list[tuple[str, int]]]) -> None:
         (self.root / "parts").mkdir(parents=True)
         (self.root / f"{PLUGIN}.py").write_text(PLUGIN_SOURCE.format(label="a"))
         (self.root / "main.beancount").write_text(main_file(["parts/*.beancount",
@@ -120,7 +145,7 @@ class LedgerEdits(RuleBasedStateMachine):
         return sorted((self.root / "parts").glob("*.beancount"))
 
     @rule(index=st.integers(0, 9), part=amounts, day=st.integers(1, 28), broken=st.booleans())
-    def edit(self, index: int, part: list[int], day: int, broken: bool) -> None:
+    def edit(self, index: int, part: list[tuple[str, int]], day: int, broken: bool) -> None:
         """Rewrite (or add) an included file, in the same second as the last load."""
         (self.root / "parts" / f"p{index}.beancount").write_text(part_file(part, day, broken))
 
@@ -166,10 +191,10 @@ class LedgerEdits(RuleBasedStateMachine):
         (self.root / f"{PLUGIN}.py").write_text(PLUGIN_SOURCE.format(label=label))
         sys.modules.pop(PLUGIN, None)
 
-    @rule(option=st.sampled_from(["x", "y"]), extra=st.booleans())
-    def edit_main(self, option: str, extra: bool) -> None:
+    @rule(option=st.sampled_from(["x", "y"]), extra=st.booleans(), fifo=st.booleans())
+    def edit_main(self, option: str, extra: bool, fifo: bool) -> None:
         includes = ["parts/*.beancount", "extra.beancount"] if extra else ["parts/*.beancount"]
-        (self.root / "main.beancount").write_text(main_file(includes, option))
+        (self.root / "main.beancount").write_text(main_file(includes, option, fifo))
 
     @invariant()
     def cached_equals_plain(self) -> None:
@@ -320,3 +345,45 @@ def test_a_broken_cache_is_skipped_with_a_note(tmp_path: Path,
     open_cache = LoadCache(shared)
     same_load(loadcache.load_file(EXAMPLE, open_cache), plain)
     assert not any(shared.iterdir())
+
+
+def test_files_are_booked_alone_only_where_no_other_file_changes_their_booking(
+        tmp_path: Path) -> None:
+    books = tmp_path / "books"
+    (books / "parts").mkdir(parents=True)
+    (books / f"{PLUGIN}.py").write_text(PLUGIN_SOURCE.format(label="a"))
+    parts = {"buy": [("buy", 250), ("buy", 399)], "sell": [("sell", 1)],
+             "plain": [("plain", 1200), ("plain", -300)], "uncosted": [("uncosted", 5)],
+             "guess": [("guess", 700)], "later": [("plain", 4)]}
+    for day, (name, part) in enumerate(parts.items(), start=1):
+        (books / "parts" / f"{name}.beancount").write_text(part_file(part, day, False))
+    main_path = books / "main.beancount"
+    main_path.write_text(main_file(["parts/*.beancount"], "x", fifo=True))
+    cache = LoadCache(tmp_path / "cache")
+    first = loadcache.load_file(main_path, cache)
+    plain = loader.load_file(str(main_path))
+    same_load(first, plain)
+    assert not plain[1]
+    # Which files the rule books alone: the lots' files and the one posting to the
+    # broker without a cost are booked together; the bank's balance is read for the
+    # currency of "guess" (any posting without a currency counts as reading its
+    # account's balance, "infer" too), so every file posting to the bank joins them.
+    prints = {path.stem: filebooking.footprint(parse_file(str(path))[0])
+              for path in (books / "parts").glob("*.beancount")}
+    assert filebooking.booked_together({k: v for k, v in prints.items() if k != "guess"}) \
+        == {"buy", "sell", "uncosted"}
+    assert filebooking.booked_together(prints) == set(prints)  # all post to the bank
+    stored = len(list((tmp_path / "cache").glob("booked-*.pickle")))
+    assert stored == 0  # every file posts to the bank: none is booked alone
+    (books / "parts" / "guess.beancount").unlink()
+    again = loadcache.load_file(main_path, cache)
+    same_load(again, loader.load_file(str(main_path)))
+    # Booked alone: plain and later; main opens the broker with a booking method.
+    assert len(list((tmp_path / "cache").glob("booked-*.pickle"))) == 2
+    later = books / "parts" / "later.beancount"
+    later.write_text(part_file([("plain", 5)], 6, False))
+    edited = loadcache.load_file(main_path, cache)
+    same_load(edited, loader.load_file(str(main_path)))
+    assert cache.parsed == 1  # the edited file, booked alone
+    assert cache.hits == 5  # plain's booking; main, buy, sell and uncosted's parses
+    assert len(list((tmp_path / "cache").glob("booked-*.pickle"))) == 3

@@ -1,0 +1,168 @@
+"""Booking file by file: which included files Beancount books the same on their own.
+
+Beancount books all entries of a load in one pass (``booking.book``): for each
+transaction, in date order, it groups the postings by currency, matches the postings
+held at cost against the lots in their accounts' running balances, and interpolates the
+one missing number from the transaction's own postings. The running balances are the
+only state one transaction's booking reads from the others, and it reads them only
+(Beancount 3.2, ``beancount/parser/booking_full.py``):
+
+- for a posting with a cost (``{...}``): ``book_reductions`` asks the account's balance
+  whether the posting reduces it and matches its lots, under the account's booking
+  method (from the ``open`` directives of every file and ``option "booking_method"``);
+- for a posting whose currency is not written (a number without a currency, a cost or
+  price without one): ``categorize_by_currency`` takes it from the currencies the
+  account holds.
+
+Interpolation itself (``interpolate_group``) reads the transaction's own postings and the
+tolerance options only. So a transaction none of whose postings has a cost or a missing
+currency books the same whatever came before it, and so does a file made only of such
+transactions: its booked entries depend on its own entries and the options that booking
+reads (:data:`BOOKING_OPTIONS`) alone, and can be kept beside its parse.
+
+The files that do not pass this rule, and every file that posts to an account one of
+them reads (or opens such an account with a booking method), are booked together, in
+one pass over their entries in date order, exactly as a plain load books them: the
+balances they read are made of their own postings only, in the same order. A file whose
+booking on its own gives an error joins them too, so the errors keep a plain load's
+order. What each file booked alone gives is then merged with the rest in the load's
+own order (:func:`merge`): the same entries, in the same order, as ``booking.book`` over
+all of them. ``tests/test_loadcache.py`` compares the two, with lots at cost, postings
+without a currency and booking errors spread over random files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from beancount.core import data
+from beancount.core.amount import Amount
+from beancount.core.number import MISSING
+from beancount.parser import booking
+
+#: The options ``booking.book`` reads (Beancount 3.2): the default booking method and
+#: the tolerances interpolation rounds to.
+BOOKING_OPTIONS = ("booking_method", "use_precise_interpolation", "infer_tolerance_from_cost",
+                   "tolerance_multiplier", "inferred_tolerance_default")
+
+#: What booking needs to know of a file's parsed entries, as three sets of accounts: those
+#: whose running balance its booking reads, those it posts to, those it opens with a
+#: booking method.
+Footprint = tuple[frozenset[str], frozenset[str], frozenset[str]]
+
+
+def _written(amount: Any) -> bool:
+    """Whether an amount (units or price) names its currency."""
+    return isinstance(amount, Amount) and isinstance(amount.currency, str)
+
+
+def footprint(entries: Iterable[data.Directive]) -> Footprint:
+    """The accounts a file's booking reads, posts to and opens with a booking method.
+
+    Args:
+        entries: The file's parsed (not yet booked) entries.
+
+    Returns:
+        The three sets of :data:`Footprint`.
+    """
+    reads: set[str] = set()
+    posts: set[str] = set()
+    methods: set[str] = set()
+    for entry in entries:
+        if isinstance(entry, data.Transaction):
+            for posting in entry.postings:
+                posts.add(posting.account)
+                units: Any = posting.units  # MISSING when left to interpolation
+                price = posting.price
+                if (posting.cost is not None
+                        or not (units is MISSING or _written(units))
+                        or not (price is None or _written(price))):
+                    reads.add(posting.account)
+        elif isinstance(entry, data.Open) and entry.booking:
+            methods.add(entry.account)
+    return frozenset(reads), frozenset(posts), frozenset(methods)
+
+
+def settings(options: Mapping[str, Any]) -> str:
+    """The options booking reads, as text for a cache key."""
+    return repr([(name, options.get(name)) for name in BOOKING_OPTIONS])
+
+
+def booked_together(prints: Mapping[str, Footprint]) -> set[str]:
+    """The files that must be booked together (by key): see the module's rule.
+
+    Args:
+        prints: Each file's footprint, by its key.
+
+    Returns:
+        The keys of the files whose booking reads a balance, and of every file that
+        posts to such a balance or opens its account with a booking method.
+    """
+    read = frozenset().union(*(reads for reads, _, _ in prints.values()))
+    return {key for key, (reads, posts, methods) in prints.items()
+            if reads or posts & read or methods & read}
+
+
+def book_alone(entries: Sequence[data.Directive],
+               options: Mapping[str, Any]) -> list[data.Directive] | None:
+    """One file's entries booked on their own, or None when booking finds an error.
+
+    Args:
+        entries: The file's parsed entries, in the file's order.
+        options: The load's options map.
+
+    Returns:
+        The booked entries in date order, as ``booking.book`` gives them.
+    """
+    ordered = sorted(entries, key=data.entry_sortkey)
+    booked, errors = booking.book(ordered, options)  # type: ignore[no-untyped-call]
+    return None if errors else list(booked)
+
+
+def book_jointly(files: Sequence[tuple[str, Sequence[data.Directive]]],
+                 options: Mapping[str, Any]) -> tuple[dict[str, list[data.Directive]],
+                                                      list[Any]] | None:
+    """Book several files' entries together, as a plain load books them.
+
+    Args:
+        files: Each file's name and parsed entries, in the load's order of files.
+        options: The load's options map.
+
+    Returns:
+        Each file's booked entries (by its name, in date order) and the booking errors,
+        or None when a booked entry names no file of ``files`` (its place in the load's
+        order would be unknown).
+    """
+    entries = [entry for _, parsed in files for entry in parsed]
+    entries.sort(key=data.entry_sortkey)
+    booked, errors = booking.book(entries, options)  # type: ignore[no-untyped-call]
+    by_file: dict[str, list[data.Directive]] = {name: [] for name, _ in files}
+    for entry in booked:
+        bucket = by_file.get(str(entry.meta.get("filename")) if entry.meta else "")
+        if bucket is None:
+            return None
+        bucket.append(entry)
+    return by_file, list(errors)
+
+
+def book_all(parts: Iterable[Sequence[data.Directive]],
+             options: Mapping[str, Any]) -> tuple[list[data.Directive], list[Any]]:
+    """Every file's parsed entries (in the load's order of files) booked at once."""
+    entries = [entry for part in parts for entry in part]
+    entries.sort(key=data.entry_sortkey)
+    booked, errors = booking.book(entries, options)  # type: ignore[no-untyped-call]
+    return list(booked), list(errors)
+
+
+def merge(booked: Iterable[list[data.Directive]]) -> list[data.Directive]:
+    """Each file's booked entries (in the load's order of files) in the load's order.
+
+    A plain load sorts the files' entries, concatenated in the order the files were
+    read, with a stable sort on ``data.entry_sortkey``; each list here is one file's in
+    that order, so the same stable sort of their concatenation puts every entry where
+    the plain load does, ties between files included.
+    """
+    entries = [entry for part in booked for entry in part]
+    entries.sort(key=data.entry_sortkey)
+    return entries
