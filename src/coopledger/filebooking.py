@@ -29,20 +29,30 @@ order. What each file booked alone gives is then merged with the rest in the loa
 own order (:func:`merge`): the same entries, in the same order, as ``booking.book`` over
 all of them. ``tests/test_loadcache.py`` compares the two, with lots at cost, postings
 without a currency and booking errors spread over random files.
+
+Beancount's last check of a load, ``validation.validate_check_transaction_balances``,
+is per transaction too: it reads a transaction's postings (their units, costs and prices,
+and whether their metadata marks them interpolated) and the tolerance options, nothing
+else. A file booked alone keeps which of its booked transactions that check rejects;
+:class:`Balanced` then lets the check skip every transaction that is, after the plugins,
+still the very object booked, with the very same postings, each marked as it was
+(:func:`checked`). A plugin that replaced or changed a transaction has it checked again.
 """
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from beancount.core import data
+from beancount.core import data, interpolate
 from beancount.core.amount import Amount
 from beancount.core.number import MISSING
+from beancount.ops import validation
 from beancount.parser import booking
 
 #: The options ``booking.book`` reads (Beancount 3.2): the default booking method and
-#: the tolerances interpolation rounds to.
+#: the tolerances interpolation rounds to (the balance check reads the latter too).
 BOOKING_OPTIONS = ("booking_method", "use_precise_interpolation", "infer_tolerance_from_cost",
                    "tolerance_multiplier", "inferred_tolerance_default")
 
@@ -166,3 +176,65 @@ def merge(booked: Iterable[list[data.Directive]]) -> list[data.Directive]:
     entries = [entry for part in booked for entry in part]
     entries.sort(key=data.entry_sortkey)
     return entries
+
+
+def unbalanced(booked: Sequence[data.Directive], options: Mapping[str, Any]) -> tuple[int, ...]:
+    """The places of the booked entries Beancount's balance check rejects.
+
+    Args:
+        booked: One file's booked entries.
+        options: The load's options map.
+    """
+    errors = validation.validate_check_transaction_balances(  # type: ignore[no-untyped-call]
+        booked, options)
+    rejected = {id(error.entry) for error in errors}
+    return tuple(place for place, entry in enumerate(booked) if id(entry) in rejected)
+
+
+def _marks(entry: data.Transaction) -> tuple[bool, ...]:
+    return tuple(posting.meta is not None and interpolate.AUTOMATIC_META in posting.meta
+                 for posting in entry.postings)
+
+
+class Balanced:
+    """Booked transactions known to pass Beancount's balance check while unchanged."""
+
+    def __init__(self) -> None:
+        self._known: dict[int, tuple[data.Transaction, tuple[data.Posting, ...],
+                                     tuple[bool, ...]]] = {}
+
+    def add(self, booked: Sequence[data.Directive], rejected: Iterable[int]) -> None:
+        """Remember a file's booked transactions but those at the ``rejected`` places."""
+        skip = set(rejected)
+        for place, entry in enumerate(booked):
+            if isinstance(entry, data.Transaction) and place not in skip:
+                # The entry itself is kept: its id cannot name another object later.
+                self._known[id(entry)] = (entry, tuple(entry.postings), _marks(entry))
+
+    def holds(self, entry: data.Directive) -> bool:
+        """Whether ``entry`` is a remembered transaction, its postings as they were."""
+        known = self._known.get(id(entry))
+        if known is None or known[0] is not entry:
+            return False
+        postings = known[0].postings
+        return (len(postings) == len(known[1]) and all(map(operator.is_, postings, known[1]))
+                and _marks(known[0]) == known[2])
+
+
+def checked(entries: Sequence[data.Directive], options: Mapping[str, Any],
+            balanced: Balanced) -> list[Any]:
+    """Beancount's validation (``validation.validate``) of a load's final entries.
+
+    Each of ``validation.VALIDATIONS`` runs over the entries, as ``validate`` runs them,
+    but for the balance check, which skips the transactions ``balanced`` holds: their
+    result is known, and none of them gives an error, so the errors are the same, in the
+    same order.
+    """
+    errors: list[Any] = []
+    for check in validation.VALIDATIONS:
+        if check is validation.validate_check_transaction_balances:
+            errors.extend(check(  # type: ignore[no-untyped-call]
+                [entry for entry in entries if not balanced.holds(entry)], options))
+        else:
+            errors.extend(check(entries, options))  # type: ignore[no-untyped-call]
+    return errors

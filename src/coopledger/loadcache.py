@@ -52,7 +52,6 @@ from typing import Any, BinaryIO, TypeVar
 import beancount
 from beancount import loader
 from beancount.core import account, data
-from beancount.ops import validation
 from beancount.parser import parser
 from beancount.parser.options import OPTIONS_DEFAULTS
 from beancount.utils import encryption
@@ -631,12 +630,15 @@ def _parsed(key: str, walk: _Walk, parses: dict[str, Result],
 
 
 def _book(walk: _Walk, keys: list[str], parses: dict[str, Result], cache: LoadCache,
-          options: dict[str, Any]) -> tuple[list[data.Directive], list[Any]]:
+          options: dict[str, Any],
+          balanced: filebooking.Balanced) -> tuple[list[data.Directive], list[Any]]:
     """Book the walked files as ``booking.book`` books them all, file by file where it can.
 
     A file whose booking reads no other file's (:mod:`coopledger.filebooking`) is
     booked on its own and kept in the cache under its parse's key and the booking
-    options; the others are booked together from their parses.
+    options, with the places of its transactions Beancount's balance check rejects;
+    the others are booked together from their parses. The transactions of the files
+    booked alone that pass the balance check are added to ``balanced``.
     """
     jointly = filebooking.booked_together({key: walk.prints[key] for key in keys})
     settings = filebooking.settings(options)
@@ -648,15 +650,18 @@ def _book(walk: _Walk, keys: list[str], parses: dict[str, Result], cache: LoadCa
         stored = None if key in parses else cache.read("booked", booked_key, 1)
         if stored is not None:
             cache.hits += 1
-            booked: list[data.Directive] | None = stored[0]
+            kept: tuple[list[data.Directive], tuple[int, ...]] | None = stored[0]
         else:
             booked = filebooking.book_alone(_parsed(key, walk, parses, cache), options)
+            kept = None if booked is None else (
+                booked, filebooking.unbalanced(booked, options))
             if key not in walk.secret:
-                cache.write_later("booked", booked_key, booked)
-        if booked is None:  # an error: booked with the others, in their order
+                cache.write_later("booked", booked_key, kept)
+        if kept is None:  # an error: booked with the others, in their order
             jointly.add(key)
         else:
-            alone[key] = booked
+            alone[key] = kept[0]
+            balanced.add(*kept)
     cache.flush()  # before the plugins see the booked entries
     names = {key: name for name, key, _ in walk.files}
     together = filebooking.book_jointly(
@@ -685,7 +690,8 @@ def _finish(walk: _Walk, parses: dict[str, Result], cache: LoadCache) -> Result:
     options = walk.heads[keys[0]] if keys else OPTIONS_DEFAULTS.copy()
     options["include"] = sorted(name for name, _, _ in walk.files)
     options = loader.aggregate_options_map(options, [walk.heads[key] for key in keys[1:]])
-    entries, balance_errors = _book(walk, keys, parses, cache, options)
+    balanced = filebooking.Balanced()
+    entries, balance_errors = _book(walk, keys, parses, cache, options, balanced)
     errors.extend(balance_errors)
     saved = list(sys.path)
     try:
@@ -693,8 +699,7 @@ def _finish(walk: _Walk, parses: dict[str, Result], cache: LoadCache) -> Result:
         entries, errors = loader.run_transformations(entries, errors, options, None)
     finally:
         sys.path[:] = saved
-    errors.extend(validation.validate(  # type: ignore[no-untyped-call]
-        entries, options, None, None))
+    errors.extend(filebooking.checked(entries, options, balanced))
     options["input_hash"] = loader.compute_input_hash(  # type: ignore[no-untyped-call]
         options["include"])
     return entries, errors, options
