@@ -11,11 +11,16 @@ place, built on Beancount's public steps (``parser.parse_file``, ``booking.book`
   of the file's bytes, its absolute path (the entries carry it), the encoding, and the
   versions of Python, Beancount and coopledger. A load reads every file, and reparses
   only those whose digest is not in the cache;
+- **per included file whose booking reads no other file's** (:mod:`coopledger.filebooking`),
+  its booked entries, under its parse's digest and the options booking reads, with what
+  Beancount's balance check said of its transactions;
 - **per main file**, the finished load (after booking, the plugins and validation) is
   stored with what it was made from: every file's digest, the include globs' matches,
   and a digest of the plugins' source code. When all of it is unchanged the finished
-  load is served as it is; otherwise booking, the plugins, the balance checks and
-  validation run again over all entries, as they depend on all of them.
+  load is served as it is; otherwise the files are booked (those that can, one by one,
+  from the cache where unchanged) and the plugins, the balance checks and validation
+  run again over all entries, as they depend on all of them (the balance check skips
+  the booked transactions it already passed that the plugins left as they were).
 
 Nothing is keyed by time, so copies, same-second edits, a changed plugin or a new
 Beancount never serve stale entries. A ledger with ``option "documents"`` (whose plugin
