@@ -40,16 +40,20 @@ PLUGIN = "cachetestplugin"
 
 # The plugin marks the transactions "part 1" and passes the others through untouched;
 # "b" also unbalances them, "c" unbalances them in place (the same entry object, against
-# Beancount's plugin contract) and "d" marks a posting interpolated in place: the
-# balance check must see every change.
+# Beancount's plugin contract) and "d" marks a posting interpolated in place; "e"
+# tightens the tolerances in the options: the balance check must see every change.
 PLUGIN_SOURCE = '''
+from decimal import Decimal
 from beancount.core import data
 from beancount.core.amount import Amount
 __plugins__ = ("mark",)
 def mark(entries, options_map, config=None):
+    if {label!r} == "e":
+        options_map["tolerance_multiplier"] = Decimal("0.1")
     out = []
     for entry in entries:
-        if isinstance(entry, data.Transaction) and entry.narration == "part 1":
+        if (isinstance(entry, data.Transaction) and entry.narration == "part 1"
+                and {label!r} != "e"):
             first = entry.postings[0]
             more = first._replace(units=Amount(first.units.number + 1, first.units.currency))
             if {label!r} == "c":
@@ -205,7 +209,7 @@ class LedgerEdits(RuleBasedStateMachine):
         shutil.copytree(self.root, copy, copy_function=shutil.copy2)
         self.root = copy
 
-    @rule(label=st.sampled_from(["a", "b", "c", "d"]))
+    @rule(label=st.sampled_from(["a", "b", "c", "d", "e"]))
     def edit_plugin(self, label: str) -> None:
         """Change the ledger's own plugin: its entries must change with it."""
         (self.root / f"{PLUGIN}.py").write_text(PLUGIN_SOURCE.format(label=label))
@@ -420,15 +424,16 @@ def test_the_checks_of_a_load_are_beancounts_when_nothing_is_known(tmp_path: Pat
     entries, _, options = loader.load_file(str(ledger))
     expected = validation.validate(entries, options)  # type: ignore[no-untyped-call]
     assert len(expected) >= 3
-    got = filebooking.checked(entries, options, filebooking.Balanced())
+    got = filebooking.checked(entries, options, filebooking.Balanced(options))
     assert [format_error(e) for e in got] == [format_error(e) for e in expected]
     assert validation.validate_check_transaction_balances in validation.VALIDATIONS
 
 
-@pytest.mark.parametrize("label", ["a", "b", "c", "d"])
+@pytest.mark.parametrize("label", ["a", "b", "c", "d", "e"])
 def test_a_transaction_a_plugin_changes_is_checked_again(tmp_path: Path, label: str) -> None:
     # The booked files come from the cache, with what the balance check said of them;
-    # the plugin then replaces (b) or changes in place (c, d) the transactions "part 1".
+    # the plugin then replaces (b) or changes in place (c, d) the transactions "part 1",
+    # or tightens the tolerance (e) within which they balance.
     root = tmp_path / "books"
     (root / "parts").mkdir(parents=True)
     (root / f"{PLUGIN}.py").write_text(PLUGIN_SOURCE.format(label="z"))

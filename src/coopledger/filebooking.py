@@ -197,9 +197,14 @@ def _marks(entry: data.Transaction) -> tuple[bool, ...]:
 
 
 class Balanced:
-    """Booked transactions known to pass Beancount's balance check while unchanged."""
+    """Booked transactions known to pass Beancount's balance check while unchanged.
 
-    def __init__(self) -> None:
+    Attributes:
+        settings: The options the check read when it passed them (:func:`settings`).
+    """
+
+    def __init__(self, options: Mapping[str, Any]) -> None:
+        self.settings = settings(options)
         self._known: dict[int, tuple[data.Transaction, tuple[data.Posting, ...],
                                      tuple[bool, ...]]] = {}
 
@@ -228,11 +233,13 @@ def checked(entries: Sequence[data.Directive], options: Mapping[str, Any],
     Each of ``validation.VALIDATIONS`` runs over the entries, as ``validate`` runs them,
     but for the balance check, which skips the transactions ``balanced`` holds: their
     result is known, and none of them gives an error, so the errors are the same, in the
-    same order.
+    same order. Should a plugin have changed the tolerance options, every transaction is
+    checked.
     """
     errors: list[Any] = []
+    unchanged = settings(options) == balanced.settings
     for check in validation.VALIDATIONS:
-        if check is validation.validate_check_transaction_balances:
+        if check is validation.validate_check_transaction_balances and unchanged:
             errors.extend(check(  # type: ignore[no-untyped-call]
                 [entry for entry in entries if not balanced.holds(entry)], options))
         else:

@@ -695,7 +695,7 @@ def _finish(walk: _Walk, parses: dict[str, Result], cache: LoadCache) -> Result:
     options = walk.heads[keys[0]] if keys else OPTIONS_DEFAULTS.copy()
     options["include"] = sorted(name for name, _, _ in walk.files)
     options = loader.aggregate_options_map(options, [walk.heads[key] for key in keys[1:]])
-    balanced = filebooking.Balanced()
+    balanced = filebooking.Balanced(options)
     entries, balance_errors = _book(walk, keys, parses, cache, options, balanced)
     errors.extend(balance_errors)
     saved = list(sys.path)
