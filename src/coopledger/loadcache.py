@@ -4,8 +4,8 @@ Beancount's own pickle cache keeps a whole load beside the ledger and trusts the
 modification times, so a copied folder or an edit within the same second can serve stale
 entries; coopledger's command turns it off. This module is coopledger's own loader in its
 place, built on Beancount's public steps (``parser.parse_file``, ``booking.book``,
-``loader.run_transformations``, ``validation.validate``), and gives exactly what
-``loader.load_file`` gives:
+``loader.run_transformations``, the checks of ``validation.VALIDATIONS``), and gives
+exactly what ``loader.load_file`` gives:
 
 - **per included file**, the parsed entries, errors and options are stored under a digest
   of the file's bytes, its absolute path (the entries carry it), the encoding, and the
