@@ -69,6 +69,21 @@ def test_cross_entity_transaction_gets_clearing_postings() -> None:
     assert books.opens[clearing_account("Kafe", "Paraply")].meta["intragroup"] is True
 
 
+def test_an_account_not_opened_still_clears_for_its_entity() -> None:
+    """Beancount reports the account; the clearing still takes its entity from its name."""
+    books = load_text(HEADER + """
+2025-02-03 * "Grossisten AB" "Koppar till kaféet"
+  Expenses:Kafe:5410-Förbrukningsinventarier  120.00 SEK
+  Assets:Paraply:1930-Företagskonto
+""")
+    assert any("Expenses:Kafe:5410-Förbrukningsinventarier" in message
+               for message in messages(books))
+    (txn,) = books.transactions
+    added = {p.account: number(p) for p in txn.postings[2:]}
+    assert added == {clearing_account("Kafe", "Paraply"): Decimal("-120.00"),
+                     clearing_account("Paraply", "Kafe"): Decimal("120.00")}
+
+
 def test_clearing_legs_keep_the_digits_of_the_residual() -> None:
     # A clearing leg shares a posting's units only when they are exactly its amount,
     # digits included: 800.0 and -800.00 are equal numbers but print differently.

@@ -40,6 +40,8 @@ GENERATED_BY = "coopledger.clearing"
 #: The tolerance of a currency that the transaction's amounts say nothing about.
 DEFAULT_TOLERANCE = Decimal("0.005")
 
+_tuple_new = tuple.__new__
+
 
 @functools.lru_cache(maxsize=4096)
 def clearing_account(owner: str, counterparty: str) -> str:
@@ -55,12 +57,19 @@ def clearing_counterparty(account: str) -> str | None:
     return None
 
 
+#: What the residuals' lookup gets for an account the ledger does not open (no entity
+#: code can be this string, so it is told apart from every code and from None).
+_UNKNOWN = "\0 not opened"
+_ZERO = Decimal(0)
+
+
 def _residuals(
     entry: data.Transaction, entity_by_account: Mapping[str, str | None],
 ) -> tuple[dict[tuple[str, str], Decimal], bool]:
     # The residuals, and whether every posting was plain units (no cost, no price).
     sums: dict[tuple[str, str], Decimal] = {}
     plain = True
+    entity_for = entity_by_account.get
     for posting in entry.postings:
         units = posting.units
         if units is None:
@@ -73,12 +82,11 @@ def _residuals(
             number, currency = weight.number, weight.currency
         if number is None:
             continue
-        if posting.account in entity_by_account:
-            code = entity_by_account[posting.account] or ""
-        else:  # not opened: Beancount reports that; still attribute it to its entity
-            code = entity_of(posting.account) or ""
-        key = (code, currency)
-        sums[key] = sums.get(key, Decimal(0)) + number
+        code = entity_for(posting.account, _UNKNOWN)
+        if code is _UNKNOWN:  # not opened: Beancount reports that; still attribute it
+            code = entity_of(posting.account)
+        key = (code or "", currency)
+        sums[key] = sums.get(key, _ZERO) + number
     return sums, plain
 
 
@@ -237,18 +245,22 @@ def _clearing_pair(
     debtor: str, creditor: str, amount: Decimal, currency: str,
     postings: Sequence[data.Posting], filename: object, lineno: object,
 ) -> tuple[data.Posting, data.Posting]:
-    """The two clearing postings for ``debtor`` owing ``creditor`` ``amount``."""
+    """The two clearing postings for ``debtor`` owing ``creditor`` ``amount``.
+
+    Built directly (``tuple.__new__``): the named tuple's own constructor is a Python
+    function that builds the same tuple, and this runs for every cross-entity
+    transaction of every load.
+    """
     return (
-        data.Posting(clearing_account(debtor, creditor), _units(-amount, currency, postings),
-                     None, None, None,
-                     {"filename": filename, "lineno": lineno, "generated-by": GENERATED_BY}),
-        data.Posting(clearing_account(creditor, debtor), _units(amount, currency, postings),
-                     None, None, None,
-                     {"filename": filename, "lineno": lineno, "generated-by": GENERATED_BY}),
+        _tuple_new(data.Posting, (
+            clearing_account(debtor, creditor), _units(-amount, currency, postings),
+            None, None, None,
+            {"filename": filename, "lineno": lineno, "generated-by": GENERATED_BY})),
+        _tuple_new(data.Posting, (
+            clearing_account(creditor, debtor), _units(amount, currency, postings),
+            None, None, None,
+            {"filename": filename, "lineno": lineno, "generated-by": GENERATED_BY})),
     )
-
-
-_tuple_new = tuple.__new__
 
 
 def _units(number: Decimal, currency: str, postings: Sequence[data.Posting]) -> Amount:
@@ -272,7 +284,9 @@ def _units(number: Decimal, currency: str, postings: Sequence[data.Posting]) -> 
 def _with_postings(entry: data.Transaction, postings: list[data.Posting]) -> data.Transaction:
     """The transaction with these postings (``entry._replace(postings=...)``, faster)."""
     meta, date, flag, payee, narration, tags, links, _ = entry
-    return data.Transaction(meta, date, flag, payee, narration, tags, links, postings)
+    completed: data.Transaction = _tuple_new(
+        data.Transaction, (meta, date, flag, payee, narration, tags, links, postings))
+    return completed
 
 
 def clearing_opens(

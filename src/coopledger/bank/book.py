@@ -59,11 +59,14 @@ class ImportResult:
     counts: ImportCounts = field(default_factory=ImportCounts)
 
 
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f\"\\]+")
+
+
 def clean_text(text: str | None) -> str | None:
     """Text safe to print in a Beancount string: one line, no quotes or backslashes."""
     if text is None:
         return None
-    cleaned = re.sub(r"[\x00-\x1f\x7f\"\\]+", " ", text)
+    cleaned = _UNPRINTABLE.sub(" ", text)
     return " ".join(cleaned.split()) or None
 
 
@@ -192,7 +195,8 @@ def _transaction(ctx: BankContext, statement: Statement, bank: str, txn: BankTxn
     """One entry as a transaction; ``legs`` are its payments not booked already."""
     currency = statement.currency
     amount = sum((leg.amount for leg in legs), Decimal(0))
-    shown = dataclasses.replace(txn, legs=legs)  # payee and text of what is booked
+    # The payee and text of what is booked (the entry itself when all of it is).
+    shown = txn if legs == txn.legs else dataclasses.replace(txn, legs=legs)
     if txn.reversal:
         # A reversal belongs with the entry it undoes: leave it for the accountant.
         code = entity_of(bank) or ""

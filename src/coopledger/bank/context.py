@@ -188,10 +188,13 @@ def _is_bank(ctx: BankContext, account: str, bank_accounts: set[str]) -> bool:
 
 
 def _index_claims(ctx: BankContext, entry: data.Transaction) -> None:
+    of_entry = (entry.meta or {}).get("decision")
     for posting in entry.postings:
-        decision = (posting.meta or {}).get("decision") or (entry.meta or {}).get("decision")
+        decision = (posting.meta or {}).get("decision") or of_entry
+        if decision is None:
+            continue
         number = number_of(posting)
-        if decision is None or number is None:
+        if number is None:
             continue
         if ctx.opened.get(posting.account) != CLAIM_BAS and CLAIM_BAS not in posting.account:
             continue

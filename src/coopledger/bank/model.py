@@ -145,18 +145,23 @@ class Statement:
                 f"{self.closing.amount} {self.currency}")
 
 
+_ACCOUNT_SEPARATORS = re.compile(r"[\s\-.]")
+_OCR_SEPARATORS = re.compile(r"[\s\-]")
+_OCR = re.compile(r"\d{2,25}")
+
+
 def normalise_account_id(text: str) -> str:
     """An account identifier without spaces, hyphens and dots, upper case.
 
     ``"SE45 5000 0000 0583 9825 7466"`` and ``"se4550000000058398257466"`` compare equal,
     as do bankgiro ``"5050-1055"`` and ``"50501055"``.
     """
-    return re.sub(r"[\s\-.]", "", text).upper()
+    return _ACCOUNT_SEPARATORS.sub("", text).upper()
 
 
 def ocr_digits(text: str | None) -> str | None:
     """A reference reduced to its digits if it is an OCR-like number (2 to 25 digits)."""
     if not text:
         return None
-    digits = re.sub(r"[\s\-]", "", text)
-    return digits if re.fullmatch(r"\d{2,25}", digits) else None
+    digits = _OCR_SEPARATORS.sub("", text)
+    return digits if _OCR.fullmatch(digits) else None

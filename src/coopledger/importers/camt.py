@@ -23,7 +23,6 @@ message, as is an amount in another currency than the statement's.
 from __future__ import annotations
 
 import datetime
-import functools
 import re
 from collections.abc import Iterator
 from decimal import Decimal
@@ -71,18 +70,40 @@ def children(element: Element, name: str) -> Iterator[Element]:
     return iter(element.findall(namespace(element) + name))
 
 
-@functools.cache
-def _tags(prefix: str, path: str) -> tuple[str, ...]:
-    """A ``/``-separated path of local names as the names with their namespace."""
-    return tuple(prefix + name for name in path.split("/"))
+class _Names(dict[str, tuple[str, ...]]):
+    """``/``-separated paths of local names as tuples of names in one namespace.
+
+    Made once per path and namespace, then one dictionary lookup: a statement asks about
+    20 paths an entry, which is most of the reader's time after the parse.
+    """
+
+    def __init__(self, prefix: str) -> None:
+        super().__init__()
+        self.prefix = prefix
+
+    def __missing__(self, path: str) -> tuple[str, ...]:
+        tags = tuple(self.prefix + name for name in path.split("/"))
+        self[path] = tags
+        return tags
+
+
+_NAMES: dict[str, _Names] = {}
+
+
+def _names(tag: str) -> _Names:
+    """The paths in the namespace of an element with this tag."""
+    prefix = tag[:tag.find("}") + 1] if tag[:1] == "{" else ""
+    names = _NAMES.get(prefix)
+    if names is None:
+        names = _NAMES.setdefault(prefix, _Names(prefix))
+    return names
 
 
 def find(element: Element | None, path: str) -> Element | None:
     """The first element down a ``/``-separated path of local names (one namespace)."""
     if element is None:
         return None
-    tag = element.tag  # namespace(element), inline: a statement asks this 20 times an entry
-    for name in _tags(tag[:tag.find("}") + 1] if tag[:1] == "{" else "", path):
+    for name in _names(element.tag)[path]:
         element = element.find(name)
         if element is None:
             return None
@@ -176,6 +197,31 @@ def read_camt(path: str) -> list[Statement]:
     return statements
 
 
+# The walk below reaches every element from the statement by names in the statement's
+# namespace, so every element it holds is in that namespace: the paths are looked up
+# once per statement (``names``) instead of from each element's tag.
+
+
+def _at(element: Element | None, tags: tuple[str, ...]) -> Element | None:
+    # find(), with the path's names already in the element's namespace.
+    for tag in tags:
+        if element is None:
+            return None
+        element = element.find(tag)
+    return element
+
+
+def _text_at(element: Element | None, tags: tuple[str, ...]) -> str | None:
+    # text(), with the path's names already in the element's namespace.
+    for tag in tags:
+        if element is None:
+            return None
+        element = element.find(tag)
+    if element is None:
+        return None
+    return (element.text or "").strip() or None
+
+
 def _amount(path: str, element: Element | None, where: str) -> tuple[Decimal, str | None]:
     raw = (element.text or "").strip() if element is not None else ""
     if element is None or not raw:
@@ -185,16 +231,20 @@ def _amount(path: str, element: Element | None, where: str) -> tuple[Decimal, st
     return Decimal(raw), element.get("Ccy")
 
 
-def _sign(path: str, element: Element, where: str, default: str | None = None) -> int:
-    indicator = text(element, "CdtDbtInd") or default
-    if indicator not in ("CRDT", "DBIT"):
+def _sign(path: str, element: Element, where: str, names: _Names,
+          default: str | None = None) -> int:
+    indicator = _text_at(element, names["CdtDbtInd"]) or default
+    if indicator == "CRDT":
+        return 1
+    if indicator != "DBIT":
         raise BankFileError(path, f"{where}/CdtDbtInd", f"expected CRDT or DBIT, "
                             f"found {indicator!r}")
-    return 1 if indicator == "CRDT" else -1
+    return -1
 
 
-def _date(path: str, element: Element | None, where: str) -> datetime.date | None:
-    value = text(element, "Dt") or text(element, "DtTm")
+def _date(path: str, element: Element | None, where: str,
+          names: _Names) -> datetime.date | None:
+    value = _text_at(element, names["Dt"]) or _text_at(element, names["DtTm"])
     if value is None:
         return None
     try:
@@ -204,58 +254,64 @@ def _date(path: str, element: Element | None, where: str) -> datetime.date | Non
 
 
 def _statement(path: str, kind: str, element: Element, where: str) -> Statement:
-    acct = find(element, "Acct")
-    ids = [v for v in (text(acct, "Id/IBAN"), text(acct, "Id/Othr/Id")) if v]
-    currency = text(acct, "Ccy")
+    names = _names(element.tag)
+    acct = _at(element, names["Acct"])
+    ids = [v for v in (_text_at(acct, names["Id/IBAN"]), _text_at(acct, names["Id/Othr/Id"]))
+           if v]
+    currency = _text_at(acct, names["Ccy"])
     balances: dict[str, StatementBalance] = {}
     for i, bal in enumerate(children(element, "Bal"), 1):
-        code = text(bal, "Tp/CdOrPrtry/Cd")
+        code = _text_at(bal, names["Tp/CdOrPrtry/Cd"])
         if code not in ("OPBD", "PRCD", "CLBD"):
             continue
         here = f"{where}/Bal[{i}]"
-        amount, ccy = _amount(path, find(bal, "Amt"), f"{here}/Amt")
+        amount, ccy = _amount(path, _at(bal, names["Amt"]), f"{here}/Amt")
         currency = currency or ccy
         if ccy and ccy != currency:
             raise BankFileError(path, f"{here}/Amt", f"{code} balance in {ccy} on a "
                                 f"{currency} account")
-        date = _date(path, find(bal, "Dt"), f"{here}/Dt")
+        date = _date(path, _at(bal, names["Dt"]), f"{here}/Dt", names)
         if date is None:
             raise BankFileError(path, f"{here}/Dt", "balance date missing")
-        balances.setdefault(code, StatementBalance(date, amount * _sign(path, bal, here)))
+        balances.setdefault(code, StatementBalance(date, amount * _sign(path, bal, here,
+                                                                        names)))
     booked: list[BankTxn] = []
     pending: list[BankTxn] = []
     seen: dict[tuple[datetime.date, Decimal], int] = {}
+    (amt,), (status,), status_code = names["Amt"], names["Sts"], names["Cd"]
     for i, ntry in enumerate(children(element, "Ntry"), 1):
         here = f"{where}/Ntry[{i}]"
-        amount, ccy = _amount(path, find(ntry, "Amt"), f"{here}/Amt")
+        amount, ccy = _amount(path, ntry.find(amt), f"{here}/Amt")
         currency = currency or ccy
         if ccy and ccy != currency:
             raise BankFileError(path, f"{here}/Amt", f"entry in {ccy} on a {currency} "
                                 "account")
-        txn = _entry(path, ntry, here, amount * _sign(path, ntry, here), seen)
-        status = text(ntry, "Sts/Cd") or text(ntry, "Sts") or "BOOK"
-        (booked if status == "BOOK" else pending).append(txn)
+        txn = _entry(path, ntry, here, amount * _sign(path, ntry, here, names), seen, names)
+        state = ntry.find(status)  # Sts/Cd, else the text of Sts, else booked
+        code = _text_at(state, status_code) or _text_at(state, ()) or "BOOK"
+        (booked if code == "BOOK" else pending).append(txn)
     if currency is None:
         raise BankFileError(path, f"{where}/Acct", "no currency on the account, its "
                             "balances or its entries")
     return Statement(path, kind, tuple(normalise_account_id(i) for i in ids), currency,
                      tuple(booked), balances.get("OPBD") or balances.get("PRCD"),
-                     balances.get("CLBD"), tuple(pending), text(element, "Id"))
+                     balances.get("CLBD"), tuple(pending), _text_at(element, names["Id"]))
 
 
 def _entry(path: str, ntry: Element, where: str, amount: Decimal,
-           seen: dict[tuple[datetime.date, Decimal], int]) -> BankTxn:
-    date = (_date(path, find(ntry, "BookgDt"), f"{where}/BookgDt")
-            or _date(path, find(ntry, "ValDt"), f"{where}/ValDt"))
+           seen: dict[tuple[datetime.date, Decimal], int], names: _Names) -> BankTxn:
+    date = (_date(path, _at(ntry, names["BookgDt"]), f"{where}/BookgDt", names)
+            or _date(path, _at(ntry, names["ValDt"]), f"{where}/ValDt", names))
     if date is None:
         raise BankFileError(path, f"{where}/BookgDt", "booking date missing")
-    reversal = (text(ntry, "RvslInd") or "").lower() in ("true", "1")
+    reversal = (_text_at(ntry, names["RvslInd"]) or "").lower() in ("true", "1")
     direction = "CRDT" if amount >= 0 else "DBIT"
-    details = [d for nd in children(ntry, "NtryDtls") for d in children(nd, "TxDtls")]
-    parsed = [_leg(path, d, f"{where}/TxDtls[{i}]", direction)
+    (details_tag,), (tx_tag,) = names["NtryDtls"], names["TxDtls"]
+    details = [d for nd in ntry.findall(details_tag) for d in nd.findall(tx_tag)]
+    parsed = [_leg(path, d, f"{where}/TxDtls[{i}]", direction, names)
               for i, d in enumerate(details, 1)]
     legs = [leg for known, leg in parsed if known]
-    info = text(ntry, "AddtlNtryInf")
+    info = _text_at(ntry, names["AddtlNtryInf"])
     if not parsed or len(legs) < len(parsed) or sum(x.amount for x in legs) != amount:
         whole = [leg for _, leg in parsed]
         messages = " / ".join(dict.fromkeys(m for m in (x.message for x in whole) if m))
@@ -264,9 +320,9 @@ def _entry(path: str, ntry: Element, where: str, amount: Decimal,
         legs = [Leg(amount, first.payee if first else None, messages or info,
                     ocrs.pop() if len(ocrs) == 1 else None,
                     first.counterparty if first else None)]
-    ref = text(ntry, "AcctSvcrRef")
+    ref = _text_at(ntry, names["AcctSvcrRef"])
     if ref is None:
-        ntry_ref = text(ntry, "NtryRef")
+        ntry_ref = _text_at(ntry, names["NtryRef"])
         count = seen.get((date, amount), 0) + 1
         seen[(date, amount)] = count
         ref = (f"{ntry_ref}/{date}/{amount}" if ntry_ref
@@ -274,30 +330,33 @@ def _entry(path: str, ntry: Element, where: str, amount: Decimal,
     return BankTxn(date, amount, ref, tuple(legs), reversal, where)
 
 
-def _leg(path: str, tx: Element, where: str, direction: str) -> tuple[bool, Leg]:
+def _leg(path: str, tx: Element, where: str, direction: str,
+         names: _Names) -> tuple[bool, Leg]:
     """A transaction detail as a leg; False first when it states no amount."""
-    amt = find(tx, "Amt")
+    amt = _at(tx, names["Amt"])
     if amt is None:
-        amt = find(tx, "AmtDtls/TxAmt/Amt")
+        amt = _at(tx, names["AmtDtls/TxAmt/Amt"])
     amount = Decimal(0)
     if amt is not None:
         value, _ = _amount(path, amt, f"{where}/Amt")
-        amount = value * _sign(path, tx, where, default=direction)
-    parties = find(tx, "RltdPties")
+        amount = value * _sign(path, tx, where, names, default=direction)
+    parties = _at(tx, names["RltdPties"])
     payer_side = "Dbtr" if direction == "CRDT" else "Cdtr"
-    party = find(parties, payer_side)
-    payee = text(party, "Nm") or text(party, "Pty/Nm")
-    account = find(parties, f"{payer_side}Acct/Id")
-    counterparty = text(account, "IBAN") or text(account, "Othr/Id")
-    rmt = find(tx, "RmtInf")
+    party = _at(parties, names[payer_side])
+    payee = _text_at(party, names["Nm"]) or _text_at(party, names["Pty/Nm"])
+    account = _at(parties, names[f"{payer_side}Acct/Id"])
+    counterparty = _text_at(account, names["IBAN"]) or _text_at(account, names["Othr/Id"])
+    rmt = _at(tx, names["RmtInf"])
     unstructured: list[str] = []
     reference = None
     if rmt is not None:
-        unstructured = [(u.text or "").strip() for u in children(rmt, "Ustrd")]
-        for strd in children(rmt, "Strd"):
-            reference = reference or text(strd, "CdtrRefInf/Ref")
-    message = " ".join(u for u in unstructured if u) or text(tx, "AddtlTxInf")
-    end_to_end = text(tx, "Refs/EndToEndId")
+        (ustrd,), (strd,) = names["Ustrd"], names["Strd"]
+        unstructured = [(u.text or "").strip() for u in rmt.findall(ustrd)]
+        ref_path = names["CdtrRefInf/Ref"]
+        for structured in rmt.findall(strd):
+            reference = reference or _text_at(structured, ref_path)
+    message = " ".join(u for u in unstructured if u) or _text_at(tx, names["AddtlTxInf"])
+    end_to_end = _text_at(tx, names["Refs/EndToEndId"])
     return amt is not None, Leg(
         amount, payee, message or reference, ocr_digits(reference),
         normalise_account_id(counterparty) if counterparty else None,

@@ -10,6 +10,9 @@ ignore it silently. A ledger enables them with::
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from typing import Any, Self, SupportsIndex
+
 from beancount.core import data
 
 from coopledger.errors import CoopError
@@ -35,3 +38,65 @@ def no_configuration(plugin: str, config: str | None) -> list[CoopError]:
         data.new_metadata(f"<{plugin}>", 0),
         f'plugin "{plugin}" takes no configuration; remove {config!r} from its plugin line',
         None)]
+
+
+class SortedEntries(list[data.Directive]):
+    """A plugin's entries that remember being sorted by Beancount, until they change.
+
+    Beancount sorts the entries again after every plugin module
+    (``entries.sort(key=data.entry_sortkey)``, about 0.05 s of CPU on 100 000 entries,
+    even when nothing moved). The entities plugin returns its entries as this list:
+    Beancount sorts it after that plugin as usual, and when the loans and seals plugins
+    return the same list untouched, the sorts after them find it sorted by that key and
+    unchanged since, and return at once. Every method that adds or moves an entry forgets
+    the sort (removing entries keeps the order); a copy, a slice or a pickled list is a
+    plain list. C code that writes into a list directly (``heapq`` on the entries, say)
+    bypasses the methods; no plugin of Beancount or coopledger does that.
+    """
+
+    __slots__ = ("_sorted",)
+
+    def __init__(self, entries: Iterable[data.Directive] = ()) -> None:
+        super().__init__(entries)
+        self._sorted = False
+
+    def sort(self, *, key: Callable[[Any], Any] | None = None,
+             reverse: bool = False) -> None:
+        """``list.sort``; a no-op when already sorted by Beancount's key and unchanged."""
+        by_date = key is data.entry_sortkey and not reverse
+        if by_date and self._sorted:
+            return
+        self._sorted = False
+        super().sort(key=key, reverse=reverse)
+        self._sorted = by_date
+
+    def __reduce__(self) -> tuple[type[list[data.Directive]], tuple[list[data.Directive]]]:
+        return list, (list(self),)
+
+    def append(self, entry: data.Directive) -> None:
+        self._sorted = False
+        super().append(entry)
+
+    def extend(self, entries: Iterable[data.Directive]) -> None:
+        self._sorted = False
+        super().extend(entries)
+
+    def insert(self, index: SupportsIndex, entry: data.Directive) -> None:
+        self._sorted = False
+        super().insert(index, entry)
+
+    def reverse(self) -> None:
+        self._sorted = False
+        super().reverse()
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        self._sorted = False
+        super().__setitem__(index, value)
+
+    def __iadd__(self, entries: Iterable[data.Directive]) -> Self:  # type: ignore[override,misc]
+        self._sorted = False
+        return super().__iadd__(entries)
+
+    def __imul__(self, count: SupportsIndex) -> Self:
+        self._sorted = False
+        return super().__imul__(count)

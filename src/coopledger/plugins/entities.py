@@ -43,7 +43,7 @@ from coopledger.collector import paused_if_allowed
 from coopledger.entities import check_accounts, entity_of
 from coopledger.errors import BalanceError, CoopError
 from coopledger.loadindex import load_index, scan
-from coopledger.plugins import no_configuration
+from coopledger.plugins import SortedEntries, no_configuration
 
 __plugins__ = ("validate_and_clear_entities",)
 
@@ -114,7 +114,9 @@ def _validate_and_clear(
         owner = entity_of(clearing_open.account)
         if counterparty in entities and owner in entities:
             new_entries.append(clearing_open)
-    return new_entries, errors
+    # Beancount sorts it after this plugin; the plugins after it that change nothing
+    # return it as it is, and the sorts after them are skipped (SortedEntries).
+    return SortedEntries(new_entries), errors
 
 
 def _complete(
