@@ -137,7 +137,9 @@ def test_a_protected_change_is_always_caught_at_its_file_and_line(
     named = [entry for _, entry in broken[MONTH] if entry is not None]
     assert [(e.meta["filename"], e.meta["lineno"]) for e in named] == [
         ("books/2025.beancount", original.meta["lineno"])]
-    assert all(message.startswith(f"sealed month {MONTH}:") for message, _ in broken[MONTH])
+    assert all(message.plain().startswith(f"sealed month {MONTH}:")
+               and message.text("sv").startswith(f"förseglad månad {MONTH}:")
+               for message, _ in broken[MONTH])
 
 
 annotation = st.sampled_from(sorted(ANNOTATION_KEYS))

@@ -30,6 +30,7 @@ from beancount.core.amount import Amount
 from coopledger.books import Books
 from coopledger.entities import Entity, VatPeriod, VatSales, entity_of
 from coopledger.errors import CoopException
+from coopledger.i18n import Message
 from coopledger.filings import TaxablePerson, taxable_person, taxable_persons
 from coopledger.filings.boxes import (
     BOX_BY_NUMBER,
@@ -323,7 +324,7 @@ def settlement_entries(books: Books, month: Period,
 
 
 def unboxed_vat(books: Books, start: datetime.date, end: datetime.date,
-                ) -> list[tuple[data.Transaction, str, Decimal, str]]:
+                ) -> list[tuple[data.Transaction, str, Decimal, Message]]:
     """VAT postings of a month that no box of any return takes.
 
     A posting on a VAT account (BAS 2600-2699 but 2650) is unboxed when its account
@@ -331,7 +332,8 @@ def unboxed_vat(books: Books, start: datetime.date, end: datetime.date,
     sales are exempt).
 
     Returns:
-        ``(entry, account, amount, why)`` for each such posting.
+        ``(entry, account, amount, why)`` for each such posting; ``why`` is the
+        catalogue's message (``vat.no_box``, ``vat.exempt``).
     """
     entities: Mapping[str, Entity] = books.entities
     found = []
@@ -347,10 +349,9 @@ def unboxed_vat(books: Books, start: datetime.date, end: datetime.date,
             box = box_of(bas, opened.meta.get(BOX_KEY) if opened else None)
             number = posting.units.number or ZERO
             if box is None or box in SALES_BOXES:
-                found.append((entry, posting.account, number, "no box of the VAT return "
-                              "takes this account"))
+                found.append((entry, posting.account, number, Message.of("vat.no_box")))
             elif code is not None and code in entities \
                     and taxable_person(entities, code).head.vat_sales is VatSales.EXEMPT:
-                found.append((entry, posting.account, number, f"{code}'s sales are exempt "
-                              "(vat-sales): it files no VAT return"))
+                found.append((entry, posting.account, number,
+                              Message.of("vat.exempt", code=code)))
     return found

@@ -14,6 +14,7 @@ board can switch language without touching a sealed month.
 
 from __future__ import annotations
 
+import datetime
 import functools
 import io
 from collections.abc import Iterable
@@ -27,7 +28,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
 
-from coopledger.i18n.format import LANGUAGES, format_amount
+from coopledger.i18n.format import LANGUAGES, format_amount, format_date
 
 DOMAIN = "coopledger"
 
@@ -113,11 +114,13 @@ def message(language: str, key: str, **values: object) -> str:
 
 
 def _said(value: object, language: str) -> object:
-    # An amount the language's way; a nested message in the same language.
+    # An amount and a date the language's way; a nested message in the same language.
     if isinstance(value, Message):
         return value.text(language)
     if isinstance(value, Decimal):
         return format_amount(value, 2, language)
+    if isinstance(value, datetime.date):
+        return format_date(value, language, "long")
     return value
 
 
@@ -125,9 +128,11 @@ def _said(value: object, language: str) -> object:
 class Message:
     """A sentence not yet said in any language: a message id and its values.
 
-    The library returns these (a check's findings, a status) and the page or pack says
-    them in its language with :meth:`text`; :meth:`plain` is the English sentence with
-    the values as the books write them (``1250.00``), for the command line and files.
+    The library returns these (a check's findings, a status, a refusal) and the page or
+    pack says them in its language with :meth:`text` (amounts and dates through the
+    formatter: ``1 250,00``, ``31 okt. 2026``); :meth:`plain` is the English sentence
+    with the values as the books write them (``1250.00``, ``2026-10-31``), for the
+    command line and files.
 
     Attributes:
         key: The message id.
@@ -143,7 +148,8 @@ class Message:
         return cls(key, tuple(values.items()))
 
     def text(self, language: str) -> str:
-        """The sentence in ``language``: amounts formatted its way, nested messages too."""
+        """The sentence in ``language``: amounts and dates formatted its way, nested
+        messages too."""
         return message(language, self.key,
                        **{name: _said(value, language) for name, value in self.values})
 
