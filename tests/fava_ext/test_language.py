@@ -97,3 +97,18 @@ def test_close_checks_say_their_findings_in_the_pages_language(
     assert seals.details_in("sv")[0].endswith("förseglingar håller")
     assert seals.details_in("en")[0].endswith("seals hold")
     assert seals.details == seals.details_in("en")  # the English record is unchanged
+
+
+def test_page_messages_in_the_pages_language(tmp_path: Path) -> None:
+    """What is wrong (an unknown entity, a filter Fava cannot read) in the page's words."""
+    swedish, english = _both(tmp_path, "CoopMember/?entity=Nope")
+    assert "okänd enhet &#39;Nope&#39; (kända: " in swedish
+    assert "unknown entity &#39;Nope&#39; (known: " in english
+    assert "okänd enhet" not in english
+    assert "unknown entity" not in swedish
+    for language in ("sv", "en"):
+        (tmp_path / "time" / language).mkdir(parents=True)
+    swedish = get(ledger(tmp_path / "time" / "sv"), "CoopGroup/?time=someday")
+    english = get(ledger(tmp_path / "time" / "en", extra=ENGLISH), "CoopGroup/?time=someday")
+    assert "tidsfiltret &#39;someday&#39; är inget datum eller intervall" in swedish
+    assert "the time filter &#39;someday&#39; is not a date or range" in english

@@ -37,6 +37,7 @@ from coopledger.fava_ext.format import (
     language_of,
 )
 from coopledger.fava_ext.views import keep_transactions, period_between, whole_books_period
+from coopledger.i18n import Message, message
 from coopledger.member import member_of
 from coopledger.periods import Period
 from coopledger.svgchart import BarChart, LineChart, svg
@@ -56,7 +57,7 @@ KEEPER = "CoopGroup"
 CONFIG_KEYS = ("entity",)
 
 
-def parse_config(text: str | None) -> tuple[dict[str, Any], str | None]:
+def parse_config(text: str | None) -> tuple[dict[str, Any], Message | None]:
     """Read the extension's configuration: a Python dict literal, or nothing.
 
     ``custom "fava-extension" "coopledger.fava_ext" "{'entity': 'Kafe'}"`` opens the
@@ -66,22 +67,22 @@ def parse_config(text: str | None) -> tuple[dict[str, Any], str | None]:
         text: The configuration string from the ledger (None: no configuration).
 
     Returns:
-        The configuration and None, or an empty configuration and a readable message.
+        The configuration and None, or an empty configuration and the catalogue's
+        message saying what is wrong (``config.*``).
     """
     if not text or not text.strip():
         return {}, None
     try:
         value = ast.literal_eval(text)
     except (SyntaxError, ValueError, TypeError, MemoryError, RecursionError) as exc:
-        return {}, (f"the extension configuration {text!r} does not parse "
-                    f"({exc.__class__.__name__})")
+        return {}, Message.of("config.unreadable", text=repr(text),
+                              error=exc.__class__.__name__)
     if not isinstance(value, dict):
-        return {}, (f"the extension configuration {text!r} must be a dict such as "
-                    "{'entity': 'Kafe'}")
+        return {}, Message.of("config.not_dict", text=repr(text))
     unknown = sorted(str(key) for key in value if key not in CONFIG_KEYS)
     if unknown:
-        return {}, (f"the extension configuration has unknown key(s) {', '.join(unknown)} "
-                    f"(known: {', '.join(CONFIG_KEYS)})")
+        return {}, Message.of("config.unknown_keys", keys=", ".join(unknown),
+                              known=", ".join(CONFIG_KEYS))
     return value, None
 
 
@@ -270,7 +271,7 @@ class BoardPage(FavaExtensionBase):
             return whole_books_period(books)
         start, end = parse_date(time, self.ledger.fava_options.fiscal_year_end)
         if start is None or end is None:
-            raise CoopException(f"the time filter {time!r} is not a date or range")
+            raise CoopException(Message.of("error.time_filter", time=repr(time)))
         return books_period(books, period_between(start, end, time.strip()))
 
     def build(self, books: Books, period: Period, page: Page) -> Page:
@@ -290,7 +291,7 @@ class BoardPage(FavaExtensionBase):
         base = Page(labels(language), language)
         notices = []
         if self.config_error:
-            notices.append(f"coopledger.fava_ext: {self.config_error}")
+            notices.append(f"coopledger.fava_ext: {self.config_error.text(language)}")
         args = request.args
         try:
             books = self.books(args.get("account", ""), args.get("filter", ""))
@@ -301,10 +302,12 @@ class BoardPage(FavaExtensionBase):
                         preliminary=preliminary_months(books, period))
             built = self.build(books, period, base)
             return replace(built, preliminary=base.preliminary)
-        except (CoopException, FilterError) as exc:
-            return Page(base.t, language, message=str(getattr(exc, "message", exc)),
-                        notices=tuple(notices))
+        except CoopException as exc:
+            return Page(base.t, language, message=exc.text(language), notices=tuple(notices))
+        except FilterError as exc:  # Fava's own words, under the catalogue's heading
+            return Page(base.t, language, notices=tuple(notices), message=message(
+                language, "error.filter", error=str(getattr(exc, "message", exc))))
         except Exception as exc:  # the page shows the fault instead of a server error
             log.exception("coopledger page %s failed", self.name)
-            return Page(base.t, language, message=f"{type(exc).__name__}: {exc}",
-                        notices=tuple(notices))
+            return Page(base.t, language, notices=tuple(notices), message=message(
+                language, "error.page", error=f"{type(exc).__name__}: {exc}"))
