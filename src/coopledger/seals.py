@@ -480,7 +480,9 @@ def _touches(entry: data.Directive) -> str:
         f" ({', '.join(named)})"
 
 
-def explain_mismatch(seal: Seal, actual: MonthDigest) -> list[tuple[Message, data.Directive | None]]:
+def explain_mismatch(
+    seal: Seal, actual: MonthDigest,
+) -> list[tuple[Message, data.Directive | None]]:
     """Say what changed in a sealed month: per day, the entries not in the seal.
 
     Args:

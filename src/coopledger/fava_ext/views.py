@@ -20,9 +20,9 @@ from coopledger.balances import balances, changes, monthly_changes
 from coopledger.books import Books
 from coopledger.entities import Entity, EntityKind, entity_of
 from coopledger.errors import CoopException
-from coopledger.i18n import Message
 from coopledger.fava_ext.chart import LineChart, line_chart
 from coopledger.fava_ext.decide_view import last_day, preliminary_months
+from coopledger.i18n import Message
 from coopledger.periods import Period
 from coopledger.statements import (
     BALANCE_SECTIONS,

@@ -30,7 +30,6 @@ from beancount.core.amount import Amount
 from coopledger.books import Books
 from coopledger.entities import Entity, VatPeriod, VatSales, entity_of
 from coopledger.errors import CoopException
-from coopledger.i18n import Message
 from coopledger.filings import TaxablePerson, taxable_person, taxable_persons
 from coopledger.filings.boxes import (
     BOX_BY_NUMBER,
@@ -45,6 +44,7 @@ from coopledger.filings.boxes import (
     box_of,
     is_vat_account,
 )
+from coopledger.i18n import Message
 from coopledger.periods import Period, fiscal_year_of, month_period, parse_period
 from coopledger.seals import sealed_months
 

@@ -34,7 +34,6 @@ from typing import TYPE_CHECKING
 
 from coopledger.entities import EntityKind
 from coopledger.errors import CoopException
-from coopledger.i18n import Message
 from coopledger.fund.capital import (
     CONTRIBUTION_BAS,
     MemberShare,
@@ -46,6 +45,7 @@ from coopledger.fund.capital import (
 )
 from coopledger.fund.ledger import LoanRecord, loan_book
 from coopledger.fund.state import LoanState, LoanStatus, state_of
+from coopledger.i18n import Message
 from coopledger.money import ZERO, round_ore
 
 if TYPE_CHECKING:
