@@ -31,13 +31,14 @@ from coopledger.fava_ext.decide_view import books_period, preliminary_months
 from coopledger.fava_ext.format import (
     format_amount,
     format_date,
+    format_month,
     format_percent,
     format_sek,
     labels,
     language_of,
 )
 from coopledger.fava_ext.views import keep_transactions, period_between, whole_books_period
-from coopledger.i18n import Message, message
+from coopledger.i18n import Message, format_month_span, format_span, message
 from coopledger.member import member_of
 from coopledger.periods import Period
 from coopledger.svgchart import BarChart, LineChart, svg
@@ -98,6 +99,8 @@ def shown(text: str) -> str:
     return text
 
 
+#: A date or month as the page shows it, with its ISO form for programs.
+TIME = Markup('<time datetime="{}">{}</time>')
 #: An amount's cell, as the templates wrote it (``Markup.format`` escapes the amount).
 AMOUNT_CELL = Markup('<td class="num {}">{}</td>')
 #: The same with its column's name, which a narrow screen shows beside the amount.
@@ -162,9 +165,52 @@ class Page:
         """A ratio as a percentage in the page's language."""
         return format_percent(value, decimals, self.language)
 
-    def date(self, value: datetime.date | None, width: str = "medium") -> str:
-        """A date in the page's language (:func:`coopledger.i18n.format_date`)."""
+    def date(self, value: datetime.date | str | None, width: str = "medium") -> str:
+        """A date in the page's language (:func:`coopledger.i18n.format_date`):
+        ``6 dec. 2026``, ``6 Dec 2026``.
+
+        An ISO string (``2026-12-06``, as a library's row may hold) is read first;
+        None or an empty string gives an empty string.
+        """
+        if isinstance(value, str):
+            value = datetime.date.fromisoformat(value) if value else None
         return format_date(value, self.language, width)
+
+    def time(self, value: datetime.date | None, width: str = "medium") -> Markup:
+        """:meth:`date` as a ``time`` element that keeps the ISO date for programs."""
+        if value is None:
+            return Markup("")
+        return TIME.format(value.isoformat(), format_date(value, self.language, width))
+
+    def month(self, label: str, width: str = "short") -> str:
+        """A month (``YYYY-MM``) in the page's language: ``okt. 2026``, ``Oct 2026``
+        (``long``: ``oktober 2026``)."""
+        return format_month(label, self.language, width)
+
+    def months(self, labels: tuple[str, ...] | list[str]) -> str:
+        """Months (``YYYY-MM``) in the page's language, separated by commas."""
+        return ", ".join(format_month(label, self.language) for label in labels)
+
+    def span(self, start: datetime.date, last: datetime.date) -> str:
+        """The days from ``start`` to ``last`` (inclusive): ``1 jan.–30 nov. 2026``."""
+        return format_span(start, last, self.language)
+
+    def period_label(self, period: Period | None = None) -> str:
+        """A period's label (default: the page's): Fava's filter as typed (``2026``,
+        ``2026-Q3``); its dates in the page's language where the label is made of them:
+        a filter cut at the books' last day (``2026 (2026-01-01 – 2026-11-30)`` gives
+        ``2026 (1 jan.–30 nov. 2026)``), a span of months (``2026-01 – 2026-11`` gives
+        ``jan.–nov. 2026``)."""
+        period = period or self.period
+        if period is None:
+            return ""
+        start, last = period.start, period.last_day
+        cut = f" ({start.isoformat()} – {last.isoformat()})"
+        if period.label.endswith(cut):
+            return f"{period.label[:-len(cut)]} ({self.span(start, last)})"
+        if period.label == f"{start:%Y-%m} – {last:%Y-%m}":
+            return format_month_span(start, last, self.language)
+        return period.label
 
     def num(self, value: Decimal | None) -> Markup:
         """An amount's table cell, red when negative (one call per cell, no macro).

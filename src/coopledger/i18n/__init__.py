@@ -23,12 +23,15 @@ from coopledger.i18n.format import (
     format_amount,
     format_date,
     format_month,
+    format_month_span,
     format_percent,
     format_sek,
+    format_span,
     group_separator,
     minus_sign,
 )
 
-__all__ = ["LANGUAGES", "Message", "format_amount", "format_date", "format_month", "format_percent",
-           "format_sek", "group_separator", "labels", "language_of", "ledger_language",
-           "message", "minus_sign", "section", "translations"]
+__all__ = ["LANGUAGES", "Message", "format_amount", "format_date", "format_month",
+           "format_month_span", "format_percent", "format_sek", "format_span",
+           "group_separator", "labels", "language_of", "ledger_language", "message",
+           "minus_sign", "section", "translations"]
