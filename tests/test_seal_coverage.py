@@ -18,6 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from coopledger.books import load_books
+from coopledger.i18n import format_month
 from coopledger.plugins.seals import SealError
 from coopledger.seals import (
     ANNOTATION_KEYS,
@@ -138,7 +139,8 @@ def test_a_protected_change_is_always_caught_at_its_file_and_line(
     assert [(e.meta["filename"], e.meta["lineno"]) for e in named] == [
         ("books/2025.beancount", original.meta["lineno"])]
     assert all(message.plain().startswith(f"sealed month {MONTH}:")
-               and message.text("sv").startswith(f"förseglad månad {MONTH}:")
+               and message.text("sv").startswith(
+                   f"förseglad månad {format_month(MONTH, 'sv', 'long')}:")
                for message, _ in broken[MONTH])
 
 

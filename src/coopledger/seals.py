@@ -53,7 +53,7 @@ from pydantic import field_validator
 
 from coopledger.clearing import GENERATED_BY as CLEARING_GENERATED_BY
 from coopledger.declarations import Declaration, declaration, parse_declaration
-from coopledger.i18n import Message
+from coopledger.i18n import Message, MonthLabel
 
 if TYPE_CHECKING:
     from coopledger.books import Books
@@ -512,14 +512,14 @@ def explain_mismatch(
                 new.append(actual.where[digest])
         what = "seal.changed" if len(new) == len(known) else "seal.added"
         for entry in new:
-            problems.append((Message.of(what, month=seal.id, date=date,
+            problems.append((Message.of(what, month=MonthLabel(seal.id), date=date,
                                         touches=_touches(entry)), entry))
         if len(known) > len(new) or (known and not new):
             gone = len(known) - len(new)
             problems.append((Message.of("seal.removed_one" if gone == 1 else "seal.removed",
-                                        month=seal.id, n=gone, date=date), None))
+                                        month=MonthLabel(seal.id), n=gone, date=date), None))
     if not problems:
-        problems.append((Message.of("seal.digest", month=seal.id), None))
+        problems.append((Message.of("seal.digest", month=MonthLabel(seal.id)), None))
     return problems
 
 

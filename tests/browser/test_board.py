@@ -16,7 +16,7 @@ from coopledger.books import Books, load_books
 from coopledger.close import close_status
 from coopledger.entities import EntityKind
 from coopledger.fava_ext.close_view import read_board_packs
-from coopledger.fava_ext.format import format_amount, format_date, format_percent
+from coopledger.fava_ext.format import format_amount, format_date, format_month, format_percent
 from coopledger.fava_ext.fund_view import report_date
 from coopledger.fund import fund_report
 from coopledger.periods import Period, month_period, parse_period
@@ -97,7 +97,8 @@ def test_time_filter_changes_the_figures(server: Server, books: Books, tab: Tab)
     time_input.fill(month)
     time_input.press("Enter")
     tab.page.wait_for_function(
-        "m => document.querySelector('[data-testid=coop-period]')?.textContent === m", arg=month)
+        "m => document.querySelector('[data-testid=coop-period]')?.textContent === m",
+        arg=format_month(month, "sv", "long"))
     after = cells(tab, code)[3]
     expected = result_cell(books, code, month_period(int(year), 3))
     assert after == expected

@@ -115,9 +115,10 @@ def _csv(rows: Iterable[Iterable[Any]], header: Iterable[str]) -> str:
 
 def _statement(title: str, statement: IncomeStatement | BalanceSheet,
                language: str) -> dict[str, Any]:
-    rows = [[f"{bas} {name}".strip(), format_amount(amount, 2, language)]
-            for _, bas, _, name, amount in statement_rows(statement)]
     t = labels(language)
+    # an account's name stays the books' own; a line coopledger names is the catalogue's
+    rows = [[f"{bas} {t.get(name, name)}".strip(), format_amount(amount, 2, language)]
+            for _, bas, _, name, amount in statement_rows(statement)]
     if isinstance(statement, IncomeStatement):
         total = [t["result"], format_amount(statement.result, 2, language)]
     else:
@@ -196,7 +197,7 @@ def _results(results: dict[str, list[tuple[str, Decimal]]], language: str,
     return {"months": shown,
             "results_chart": svg_bars(bar_charts(
                 {code: [v for _, v in series[:drawn]] for code, series in results.items()},
-                months[:drawn]), language),
+                heads[:drawn]), language),
             "results_rows": [[code, *(format_amount(v, 0, language) for _, v in series)]
                              for code, series in results.items()]}
 

@@ -38,7 +38,7 @@ from coopledger.fava_ext.format import (
     language_of,
 )
 from coopledger.fava_ext.views import keep_transactions, period_between, whole_books_period
-from coopledger.i18n import Message, format_month_span, format_span, message
+from coopledger.i18n import Message, format_period, format_span, message
 from coopledger.member import member_of
 from coopledger.periods import Period
 from coopledger.svgchart import BarChart, LineChart, svg
@@ -196,21 +196,21 @@ class Page:
         return format_span(start, last, self.language)
 
     def period_label(self, period: Period | None = None) -> str:
-        """A period's label (default: the page's): Fava's filter as typed (``2026``,
-        ``2026-Q3``); its dates in the page's language where the label is made of them:
-        a filter cut at the books' last day (``2026 (2026-01-01 – 2026-11-30)`` gives
-        ``2026 (1 jan.–30 nov. 2026)``), a span of months (``2026-01 – 2026-11`` gives
-        ``jan.–nov. 2026``)."""
+        """A period's label (default: the page's) in the page's language: Fava's filter
+        as typed where it is no date (``2026``), its dates through Babel where it is
+        (``oktober 2026``, ``K3 2026``, ``2026 (1 jan.–30 nov. 2026)``,
+        :func:`coopledger.i18n.format_period`)."""
         period = period or self.period
         if period is None:
             return ""
-        start, last = period.start, period.last_day
-        cut = f" ({start.isoformat()} – {last.isoformat()})"
-        if period.label.endswith(cut):
-            return f"{period.label[:-len(cut)]} ({self.span(start, last)})"
-        if period.label == f"{start:%Y-%m} – {last:%Y-%m}":
-            return format_month_span(start, last, self.language)
-        return period.label
+        return format_period(period.label, period.start, period.last_day, self.language)
+
+    def tick(self, label: str) -> str:
+        """A chart's label on its x axis: a month (``YYYY-MM``) as ``okt. 2026``."""
+        if len(label) == 7 and label[4] == "-" and label[:4].isdigit() \
+                and label[5:].isdigit():
+            return format_month(label, self.language)
+        return label
 
     def num(self, value: Decimal | None) -> Markup:
         """An amount's table cell, red when negative (one call per cell, no macro).

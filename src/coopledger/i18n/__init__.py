@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from coopledger.i18n.catalogue import (
     Message,
+    MonthLabel,
     labels,
     language_of,
     ledger_language,
@@ -25,13 +26,14 @@ from coopledger.i18n.format import (
     format_month,
     format_month_span,
     format_percent,
+    format_period,
     format_sek,
     format_span,
     group_separator,
     minus_sign,
 )
 
-__all__ = ["LANGUAGES", "Message", "format_amount", "format_date", "format_month",
-           "format_month_span", "format_percent", "format_sek", "format_span",
+__all__ = ["LANGUAGES", "Message", "MonthLabel", "format_amount", "format_date", "format_month",
+           "format_month_span", "format_percent", "format_period", "format_sek", "format_span",
            "group_separator", "labels", "language_of", "ledger_language", "message",
            "minus_sign", "section", "translations"]

@@ -28,7 +28,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
 
-from coopledger.i18n.format import LANGUAGES, format_amount, format_date
+from coopledger.i18n.format import LANGUAGES, format_amount, format_date, format_month
 
 DOMAIN = "coopledger"
 
@@ -113,10 +113,22 @@ def message(language: str, key: str, **values: object) -> str:
     return text.format(**values) if values else text
 
 
+class MonthLabel(str):
+    """A month as the books label it (``2026-10``), said ``oktober 2026`` in a message.
+
+    It is the plain label in :meth:`Message.plain` (the command line, files).
+    """
+
+    __slots__ = ()
+
+
 def _said(value: object, language: str) -> object:
-    # An amount and a date the language's way; a nested message in the same language.
+    # An amount, a date and a month the language's way; a nested message in the same
+    # language.
     if isinstance(value, Message):
         return value.text(language)
+    if isinstance(value, MonthLabel):
+        return format_month(value, language, "long")
     if isinstance(value, Decimal):
         return format_amount(value, 2, language)
     if isinstance(value, datetime.date):
@@ -156,5 +168,6 @@ class Message:
     def plain(self) -> str:
         """The English sentence with the values as they are (``1250.00``, ``2026-10-31``)."""
         return message("en", self.key, **{
-            name: value.plain() if isinstance(value, Message) else value
+            name: value.plain() if isinstance(value, Message)
+            else str(value) if isinstance(value, MonthLabel) else value
             for name, value in self.values})

@@ -144,3 +144,37 @@ def format_span(start: datetime.date, last: datetime.date, language: str = "sv")
 def format_month_span(start: datetime.date, last: datetime.date, language: str = "sv") -> str:
     """The months from ``start``'s to ``last``'s: ``jan.–nov. 2026``, ``Jan – Nov 2026``."""
     return str(format_interval(start, last, "yMMM", locale=locale_of(language)))
+
+
+_MONTH_LABEL = re.compile(r"\d{4}-\d{2}")
+_QUARTER_LABEL = re.compile(r"\d{4}-Q[1-4]")
+
+
+def format_period(label: str, start: datetime.date, last: datetime.date,
+                  language: str = "sv") -> str:
+    """A period's label in the language, where the label is made of its dates.
+
+    A month (``2026-10``: ``oktober 2026``), a quarter (``2026-Q3``: ``K3 2026``,
+    ``Q3 2026``), days (``2025-01-02 – 2025-12-31``: ``2 jan.–31 dec. 2025``), months
+    (``2026-01 – 2026-11``: ``jan.–nov. 2026``), and a label cut at the books' last day
+    (``2026 (2026-01-01 – 2026-11-30)``: ``2026 (1 jan.–30 nov. 2026)``); any other
+    label (``2026``, a filter as typed) as it is.
+
+    Args:
+        label: The period's label.
+        start: Its first day.
+        last: Its last day.
+        language: ``sv`` or ``en``.
+    """
+    days = f"{start.isoformat()} – {last.isoformat()}"
+    if label == days:
+        return format_span(start, last, language)
+    if label.endswith(f" ({days})"):
+        return f"{label[:-len(days) - 3]} ({format_span(start, last, language)})"
+    if label == f"{start:%Y-%m} – {last:%Y-%m}":
+        return format_month_span(start, last, language)
+    if _MONTH_LABEL.fullmatch(label) and label == f"{start:%Y-%m}" == f"{last:%Y-%m}":
+        return format_month(start, language, "long")
+    if _QUARTER_LABEL.fullmatch(label):
+        return str(format_skeleton("yQQQ", start, locale=locale_of(language)))
+    return label
