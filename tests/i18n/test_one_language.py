@@ -198,3 +198,25 @@ def test_the_written_pack_speaks_the_books_language(ledgers: dict[str, Path]) ->
             continue
         index = path.parent / "boardpack" / MONTH / "index.html"
         assert_one_language(index.read_text(encoding="utf-8"), language, str(index.name))
+
+
+def test_findings_say_their_dates_in_the_language(tmp_path: Path) -> None:
+    """A finding's date: Babel's long form on a page or in a pack, ISO in the record."""
+    from coopledger.close.preflight import check_bank_assertions, check_review
+    from tests.test_close_month import SAMPLE, write_ledger
+
+    main = write_ledger(tmp_path, SAMPLE, assertions=False)
+    main.write_text(main.read_text(encoding="utf-8") + '\n2025-01-20 ! "Kvitto saknas"\n'
+                    "  Assets:Kafe:1930-Företagskonto  -10.00 SEK\n"
+                    "  Expenses:Kafe:6110-Kontorsmateriel  10.00 SEK\n", encoding="utf-8")
+    books = load_books(main)
+    start, end = datetime.date(2025, 1, 1), datetime.date(2025, 2, 1)
+    bank = check_bank_assertions(books, start, end)
+    assert not bank.ok
+    assert "31 januari 2025 eller 1 februari 2025" in bank.details_in("sv")[0]
+    assert "31 January 2025 or 1 February 2025" in bank.details_in("en")[0]
+    assert "2025-01-31 or 2025-02-01" in bank.details[0]  # the record: ISO
+    review = check_review(books, start, end)
+    assert review.details_in("sv")[0].endswith("20 januari 2025 ! Kvitto saknas")
+    assert review.details_in("en")[0].endswith("20 January 2025 ! Kvitto saknas")
+    assert review.details[0].endswith("2025-01-20 ! Kvitto saknas")

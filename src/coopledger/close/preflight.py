@@ -294,7 +294,8 @@ def review_notes(books: Books, start: datetime.date, end: datetime.date) -> list
             continue
         if entry.flag == "!" or any(p.flag == "!" for p in entry.postings):
             text = " ".join(t for t in (entry.payee, entry.narration) if t)
-            lines.append(text_note(f"{entry.date} ! {text}".rstrip(), entry.meta))
+            lines.append(located(Message.of("check.review.flagged", date=entry.date,
+                                            text=f" {text}" if text else ""), entry.meta))
     accounts = suspense_accounts(books)
     balances = account_balances(books, end, accounts)
     lines.extend(Message.of("check.review.suspense", account=account,
