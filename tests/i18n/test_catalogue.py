@@ -145,3 +145,22 @@ def test_no_message_id_twice(language: str) -> None:
            if line.startswith("msgid ")]
     assert len(ids) > 100
     assert not sorted({i for i in ids if ids.count(i) > 1})
+
+
+def test_a_refusal_carries_its_message(load_doc: Books) -> None:
+    """
+    2025-01-01 custom "coop-entity" "Kafe"
+      name: "Kafé Linnéa"
+      kind: "member"
+    """
+    from coopledger.errors import CoopException
+
+    with pytest.raises(CoopException) as raised:
+        load_doc.entity("Nope")
+    assert raised.value.message == "unknown entity 'Nope' (known: Kafe)"  # the CLI's line
+    assert str(raised.value) == raised.value.message
+    assert raised.value.text("sv") == "okänd enhet 'Nope' (kända: Kafe)"
+    assert raised.value.text("en") == raised.value.message
+    plain = CoopException("a line of its own")
+    assert plain.said is None
+    assert plain.text("sv") == "a line of its own"
