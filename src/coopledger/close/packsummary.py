@@ -20,7 +20,8 @@ page, its month is labelled preliminary in every table and left out of the chart
 that it never reads as a final result.
 
 Every word is the message catalogue's (ids ``pack.*``, :mod:`coopledger.i18n`) and every
-number goes through its formatter, in the pack's language.
+number, date and month goes through its formatter, in the pack's language
+(``oktober 2026``; compact month heads with :func:`month_heads`).
 """
 
 from __future__ import annotations
