@@ -112,3 +112,10 @@ def test_page_messages_in_the_pages_language(tmp_path: Path) -> None:
     english = get(ledger(tmp_path / "time" / "en", extra=ENGLISH), "CoopGroup/?time=someday")
     assert "tidsfiltret &#39;someday&#39; är inget datum eller intervall" in swedish
     assert "the time filter &#39;someday&#39; is not a date or range" in english
+
+
+def test_favas_own_words_under_the_catalogues_heading(tmp_path: Path) -> None:
+    """A filter Fava cannot read: Fava's own message, after the page's heading."""
+    swedish, english = _both(tmp_path, "CoopGroup/?filter=%28%28")
+    assert "Fava kan inte läsa filtret: Failed to parse filter" in swedish
+    assert "Fava cannot read the filter: Failed to parse filter" in english
