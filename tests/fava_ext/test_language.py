@@ -119,3 +119,18 @@ def test_favas_own_words_under_the_catalogues_heading(tmp_path: Path) -> None:
     swedish, english = _both(tmp_path, "CoopGroup/?filter=%28%28")
     assert "Fava kan inte läsa filtret: Failed to parse filter" in swedish
     assert "Fava cannot read the filter: Failed to parse filter" in english
+
+
+def test_a_loans_rate_is_a_percentage_in_the_pages_language(
+        tmp_path: Path, board_books: Books) -> None:
+    swedish, english = _both(tmp_path, "CoopFund/?time=2025")
+    report = fund_report(board_books, parse_period("2025").last_day)
+    line = report.loans[0]
+    rate = re.compile(rf'<tr data-loan="{line.loan_id}">.*?data-label="[^"]*">[^<]*</td>\s*'
+                      r'<td class="num" data-label="[^"]*">([^<]*)</td>', re.S)
+    for html, language in ((swedish, "sv"), (english, "en")):
+        shown = rate.search(html)
+        assert shown, language
+        assert shown[1] == format_percent(line.rate / 100, 2, language)
+    assert format_percent(line.rate / 100, 2, "en").endswith("%")
+    assert "\u00a0%" in format_percent(line.rate / 100, 2, "sv")
