@@ -197,7 +197,7 @@ def _results(results: dict[str, list[tuple[str, Decimal]]], language: str,
     return {"months": shown,
             "results_chart": svg_bars(bar_charts(
                 {code: [v for _, v in series[:drawn]] for code, series in results.items()},
-                heads[:drawn]), language),
+                [format_month(m, language) for m in months[:drawn]]), language),
             "results_rows": [[code, *(format_amount(v, 0, language) for _, v in series)]
                              for code, series in results.items()]}
 
