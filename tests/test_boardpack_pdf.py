@@ -18,7 +18,7 @@ from coopledger.close.preflight import preflight
 from coopledger.compare import compare
 from coopledger.entities import EntityKind
 from coopledger.fund import capital_lines, fund_report
-from coopledger.i18n import format_amount, labels
+from coopledger.i18n import format_amount, format_month, labels
 from coopledger.people import people
 from coopledger.periods import month_period
 from coopledger.printing import CHROMIUM
@@ -28,6 +28,9 @@ from tests.conftest import ROOT
 EXAMPLE = ROOT / "ledgers" / "example" / "main.beancount"
 MONTH = "2026-10"
 OPEN_MONTH = "2026-11"
+#: The months as the Swedish pack names them (Babel's CLDR data).
+MONTH_NAME = format_month(MONTH, "sv", "long")
+OPEN_NAME = format_month(OPEN_MONTH, "sv", "long")
 #: A4 in PostScript points; Chromium rounds to its own units, within a point.
 A4 = (Decimal("595.28"), Decimal("841.89"))
 
@@ -89,14 +92,15 @@ def test_a_few_a4_pages(printed: Printed) -> None:
         assert abs(width - A4[0]) <= 1, width
         assert abs(height - A4[1]) <= 1, height
     assert printed.reader.metadata is not None
-    assert printed.reader.metadata.title == f"Styrelserapport {MONTH}: " \
+    assert MONTH_NAME == "oktober 2026"
+    assert printed.reader.metadata.title == f"Styrelserapport {MONTH_NAME}: " \
         "Kooperativa Paraplyet i Östergötland"
 
 
 def test_the_summary_comes_first_in_reading_order(printed: Printed) -> None:
     first = printed.pages[0]
-    assert first.startswith(f"{MONTH} · sida 1 av {len(printed.pages)} "
-                            f"Styrelserapport {MONTH}")  # the page's foot, then the page
+    assert first.startswith(f"{MONTH_NAME} · sida 1 av {len(printed.pages)} "
+                            f"Styrelserapport {MONTH_NAME}")  # the page's foot, then the page
     assert first.index("Styrelserapport") < first.index("Varningar")
     text = printed.text
     positions = [text.index(heading) for heading in
@@ -167,19 +171,22 @@ def test_the_people_month_by_month_are_the_librarys(books: Books, printed: Print
 def test_an_open_month_is_preliminary_on_every_page(books: Books,
                                                     preliminary: Printed) -> None:
     for page in preliminary.pages:  # the running head, repeated on each page
-        assert f"PRELIMINÄR: {OPEN_MONTH} är inte stängd" in page
-    assert f"Styrelserapport {OPEN_MONTH} (preliminär)" in preliminary.text
+        assert f"PRELIMINÄR: {OPEN_NAME} är inte stängd" in page
+    assert f"Styrelserapport {OPEN_NAME} (preliminär)" in preliminary.text
 
 
 def test_an_open_month_is_not_drawn_as_a_result(books: Books) -> None:
     checks = preflight(books, datetime.date(2026, 11, 1), datetime.date(2026, 12, 1))
     html = board_pack_print_html(books, OPEN_MONTH, checks, final=False)
-    assert f"<title>{OPEN_MONTH}:" not in html  # no bar of the open month in the chart
-    assert "<title>2026-10:" in html
+    # no bar of the open month in the chart (a bar's tip names its month, Babel's way)
+    assert f"<title>{format_month(OPEN_MONTH, 'sv')}:" not in html
+    assert "<title>okt. 2026:" in html
+    assert f"<title>{OPEN_MONTH}:" not in html
     files = board_pack_files(books, OPEN_MONTH, checks, final=False)
     index = next(text for path, text in files.items() if path.name == "index.html")
-    assert f"<title>{OPEN_MONTH}:" not in index
-    assert f"{OPEN_MONTH} (preliminär)" in index
+    assert f"<title>{format_month(OPEN_MONTH, 'sv')}:" not in index
+    assert "<title>okt. 2026:" in index
+    assert f"{OPEN_NAME} (preliminär)" in index
 
 
 def test_the_pack_is_dated_by_its_month_not_by_the_printing(printed: Printed) -> None:

@@ -18,6 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from coopledger.books import load_books
+from coopledger.i18n import format_month
 from coopledger.plugins.seals import SealError
 from coopledger.seals import (
     ANNOTATION_KEYS,
@@ -137,7 +138,10 @@ def test_a_protected_change_is_always_caught_at_its_file_and_line(
     named = [entry for _, entry in broken[MONTH] if entry is not None]
     assert [(e.meta["filename"], e.meta["lineno"]) for e in named] == [
         ("books/2025.beancount", original.meta["lineno"])]
-    assert all(message.startswith(f"sealed month {MONTH}:") for message, _ in broken[MONTH])
+    assert all(message.plain().startswith(f"sealed month {MONTH}:")
+               and message.text("sv").startswith(
+                   f"förseglad månad {format_month(MONTH, 'sv', 'long')}:")
+               for message, _ in broken[MONTH])
 
 
 annotation = st.sampled_from(sorted(ANNOTATION_KEYS))

@@ -27,6 +27,7 @@ from coopledger.collector import paused_if_allowed
 from coopledger.declarations import Declarations, parse_declarations
 from coopledger.entities import Entity, EntityKind, entity_of, index_entities
 from coopledger.errors import CoopException
+from coopledger.i18n import Message
 from coopledger.loadcache import LoadCache
 
 ENTITIES_PLUGIN = "coopledger.plugins.entities"
@@ -238,8 +239,9 @@ class Books:
         try:
             return self.entities[code]
         except KeyError:
-            known = ", ".join(self.entities) or "none"
-            raise CoopException(f"unknown entity {code!r} (known: {known})") from None
+            known = ", ".join(self.entities) or Message.of("error.none")
+            raise CoopException(Message.of("error.unknown_entity", code=repr(code),
+                                           known=known)) from None
 
     def bas(self, account: str) -> str | None:
         """The BAS number of an account, from its ``open`` metadata."""

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
+from coopledger.i18n import Message
+
 
 class CoopError(NamedTuple):
     """A problem in the books, reported at the file and line of its entry."""
@@ -35,14 +37,24 @@ class CoopException(Exception):  # noqa: N818 - the domain's own name, as in Bea
     """A domain problem raised inside the core, carrying the meta of the entry at fault.
 
     Args:
-        message: One readable line: what is wrong and, where it helps, what to do.
+        message: One readable line: what is wrong and, where it helps, what to do; or
+            the catalogue's message (:class:`coopledger.i18n.Message`), which a page says
+            in its language (``said``) and the command line in plain English
+            (``message``).
         meta: The offending entry's metadata (``filename``/``lineno``), if any.
     """
 
-    def __init__(self, message: str, meta: dict[str, Any] | None = None) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: str | Message, meta: dict[str, Any] | None = None) -> None:
+        said = message if isinstance(message, Message) else None
+        text = message.plain() if isinstance(message, Message) else message
+        super().__init__(text)
+        self.message = text
+        self.said = said
         self.meta = meta
+
+    def text(self, language: str) -> str:
+        """The problem in ``language`` when the catalogue has its words, else as raised."""
+        return self.said.text(language) if self.said is not None else self.message
 
 
 class InputRefused(CoopException):

@@ -53,6 +53,7 @@ from pydantic import field_validator
 
 from coopledger.clearing import GENERATED_BY as CLEARING_GENERATED_BY
 from coopledger.declarations import Declaration, declaration, parse_declaration
+from coopledger.i18n import Message, MonthLabel
 
 if TYPE_CHECKING:
     from coopledger.books import Books
@@ -479,7 +480,9 @@ def _touches(entry: data.Directive) -> str:
         f" ({', '.join(named)})"
 
 
-def explain_mismatch(seal: Seal, actual: MonthDigest) -> list[tuple[str, data.Directive | None]]:
+def explain_mismatch(
+    seal: Seal, actual: MonthDigest,
+) -> list[tuple[Message, data.Directive | None]]:
     """Say what changed in a sealed month: per day, the entries not in the seal.
 
     Args:
@@ -487,16 +490,19 @@ def explain_mismatch(seal: Seal, actual: MonthDigest) -> list[tuple[str, data.Di
         actual: The digest of the month's entries as loaded now.
 
     Returns:
-        ``(message, entry or None)`` pairs; an entry is named where it can be.
+        ``(message, entry or None)`` pairs; an entry is named where it can be. The
+        messages are the catalogue's (``seal.*``): ``plain()`` for a Beancount error or
+        the command line, ``text(language)`` for a page or a pack.
     """
     sealed_days = {d: v[0] for d, v in _parse_days(seal.days).items() if v}
     sealed_entries = _parse_days(seal.entries)
-    problems: list[tuple[str, data.Directive | None]] = []
+    year, month = int(seal.id[:4]), int(seal.id[5:7])
+    problems: list[tuple[Message, data.Directive | None]] = []
     for day in sorted(set(sealed_days) | set(actual.days)):
         now = actual.days.get(day)
         if now is not None and sealed_days.get(day) == now[:16]:
             continue
-        date = f"{seal.id}-{day:02d}"
+        date = datetime.date(year, month, day)
         known = list(sealed_entries.get(day, []))
         new: list[data.Directive] = []
         for digest in actual.entries.get(day, []):
@@ -504,18 +510,16 @@ def explain_mismatch(seal: Seal, actual: MonthDigest) -> list[tuple[str, data.Di
                 known.remove(digest[:8])
             else:
                 new.append(actual.where[digest])
-        what = "changed after sealing" if len(new) == len(known) else "added after sealing"
+        what = "seal.changed" if len(new) == len(known) else "seal.added"
         for entry in new:
-            problems.append((f"sealed month {seal.id}: this entry of {date}{_touches(entry)} "
-                             f"was {what}; book a correction in an open month instead",
-                             entry))
+            problems.append((Message.of(what, month=MonthLabel(seal.id), date=date,
+                                        touches=_touches(entry)), entry))
         if len(known) > len(new) or (known and not new):
             gone = len(known) - len(new)
-            problems.append((f"sealed month {seal.id}: {gone} sealed entr"
-                             f"{'y' if gone == 1 else 'ies'} of {date} removed", None))
+            problems.append((Message.of("seal.removed_one" if gone == 1 else "seal.removed",
+                                        month=MonthLabel(seal.id), n=gone, date=date), None))
     if not problems:
-        problems.append((f"sealed month {seal.id} changed: its digest does not match the "
-                         "entries", None))
+        problems.append((Message.of("seal.digest", month=MonthLabel(seal.id)), None))
     return problems
 
 
@@ -599,7 +603,7 @@ def digest_sealed_months(
 
 def verify_month_seals(
     entries: list[data.Directive], seals: dict[str, Seal],
-) -> dict[str, list[tuple[str, data.Directive | None]]]:
+) -> dict[str, list[tuple[Message, data.Directive | None]]]:
     """Recompute every month seal; report what changed.
 
     Args:
@@ -612,7 +616,7 @@ def verify_month_seals(
     """
     months = {label: seal.version for label, seal in seals.items() if not seal.is_year}
     digests = digest_sealed_months(entries, months)
-    broken: dict[str, list[tuple[str, data.Directive | None]]] = {}
+    broken: dict[str, list[tuple[Message, data.Directive | None]]] = {}
     for month in months:
         seal = seals[month]
         actual = digests[month]

@@ -16,7 +16,7 @@ from coopledger.books import Books, load_books
 from coopledger.close import close_status
 from coopledger.entities import EntityKind
 from coopledger.fava_ext.close_view import read_board_packs
-from coopledger.fava_ext.format import format_amount, format_percent
+from coopledger.fava_ext.format import format_amount, format_date, format_month, format_percent
 from coopledger.fava_ext.fund_view import report_date
 from coopledger.fund import fund_report
 from coopledger.periods import Period, month_period, parse_period
@@ -97,7 +97,8 @@ def test_time_filter_changes_the_figures(server: Server, books: Books, tab: Tab)
     time_input.fill(month)
     time_input.press("Enter")
     tab.page.wait_for_function(
-        "m => document.querySelector('[data-testid=coop-period]')?.textContent === m", arg=month)
+        "m => document.querySelector('[data-testid=coop-period]')?.textContent === m",
+        arg=format_month(month, "sv", "long"))
     after = cells(tab, code)[3]
     expected = result_cell(books, code, month_period(int(year), 3))
     assert after == expected
@@ -143,7 +144,9 @@ def test_fund_page(server: Server, books: Books, tab: Tab) -> None:
     year = year_of(books)
     open_page(tab, server, f"CoopFund/?time={year}")
     report = fund_report(books, report_date(books, parse_period(year)))
-    assert tab.page.locator('[data-testid="fund-date"]').inner_text() == str(report.date)
+    shown_date = tab.page.locator('[data-testid="fund-date"]')
+    assert shown_date.inner_text() == format_date(report.date, "sv")
+    assert shown_date.locator("time").get_attribute("datetime") == report.date.isoformat()
 
     def cell(table: str, key: str, column: int = 1) -> str:
         texts = tab.page.locator(f'[data-testid="{table}"] tr[data-key="{key}"] td')
@@ -188,8 +191,8 @@ def test_close_page(server: Server, books: Books, tab: Tab) -> None:
 
 
 @pytest.mark.parametrize(("url", "text"), [
-    ("CoopMember/?entity=Nope", "unknown entity 'Nope'"),
-    ("CoopGroup/?time=someday", "the time filter 'someday' is not a date or range"),
+    ("CoopMember/?entity=Nope", "okänd enhet 'Nope'"),
+    ("CoopGroup/?time=someday", "tidsfiltret 'someday' är inget datum eller intervall"),
 ])
 def test_bad_input_is_a_message(server: Server, tab: Tab, url: str, text: str) -> None:
     open_page(tab, server, url)

@@ -17,7 +17,7 @@ import pytest
 from coopledger.books import Books, load_books
 from coopledger.compare import compare
 from coopledger.fava_ext.decide_view import books_period, last_day, preliminary_months
-from coopledger.fava_ext.format import format_amount
+from coopledger.fava_ext.format import format_amount, format_month
 from coopledger.fava_ext.views import whole_books_period
 from coopledger.people import people
 from coopledger.periods import parse_period
@@ -77,7 +77,7 @@ def test_the_open_month_is_marked_and_drawn_dashed(example: Server, books: Books
     open_month = f"{last_day(books):%Y-%m}"
     notice = tab.page.locator('[data-testid="coop-preliminary"]')
     assert notice.is_visible()
-    assert open_month in notice.inner_text()
+    assert format_month(open_month, "sv") in notice.inner_text()
     assert "Preliminärt" in notice.inner_text()
     months = tab.page.locator('[data-testid="member-months"] tbody tr').evaluate_all(
         "rows => rows.map(r => r.dataset.month)")

@@ -97,3 +97,40 @@ def test_close_checks_say_their_findings_in_the_pages_language(
     assert seals.details_in("sv")[0].endswith("förseglingar håller")
     assert seals.details_in("en")[0].endswith("seals hold")
     assert seals.details == seals.details_in("en")  # the English record is unchanged
+
+
+def test_page_messages_in_the_pages_language(tmp_path: Path) -> None:
+    """What is wrong (an unknown entity, a filter Fava cannot read) in the page's words."""
+    swedish, english = _both(tmp_path, "CoopMember/?entity=Nope")
+    assert "okänd enhet &#39;Nope&#39; (kända: " in swedish
+    assert "unknown entity &#39;Nope&#39; (known: " in english
+    assert "okänd enhet" not in english
+    assert "unknown entity" not in swedish
+    for language in ("sv", "en"):
+        (tmp_path / "time" / language).mkdir(parents=True)
+    swedish = get(ledger(tmp_path / "time" / "sv"), "CoopGroup/?time=someday")
+    english = get(ledger(tmp_path / "time" / "en", extra=ENGLISH), "CoopGroup/?time=someday")
+    assert "tidsfiltret &#39;someday&#39; är inget datum eller intervall" in swedish
+    assert "the time filter &#39;someday&#39; is not a date or range" in english
+
+
+def test_favas_own_words_under_the_catalogues_heading(tmp_path: Path) -> None:
+    """A filter Fava cannot read: Fava's own message, after the page's heading."""
+    swedish, english = _both(tmp_path, "CoopGroup/?filter=%28%28")
+    assert "Fava kan inte läsa filtret: Failed to parse filter" in swedish
+    assert "Fava cannot read the filter: Failed to parse filter" in english
+
+
+def test_a_loans_rate_is_a_percentage_in_the_pages_language(
+        tmp_path: Path, board_books: Books) -> None:
+    swedish, english = _both(tmp_path, "CoopFund/?time=2025")
+    report = fund_report(board_books, parse_period("2025").last_day)
+    line = report.loans[0]
+    rate = re.compile(rf'<tr data-loan="{line.loan_id}">.*?data-label="[^"]*">[^<]*</td>\s*'
+                      r'<td class="num" data-label="[^"]*">([^<]*)</td>', re.S)
+    for html, language in ((swedish, "sv"), (english, "en")):
+        shown = rate.search(html)
+        assert shown, language
+        assert shown[1] == format_percent(line.rate / 100, 2, language)
+    assert format_percent(line.rate / 100, 2, "en").endswith("%")
+    assert "\u00a0%" in format_percent(line.rate / 100, 2, "sv")

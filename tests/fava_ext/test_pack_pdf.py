@@ -107,8 +107,8 @@ def test_a_preview_is_preliminary_and_writes_nothing_in_the_books(
     target = tmp_path / "preview.pdf"
     assert main(["close", str(printed), "2025-03", "--preview", str(target)]) == 0
     text = text_of(target.read_bytes())
-    assert "PRELIMINÄR: 2025-03 är inte stängd" in text
-    assert "Styrelserapport 2025-03 (preliminär)" in text
+    assert "PRELIMINÄR: mars 2025 är inte stängd" in text
+    assert "Styrelserapport mars 2025 (preliminär)" in text
     assert sorted(p for p in printed.parent.rglob("*") if p.is_file()) == files
     assert all(p.read_bytes() == texts[p] for p in files)
     capsys.readouterr()

@@ -92,7 +92,7 @@ def test_english_follows_favas_language(tmp_path: Path) -> None:
 def test_bad_configuration_is_a_message(tmp_path: Path, config: str) -> None:
     path = ledger(tmp_path, replace=f"{EXTENSION_LINE} {config}")
     html = get(path, "CoopGroup/")
-    assert "coopledger.fava_ext: the extension configuration" in html
+    assert "coopledger.fava_ext: tilläggets konfiguration" in html
     assert 'data-entity="Kafe"' in html  # the figures still show
 
 
@@ -103,7 +103,7 @@ def test_configured_default_entity(tmp_path: Path) -> None:
 
 def test_unknown_entity_is_a_message(tmp_path: Path) -> None:
     html = get(ledger(tmp_path), "CoopMember/?entity=Nope")
-    assert "unknown entity &#39;Nope&#39;" in message(html)
+    assert "okänd enhet &#39;Nope&#39; (kända: Paraply, " in message(html)
 
 
 def test_no_entity_offers_a_choice(tmp_path: Path) -> None:
@@ -117,7 +117,7 @@ def test_no_entity_offers_a_choice(tmp_path: Path) -> None:
 
 def test_bad_time_filter_is_a_message(tmp_path: Path) -> None:
     html = get(ledger(tmp_path), "CoopGroup/?time=someday")
-    assert "the time filter &#39;someday&#39; is not a date or range" in message(html)
+    assert "tidsfiltret &#39;someday&#39; är inget datum eller intervall" in message(html)
 
 
 def test_ledger_with_errors_warns_and_still_shows(tmp_path: Path) -> None:
@@ -132,7 +132,7 @@ def test_ledger_without_entities_is_a_message(tmp_path: Path) -> None:
     path = tmp_path / "main.beancount"
     path.write_text('option "title" "Testparaplyet"\n' + EXTENSION_LINE + "\n",
                     encoding="utf-8")
-    assert "declare no entity" in message(get(path, "CoopGroup/"))
+    assert "deklarerar ingen enhet" in message(get(path, "CoopGroup/"))
 
 
 def test_entity_view_shows_only_the_member(tmp_path: Path) -> None:

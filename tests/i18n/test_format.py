@@ -13,8 +13,11 @@ from coopledger.i18n import (
     format_amount,
     format_date,
     format_month,
+    format_month_span,
     format_percent,
+    format_period,
     format_sek,
+    format_span,
     group_separator,
     minus_sign,
 )
@@ -113,3 +116,30 @@ def test_amount_reads_back_as_the_rounded_value(ore: int, decimals: int,
     groups = whole.split(group_separator(language))
     assert all(len(g) == 3 for g in groups[1:])
     assert 1 <= len(groups[0]) <= 3
+
+
+def test_months_spans_and_periods() -> None:
+    """CLDR's ranges: Swedish with an en dash, English with thin spaces around it."""
+    oct1, nov30 = datetime.date(2026, 10, 1), datetime.date(2026, 11, 30)
+    assert format_month("2026-10", "sv", "long") == "oktober 2026"
+    assert format_month("2026-10", "en", "long") == "October 2026"
+    assert format_span(datetime.date(2026, 1, 1), nov30, "sv") == "1 jan.–30 nov. 2026"
+    assert format_span(datetime.date(2026, 1, 1), nov30, "en") == "1 Jan\u2009–\u200930 Nov 2026"
+    assert format_month_span(oct1, nov30, "sv") == "okt.–nov. 2026"
+    jan1, dec31 = datetime.date(2026, 1, 1), datetime.date(2026, 12, 31)
+    for label, start, last, sv, en in (
+            ("2026-10", oct1, datetime.date(2026, 10, 31), "oktober 2026", "October 2026"),
+            ("2026-Q3", datetime.date(2026, 7, 1), datetime.date(2026, 9, 30), "K3 2026",
+             "Q3 2026"),
+            ("2026", jan1, dec31, "2026", "2026"),  # no date in it: as typed
+            ("2025-03 - 2025-08", datetime.date(2025, 3, 1), datetime.date(2025, 8, 31),
+             "2025-03 - 2025-08", "2025-03 - 2025-08"),  # Fava's range, as typed
+            ("2026-01-02 – 2026-11-30", datetime.date(2026, 1, 2), nov30,
+             "2 jan.–30 nov. 2026", "2 Jan\u2009–\u200930 Nov 2026"),
+            ("2026-01 – 2026-11", jan1, nov30, "jan.–nov. 2026", "Jan\u2009–\u2009Nov 2026"),
+            ("2026 (2026-01-01 – 2026-11-30)", jan1, nov30, "2026 (1 jan.–30 nov. 2026)",
+             "2026 (1 Jan\u2009–\u200930 Nov 2026)")):
+        assert format_period(label, start, last, "sv") == sv, label
+        assert format_period(label, start, last, "en") == en, label
+    # a label that looks like a month but is not the period's is left alone
+    assert format_period("2026-10", jan1, dec31, "sv") == "2026-10"

@@ -57,11 +57,12 @@ def test_pack_words_follow_the_language(tmp_path: Path) -> None:
     english = _index(board_pack_files(books, MONTH, checks, "en"))
     assert '<html lang="sv">' in swedish
     assert '<html lang="en">' in english
-    for sv, en in (("Styrelserapport 2025-01", "Board report 2025-01"),
+    for sv, en in (("Styrelserapport januari 2025", "Board report January 2025"),
                    ("Kontroller vid bokslutet", "Checks at the close"),
                    ("Medlemmarnas resultat per månad", "Members' result by month"),
                    ("Koncernen (internt eliminerat)", "Group (intra-group eliminated)"),
-                   ("Resultaträkning 2025-01", "Income statement 2025-01"),
+                   ("Resultaträkning januari 2025", "Income statement January 2025"),
+                   ("Balansräkning 31 jan. 2025", "Balance sheet 31 Jan 2025"),
                    ("<th>Konto</th>", "<th>Account</th>")):
         assert sv in swedish
         assert en in english.replace("&#39;", "'")

@@ -109,8 +109,8 @@ def close_status(books: Books, *, with_checks: bool = True) -> list[MonthStatus]
         One status per month, oldest first (empty for books without transactions).
     """
     from coopledger.close.month import first_month  # on first use: see _FROM_STEPS
-    from coopledger.close.preflight import preflight, result, text_note
-    from coopledger.i18n import Message
+    from coopledger.close.preflight import preflight, result
+    from coopledger.i18n import Message, MonthLabel
 
     first = first_month(books)
     if first is None:
@@ -135,8 +135,9 @@ def close_status(books: Books, *, with_checks: bool = True) -> list[MonthStatus]
         checks: list[CheckResult] = []
         if label in broken:
             state = MonthState.SEAL_BROKEN
-            checks = [result("seals", False, [text_note(m) for m, _ in broken[label]],
-                             heading=Message.of("check.seals.month", month=label))]
+            checks = [result("seals", False, [m for m, _ in broken[label]],
+                             heading=Message.of("check.seals.month",
+                                                 month=MonthLabel(label)))]
         elif label in covered:
             state = MonthState.SEALED
             if label in seals and seals[label].accepted_by:

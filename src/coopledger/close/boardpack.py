@@ -39,11 +39,18 @@ from typing import Any
 from markupsafe import Markup
 
 from coopledger.books import Books
-from coopledger.close.packsummary import pack_summary
+from coopledger.close.packsummary import month_heads, pack_summary
 from coopledger.close.preflight import CheckResult
 from coopledger.close.render import render
 from coopledger.entities import EntityKind
-from coopledger.i18n import format_amount, labels, ledger_language
+from coopledger.i18n import (
+    format_amount,
+    format_date,
+    format_month,
+    format_month_span,
+    labels,
+    ledger_language,
+)
 from coopledger.periods import Period, fiscal_year_of, month_period
 from coopledger.printing import print_pdf
 from coopledger.seals import month_bounds, previous_month
@@ -108,9 +115,10 @@ def _csv(rows: Iterable[Iterable[Any]], header: Iterable[str]) -> str:
 
 def _statement(title: str, statement: IncomeStatement | BalanceSheet,
                language: str) -> dict[str, Any]:
-    rows = [[f"{bas} {name}".strip(), format_amount(amount, 2, language)]
-            for _, bas, _, name, amount in statement_rows(statement)]
     t = labels(language)
+    # an account's name stays the books' own; a line coopledger names is the catalogue's
+    rows = [[f"{bas} {t.get(name, name)}".strip(), format_amount(amount, 2, language)]
+            for _, bas, _, name, amount in statement_rows(statement)]
     if isinstance(statement, IncomeStatement):
         total = [t["result"], format_amount(statement.result, 2, language)]
     else:
@@ -167,9 +175,13 @@ def _entity_section(books: Books, code: str | None, month: str, language: str) -
              f"income-ytd-{name}.csv": _csv(statement_rows(ytd_is), header),
              f"balance-{name}.csv": _csv(statement_rows(sheet), header)}
     section = {"label": label, "statements": [
-        _statement(t["income_statement_of"].format(period=month), month_is, language),
-        _statement(t["income_statement_of"].format(period=to_date.label), ytd_is, language),
-        _statement(t["balance_sheet_at"].format(date=period.last_day), sheet, language)]}
+        _statement(t["income_statement_of"].format(
+            period=format_month(month, language, "long")), month_is, language),
+        _statement(t["income_statement_of"].format(
+            period=format_month_span(to_date.start, to_date.last_day, language)), ytd_is,
+            language),
+        _statement(t["balance_sheet_at"].format(date=format_date(period.last_day, language)),
+                   sheet, language)]}
     return section, files
 
 
@@ -180,11 +192,12 @@ def _results(results: dict[str, list[tuple[str, Decimal]]], language: str,
     months = [m for m, _ in next(iter(results.values()), [])]
     drawn = len(months) if final else len(months) - 1
     preliminary = labels(language)["pack.preliminary_month"]
-    shown = months if final else [*months[:-1], preliminary.format(month=months[-1])]
+    heads = month_heads(months, language)
+    shown = heads if final else [*heads[:-1], preliminary.format(month=heads[-1])]
     return {"months": shown,
             "results_chart": svg_bars(bar_charts(
                 {code: [v for _, v in series[:drawn]] for code, series in results.items()},
-                months[:drawn]), language),
+                [format_month(m, language) for m in months[:drawn]]), language),
             "results_rows": [[code, *(format_amount(v, 0, language) for _, v in series)]
                              for code, series in results.items()]}
 
@@ -342,7 +355,8 @@ def member_pack_files(books: Books, code: str, month: str, state: str,
         s=pack_summary(books, month, None, final=final, members=[code], language=language),
         loans=[[a, b, format_amount(c, 2, language), format_amount(d, 2, language),
                 t.get(f"status_{e}", e),
-                format_amount(f, 2, language), format_amount(g, 2, language), str(h), str(i)]
+                format_amount(f, 2, language), format_amount(g, 2, language), str(h),
+                format_date(i, language) if isinstance(i, datetime.date) else ""]
                for a, b, c, d, e, f, g, h, i in loan_rows],
         sections=[section])
     return files

@@ -20,6 +20,7 @@ from typing import Any
 from markupsafe import Markup
 
 from coopledger.books import Books
+from coopledger.close.packsummary import month_heads
 from coopledger.close.render import render
 from coopledger.fund import capital_lines, first_reportable_day
 from coopledger.fund.report import PAR_DAYS, STATUSES, FundReport, fund_report
@@ -112,10 +113,11 @@ def _history_charts(books: Books, month: str, language: str) -> tuple[Markup, Ma
     history = [fund_report(books, month_bounds(m)[1] - datetime.timedelta(days=1))
                for m in months]
     t = labels(language)
-    portfolio = line_chart(t["portfolio_12_months"], months, {
+    heads = month_heads(months, language)
+    portfolio = line_chart(t["portfolio_12_months"], heads, {
         t["chart_gross_portfolio"]: [r.gross_portfolio for r in history],
         t["written_off"]: [r.written_off for r in history]})
-    par = line_chart(t["par_12_months"], months, {
+    par = line_chart(t["par_12_months"], heads, {
         f"PAR{d}": [r.par.get(d, Decimal(0)) for r in history] for d in PAR_DAYS},
         percent=True)
     return svg(portfolio, language, testid="fund-portfolio"), svg(par, language,

@@ -271,7 +271,7 @@ def _already_sealed(books: Books, report: CloseReport) -> bool:
     if month in seals:
         broken = verify_month_seals(books.entries, {month: seals[month]})
         if broken:
-            _fail(report, [m for m, _ in broken[month]])
+            _fail(report, [m.plain() for m, _ in broken[month]])
         else:
             report.status = "already sealed"
         return True

@@ -32,6 +32,7 @@ from beancount.core import data, flags
 
 from coopledger.entities import entity_of
 from coopledger.errors import CoopException
+from coopledger.i18n import Message
 from coopledger.vouchers import VOUCHER_KEY, VoucherId, format_voucher_ids, voucher_ids
 
 DEFAULT_SERIES = "A"
@@ -139,7 +140,7 @@ def assign_vouchers(
 
 def numbering_problems(
     entries: Iterable[data.Directive], fiscal_year_start: Mapping[str, int],
-) -> list[tuple[str, dict[str, object] | None]]:
+) -> list[tuple[Message, dict[str, object] | None]]:
     """Check that voucher ids are complete, consistent, gapless and in date order.
 
     Args:
@@ -147,9 +148,10 @@ def numbering_problems(
         fiscal_year_start: Entity code to the month its fiscal year starts.
 
     Returns:
-        ``(message, meta)`` for each problem (empty when all is well).
+        ``(message, meta)`` for each problem (empty when all is well); the messages
+        are the catalogue's (``voucher.*``), said in a page's or a pack's language.
     """
-    problems: list[tuple[str, dict[str, object] | None]] = []
+    problems: list[tuple[Message, dict[str, object] | None]] = []
     series: dict[SeriesKey, list[tuple[int, datetime.date, dict[str, object]]]] = \
         defaultdict(list)
     for entry in entries:
@@ -157,29 +159,32 @@ def numbering_problems(
             continue
         try:
             ids = voucher_ids(entry.meta)
-        except ValueError as exc:
-            problems.append((str(exc), entry.meta))
+        except ValueError:
+            problems.append((Message.of("voucher.unreadable",
+                                        value=str(entry.meta[VOUCHER_KEY])), entry.meta))
             continue
         if sorted(ids) != touched_entities(entry):
-            problems.append((f"ver names {', '.join(sorted(ids))} but the transaction "
-                             f"touches {', '.join(touched_entities(entry))}", entry.meta))
+            problems.append((Message.of("voucher.entities", named=", ".join(sorted(ids)),
+                                        touched=", ".join(touched_entities(entry))),
+                             entry.meta))
         for vid in ids.values():
             expected = fiscal_year(entry.date, fiscal_year_start.get(vid.entity, 1))
             if vid.year != expected:
-                problems.append((f"voucher {vid} is dated in fiscal year {expected}",
-                                 entry.meta))
+                problems.append((Message.of("voucher.year", voucher=str(vid),
+                                            year=expected), entry.meta))
             series[(vid.entity, vid.series, vid.year)].append((vid.number, entry.date,
                                                                 entry.meta))
     for (code, name, year), numbers in sorted(series.items()):
         numbers.sort(key=lambda item: item[0])
         for position, (number, date, meta) in enumerate(numbers, start=1):
             if number != position:
-                problems.append((f"voucher series {code}:{name}-{year} has a gap or a "
-                                 f"duplicate at number {number} (expected {position})", meta))
+                problems.append((Message.of("voucher.gap", series=f"{code}:{name}-{year}",
+                                            number=number, expected=position), meta))
                 break
             if position > 1 and date < numbers[position - 2][1]:
-                problems.append((f"voucher {code}:{name}-{year}-{number:04d} is dated "
-                                 f"{date}, before the voucher numbered before it", meta))
+                problems.append((Message.of("voucher.order",
+                                            voucher=f"{code}:{name}-{year}-{number:04d}",
+                                            date=date), meta))
                 break
     return problems
 

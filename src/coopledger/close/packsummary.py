@@ -21,7 +21,8 @@ page, its month is labelled preliminary in every table and left out of the chart
 that it never reads as a final result.
 
 Every word is the message catalogue's (ids ``pack.*``, :mod:`coopledger.i18n`) and every
-number goes through its formatter, in the pack's language.
+number, date and month goes through its formatter, in the pack's language
+(``oktober 2026``; compact month heads with :func:`month_heads`).
 """
 
 from __future__ import annotations
@@ -31,13 +32,24 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from babel.dates import format_skeleton
+
 from coopledger.books import Books
 from coopledger.close.preflight import CheckResult
 from coopledger.compare import compare
 from coopledger.entities import EntityKind
 from coopledger.fund import capital_lines, fund_report
 from coopledger.fund.report import PAR_DAYS
-from coopledger.i18n import format_amount, format_percent, labels, section
+from coopledger.i18n import (
+    format_amount,
+    format_date,
+    format_month,
+    format_month_span,
+    format_percent,
+    labels,
+    section,
+)
+from coopledger.i18n.format import locale_of
 from coopledger.people import PeopleCount, people_counts
 from coopledger.periods import Period, month_period
 from coopledger.ratios import (
@@ -56,6 +68,18 @@ VERDICT_MARK = {"good": "✓", "watch": "!", "bad": "✗", None: "–"}
 
 def _language(language: str) -> Language:
     return "en" if language == "en" else "sv"
+
+
+def month_heads(months: list[str], language: str) -> list[str]:
+    """Short column heads for consecutive months (``YYYY-MM``): the month's abbreviation,
+    with its year on the first column and on each January (``nov. 2025``, ``dec.``,
+    ``jan. 2026``, ``feb.``)."""
+    heads = []
+    for index, label in enumerate(months):
+        day = datetime.date(int(label[:4]), int(label[5:7]), 1)
+        heads.append(format_month(day, language) if index == 0 or day.month == 1
+                     else format_skeleton("MMM", day, locale=locale_of(language)))
+    return heads
 
 
 def months_to(month: str, count: int = 12) -> Period:
@@ -126,7 +150,8 @@ def _result_row(books: Books, code: str | None, label: str, period: Period,
     return {"code": code, "label": label, "figures": figures,
             "cells": {k: format_amount(v, 0, language) for k, v in figures.items()},
             "negative": {k: v < 0 for k, v in figures.items()},
-            "ytd_label": budget.year_to_date.label}
+            "ytd_label": format_month_span(budget.year_to_date.start,
+                                           budget.year_to_date.last_day, language)}
 
 
 def _fund(books: Books, period: Period, language: Language) -> dict[str, Any] | None:
@@ -147,7 +172,8 @@ def _fund(books: Books, period: Period, language: Language) -> dict[str, Any] | 
         ("fig_provision_required", report.provision_required),
         ("written_off", report.written_off), ("recovered", report.recovered),
         ("interest_earned", report.interest_earned))]
-    return {"date": date, "name": books.entities[report.fund].name, "code": report.fund,
+    return {"date": date, "date_text": format_date(date, language),
+            "name": books.entities[report.fund].name, "code": report.fund,
             "capital": [{"key": c.key, "label": t[c.label], "amount": amount(c.amount),
                          "total": c.total, "negative": c.amount < 0}
                         for c in capital_lines(report)],
@@ -178,6 +204,7 @@ def pack_summary(books: Books, month: str, checks: list[CheckResult] | None, *,
     p = section(lang, "pack.")
     t = labels(lang)
     period = month_period(int(month[:4]), int(month[5:]))
+    month_name = format_month(month, lang, "long")
     group = members is None
     codes = members if members is not None else [
         c for c, e in books.entities.items() if e.kind is EntityKind.MEMBER]
@@ -211,22 +238,25 @@ def pack_summary(books: Books, month: str, checks: list[CheckResult] | None, *,
                                        final_months, p["group"], lang))
     if any(row["now"] is not None and not row["now"]["booked"] for row in people_rows):
         warnings.append(PackWarning("people", "watch", p["the_people"],
-                                    p["no_payroll"].format(month=month)))
+                                    p["no_payroll"].format(month=month_name)))
     results = [_result_row(books, c, names[c], period, lang) for c in codes]
     if group:
         results.append(_result_row(books, None, t["consolidated"], period, lang))
     order = {"bad": 0, "watch": 1}
     warnings.sort(key=lambda w: order.get(w.verdict, 2))
-    month_label = month if final else p["preliminary_month"].format(month=month)
+    month_label = month_name if final else p["preliminary_month"].format(month=month_name)
     return {
-        "month": month, "preliminary": not final, "month_label": month_label,
+        "month": month, "month_name": month_name, "preliminary": not final,
+        "month_label": month_label,
         "warnings": warnings, "results": results,
         "ytd_label": results[0]["ytd_label"] if results else "",
         "ratio_names": [RATIOS[key].en if lang == "en" else RATIOS[key].sv
                         for key in ENTITY_RATIOS],
         "ratios": ratio_rows, "people": people_rows,
-        "people_months": [m.label[2:] if m.label in final_months
-                          else p["preliminary_short"].format(month=m.label[2:])
-                          for m in history.months()],
+        "people_months": [head if m.label in final_months
+                          else p["preliminary_short"].format(month=head)
+                          for m, head in zip(history.months(),
+                                             month_heads([m.label for m in history.months()],
+                                                         lang), strict=True)],
         "fund": fund, "checks": checks, "marks": VERDICT_MARK, "p": p, "lang": lang,
     }

@@ -171,6 +171,11 @@ def text_note(text: str, meta: dict[str, object] | None = None) -> Message:
     return Message.of("check.text", text=f"{_where(meta)}{text}")
 
 
+def located(note: Message, meta: dict[str, object] | None = None) -> Message:
+    """A finding in the catalogue's words, after its place (``file:line: ``)."""
+    return Message.of("check.at", where=_where(meta), note=note) if _where(meta) else note
+
+
 def check_errors(books: Books) -> CheckResult:
     """Beancount and coopledger report no error."""
     lines = [text_note(format_error(e)) for e in books.errors]
@@ -247,8 +252,8 @@ def check_seals(books: Books) -> CheckResult:
     problems = [Message.of("check.seals.twice", where=_where(e.meta),
                            period=e.values[0].value) for e in duplicates]
     for problems_of_month in verify_month_seals(books.entries, seals).values():
-        for text, entry in problems_of_month:
-            problems.append(text_note(text, entry.meta if entry else None))
+        for note, entry in problems_of_month:
+            problems.append(located(note, entry.meta if entry else None))
     return result("seals", not problems,
                   problems or [Message.of("check.seals.ok", n=len(seals))])
 
@@ -256,8 +261,8 @@ def check_seals(books: Books) -> CheckResult:
 def check_vouchers(books: Books) -> CheckResult:
     """Voucher ids already written are consistent and gapless."""
     starts = {c: e.fiscal_year_start for c, e in books.entities.items()}
-    problems = [text_note(text, meta)
-                for text, meta in numbering_problems(books.entries, starts)]
+    problems = [located(note, meta)
+                for note, meta in numbering_problems(books.entries, starts)]
     return result("vouchers", not problems, problems or [Message.of("check.vouchers.ok")])
 
 
@@ -289,7 +294,8 @@ def review_notes(books: Books, start: datetime.date, end: datetime.date) -> list
             continue
         if entry.flag == "!" or any(p.flag == "!" for p in entry.postings):
             text = " ".join(t for t in (entry.payee, entry.narration) if t)
-            lines.append(text_note(f"{entry.date} ! {text}".rstrip(), entry.meta))
+            lines.append(located(Message.of("check.review.flagged", date=entry.date,
+                                            text=f" {text}" if text else ""), entry.meta))
     accounts = suspense_accounts(books)
     balances = account_balances(books, end, accounts)
     lines.extend(Message.of("check.review.suspense", account=account,

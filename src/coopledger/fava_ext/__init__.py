@@ -40,6 +40,7 @@ from coopledger.fava_ext import fund_view as _fund
 from coopledger.fava_ext import page as _page
 from coopledger.fava_ext import views as _views
 from coopledger.fava_ext.ledgers_view import ledgers_view
+from coopledger.i18n import language_of, message
 from coopledger.periods import Period
 from coopledger.ratios import Language
 
@@ -196,6 +197,11 @@ class CoopClose(_page.BoardPage):
         return _page.Page(page.t, page.language, notices=page.notices, period=period,
                           view=view)
 
+    def _no_pack_file(self) -> Response:
+        """The 404 of a board pack file that does not exist, in Fava's language."""
+        text = message(language_of(self.ledger.fava_options.language), "error.no_pack_file")
+        return Response(text, status=404, mimetype="text/plain")
+
     @_endpoint("board_pack")
     def board_pack(self) -> Response:
         """One file of a month's board pack (``?month=2026-10&file=index.html``).
@@ -209,7 +215,7 @@ class CoopClose(_page.BoardPage):
         if _page.member_code(books) is not None:
             content = _close.member_pack_file(books, request.args.get("month", ""), name)
             if content is None:
-                return Response("no such board pack file", status=404, mimetype="text/plain")
+                return self._no_pack_file()
             if isinstance(content, bytes):
                 return Response(content, mimetype="application/pdf", headers={
                     "Content-Disposition": f'attachment; filename="{name}"'})
@@ -218,7 +224,7 @@ class CoopClose(_page.BoardPage):
         path = _close.board_pack_file(Path(self.ledger.beancount_file_path),
                                       request.args.get("month", ""), name)
         if path is None:
-            return Response("no such board pack file", status=404, mimetype="text/plain")
+            return self._no_pack_file()
         if path.suffix == ".pdf":
             return send_file(path, mimetype="application/pdf", as_attachment=True,
                              download_name=path.name)

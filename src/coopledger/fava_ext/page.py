@@ -31,12 +31,14 @@ from coopledger.fava_ext.decide_view import books_period, preliminary_months
 from coopledger.fava_ext.format import (
     format_amount,
     format_date,
+    format_month,
     format_percent,
     format_sek,
     labels,
     language_of,
 )
 from coopledger.fava_ext.views import keep_transactions, period_between, whole_books_period
+from coopledger.i18n import Message, format_period, format_span, message
 from coopledger.member import member_of
 from coopledger.periods import Period
 from coopledger.svgchart import BarChart, LineChart, svg
@@ -56,7 +58,7 @@ KEEPER = "CoopGroup"
 CONFIG_KEYS = ("entity",)
 
 
-def parse_config(text: str | None) -> tuple[dict[str, Any], str | None]:
+def parse_config(text: str | None) -> tuple[dict[str, Any], Message | None]:
     """Read the extension's configuration: a Python dict literal, or nothing.
 
     ``custom "fava-extension" "coopledger.fava_ext" "{'entity': 'Kafe'}"`` opens the
@@ -66,22 +68,22 @@ def parse_config(text: str | None) -> tuple[dict[str, Any], str | None]:
         text: The configuration string from the ledger (None: no configuration).
 
     Returns:
-        The configuration and None, or an empty configuration and a readable message.
+        The configuration and None, or an empty configuration and the catalogue's
+        message saying what is wrong (``config.*``).
     """
     if not text or not text.strip():
         return {}, None
     try:
         value = ast.literal_eval(text)
     except (SyntaxError, ValueError, TypeError, MemoryError, RecursionError) as exc:
-        return {}, (f"the extension configuration {text!r} does not parse "
-                    f"({exc.__class__.__name__})")
+        return {}, Message.of("config.unreadable", text=repr(text),
+                              error=exc.__class__.__name__)
     if not isinstance(value, dict):
-        return {}, (f"the extension configuration {text!r} must be a dict such as "
-                    "{'entity': 'Kafe'}")
+        return {}, Message.of("config.not_dict", text=repr(text))
     unknown = sorted(str(key) for key in value if key not in CONFIG_KEYS)
     if unknown:
-        return {}, (f"the extension configuration has unknown key(s) {', '.join(unknown)} "
-                    f"(known: {', '.join(CONFIG_KEYS)})")
+        return {}, Message.of("config.unknown_keys", keys=", ".join(unknown),
+                              known=", ".join(CONFIG_KEYS))
     return value, None
 
 
@@ -97,6 +99,8 @@ def shown(text: str) -> str:
     return text
 
 
+#: A date or month as the page shows it, with its ISO form for programs.
+TIME = Markup('<time datetime="{}">{}</time>')
 #: An amount's cell, as the templates wrote it (``Markup.format`` escapes the amount).
 AMOUNT_CELL = Markup('<td class="num {}">{}</td>')
 #: The same with its column's name, which a narrow screen shows beside the amount.
@@ -161,9 +165,52 @@ class Page:
         """A ratio as a percentage in the page's language."""
         return format_percent(value, decimals, self.language)
 
-    def date(self, value: datetime.date | None, width: str = "medium") -> str:
-        """A date in the page's language (:func:`coopledger.i18n.format_date`)."""
+    def date(self, value: datetime.date | str | None, width: str = "medium") -> str:
+        """A date in the page's language (:func:`coopledger.i18n.format_date`):
+        ``6 dec. 2026``, ``6 Dec 2026``.
+
+        An ISO string (``2026-12-06``, as a library's row may hold) is read first;
+        None or an empty string gives an empty string.
+        """
+        if isinstance(value, str):
+            value = datetime.date.fromisoformat(value) if value else None
         return format_date(value, self.language, width)
+
+    def time(self, value: datetime.date | None, width: str = "medium") -> Markup:
+        """:meth:`date` as a ``time`` element that keeps the ISO date for programs."""
+        if value is None:
+            return Markup("")
+        return TIME.format(value.isoformat(), format_date(value, self.language, width))
+
+    def month(self, label: str, width: str = "short") -> str:
+        """A month (``YYYY-MM``) in the page's language: ``okt. 2026``, ``Oct 2026``
+        (``long``: ``oktober 2026``)."""
+        return format_month(label, self.language, width)
+
+    def months(self, labels: tuple[str, ...] | list[str]) -> str:
+        """Months (``YYYY-MM``) in the page's language, separated by commas."""
+        return ", ".join(format_month(label, self.language) for label in labels)
+
+    def span(self, start: datetime.date, last: datetime.date) -> str:
+        """The days from ``start`` to ``last`` (inclusive): ``1 jan.–30 nov. 2026``."""
+        return format_span(start, last, self.language)
+
+    def period_label(self, period: Period | None = None) -> str:
+        """A period's label (default: the page's) in the page's language: Fava's filter
+        as typed where it is no date (``2026``), its dates through Babel where it is
+        (``oktober 2026``, ``K3 2026``, ``2026 (1 jan.–30 nov. 2026)``,
+        :func:`coopledger.i18n.format_period`)."""
+        period = period or self.period
+        if period is None:
+            return ""
+        return format_period(period.label, period.start, period.last_day, self.language)
+
+    def tick(self, label: str) -> str:
+        """A chart's label on its x axis: a month (``YYYY-MM``) as ``okt. 2026``."""
+        if len(label) == 7 and label[4] == "-" and label[:4].isdigit() \
+                and label[5:].isdigit():
+            return format_month(label, self.language)
+        return label
 
     def num(self, value: Decimal | None) -> Markup:
         """An amount's table cell, red when negative (one call per cell, no macro).
@@ -270,7 +317,7 @@ class BoardPage(FavaExtensionBase):
             return whole_books_period(books)
         start, end = parse_date(time, self.ledger.fava_options.fiscal_year_end)
         if start is None or end is None:
-            raise CoopException(f"the time filter {time!r} is not a date or range")
+            raise CoopException(Message.of("error.time_filter", time=repr(time)))
         return books_period(books, period_between(start, end, time.strip()))
 
     def build(self, books: Books, period: Period, page: Page) -> Page:
@@ -290,7 +337,7 @@ class BoardPage(FavaExtensionBase):
         base = Page(labels(language), language)
         notices = []
         if self.config_error:
-            notices.append(f"coopledger.fava_ext: {self.config_error}")
+            notices.append(f"coopledger.fava_ext: {self.config_error.text(language)}")
         args = request.args
         try:
             books = self.books(args.get("account", ""), args.get("filter", ""))
@@ -301,10 +348,12 @@ class BoardPage(FavaExtensionBase):
                         preliminary=preliminary_months(books, period))
             built = self.build(books, period, base)
             return replace(built, preliminary=base.preliminary)
-        except (CoopException, FilterError) as exc:
-            return Page(base.t, language, message=str(getattr(exc, "message", exc)),
-                        notices=tuple(notices))
+        except CoopException as exc:
+            return Page(base.t, language, message=exc.text(language), notices=tuple(notices))
+        except FilterError as exc:  # Fava's own words, under the catalogue's heading
+            return Page(base.t, language, notices=tuple(notices), message=message(
+                language, "error.filter", error=str(getattr(exc, "message", exc))))
         except Exception as exc:  # the page shows the fault instead of a server error
             log.exception("coopledger page %s failed", self.name)
-            return Page(base.t, language, message=f"{type(exc).__name__}: {exc}",
-                        notices=tuple(notices))
+            return Page(base.t, language, notices=tuple(notices), message=message(
+                language, "error.page", error=f"{type(exc).__name__}: {exc}"))

@@ -22,6 +22,7 @@ from coopledger.entities import Entity, EntityKind, entity_of
 from coopledger.errors import CoopException
 from coopledger.fava_ext.chart import LineChart, line_chart
 from coopledger.fava_ext.decide_view import last_day, preliminary_months
+from coopledger.i18n import Message
 from coopledger.periods import Period
 from coopledger.statements import (
     BALANCE_SECTIONS,
@@ -271,7 +272,7 @@ def group_view(books: Books, period: Period, *, consolidate: bool = True) -> Gro
         CoopException: The books declare no entity.
     """
     if not books.entities:
-        raise CoopException("the books declare no entity (custom \"coop-entity\")")
+        raise CoopException(Message.of("error.no_entities"))
     heads = headcounts(books, period)
     order = {EntityKind.MEMBER: 0, EntityKind.UMBRELLA: 1, EntityKind.FUND: 2}
     entities = sorted(books.entities.values(), key=lambda e: order[e.kind])

@@ -44,6 +44,7 @@ from coopledger.filings.boxes import (
     box_of,
     is_vat_account,
 )
+from coopledger.i18n import Message
 from coopledger.periods import Period, fiscal_year_of, month_period, parse_period
 from coopledger.seals import sealed_months
 
@@ -323,7 +324,7 @@ def settlement_entries(books: Books, month: Period,
 
 
 def unboxed_vat(books: Books, start: datetime.date, end: datetime.date,
-                ) -> list[tuple[data.Transaction, str, Decimal, str]]:
+                ) -> list[tuple[data.Transaction, str, Decimal, Message]]:
     """VAT postings of a month that no box of any return takes.
 
     A posting on a VAT account (BAS 2600-2699 but 2650) is unboxed when its account
@@ -331,7 +332,8 @@ def unboxed_vat(books: Books, start: datetime.date, end: datetime.date,
     sales are exempt).
 
     Returns:
-        ``(entry, account, amount, why)`` for each such posting.
+        ``(entry, account, amount, why)`` for each such posting; ``why`` is the
+        catalogue's message (``vat.no_box``, ``vat.exempt``).
     """
     entities: Mapping[str, Entity] = books.entities
     found = []
@@ -347,10 +349,9 @@ def unboxed_vat(books: Books, start: datetime.date, end: datetime.date,
             box = box_of(bas, opened.meta.get(BOX_KEY) if opened else None)
             number = posting.units.number or ZERO
             if box is None or box in SALES_BOXES:
-                found.append((entry, posting.account, number, "no box of the VAT return "
-                              "takes this account"))
+                found.append((entry, posting.account, number, Message.of("vat.no_box")))
             elif code is not None and code in entities \
                     and taxable_person(entities, code).head.vat_sales is VatSales.EXEMPT:
-                found.append((entry, posting.account, number, f"{code}'s sales are exempt "
-                              "(vat-sales): it files no VAT return"))
+                found.append((entry, posting.account, number,
+                              Message.of("vat.exempt", code=code)))
     return found

@@ -45,6 +45,7 @@ from coopledger.fund.capital import (
 )
 from coopledger.fund.ledger import LoanRecord, loan_book
 from coopledger.fund.state import LoanState, LoanStatus, state_of
+from coopledger.i18n import Message
 from coopledger.money import ZERO, round_ore
 
 if TYPE_CHECKING:
@@ -206,12 +207,11 @@ def fund_report(books: Books, date: datetime.date) -> FundReport:
     """
     fund = next((e.code for e in books.entities.values() if e.kind is EntityKind.FUND), None)
     if fund is None:
-        raise CoopException("the books declare no entity of kind fund")
+        raise CoopException(Message.of("error.no_fund"))
     book = loan_book(books)
     opened = max((r.opening.date for r in book.loans.values() if r.opening), default=None)
     if opened is not None and date < opened:
-        raise CoopException(f"these daily books start after {opened}: ask the full books "
-                            f"for the fund report of {date}")
+        raise CoopException(Message.of("error.daily_books", opened=opened, date=date))
     provision_rules = [r for r in book.provisions.get(fund, []) if r.date <= date]
     rule = provision_rules[-1] if provision_rules else None
     lines: list[LoanLine] = []

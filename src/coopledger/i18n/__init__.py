@@ -4,13 +4,16 @@ Every page, the board pack and the command line format numbers, amounts, percent
 and dates through :mod:`coopledger.i18n.format` (Babel) and take every label, status and
 check detail from :mod:`coopledger.i18n.catalogue` (gettext ``.po`` files read by
 Babel), in Swedish or English. The library's data stays language-neutral (status codes,
-check codes); the words are chosen where a page or a pack is drawn.
+check codes, :class:`Message` values with their dates, amounts and :class:`MonthLabel`
+months); the words, and the way a date is written, are chosen where a page or a pack is
+drawn. The command line and the files keep the messages' plain English and ISO dates.
 """
 
 from __future__ import annotations
 
 from coopledger.i18n.catalogue import (
     Message,
+    MonthLabel,
     labels,
     language_of,
     ledger_language,
@@ -23,12 +26,16 @@ from coopledger.i18n.format import (
     format_amount,
     format_date,
     format_month,
+    format_month_span,
     format_percent,
+    format_period,
     format_sek,
+    format_span,
     group_separator,
     minus_sign,
 )
 
-__all__ = ["LANGUAGES", "Message", "format_amount", "format_date", "format_month", "format_percent",
-           "format_sek", "group_separator", "labels", "language_of", "ledger_language",
-           "message", "minus_sign", "section", "translations"]
+__all__ = ["LANGUAGES", "Message", "MonthLabel", "format_amount", "format_date", "format_month",
+           "format_month_span", "format_percent", "format_period", "format_sek", "format_span",
+           "group_separator", "labels", "language_of", "ledger_language", "message",
+           "minus_sign", "section", "translations"]

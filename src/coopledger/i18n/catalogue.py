@@ -14,6 +14,7 @@ board can switch language without touching a sealed month.
 
 from __future__ import annotations
 
+import datetime
 import functools
 import io
 from collections.abc import Iterable
@@ -27,7 +28,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
 
-from coopledger.i18n.format import LANGUAGES, format_amount
+from coopledger.i18n.format import LANGUAGES, format_amount, format_date, format_month
 
 DOMAIN = "coopledger"
 
@@ -112,12 +113,26 @@ def message(language: str, key: str, **values: object) -> str:
     return text.format(**values) if values else text
 
 
+class MonthLabel(str):
+    """A month as the books label it (``2026-10``), said ``oktober 2026`` in a message.
+
+    It is the plain label in :meth:`Message.plain` (the command line, files).
+    """
+
+    __slots__ = ()
+
+
 def _said(value: object, language: str) -> object:
-    # An amount the language's way; a nested message in the same language.
+    # An amount, a date and a month the language's way; a nested message in the same
+    # language.
     if isinstance(value, Message):
         return value.text(language)
+    if isinstance(value, MonthLabel):
+        return format_month(value, language, "long")
     if isinstance(value, Decimal):
         return format_amount(value, 2, language)
+    if isinstance(value, datetime.date):
+        return format_date(value, language, "long")
     return value
 
 
@@ -125,9 +140,11 @@ def _said(value: object, language: str) -> object:
 class Message:
     """A sentence not yet said in any language: a message id and its values.
 
-    The library returns these (a check's findings, a status) and the page or pack says
-    them in its language with :meth:`text`; :meth:`plain` is the English sentence with
-    the values as the books write them (``1250.00``), for the command line and files.
+    The library returns these (a check's findings, a status, a refusal) and the page or
+    pack says them in its language with :meth:`text` (amounts and dates through the
+    formatter: ``1 250,00``, ``31 okt. 2026``); :meth:`plain` is the English sentence
+    with the values as the books write them (``1250.00``, ``2026-10-31``), for the
+    command line and files.
 
     Attributes:
         key: The message id.
@@ -143,12 +160,14 @@ class Message:
         return cls(key, tuple(values.items()))
 
     def text(self, language: str) -> str:
-        """The sentence in ``language``: amounts formatted its way, nested messages too."""
+        """The sentence in ``language``: amounts and dates formatted its way, nested
+        messages too."""
         return message(language, self.key,
                        **{name: _said(value, language) for name, value in self.values})
 
     def plain(self) -> str:
         """The English sentence with the values as they are (``1250.00``, ``2026-10-31``)."""
         return message("en", self.key, **{
-            name: value.plain() if isinstance(value, Message) else value
+            name: value.plain() if isinstance(value, Message)
+            else str(value) if isinstance(value, MonthLabel) else value
             for name, value in self.values})

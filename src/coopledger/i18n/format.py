@@ -3,7 +3,8 @@
 One formatter for the pages, the board pack and the command line: Babel's CLDR data
 says how each language writes a number (``−1 234 567,89`` in Swedish, ``-1,234,567.89``
 in English), a percentage (``29,1 %``, ``29.1%``) and a date (``6 dec. 2026``,
-``6 Dec 2026``). Amounts are rounded half up to the decimals shown before Babel sees
+``6 Dec 2026``), a month (``okt. 2026``) and a range of days (``1 jan.–30 nov.
+2026``). Amounts are rounded half up to the decimals shown before Babel sees
 them (Babel rounds half to even), and a rounded zero never shows a sign.
 
 Babel writes a hyphen for the minus sign whatever the language; the locale's own minus
@@ -19,7 +20,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from babel import Locale
 from babel.dates import format_date as babel_format_date
-from babel.dates import format_skeleton
+from babel.dates import format_interval, format_skeleton
 from babel.numbers import (
     format_decimal,
     get_group_symbol,
@@ -121,8 +122,59 @@ def format_date(value: datetime.date | None, language: str = "sv",
     return str(babel_format_date(value, width, locale=locale_of(language)))
 
 
-def format_month(value: datetime.date | str, language: str = "sv") -> str:
-    """A month (a date in it, or ``YYYY-MM``): ``okt. 2026`` (sv), ``Oct 2026`` (en)."""
+#: The month's forms: ``okt. 2026`` (short), ``oktober 2026`` (long).
+MONTH_SKELETONS = {"short": "yMMM", "long": "yMMMM"}
+
+
+def format_month(value: datetime.date | str, language: str = "sv",
+                 width: str = "short") -> str:
+    """A month (a date in it, or ``YYYY-MM``): ``okt. 2026`` (sv), ``Oct 2026`` (en);
+    ``long`` gives ``oktober 2026``, ``October 2026``."""
     day = (datetime.date(int(value[:4]), int(value[5:7]), 1) if isinstance(value, str)
            else value)
-    return str(format_skeleton("yMMM", day, locale=locale_of(language)))
+    return str(format_skeleton(MONTH_SKELETONS[width], day, locale=locale_of(language)))
+
+
+def format_span(start: datetime.date, last: datetime.date, language: str = "sv") -> str:
+    """The days from ``start`` to ``last``, both included, as the language writes a range:
+    ``1 jan.–30 nov. 2026`` (sv), ``1 Jan – 30 Nov 2026`` (en)."""
+    return str(format_interval(start, last, "yMMMd", locale=locale_of(language)))
+
+
+def format_month_span(start: datetime.date, last: datetime.date, language: str = "sv") -> str:
+    """The months from ``start``'s to ``last``'s: ``jan.–nov. 2026``, ``Jan – Nov 2026``."""
+    return str(format_interval(start, last, "yMMM", locale=locale_of(language)))
+
+
+_MONTH_LABEL = re.compile(r"\d{4}-\d{2}")
+_QUARTER_LABEL = re.compile(r"\d{4}-Q[1-4]")
+
+
+def format_period(label: str, start: datetime.date, last: datetime.date,
+                  language: str = "sv") -> str:
+    """A period's label in the language, where the label is made of its dates.
+
+    A month (``2026-10``: ``oktober 2026``), a quarter (``2026-Q3``: ``K3 2026``,
+    ``Q3 2026``), days (``2025-01-02 – 2025-12-31``: ``2 jan.–31 dec. 2025``), months
+    (``2026-01 – 2026-11``: ``jan.–nov. 2026``), and a label cut at the books' last day
+    (``2026 (2026-01-01 – 2026-11-30)``: ``2026 (1 jan.–30 nov. 2026)``); any other
+    label (``2026``, a filter as typed) as it is.
+
+    Args:
+        label: The period's label.
+        start: Its first day.
+        last: Its last day.
+        language: ``sv`` or ``en``.
+    """
+    days = f"{start.isoformat()} – {last.isoformat()}"
+    if label == days:
+        return format_span(start, last, language)
+    if label.endswith(f" ({days})"):
+        return f"{label[:-len(days) - 3]} ({format_span(start, last, language)})"
+    if label == f"{start:%Y-%m} – {last:%Y-%m}":
+        return format_month_span(start, last, language)
+    if _MONTH_LABEL.fullmatch(label) and label == f"{start:%Y-%m}" == f"{last:%Y-%m}":
+        return format_month(start, language, "long")
+    if _QUARTER_LABEL.fullmatch(label):
+        return str(format_skeleton("yQQQ", start, locale=locale_of(language)))
+    return label

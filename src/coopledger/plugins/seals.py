@@ -95,7 +95,7 @@ def validate_seals(
         seal_meta = seals[month].meta
         for message, entry in problems:
             source = entry.meta if entry is not None else seal_meta
-            errors.append(SealError(source, message, entry))
+            errors.append(SealError(source, message.plain(), entry))
     errors.extend(SealError(meta, message, None)
                   for message, meta in verify_year_seals(entries, seals))
     return entries, errors
