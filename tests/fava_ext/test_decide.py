@@ -17,7 +17,6 @@ from hypothesis import strategies as st
 from coopledger.books import Books, load_books
 from coopledger.compare import compare
 from coopledger.entities import EntityKind
-from coopledger.fava_ext.chart import line_chart
 from coopledger.fava_ext.decide_view import (
     books_period,
     compared_period,
@@ -34,6 +33,8 @@ from coopledger.people import people
 from coopledger.periods import Period, parse_period
 from coopledger.ratios import entity_ratios, fund_ratios, key_ratios
 from coopledger.seals import sealed_months
+from coopledger.svgchart import first_preliminary, line_chart, svg
+from tests.charts import assert_drawn_preliminary
 from tests.conftest import ROOT
 from tests.fava_ext.conftest import BOARD_LEDGER
 
@@ -115,16 +116,21 @@ def test_preliminary_months_are_the_unsealed_ones(books: Books) -> None:
 def test_the_chart_draws_preliminary_months_dashed() -> None:
     labels = ["2026-09", "2026-10", "2026-11"]
     chart = line_chart("t", labels, {"a": [Decimal(1), Decimal(2), Decimal(3)]},
-                       preliminary={"2026-11"})
+                       preliminary_from=first_preliminary(labels, {"2026-11"}))
     series = chart.series[0]
-    assert len(series.points.split()) == 2  # solid through the final months
+    assert len(series.final_points.split()) == 2  # solid through the final months
     assert series.preliminary_points.split() == [
         f"{x},{y}" for x, y in series.coords[1:]]  # dashed from the last final one
-    assert [band.label for band in chart.preliminary] == ["2026-11"]
+    assert [band.label for band in chart.bands] == ["2026-11"]
     assert 'fill="#fff"' in series.circles  # a hollow dot for the open month
-    final = line_chart("t", labels, {"a": [Decimal(1), Decimal(2), Decimal(3)]})
+    drawn = svg(chart, "sv")
+    assert "<title>t (preliminär: 2026-11)</title>" in drawn
+    assert drawn.count('class="coop-prelim-band"') == 1
+    final = line_chart("t", labels, {"a": [Decimal(1), Decimal(2), Decimal(3)]},
+                       preliminary_from=first_preliminary(labels, ()))
     assert final.series[0].preliminary_points == ""
-    assert not final.preliminary
+    assert not final.bands
+    assert "preliminär" not in svg(final, "sv")
 
 
 def test_pages_mark_the_open_month_and_show_no_phantom_month(client: Any, books: Books) -> None:
@@ -139,6 +145,8 @@ def test_pages_mark_the_open_month_and_show_no_phantom_month(client: Any, books:
         assert f'data-month="{phantom}"' not in html, url
         assert f'class="coop-prelim-band" data-month="{open_month}"' in html, url
         assert 'class="coop-series-preliminary"' in html, url
+        # every chart of the page: the open month off the solid line, over its band
+        assert assert_drawn_preliminary(html, open_month) == (2 if "Fund" in url else 1)
     member = get(client, "CoopMember/?entity=Omsorg")
     for testid in ("income-statement", "balance-sheet"):
         head = re.search(rf'data-testid="{testid}">\s*<thead>(.*?)</thead>', member, re.S)
@@ -382,15 +390,15 @@ def test_solid_and_dashed_lines_cover_every_month_once(values: list[int],
     preliminary = set(labels[len(labels) - min(open_count, len(labels)):]) if open_count \
         else set()
     chart = line_chart("t", labels, {"a": [Decimal(v).scaleb(-2) for v in values]},
-                       preliminary=preliminary)
+                       preliminary_from=first_preliminary(labels, preliminary))
     series = chart.series[0]
     points = [f"{x},{y}" for x, y in series.coords]
-    solid = series.points.split()
+    solid = svg(chart).split('class="coop-series" data-series="a" points="')[1].split('"')[0]
     dashed = series.preliminary_points.split()
     final = len(labels) - len(preliminary)
-    assert solid == points[:final]
+    assert solid.split() == points[:final]
     assert dashed == (points[max(final - 1, 0):] if preliminary else [])
-    assert [band.label for band in chart.preliminary] == labels[final:]
+    assert [band.label for band in chart.bands] == labels[final:]
     assert series.circles.count('fill="#fff"') == len(preliminary)
 
 

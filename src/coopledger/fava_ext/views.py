@@ -20,7 +20,6 @@ from coopledger.balances import balances, changes, monthly_changes
 from coopledger.books import Books
 from coopledger.entities import Entity, EntityKind, entity_of
 from coopledger.errors import CoopException
-from coopledger.fava_ext.chart import LineChart, line_chart
 from coopledger.fava_ext.decide_view import last_day, preliminary_months
 from coopledger.periods import Period
 from coopledger.statements import (
@@ -31,6 +30,7 @@ from coopledger.statements import (
     balance_sheet,
     income_statement,
 )
+from coopledger.svgchart import LineChart, first_preliminary, line_chart
 
 ZERO = Decimal(0)
 REVENUE_SECTION = INCOME_SECTIONS[0][0]
@@ -277,10 +277,11 @@ def group_view(books: Books, period: Period, *, consolidate: bool = True) -> Gro
     entities = sorted(books.entities.values(), key=lambda e: order[e.kind])
     rows = group_rows(books, entities, period, heads)
     charted = [e.code for e in entities if e.kind is EntityKind.MEMBER]
-    months = period.months()
-    chart = line_chart("monthly_result", [m.label for m in months],
+    labels = [m.label for m in period.months()]
+    chart = line_chart("monthly_result", labels,
                        monthly_results(books, period, charted or [e.code for e in entities]),
-                       preliminary=preliminary_months(books, period))
+                       preliminary_from=first_preliminary(
+                           labels, preliminary_months(books, period)))
     if not consolidate:
         return GroupView(period, rows, None, None, chart)
     return GroupView(period, rows, income_statement(books, None, period),
@@ -359,9 +360,10 @@ def member_view(books: Books, code: str, period: Period) -> MemberView:
     """
     entity = books.entity(code)
     months = member_months(books, code, period)
-    chart = line_chart("monthly_result", [m.month for m in months], {
+    labels = [m.month for m in months]
+    chart = line_chart("monthly_result", labels, {
         "chart_result": [m.result for m in months],
         "chart_loan": [m.loan_balance for m in months],
-    }, preliminary=preliminary_months(books, period))
+    }, preliminary_from=first_preliminary(labels, preliminary_months(books, period)))
     return MemberView(entity, period, income_statement(books, code, period),
                       balance_sheet(books, code, period.last_day), months, chart)
