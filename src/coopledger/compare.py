@@ -13,6 +13,18 @@ same account replaces the earlier one from its date. A month's budget is Fava's 
 for the month (a yearly budget spread over the days) rounded to the öre; a longer
 period's budget is the sum of its months', so a year's budget is the sum of its months.
 
+A period that covers only some days of a month (a time filter of a few days) gets that
+month's budget prorated by its days, as Fava's own budgets are (each day its share of
+the budget in force that day). The rounding is cumulative, so that the parts of a month
+always sum exactly to the month's budget: the budget from the month's first day up to a
+day is Fava's exact figure for those days rounded to the öre, and a part of the month
+gets the figure up to its end minus the figure up to its start. A whole month is Fava's
+month rounded, as before; any split of a period into consecutive periods hands out
+exactly the whole period's budget, each part within an öre per month of Fava's exact
+figure. For example, a monthly budget of 100.00 in a 31-day month gives its first ten
+days 32.26 (100 × 10/31 = 32.258...), the next ten 32.26 (64.52 − 32.26) and the last
+eleven 35.48 (100.00 − 64.52).
+
 :func:`compare` lays out an entity's (or the group's) income statement for a period with
 a reference beside each line: the budget for the same period, or the actual figure of
 the same period a year earlier; and the same for the year to date (from the start of the
@@ -24,6 +36,7 @@ Lines are per account for an entity (counterparties apart, as in
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Literal
@@ -179,16 +192,18 @@ def budget_sums(books: Books, period: Period, entity: str | None = None) -> dict
 
     Args:
         books: The books.
-        period: Whole months.
+        period: Any days; a month only partly inside it counts with its days' part.
         entity: Only this entity's accounts (None: every entity's).
 
     Returns:
-        Account to non-zero budget: the sum of each month's budget rounded to the öre.
+        Account to non-zero budget: the sum of each month's budget (or its part inside
+        the period, :func:`part_budgets`) rounded to the öre.
     """
     budgets, _ = read_budgets(books)
     if not budgets:
         return {}
-    months = [month_budgets(books, month) for month in period.months()]
+    months = [part_budgets(books, month, max(period.start, month.start),
+                           min(period.end, month.end)) for month in period.months()]
     sums: dict[str, Decimal] = {}
     for account in sorted(budgets):
         if entity is not None and entity_of(account) != entity:
@@ -212,6 +227,39 @@ def month_budgets(books: Books, month: Period) -> dict[str, Decimal]:
 
     return books.remember(("compare.month_budgets", month.start, month.end), compute,
                           keep=240)
+
+
+def part_budgets(books: Books, month: Period, start: datetime.date,
+                 end: datetime.date) -> dict[str, Decimal]:
+    """Every account's budget for the days ``start`` to ``end`` (exclusive) of a month.
+
+    The budget up to ``end`` minus the budget up to ``start`` (:func:`budget_through`):
+    consecutive parts of a month sum exactly to :func:`month_budgets`.
+    """
+    if start <= month.start and end >= month.end:
+        return month_budgets(books, month)
+    high, low = budget_through(books, month, end), budget_through(books, month, start)
+    return {account: high.get(account, ZERO) - low.get(account, ZERO)
+            for account in high.keys() | low.keys()}
+
+
+def budget_through(books: Books, month: Period, day: datetime.date) -> dict[str, Decimal]:
+    """Every account's budget from a month's first day up to ``day`` (exclusive): Fava's
+    exact figure for those days rounded to the öre; the whole month's on its end."""
+    if day <= month.start:
+        return {}
+    if day >= month.end:
+        return month_budgets(books, month)
+
+    def compute() -> dict[str, Decimal]:
+        from fava.core.budgets import calculate_budget  # only for books with budgets
+
+        budgets, _ = read_budgets(books)
+        currency = books.operating_currency
+        return {account: round_ore(calculate_budget(budgets, account, month.start, day)
+                                   .get(currency, ZERO)) for account in budgets}
+
+    return books.remember(("compare.budget_through", month.start, day), compute, keep=240)
 
 
 def fiscal_year_start(books: Books, entity: str | None) -> int:
@@ -261,7 +309,8 @@ def compare(books: Books, entity: str | None, period: Period, basis: Basis) -> C
     Args:
         books: The books.
         entity: An entity code, or None for the group (intra-group eliminated).
-        period: Whole months.
+        period: Any days (a month only partly inside it gets its days' part of the
+            budget).
         basis: ``budget`` or ``last-year``.
 
     Returns:

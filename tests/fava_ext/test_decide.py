@@ -5,6 +5,7 @@ people; through Fava's own application on the example books, compared with the l
 from __future__ import annotations
 
 import datetime
+import json
 import re
 from decimal import Decimal
 from pathlib import Path
@@ -200,6 +201,30 @@ def test_member_page_compares_line_by_line(client: Any, books: Books) -> None:
         last.total("reference"), budget.total("actual") - last.total("reference"),
         budget.total("ytd_actual"), budget.total("ytd_reference"),
         budget.total("ytd_deviation"))
+
+
+def test_a_short_filter_prorates_the_budget_as_the_report_does(
+        client: Any, books: Books, capsys: pytest.CaptureFixture[str]) -> None:
+    """A filter of five days: the page's budget is those days' share of October's, the
+    same as ``coopledger report --compare budget`` for the same days."""
+    from coopledger.cli import main
+
+    html = get(client, "CoopMember/?entity=Kafe&time=2026-10-05%20-%202026-10-09")
+    assert main(["report", str(EXAMPLE), "--entity", "Kafe", "--period",
+                 "2026-10-05..2026-10-09", "--compare", "budget", "--format", "json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    for line in report["lines"]:
+        cells = row_cells(html, "member-compare", line["account"])
+        assert cells[1:4] == amounts(*(Decimal(line[f]) for f in
+                                       ("actual", "reference", "deviation")))
+    result = row_cells(html, "member-compare", "result")
+    figures = report["result"]
+    assert [result[i] for i in (1, 2, 3, 6, 7, 8)] == amounts(*(Decimal(figures[f]) for f in (
+        "actual", "reference", "deviation", "ytd_actual", "ytd_reference", "ytd_deviation")))
+    month = compare(books, "Kafe", parse_period("2026-10"), "budget").total("reference")
+    assert month  # the example books budget October
+    five_days = Decimal(figures["reference"])
+    assert abs(five_days - month * 5 / 31) <= Decimal("0.01") * len(report["lines"])
 
 
 # Key ratios
