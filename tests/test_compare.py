@@ -9,6 +9,7 @@ import io
 import json
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from beancount.core import data
@@ -18,11 +19,21 @@ from hypothesis import strategies as st
 from coopledger.balances import changes
 from coopledger.books import Books, load_books
 from coopledger.cli import main
-from coopledger.compare import a_year_before, budget_sums, compare, read_budgets, year_to_date
+from coopledger.compare import (
+    a_year_before,
+    budget_sums,
+    compare,
+    fava_budget,
+    read_budgets,
+    year_to_date,
+)
 from coopledger.money import round_ore
-from coopledger.periods import Period, fiscal_year, parse_period, parse_span
+from coopledger.periods import Period, fiscal_year, month_period, parse_period, parse_span
 from tests.conftest import load_text
 from tests.strategies import header
+
+if TYPE_CHECKING:
+    from fava.core.budgets import Budget
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "ledgers" / "example" / "main.beancount"
 
@@ -372,3 +383,33 @@ def test_report_compare_takes_a_few_days(prorate_books: Books, tmp_path: Path,
     for text in ("2026-01-32", "2026-02..2026-01", "2026-01-05..x"):
         assert main(["report", str(ledger), "--period", text]) == 2
         assert len(capsys.readouterr().err.strip().splitlines()) == 1
+
+
+@st.composite
+def fava_budgets(draw: st.DrawFn) -> list[Budget]:
+    """One account's budgets in date order: any of Fava's intervals, any amounts."""
+    from fava.core.budgets import Budget
+    from fava.util.date import INTERVALS
+
+    days = sorted(draw(st.lists(st.integers(0, 120), min_size=1, max_size=5)))
+    return [Budget("Expenses:Kafe:5010-Lokalhyra", datetime.date(2026, 1, 1)
+                   + datetime.timedelta(days=n), INTERVALS[draw(st.sampled_from(
+                       ["daily", "weekly", "monthly", "quarterly", "yearly"]))],
+                   Decimal(draw(st.integers(-10**9, 10**9))).scaleb(-2), "SEK")
+            for n in days]
+
+
+@given(budgets=fava_budgets(), month=st.integers(1, 5), first=st.integers(0, 30),
+       length=st.integers(0, 31))
+def test_the_budget_is_favas_to_the_last_digit(budgets: list[Budget], month: int,
+                                               first: int, length: int) -> None:
+    from fava.core.budgets import calculate_budget
+
+    period = month_period(2026, month)
+    start = min(period.start + datetime.timedelta(days=first), period.end)
+    end = min(start + datetime.timedelta(days=length), period.end)
+    expected = calculate_budget({budgets[0].account: budgets}, budgets[0].account, start,
+                                end).get("SEK", Decimal(0))
+    got = fava_budget(budgets, start, end)
+    assert got == expected
+    assert str(got) == str(expected)  # the same digits, not only the same value

@@ -44,17 +44,17 @@ class Period:
         """The calendar months the period touches, in order (the first and the last may
         be only partly inside it)."""
         months = []
-        start = self.start.replace(day=1)
-        while start < self.end:
-            months.append(month_period(start.year, start.month))
-            start += relativedelta(months=1)
+        year, month = self.start.year, self.start.month
+        while datetime.date(year, month, 1) < self.end:
+            months.append(month_period(year, month))
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
         return months
 
 
 def month_period(year: int, month: int) -> Period:
     """The calendar month ``year-month``."""
-    start = datetime.date(year, month, 1)
-    return Period(start, start + relativedelta(months=1), f"{year:04d}-{month:02d}")
+    end = datetime.date(year + 1, 1, 1) if month == 12 else datetime.date(year, month + 1, 1)
+    return Period(datetime.date(year, month, 1), end, f"{year:04d}-{month:02d}")
 
 
 def fiscal_year(year: int, fiscal_year_start: int = 1) -> Period:

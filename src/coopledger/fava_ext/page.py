@@ -37,7 +37,6 @@ from coopledger.fava_ext.format import (
     language_of,
 )
 from coopledger.fava_ext.views import keep_transactions, period_between, whole_books_period
-from coopledger.member import member_of
 from coopledger.periods import Period
 from coopledger.svgchart import BarChart, LineChart, svg
 
@@ -83,13 +82,6 @@ def parse_config(text: str | None) -> tuple[dict[str, Any], str | None]:
         return {}, (f"the extension configuration has unknown key(s) {', '.join(unknown)} "
                     f"(known: {', '.join(CONFIG_KEYS)})")
     return value, None
-
-
-def member_code(books: Books) -> str | None:
-    """The member whose own books these are, or None for the group's (remembered with
-    the books: finding that there is no member's mark reads every entry, at each
-    request of every page)."""
-    return books.remember(("fava.member_of",), lambda: member_of(books.entries))
 
 
 def shown(text: str) -> str:

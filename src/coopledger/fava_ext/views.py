@@ -21,6 +21,7 @@ from coopledger.books import Books
 from coopledger.entities import Entity, EntityKind, entity_of
 from coopledger.errors import CoopException
 from coopledger.fava_ext.decide_view import last_day, preliminary_months
+from coopledger.people import paid_by_month
 from coopledger.periods import Period
 from coopledger.statements import (
     BALANCE_SECTIONS,
@@ -94,6 +95,23 @@ def headcounts(books: Books, period: Period) -> dict[str, int]:
     Returns:
         Entity code to the number of distinct employees paid (entities with none absent).
     """
+    dates = (books.transactions[0].date, books.transactions[-1].date) \
+        if books.transactions else (period.start, period.start)
+    if (period.start.day == 1 or period.start <= dates[0]) \
+            and (period.end.day == 1 or period.end > dates[1]):
+        # Whole months of the books (the whole books, without a filter, start on their
+        # first transaction's day): the people paid per month are read once per load
+        # (the people's figures need them too), so the ledger is not read again here.
+        seen: dict[str, set[str]] = {}
+        paid = paid_by_month(books)
+        for month in period.months():
+            for code, employee in paid.get(month.label, ()):
+                seen.setdefault(code, set()).add(employee)
+        return {code: len(names) for code, names in seen.items()}
+    return _headcounts(books, period)
+
+
+def _headcounts(books: Books, period: Period) -> dict[str, int]:
     transactions = books.transactions
     lo = bisect.bisect_left(transactions, period.start, key=lambda t: t.date)
     hi = bisect.bisect_left(transactions, period.end, key=lambda t: t.date)
