@@ -9,22 +9,18 @@ import re
 
 import pytest
 
-from coopledger.books import Books, load_books
+from coopledger.books import Books
 from coopledger.close.boardpack import board_pack_files, board_pack_print_html
 from coopledger.close.fundpage import fund_html
 from coopledger.close.preflight import preflight
 from tests.charts import SVG, assert_drawn_preliminary
-from tests.conftest import ROOT
 
-EXAMPLE = ROOT / "ledgers" / "example" / "main.beancount"
 CLOSED, OPEN = "2026-10", "2026-11"
 
 
-@pytest.fixture(scope="module")
-def books() -> Books:
-    loaded = load_books(EXAMPLE)
-    assert not loaded.errors, loaded.errors[:3]
-    return loaded
+@pytest.fixture
+def books(example_books: Books) -> Books:
+    return example_books
 
 
 def test_the_open_month_is_drawn_preliminary_in_the_pack(books: Books) -> None:

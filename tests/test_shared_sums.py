@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from coopledger.balances import balances, changes, monthly_changes
-from coopledger.books import Books, books_from_entries, load_books
+from coopledger.books import Books, books_from_entries
 from coopledger.entities import EntityKind
 from coopledger.fava_ext.views import _headcounts, headcounts, whole_books_period
 from coopledger.fund.capital import entity_postings
@@ -19,17 +19,13 @@ from coopledger.money import ZERO
 from coopledger.people import SUBSIDY_BAS, people
 from coopledger.periods import Period, parse_period, parse_span
 from coopledger.services.subsidies import SALARY_COST_BAS
-from tests.conftest import ROOT
 
-EXAMPLE = ROOT / "ledgers" / "example" / "main.beancount"
 PERIODS = ["2026-10", "2026", "2025-Q2", "2026-10-05..2026-11-03"]
 
 
-@pytest.fixture(scope="module")
-def books() -> Books:
-    loaded = load_books(EXAMPLE)
-    assert not loaded.errors, loaded.errors[:3]
-    return loaded
+@pytest.fixture
+def books(example_books: Books) -> Books:
+    return example_books
 
 
 def fresh(books: Books) -> Books:
