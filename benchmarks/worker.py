@@ -82,8 +82,14 @@ def task_load(path: str, collector: str = "on") -> dict[str, Any]:
             "first_errors": [str(getattr(e, "message", e))[:200] for e in errors[:3]]}
 
 
-def task_balances(path: str, date: str = "") -> dict[str, Any]:
-    """Every account's balance at a date (default: the last entry's), nonzero only."""
+def task_balances(path: str, date: str = "", since: str = "") -> dict[str, Any]:
+    """Every account's balance at a date (default: the last entry's), nonzero only.
+
+    With ``since``, income and expense accounts count only what was booked from that day
+    on: the result of the open year, as books that keep each closed year's figures on
+    those accounts (the year-end through 8999, docs/close.md) and the daily file, which
+    starts from the year's opening balances, both show it.
+    """
     import datetime
     from decimal import Decimal
 
@@ -94,9 +100,13 @@ def task_balances(path: str, date: str = "") -> dict[str, Any]:
     entries, _, _ = loader.load_file(path)
     last = datetime.date.fromisoformat(date) if date else max(e.date for e in entries)
     totals: dict[str, Decimal] = {}
+    first = datetime.date.fromisoformat(since) if since else datetime.date.min
     for entry in entries:
         if isinstance(entry, data.Transaction) and entry.date <= last:
             for posting in entry.postings:
+                if entry.date < first and posting.account.startswith(("Income:",
+                                                                      "Expenses:")):
+                    continue
                 if posting.units is not None and posting.units.number is not None:
                     key = f"{posting.account} {posting.units.currency}"
                     totals[key] = totals.get(key, Decimal(0)) + posting.units.number
@@ -322,7 +332,7 @@ def main(argv: list[str]) -> int:
     elif task == "fava":
         result = task_fava(rest[0], rest[1], rest[2] if len(rest) > 2 else "")
     elif task == "balances":
-        result = task_balances(*rest[:2])
+        result = task_balances(*rest[:3])
     elif task == "camt":
         result = task_camt(*rest[:5])
     elif task == "pycamt":
