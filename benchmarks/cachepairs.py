@@ -4,7 +4,8 @@ Every side named "warm" or "after an edit" runs ``coopledger check`` with its ow
 folder, warmed by one untimed run before the pair is measured; every other side runs with
 no cache (Beancount's pickle cache off, as in every pair). "After an edit" changes one
 transaction's payee in one included file before each run (untimed, a text never seen
-before), so each run reparses that file and reruns booking, the plugins and the checks.
+before), so each run reparses and books that file and reruns the plugins and the checks
+over all entries (the other files' booked entries come from the cache).
 
 ledger-cli reads the same transactions, written from the loaded books in its own syntax
 (every posting's amount written out). It is installed with ``apt-get install ledger`` when

@@ -20,12 +20,14 @@ from typing import Any
 
 import pytest
 from beancount import loader
+from beancount.ops import validation
 from beancount.parser import printer
+from beancount.parser.parser import parse_file
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
-from coopledger import loadcache
+from coopledger import filebooking, loadcache
 from coopledger.books import load_books
 from coopledger.cli import main
 from coopledger.errors import format_error
@@ -36,44 +38,91 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "ledgers" / "example" / "main.beancount"
 PLUGIN = "cachetestplugin"
 
+# The plugin marks the transactions "part 1" and passes the others through untouched;
+# "b" also unbalances them, "c" unbalances them in place (the same entry object, against
+# Beancount's plugin contract) and "d" marks a posting interpolated in place; "e"
+# tightens the tolerances in the options: the balance check must see every change.
 PLUGIN_SOURCE = '''
+from decimal import Decimal
 from beancount.core import data
+from beancount.core.amount import Amount
 __plugins__ = ("mark",)
 def mark(entries, options_map, config=None):
+    if {label!r} == "e":
+        options_map["tolerance_multiplier"] = Decimal("0.1")
     out = []
     for entry in entries:
-        if isinstance(entry, data.Transaction):
-            meta = dict(entry.meta)
-            meta["marked"] = {label!r}
-            entry = entry._replace(meta=meta)
+        if (isinstance(entry, data.Transaction) and entry.narration == "part 1"
+                and {label!r} != "e"):
+            first = entry.postings[0]
+            more = first._replace(units=Amount(first.units.number + 1, first.units.currency))
+            if {label!r} == "c":
+                entry.postings[0] = more
+            elif {label!r} == "d":  # its precision no longer counts for the tolerance
+                entry.postings[0].meta["__automatic__"] = True
+            else:
+                meta = dict(entry.meta)
+                meta["marked"] = {label!r}
+                postings = [more, *entry.postings[1:]] if {label!r} == "b" else entry.postings
+                entry = entry._replace(meta=meta, postings=postings)
         out.append(entry)
     return out, []
 '''
 
 
-def main_file(includes: list[str], option: str) -> str:
+def main_file(includes: list[str], option: str, fifo: bool = False) -> str:
     """The main file: options, the plugin, the includes, and one transaction."""
     lines = [f'option "title" "{option}"', 'option "operating_currency" "SEK"',
              'option "insert_pythonpath" "TRUE"', f'plugin "{PLUGIN}"',
              *(f'include "{pattern}"' for pattern in includes),
              "2020-01-01 open Assets:Bank SEK", "2020-01-01 open Income:Sales SEK",
-             "2020-01-01 open Expenses:Rent",
-             '2020-01-02 * "main"', "  Assets:Bank  1.00 SEK", "  Income:Sales"]
+             "2020-01-01 open Expenses:Rent", "2020-01-01 open Assets:Cash",
+             "2020-01-01 open Assets:Broker" + (' "FIFO"' if fifo else ""),
+             '2020-01-02 * "main"', "  Assets:Bank  1.00 SEK", "  Assets:Cash  1.00 SEK",
+             "  Income:Sales"]
     return "\n".join(lines) + "\n"
 
 
-def part_file(amounts: list[int], day: int, broken: bool) -> str:
+#: What an included file's transaction does: most are plain; the others make its
+#: booking read or change the balances other files' booking reads.
+KINDS = ["plain", "plain", "near", "buy", "sell", "uncosted", "guess", "infer"]
+
+
+def transaction(kind: str, ore: int) -> list[str]:
+    """One transaction's postings (amounts from ``ore``) of the given kind."""
+    postings = {
+        # a lot at cost: its booking reads the broker's balance
+        "buy": [f"  Assets:Broker  {abs(ore) % 5 + 1} HOOL {{{abs(ore) % 900 / 100 + 1:.2f} SEK}}",
+                "  Assets:Bank"],
+        # reduces a lot bought in any file (or fails: no lot, ambiguous)
+        "sell": [f"  Assets:Broker  -{abs(ore) % 3 + 1} HOOL {{}}", "  Assets:Bank"],
+        # changes the broker's balance without a cost
+        "uncosted": [f"  Assets:Broker  1 HOOL @ {abs(ore) % 500 / 100 + 1:.2f} SEK",
+                     "  Assets:Bank"],
+        # no currency and no other posting's: from the cash's balance
+        "guess": [f"  Assets:Cash  {ore / 100:.2f}", "  Income:Sales"],
+        # no currency, inferred from the other posting's
+        "infer": [f"  Assets:Cash  {ore / 100:.2f}", f"  Income:Sales  {-ore / 100:.2f} SEK"],
+        # off by 0.4 öre: within the tolerance its amounts allow
+        "near": [f"  Assets:Bank  {ore / 100:.2f} SEK",
+                 f"  Income:Sales  {(4 - ore * 10) / 1000:.3f} SEK"],
+    }
+    return postings.get(kind, [f"  Assets:Bank  {ore / 100:.2f} SEK", "  Income:Sales"])
+
+
+def part_file(amounts: list[tuple[str, int]], day: int, broken: bool) -> str:
     """An included file: transactions (amounts in öre), maybe a bad line or balance."""
     lines = []
-    for i, ore in enumerate(amounts):
+    for i, (kind, ore) in enumerate(amounts):
         lines += [f'2020-02-{day:02d} * "part {i}" #t{i % 3}', f"  line: {i}",
-                  f"  Assets:Bank  {ore / 100:.2f} SEK", "  Income:Sales"]
+                  *transaction(kind, ore)]
     if broken:
         lines += ["2020-03-01 balance Assets:Bank 12345.67 SEK", "2020-03-02 * bad line"]
     return "\n".join(lines) + "\n"
 
 
-amounts = st.lists(st.integers(-10**7, 10**7), max_size=4)
+amounts = st.lists(st.tuples(st.sampled_from(KINDS), st.integers(-10**7, 10**7)),
+                   max_size=4)
 
 
 def same_load(got: tuple[Any, ...], expected: tuple[Any, ...]) -> None:
@@ -103,7 +152,7 @@ class LedgerEdits(RuleBasedStateMachine):
         self.copies = 0
 
     @initialize(parts=st.lists(amounts, min_size=1, max_size=3))
-    def write_books(self, parts: list[list[int]]) -> None:
+    def write_books(self, parts: list[list[tuple[str, int]]]) -> None:
         (self.root / "parts").mkdir(parents=True)
         (self.root / f"{PLUGIN}.py").write_text(PLUGIN_SOURCE.format(label="a"))
         (self.root / "main.beancount").write_text(main_file(["parts/*.beancount",
@@ -120,7 +169,7 @@ class LedgerEdits(RuleBasedStateMachine):
         return sorted((self.root / "parts").glob("*.beancount"))
 
     @rule(index=st.integers(0, 9), part=amounts, day=st.integers(1, 28), broken=st.booleans())
-    def edit(self, index: int, part: list[int], day: int, broken: bool) -> None:
+    def edit(self, index: int, part: list[tuple[str, int]], day: int, broken: bool) -> None:
         """Rewrite (or add) an included file, in the same second as the last load."""
         (self.root / "parts" / f"p{index}.beancount").write_text(part_file(part, day, broken))
 
@@ -160,16 +209,16 @@ class LedgerEdits(RuleBasedStateMachine):
         shutil.copytree(self.root, copy, copy_function=shutil.copy2)
         self.root = copy
 
-    @rule(label=st.sampled_from(["a", "b", "c"]))
+    @rule(label=st.sampled_from(["a", "b", "c", "d", "e"]))
     def edit_plugin(self, label: str) -> None:
         """Change the ledger's own plugin: its entries must change with it."""
         (self.root / f"{PLUGIN}.py").write_text(PLUGIN_SOURCE.format(label=label))
         sys.modules.pop(PLUGIN, None)
 
-    @rule(option=st.sampled_from(["x", "y"]), extra=st.booleans())
-    def edit_main(self, option: str, extra: bool) -> None:
+    @rule(option=st.sampled_from(["x", "y"]), extra=st.booleans(), fifo=st.booleans())
+    def edit_main(self, option: str, extra: bool, fifo: bool) -> None:
         includes = ["parts/*.beancount", "extra.beancount"] if extra else ["parts/*.beancount"]
-        (self.root / "main.beancount").write_text(main_file(includes, option))
+        (self.root / "main.beancount").write_text(main_file(includes, option, fifo))
 
     @invariant()
     def cached_equals_plain(self) -> None:
@@ -320,3 +369,90 @@ def test_a_broken_cache_is_skipped_with_a_note(tmp_path: Path,
     open_cache = LoadCache(shared)
     same_load(loadcache.load_file(EXAMPLE, open_cache), plain)
     assert not any(shared.iterdir())
+
+
+def test_files_are_booked_alone_only_where_no_other_file_changes_their_booking(
+        tmp_path: Path) -> None:
+    books = tmp_path / "books"
+    (books / "parts").mkdir(parents=True)
+    (books / f"{PLUGIN}.py").write_text(PLUGIN_SOURCE.format(label="a"))
+    parts = {"buy": [("buy", 250), ("buy", 399)], "sell": [("sell", 1)],
+             "plain": [("plain", 1200), ("plain", -300)], "uncosted": [("uncosted", 5)],
+             "guess": [("guess", 700)], "later": [("plain", 4)]}
+    for day, (name, part) in enumerate(parts.items(), start=1):
+        (books / "parts" / f"{name}.beancount").write_text(part_file(part, day, False))
+    main_path = books / "main.beancount"
+    main_path.write_text(main_file(["parts/*.beancount"], "x", fifo=True))
+    cache = LoadCache(tmp_path / "cache")
+    first = loadcache.load_file(main_path, cache)
+    plain = loader.load_file(str(main_path))
+    same_load(first, plain)
+    assert not plain[1]
+    # Which files the rule books alone: the lots' files and the one posting to the
+    # broker without a cost are booked together; the cash's balance is read for the
+    # currency of "guess" (any posting without a currency counts as reading its
+    # account's balance, "infer" too), so the main file posting to it joins them.
+    prints = {path.stem: filebooking.footprint(parse_file(str(path))[0])
+              for path in (books / "parts").glob("*.beancount")}
+    assert filebooking.booked_together(prints) == {"buy", "sell", "uncosted", "guess"}
+    assert filebooking.booked_together({k: v for k, v in prints.items() if k != "guess"}) \
+        == {"buy", "sell", "uncosted"}
+    # Booked alone: plain and later; main opens the broker with a booking method (and
+    # posts to the cash).
+    assert len(list((tmp_path / "cache").glob("booked-*.pickle"))) == 2
+    later = books / "parts" / "later.beancount"
+    later.write_text(part_file([("plain", 5)], 7, False))
+    edited = loadcache.load_file(main_path, cache)
+    same_load(edited, loader.load_file(str(main_path)))
+    assert cache.parsed == 1  # the edited file, booked alone
+    assert cache.hits == 6  # plain's booking; the parses of the five booked together
+    assert len(list((tmp_path / "cache").glob("booked-*.pickle"))) == 3
+
+
+def test_the_checks_of_a_load_are_beancounts_when_nothing_is_known(tmp_path: Path) -> None:
+    # filebooking.checked runs validation.VALIDATIONS itself, skipping only the balance
+    # check of transactions known to balance; with none known it must be
+    # validation.validate, errors and order (a guard against a Beancount that changes
+    # what validate does).
+    ledger = tmp_path / "main.beancount"
+    ledger.write_text('option "operating_currency" "SEK"\n'
+                      "2020-01-01 open Assets:Bank SEK\n2020-01-01 open Income:Sales SEK\n"
+                      '2020-01-02 * "x"\n  Assets:Bank  1.00 SEK\n  Income:Sales  -2.00 SEK\n'
+                      '2020-01-03 * "y"\n  Assets:Bank  1.00 USD\n  Income:Other\n'
+                      "2020-01-01 open Assets:Bank SEK\n2019-01-01 close Income:Sales\n",
+                      encoding="utf-8")
+    entries, _, options = loader.load_file(str(ledger))
+    expected = validation.validate(entries, options)  # type: ignore[no-untyped-call]
+    assert len(expected) >= 3
+    got = filebooking.checked(entries, options, filebooking.Balanced(options))
+    assert [format_error(e) for e in got] == [format_error(e) for e in expected]
+    assert validation.validate_check_transaction_balances in validation.VALIDATIONS
+
+
+@pytest.mark.parametrize("label", ["a", "b", "c", "d", "e"])
+def test_a_transaction_a_plugin_changes_is_checked_again(tmp_path: Path, label: str) -> None:
+    # The booked files come from the cache, with what the balance check said of them;
+    # the plugin then replaces (b) or changes in place (c, d) the transactions "part 1",
+    # or tightens the tolerance (e) within which they balance.
+    root = tmp_path / "books"
+    (root / "parts").mkdir(parents=True)
+    (root / f"{PLUGIN}.py").write_text(PLUGIN_SOURCE.format(label="z"))
+    main_path = root / "main.beancount"
+    main_path.write_text(main_file(["parts/*.beancount"], "x"))
+    for day in (1, 2):
+        (root / "parts" / f"p{day}.beancount").write_text(
+            part_file([("plain", 100 * day), ("near", 250)], day, False))
+    cache = LoadCache(tmp_path / "cache")
+    sys.modules.pop(PLUGIN, None)
+    loadcache.load_file(main_path, cache)
+    (root / f"{PLUGIN}.py").write_text(PLUGIN_SOURCE.format(label=label))
+    sys.modules.pop(PLUGIN, None)
+    cached = loadcache.load_file(main_path, cache)
+    assert not cache.finished_hit
+    assert cache.hits == 3  # every file's booking from the cache
+    sys.modules.pop(PLUGIN, None)
+    plain = loader.load_file(str(main_path))
+    sys.modules.pop(PLUGIN, None)
+    same_load(cached, plain)
+    unbalanced = [e for e in plain[1] if "does not balance" in e.message]
+    assert len(unbalanced) == (0 if label == "a" else 2)

@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 import datetime
+import functools
 from decimal import Decimal
 from pathlib import Path
 
 from beancount import loader
 from beancount.core import data
+from dateutil.relativedelta import relativedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
 from coopledger.books import Books, books_from_entries, load_books
 from coopledger.entities import EntityKind, entity_of
+from coopledger.filings.employees import Employee
 from coopledger.fund.ledger import loan_book
 from coopledger.fund.state import contractual_schedule, state_of
 from coopledger.member import (
     CLOSE_MARK,
+    PEOPLE_MARK,
     member_entries,
     member_errors,
     member_of,
@@ -24,6 +28,13 @@ from coopledger.member import (
     read_close_marks,
 )
 from coopledger.member_loans import borrower_loan_book, member_loans
+from coopledger.people import (
+    employed_in_period,
+    people_counts,
+    people_marks,
+    read_people_marks,
+)
+from coopledger.periods import Period, parse_period
 from tests.conftest import ROOT
 
 EXAMPLE = ROOT / "ledgers" / "example" / "main.beancount"
@@ -201,3 +212,118 @@ def test_a_member_keeps_its_own_customers_and_suppliers_only() -> None:
         invoicing = [e for e in kept if isinstance(e, data.Custom) and e.type == "coop-invoicing"]
         assert all(str(e.values[0].value) == code for e in invoicing)
         assert not any(isinstance(e, data.Custom) and e.type == "coop-employee" for e in kept)
+
+
+def project_through_the_plugin(folder: Path, main: Path, code: str) -> Books:
+    """A member's own books as ``coopledger serve --entity`` loads them."""
+    path = folder / f"{code}.beancount"
+    path.write_text(f'plugin "coopledger.plugins.member" '
+                    f'"{{\'entity\': \'{code}\', \'books\': \'{main}\'}}"\n', encoding="utf-8")
+    entries, errors, options = loader.load_file(str(path))
+    assert errors == [], errors[:3]
+    return books_from_entries(path, entries, errors, options)
+
+
+def personnummer_forms(number: str) -> set[str]:
+    """Every way a personnummer ``YYYYMMDD-NNNN`` may be written."""
+    digits = number.replace("-", "")
+    return {number, digits, f"{digits[2:8]}-{digits[8:]}", digits[2:]}
+
+
+def test_every_members_people_are_the_groups_and_name_nobody(tmp_path: Path) -> None:
+    """The counts a member's own books show are the group's for that member; its books
+    hold no personnummer, no employee declaration and no other member's people."""
+    group = example_books()
+    employees = group.declarations.of(Employee)
+    assert employees
+    numbers = set().union(*(personnummer_forms(e.personnummer) for e in employees))
+    codes = [c for c, e in group.entities.items() if e.kind is EntityKind.MEMBER]
+    periods = [parse_period(p) for p in ("2025", "2026", "2025-Q1", "2026-Q4", "2024")]
+    for code in codes:
+        own = project_through_the_plugin(tmp_path, EXAMPLE, code)
+        for period in periods:
+            assert people_counts(own, code, period) == people_counts(group, code, period)
+            assert people_counts(own, None, period) == people_counts(group, code, period)
+            assert employed_in_period(own, code, period) == employed_in_period(
+                group, code, period)
+        marks = [e for e in own.entries if isinstance(e, data.Custom) and e.type == PEOPLE_MARK]
+        assert marks
+        assert {m.values[1].value for m in marks} == {code}
+        assert set(read_people_marks(own.entries, code)) == {m.values[0].value for m in marks}
+        text = "\n".join(repr(entry) for entry in own.entries)
+        assert not [n for n in numbers if n in text], code
+        assert not any(isinstance(e, data.Custom) and e.type == "coop-employee"
+                       for e in own.entries)
+        others = {(c, group.entities[c].name) for c in codes if c != code}
+        for mark in marks:  # a mark is counts about its own entity, nothing else
+            assert not [w for pair in others for w in pair if w in repr(mark)]
+            assert set(mark.meta) - {"filename", "lineno"} <= {
+                "employed", "target-group", "subsidised", "without-extent", "starts",
+                "leavers", "fte", "subsidy-share"}
+            assert all(isinstance(v, Decimal) for k, v in mark.meta.items()
+                       if k not in ("filename", "lineno"))
+    assert any(m.target_group for c in codes for m in people_counts(group, c, periods[1]))
+
+
+def test_the_projection_names_no_employee(tmp_path: Path) -> None:
+    """An employee's name, declared in the group's books, never reaches a member's."""
+    group = example_books()
+    named = [e._replace(meta={**e.meta, "name": f"Förnamn{e.values[0].value} Efternamn"})
+             if isinstance(e, data.Custom) and e.type == "coop-employee" else e
+             for e in group.entries]
+    books = books_from_entries(group.path, named, [], group.options)
+    names = {e.name for e in books.declarations.of(Employee)}
+    assert len(names) == len(books.declarations.of(Employee))
+    for code in [c for c, e in books.entities.items() if e.kind is EntityKind.MEMBER]:
+        own = member_entries(books.entries, code, [], people_marks(books, code))
+        text = "\n".join(repr(entry) for entry in own)
+        assert not [n for n in names if n and n in text], code
+        assert people_counts(books_from_entries(group.path, own, [], group.options), code,
+                             parse_period("2026")) == people_counts(books, code,
+                                                                    parse_period("2026"))
+
+
+def test_people_marks_in_the_groups_books_are_not_carried(load_doc: Books) -> None:
+    """
+    2026-01-01 custom "coop-entity" "Kafe"
+      name: "Kafé Linnéa"
+      kind: "member"
+    2026-01-01 custom "coop-entity" "Stad"
+      name: "Städkooperativet"
+      kind: "member"
+    2026-01-01 open Assets:Kafe:1930-Bank SEK
+    2026-01-31 custom "coopledger-people" "2026-01" "Kafe"
+      employed: 99
+    """
+    own = member_entries(load_doc.entries, "Kafe")
+    assert not [e for e in own if isinstance(e, data.Custom) and e.type == PEOPLE_MARK]
+    forged = [e for e in load_doc.entries if isinstance(e, data.Custom)
+              and e.type == PEOPLE_MARK]
+    other = forged[0]._replace(values=[forged[0].values[0], forged[0].values[0]._replace(
+        value="Stad")])
+    kept = member_entries(load_doc.entries, "Kafe", people=[other])
+    assert not [e for e in kept if isinstance(e, data.Custom) and e.type == PEOPLE_MARK]
+
+
+@functools.cache
+def projections() -> tuple[Books, dict[str, Books]]:
+    """The example group's books and each member's projection (people marks included)."""
+    group = example_books()
+    own = {code: books_from_entries(group.path, member_entries(
+        group.entries, code, [], people_marks(group, code)), [], group.options)
+        for code, entity in group.entities.items() if entity.kind is EntityKind.MEMBER}
+    return group, own
+
+
+@given(st.data(), st.integers(0, 30), st.integers(1, 30))
+def test_any_months_people_are_the_groups(data: st.DataObject, first: int,
+                                          length: int) -> None:
+    """Any run of months, before, inside and after the books: the member's own counts
+    are the group's for it, booked or not."""
+    group, own = projections()
+    code = data.draw(st.sampled_from(sorted(own)))
+    start = datetime.date(2024, 1, 1) + relativedelta(months=first)
+    period = Period(start, start + relativedelta(months=length), "drawn")
+    assert people_counts(own[code], code, period) == people_counts(group, code, period)
+    assert employed_in_period(own[code], None, period) == employed_in_period(
+        group, code, period)

@@ -4,18 +4,23 @@ Beancount's own pickle cache keeps a whole load beside the ledger and trusts the
 modification times, so a copied folder or an edit within the same second can serve stale
 entries; coopledger's command turns it off. This module is coopledger's own loader in its
 place, built on Beancount's public steps (``parser.parse_file``, ``booking.book``,
-``loader.run_transformations``, ``validation.validate``), and gives exactly what
-``loader.load_file`` gives:
+``loader.run_transformations``, the checks of ``validation.VALIDATIONS``), and gives
+exactly what ``loader.load_file`` gives:
 
 - **per included file**, the parsed entries, errors and options are stored under a digest
   of the file's bytes, its absolute path (the entries carry it), the encoding, and the
   versions of Python, Beancount and coopledger. A load reads every file, and reparses
   only those whose digest is not in the cache;
+- **per included file whose booking reads no other file's** (:mod:`coopledger.filebooking`),
+  its booked entries, under its parse's digest and the options booking reads, with what
+  Beancount's balance check said of its transactions;
 - **per main file**, the finished load (after booking, the plugins and validation) is
   stored with what it was made from: every file's digest, the include globs' matches,
   and a digest of the plugins' source code. When all of it is unchanged the finished
-  load is served as it is; otherwise booking, the plugins, the balance checks and
-  validation run again over all entries, as they depend on all of them.
+  load is served as it is; otherwise the files are booked (those that can, one by one,
+  from the cache where unchanged) and the plugins, the balance checks and validation
+  run again over all entries, as they depend on all of them (the balance check skips
+  the booked transactions it already passed that the plugins left as they were).
 
 Nothing is keyed by time, so copies, same-second edits, a changed plugin or a new
 Beancount never serve stale entries. A ledger with ``option "documents"`` (whose plugin
@@ -52,10 +57,11 @@ from typing import Any, BinaryIO, TypeVar
 import beancount
 from beancount import loader
 from beancount.core import account, data
-from beancount.ops import validation
-from beancount.parser import booking, parser
+from beancount.parser import parser
 from beancount.parser.options import OPTIONS_DEFAULTS
 from beancount.utils import encryption
+
+from coopledger import filebooking
 
 LOG = logging.getLogger(__name__)
 
@@ -68,7 +74,7 @@ DEFAULT_MAX_MB = 1024
 #: Age after which a temporary file an interrupted write left is deleted.
 STALE_SECONDS = 3600
 #: The stored format; raised when what is stored changes.
-FORMAT = 4  # 4: a finished load in chunks of entries (3: custom account markers)
+FORMAT = 5  # 5: booked entries per file (4: a finished load in chunks)
 
 
 def _own_version() -> str:
@@ -155,10 +161,11 @@ class LoadCache:
         hits: Files whose parse came from the cache in the last load.
         parsed: Files parsed in the last load.
         finished_hit: Whether the last load was served finished.
-        write_behind: Store the finished load from a detached child process, so that
-            the load that made it does not wait for it (about 4 s on 100k
-            transactions). Only where the process can fork and runs no other thread;
-            elsewhere it is stored before the load returns. The command turns it on.
+        write_behind: Store what a load writes (parses, booked files, the finished
+            load) from one detached child process, so that the load that made it does
+            not wait for it (about 4 s for a finished load of 100k transactions). Only
+            where the process can fork and runs no other thread; elsewhere it is stored
+            before the load returns. The command turns it on.
     """
 
     directory: Path
@@ -169,6 +176,7 @@ class LoadCache:
     finished_hit: bool = False
     _broken: bool = False
     _unreadable: bool = False
+    _pending: list[tuple[str, str, Callable[[BinaryIO], None]]] = field(default_factory=list)
 
     def _note(self, what: str, exc: BaseException) -> None:
         if not self._broken:
@@ -223,33 +231,46 @@ class LoadCache:
             return None
         return found
 
-    def write(self, kind: str, key: str, *objects: Any, behind: bool = False) -> None:
+    def write(self, kind: str, key: str, *objects: Any) -> None:
         """Store objects under ``key`` atomically (temp file, then rename); then prune.
 
         Args:
             kind: What is stored (``parse``).
             key: Its digest.
             objects: What to store, each pickled in turn.
-            behind: Let a detached child store it (see ``write_behind``).
         """
-        def dump(stream: BinaryIO) -> None:
-            for obj in objects:  # one pickler each: each is read on its own
-                _Pickler(stream, protocol=pickle.HIGHEST_PROTOCOL).dump(obj)
+        self._write_with(kind, key, _dumper(objects))
 
-        self._write_with(kind, key, dump, behind=behind)
+    def write_later(self, kind: str, key: str, *objects: Any) -> None:
+        """Store objects under ``key`` with the load's other writes (:meth:`flush`)."""
+        self._pending.append((kind, key, _dumper(objects)))
 
-    def write_finished(self, key: str, stamp: Any, result: Result, *,
-                       behind: bool = False) -> None:
+    def write_finished_later(self, key: str, stamp: Any, result: Result) -> None:
         """Store a finished load and what it was made from (see :func:`_dump_finished`)."""
-        self._write_with("finished", key, lambda stream: _dump_finished(stream, stamp, result),
-                         behind=behind)
+        self._pending.append(("finished", key,
+                              lambda stream: _dump_finished(stream, stamp, result)))
 
-    def _write_with(self, kind: str, key: str, dump: Callable[[BinaryIO], None], *,
-                    behind: bool) -> None:
-        if not self._usable():
+    def flush(self) -> None:
+        """Write what the load kept for later, all at once.
+
+        With ``write_behind``, one detached child writes them (where it can), so that
+        the load does not wait for the pickling.
+        """
+        pending, self._pending = self._pending, []
+        if not pending or not self._usable():
             return
-        if behind and self.write_behind and _can_detach():
-            _detached(lambda: self._write_with(kind, key, dump, behind=False))
+
+        def write_all() -> None:
+            for kind, key, dump in pending:
+                self._write_with(kind, key, dump)
+
+        if self.write_behind and _can_detach():
+            _detached(write_all)
+        else:
+            write_all()
+
+    def _write_with(self, kind: str, key: str, dump: Callable[[BinaryIO], None]) -> None:
+        if not self._usable():
             return
         try:
             fd, temp = tempfile.mkstemp(dir=self.directory, prefix=".tmp-")
@@ -307,6 +328,13 @@ class LoadCache:
         except OSError:
             return 0, 0
         return len(sizes), sum(sizes)
+
+
+def _dumper(objects: tuple[Any, ...]) -> Callable[[BinaryIO], None]:
+    def dump(stream: BinaryIO) -> None:
+        for obj in objects:  # one pickler each: each is read on its own
+            _Pickler(stream, protocol=pickle.HIGHEST_PROTOCOL).dump(obj)
+    return dump
 
 
 _tuple_new = tuple.__new__
@@ -434,7 +462,10 @@ class _Walk:
     events: list[tuple[str, ...]] = field(default_factory=list)
     files: list[tuple[str, str, bytes]] = field(default_factory=list)  # name, key, bytes
     heads: dict[str, dict[str, Any]] = field(default_factory=dict)  # key -> options
+    errors: dict[str, list[Any]] = field(default_factory=dict)  # key -> parse errors
+    prints: dict[str, filebooking.Footprint] = field(default_factory=dict)  # key -> footprint
     finishable: bool = True
+    secret: set[str] = field(default_factory=set)  # keys of encrypted files: never stored
     encoding: str | None = None
 
 
@@ -453,8 +484,9 @@ def _walk(main: str, encoding: str | None, cache: LoadCache,
           parses: dict[str, Result]) -> _Walk:
     """Follow the includes from ``main`` as Beancount's loader does, reading every file.
 
-    Each file's options (its includes) come from the cache when its digest is known;
-    otherwise it is parsed now and the parse kept in ``parses`` and the cache.
+    Each file's options (its includes), parse errors and booking footprint come from
+    the cache when its digest is known; otherwise it is parsed now and the parse kept in
+    ``parses`` and (later) the cache.
     """
     walk = _Walk(encoding=encoding)
     stack = [main]
@@ -473,20 +505,23 @@ def _walk(main: str, encoding: str | None, cache: LoadCache,
         if encryption.is_encrypted_file(filename):
             walk.finishable = False
             key = _digest("encrypted", filename, content)
+            walk.secret.add(key)
             parses[key] = parser.parse_string(encryption.read_encrypted_file(filename),
                                               filename)
-            options = parses[key][2]
+            head = (parses[key][2], parses[key][1], filebooking.footprint(parses[key][0]))
         else:
             key = _parse_key(filename, content, encoding)
-            head = cache.read("parse", key, 1)
-            if head is not None:
-                options = head[0]
+            stored = cache.read("parse", key, 1)
+            if stored is not None:
+                head = stored[0]
             else:
                 parses[key] = _parse_now(filename, content, encoding)
-                options = parses[key][2]
-                cache.write("parse", key, options, parses[key][:2])
+                entries, errors, options = parses[key]
+                head = (options, errors, filebooking.footprint(entries))
+                cache.write_later("parse", key, head, entries)
+        options = head[0]
         walk.files.append((filename, key, content))
-        walk.heads[key] = options
+        walk.heads[key], walk.errors[key], walk.prints[key] = head
         walk.events.append(("file", filename, key))
         cwd = os.path.dirname(filename)
         for pattern in options["include"]:
@@ -549,6 +584,7 @@ def load_file(path: str | Path, cache: LoadCache, encoding: str | None = None) -
         return loader.load_file(main, encoding=encoding)
     parses: dict[str, Result] = {}
     walk = _walk(main, encoding, cache, parses)
+    cache.flush()  # the new parses, before booking adds to their postings' metadata
     top = walk.heads[walk.files[0][1]] if walk.files else None
     plugins = None
     if walk.finishable and top is not None and not top.get("documents"):
@@ -565,7 +601,8 @@ def load_file(path: str | Path, cache: LoadCache, encoding: str | None = None) -
             return entries, errors, options
     result = _finish(walk, parses, cache)
     if plugins is not None:
-        cache.write_finished(finished_key, stamp, result, behind=True)
+        cache.write_finished_later(finished_key, stamp, result)
+        cache.flush()
     return result
 
 
@@ -581,44 +618,85 @@ def _walk_error(event: tuple[str, ...]) -> loader.LoadError | None:
     return None
 
 
-def _parsed(key: str, walk: _Walk, parses: dict[str, Result], cache: LoadCache) -> Result:
-    """One file's parse: parsed in this load, else from the cache, else parsed now."""
+def _parsed(key: str, walk: _Walk, parses: dict[str, Result],
+            cache: LoadCache) -> list[data.Directive]:
+    """One file's parsed entries: parsed in this load, else from the cache, else now."""
     parsed = parses.get(key)
     if parsed is None:
         body = cache.read("parse", key, 2)
         if body is not None:
             cache.hits += 1
-            return (*body[1], body[0])
+            entries: list[data.Directive] = body[1]
+            return entries
         name, content = next((n, c) for n, k, c in walk.files if k == key)
         parsed = _parse_now(name, content, walk.encoding)
     cache.parsed += 1
-    return parsed
+    return parsed[0]
+
+
+def _book(walk: _Walk, keys: list[str], parses: dict[str, Result], cache: LoadCache,
+          options: dict[str, Any],
+          balanced: filebooking.Balanced) -> tuple[list[data.Directive], list[Any]]:
+    """Book the walked files as ``booking.book`` books them all, file by file where it can.
+
+    A file whose booking reads no other file's (:mod:`coopledger.filebooking`) is
+    booked on its own and kept in the cache under its parse's key and the booking
+    options, with the places of its transactions Beancount's balance check rejects;
+    the others are booked together from their parses. The transactions of the files
+    booked alone that pass the balance check are added to ``balanced``.
+    """
+    jointly = filebooking.booked_together({key: walk.prints[key] for key in keys})
+    settings = filebooking.settings(options)
+    alone: dict[str, list[data.Directive]] = {}
+    for key in keys:
+        if key in jointly:
+            continue
+        booked_key = _digest(key, "booked", settings)
+        stored = None if key in parses else cache.read("booked", booked_key, 1)
+        if stored is not None:
+            cache.hits += 1
+            kept: tuple[list[data.Directive], tuple[int, ...]] | None = stored[0]
+        else:
+            booked = filebooking.book_alone(_parsed(key, walk, parses, cache), options)
+            kept = None if booked is None else (
+                booked, filebooking.unbalanced(booked, options))
+            if key not in walk.secret:
+                cache.write_later("booked", booked_key, kept)
+        if kept is None:  # an error: booked with the others, in their order
+            jointly.add(key)
+        else:
+            alone[key] = kept[0]
+            balanced.add(*kept)
+    cache.flush()  # before the plugins see the booked entries
+    names = {key: name for name, key, _ in walk.files}
+    together = filebooking.book_jointly(
+        [(names[key], _parsed(key, walk, parses, cache)) for key in keys if key in jointly],
+        options)
+    if together is None:  # an entry naming no file of its own: book them all at once
+        return filebooking.book_all(
+            [_parsed(key, walk, parses, cache) for key in keys], options)
+    by_name, errors = together
+    return filebooking.merge(alone[key] if key in alone else by_name[names[key]]
+                             for key in keys), errors
 
 
 def _finish(walk: _Walk, parses: dict[str, Result], cache: LoadCache) -> Result:
     """Beancount's load over the walked files: parse results, then book, plugins, check."""
-    entries: list[data.Directive] = []
     errors: list[Any] = []
-    top: dict[str, Any] | None = None
-    others: list[dict[str, Any]] = []
+    keys: list[str] = []
     for event in walk.events:
         if event[0] != "file":
             problem = _walk_error(event)
             if problem is not None:
                 errors.append(problem)
             continue
-        parsed = _parsed(event[2], walk, parses, cache)
-        entries.extend(parsed[0])
-        errors.extend(parsed[1])
-        if top is None:
-            top = parsed[2]
-        else:
-            others.append(parsed[2])
-    options = top if top is not None else OPTIONS_DEFAULTS.copy()
+        keys.append(event[2])
+        errors.extend(walk.errors[event[2]])
+    options = walk.heads[keys[0]] if keys else OPTIONS_DEFAULTS.copy()
     options["include"] = sorted(name for name, _, _ in walk.files)
-    options = loader.aggregate_options_map(options, others)
-    entries.sort(key=data.entry_sortkey)
-    entries, balance_errors = booking.book(entries, options)  # type: ignore[no-untyped-call]
+    options = loader.aggregate_options_map(options, [walk.heads[key] for key in keys[1:]])
+    balanced = filebooking.Balanced(options)
+    entries, balance_errors = _book(walk, keys, parses, cache, options, balanced)
     errors.extend(balance_errors)
     saved = list(sys.path)
     try:
@@ -626,8 +704,7 @@ def _finish(walk: _Walk, parses: dict[str, Result], cache: LoadCache) -> Result:
         entries, errors = loader.run_transformations(entries, errors, options, None)
     finally:
         sys.path[:] = saved
-    errors.extend(validation.validate(  # type: ignore[no-untyped-call]
-        entries, options, None, None))
+    errors.extend(filebooking.checked(entries, options, balanced))
     options["input_hash"] = loader.compute_input_hash(  # type: ignore[no-untyped-call]
         options["include"])
     return entries, errors, options

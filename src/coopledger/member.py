@@ -17,6 +17,9 @@ each transaction balances inside every entity it touches) onto one entity:
   premises, seals or employees (personal data), which the board does not need;
 - each month's close state (``custom "coopledger-close" "2026-10" "sealed"``), computed
   on the group's books, since a seal's digest covers every member's entries;
+- each month's people as counts (``custom "coopledger-people" "2026-10" "Kafe"``,
+  :func:`coopledger.people.people_marks`), computed on the group's books, since the
+  target group and the extents come from the employee declarations left out above;
 - other ``custom`` directives (Fava's options and extensions), commodities and prices.
 
 Because each transaction balances inside the member, every account of the member has
@@ -45,6 +48,8 @@ if TYPE_CHECKING:
 CLOSE_MARK = "coopledger-close"
 #: The custom directive that says whose books these are (``"coopledger-member" "Kafe"``).
 MEMBER_MARK = "coopledger-member"
+#: The custom directive of a month's people counts (:mod:`coopledger.people`).
+PEOPLE_MARK = "coopledger-people"
 #: The voucher number metadata (``"Kafe:A-2026-0060 Paraply:A-2026-0077"``).
 VOUCHER_KEY = "ver"
 #: Metadata of a shared transaction that describes the member's own side of it.
@@ -94,7 +99,7 @@ def member_loans(entries: Iterable[data.Directive], code: str) -> set[str]:
 
 
 def _keep_custom(entry: data.Custom, code: str, loans: set[str]) -> bool:
-    if entry.type in (CLOSE_MARK, MEMBER_MARK):
+    if entry.type in (CLOSE_MARK, MEMBER_MARK, PEOPLE_MARK):
         return False  # only the projection itself writes these
     if not entry.type.startswith("coop-"):  # another member's budget is its own business
         return entry.type != BUDGET or (bool(entry.values)
@@ -182,13 +187,16 @@ def declared_entities(entries: Iterable[data.Directive]) -> dict[str, str]:
 
 
 def member_entries(entries: Sequence[data.Directive], code: str,
-                   states: Iterable[tuple[str, str]] = ()) -> list[data.Directive]:
+                   states: Iterable[tuple[str, str]] = (),
+                   people: Iterable[data.Custom] = ()) -> list[data.Directive]:
     """Project the group's loaded entries onto one entity (see the module's manual).
 
     Args:
         entries: The group's entries, every plugin run.
         code: The entity's code.
         states: ``(YYYY-MM, state)`` of each month's close, from the group's books.
+        people: The entity's ``coopledger-people`` directives, from the group's books
+            (:func:`coopledger.people.people_marks`); any other is left out.
 
     Returns:
         The member's entries, sorted as Beancount sorts them.
@@ -214,6 +222,8 @@ def member_entries(entries: Sequence[data.Directive], code: str,
             kept.append(entry)
     # Events and queries are left out: free text and queries over every entity.
     kept.extend(close_marks(states))
+    kept.extend(mark for mark in people if mark.type == PEOPLE_MARK
+                and [v.value for v in mark.values[1:]] == [code])
     start = min((e.date for e in kept), default=datetime.date(1970, 1, 1))
     kept.append(data.Custom(data.new_metadata("<coopledger-member>", 0), start, MEMBER_MARK,
                             [ValueType(code, str)]))
@@ -244,6 +254,6 @@ def member_errors(errors: Sequence[Any], code: str) -> list[Any]:
     return kept
 
 
-__all__ = ["CLOSE_MARK", "MEMBER_MARK", "SHARED_META", "MemberViewError", "close_marks",
-           "declared_entities", "member_entries", "member_errors", "member_loans", "member_of",
-           "own_vouchers", "read_close_marks"]
+__all__ = ["CLOSE_MARK", "MEMBER_MARK", "PEOPLE_MARK", "SHARED_META", "MemberViewError",
+           "close_marks", "declared_entities", "member_entries", "member_errors", "member_loans",
+           "member_of", "own_vouchers", "read_close_marks"]

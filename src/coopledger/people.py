@@ -19,6 +19,24 @@ From the books alone:
 
 A month after the last month with any payroll in the books is *not booked*: its figures
 are not zeros, they are not there yet (``booked`` is False), and nobody leaves in it.
+
+What the pages and the pack show are the counts (:class:`PeopleCount`,
+:func:`people_counts`). A member's own books (:mod:`coopledger.member`) leave out the
+employee declarations (personal data), so there the counts cannot be computed; the
+projection carries them instead, computed on the group's books for that member only, one
+``custom "coopledger-people"`` directive per month (:func:`people_marks`): the counts,
+the full-time equivalents and the subsidy share, never a name, a personnummer, an
+employee id, a wage or a declaration::
+
+    2026-10-31 custom "coopledger-people" "2026-10" "Kafe"
+      employed: 2
+      target-group: 1
+      subsidised: 1
+      fte: 1.50
+      without-extent: 0
+      starts: 0
+      leavers: 0
+      subsidy-share: 21.4
 """
 
 from __future__ import annotations
@@ -28,18 +46,26 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from beancount.core import data
+from beancount.parser.grammar import ValueType
+
 from coopledger.balances import monthly_changes
 from coopledger.books import Books
 from coopledger.entities import entity_of
 from coopledger.filings.employees import Employee
+from coopledger.member import PEOPLE_MARK, member_code
 from coopledger.money import ZERO
-from coopledger.periods import Period
+from coopledger.periods import Period, month_period
 from coopledger.services.subsidies import SALARY_COST_BAS, SubsidyDecision
 
 HUNDRED = Decimal(100)
 SUBSIDY_BAS = "3988"
 #: A person: the employing entity's code and the employee id.
 Person = tuple[str, str]
+#: The counts a mark carries (metadata keys), besides ``fte`` and ``subsidy-share``.
+_COUNTS = {"employed": "employed", "target-group": "target_group",
+           "subsidised": "subsidised", "without-extent": "without_extent",
+           "starts": "starts", "leavers": "leavers"}
 
 
 @dataclass(frozen=True)
@@ -88,6 +114,57 @@ class PeopleMonth:
     def subsidy_share(self) -> Decimal | None:
         """Wage subsidies as a share of the salary cost, percent (None: no cost)."""
         return _percent(self.subsidy, self.salary_cost)
+
+    def count(self) -> PeopleCount:
+        """The month's figures as counts (no person in them)."""
+        return PeopleCount(
+            month=self.month, entity=self.entity, booked=self.booked,
+            employed=len(self.employed), target_group=len(self.target_group),
+            subsidised=len(self.subsidised), subsidy_share=self.subsidy_share, fte=self.fte,
+            without_extent=self.without_extent, starts=len(self.starts),
+            leavers=len(self.leavers))
+
+
+@dataclass(frozen=True)
+class PeopleCount:
+    """One month's people as counts: what the pages, the pack and a member's books hold.
+
+    Attributes:
+        month: The month.
+        entity: The entity, or None for the group.
+        booked: Whether the books hold payroll this late (else the month is not booked).
+        employed: How many people were paid in the month.
+        target_group: Of them, how many from the target group.
+        subsidised: Of them, how many with a wage-subsidy decision in force.
+        subsidy_share: Wage subsidies as a share of the salary cost, percent (None: no
+            cost).
+        fte: Full-time equivalents of those with a declared extent.
+        without_extent: The people paid whose extent is not declared.
+        starts: Paid this month, not the month before.
+        leavers: Paid the month before, not this month.
+    """
+
+    month: Period
+    entity: str | None
+    booked: bool
+    employed: int
+    target_group: int
+    subsidised: int
+    subsidy_share: Decimal | None
+    fte: Decimal
+    without_extent: int
+    starts: int
+    leavers: int
+
+    @property
+    def subsidised_share(self) -> Decimal | None:
+        """The share of the employed with a wage subsidy, percent (None: nobody paid)."""
+        return _percent(Decimal(self.subsidised), Decimal(self.employed))
+
+    @property
+    def target_group_share(self) -> Decimal | None:
+        """The share of the employed from the target group, percent."""
+        return _percent(Decimal(self.target_group), Decimal(self.employed))
 
 
 def _percent(part: Decimal, whole: Decimal) -> Decimal | None:
@@ -227,3 +304,105 @@ def people(books: Books, entity: str | None, period: Period) -> list[PeopleMonth
             starts=employed - before if label > first else frozenset(),
             leavers=before - employed if facts.booked else frozenset()))
     return out
+
+
+def _months_of_books(books: Books) -> Period | None:
+    """From the books' first month to their last month with payroll (None: no payroll)."""
+    paid = paid_by_month(books)
+    if not paid or not books.transactions:
+        return None
+    first = books.transactions[0].date
+    last = month_period(int(max(paid)[:4]), int(max(paid)[5:]))
+    start = min(first.replace(day=1), last.start)
+    return Period(start, last.end, f"{start:%Y-%m}..{last.label}")
+
+
+def people_marks(books: Books, code: str) -> list[data.Custom]:
+    """The people of one entity, month by month, as directives for its own books.
+
+    One ``coopledger-people`` directive per month from the books' first month to their
+    last month with payroll (later months are not booked), dated the month's last day,
+    holding only counts, full-time equivalents and the subsidy share.
+
+    Args:
+        books: The group's books (with the employee declarations).
+        code: The entity.
+
+    Returns:
+        The directives, in date order.
+
+    Raises:
+        CoopException: Unknown entity.
+    """
+    books.entity(code)
+    months = _months_of_books(books)
+    marks = []
+    for month in people(books, code, months) if months is not None else []:
+        count = month.count()
+        meta: data.Meta = data.new_metadata("<coopledger-people>", 0)
+        meta.update({key: Decimal(getattr(count, name)) for key, name in _COUNTS.items()})
+        meta["fte"] = count.fte
+        if count.subsidy_share is not None:
+            meta["subsidy-share"] = count.subsidy_share
+        marks.append(data.Custom(meta, month.month.last_day, PEOPLE_MARK, [
+            ValueType(month.month.label, str), ValueType(code, str)]))
+    return marks
+
+
+def read_people_marks(entries: Iterable[data.Directive], code: str) -> dict[str, PeopleCount]:
+    """Month (``YYYY-MM``) to the entity's people, from the marks in its own books."""
+    found = {}
+    for entry in entries:
+        if not (isinstance(entry, data.Custom) and entry.type == PEOPLE_MARK
+                and len(entry.values) == 2 and entry.values[1].value == code):
+            continue
+        label, meta = str(entry.values[0].value), entry.meta
+        share = meta.get("subsidy-share")
+        found[label] = PeopleCount(
+            month=month_period(int(label[:4]), int(label[5:])), entity=code, booked=True,
+            **{name: int(meta[key]) for key, name in _COUNTS.items()},
+            subsidy_share=None if share is None else Decimal(share),
+            fte=Decimal(meta["fte"]))
+    return found
+
+
+def people_counts(books: Books, entity: str | None, period: Period) -> list[PeopleCount]:
+    """The people month by month as counts, for an entity or the group.
+
+    In a member's own books, the counts are those its projection carries (computed on
+    the group's books, :func:`people_marks`); there ``entity`` is the member (None means
+    the member too).
+
+    Args:
+        books: The books, the group's or a member's own.
+        entity: An entity code, or None for every entity together.
+        period: The months to show.
+
+    Returns:
+        One :class:`PeopleCount` per month of the period, in order.
+
+    Raises:
+        CoopException: Unknown entity.
+    """
+    member = member_code(books)  # remembered: asked once per entity on the group page
+    if member is None:
+        return [month.count() for month in people(books, entity, period)]
+    code = books.entity(entity or member).code
+    marks = read_people_marks(books.entries, code)
+    first = min(marks, default="")
+    out = []
+    for month in period.months():
+        found = marks.get(month.label)
+        if found is None:  # before the books (nothing paid) or after the last payroll
+            booked = month.label < first
+            found = PeopleCount(month, code, booked, 0, 0, 0, None, ZERO, 0, 0, 0)
+        out.append(found)
+    return out
+
+
+def employed_in_period(books: Books, entity: str | None, period: Period) -> int:
+    """Distinct people paid in any month of the period (from the salary postings, which
+    a member's own books hold as the group's do)."""
+    months = {month.label for month in period.months()}
+    return len({person for label, paid in paid_by_month(books).items() if label in months
+                for person in paid if entity is None or person[0] == entity})

@@ -169,6 +169,34 @@ def test_the_people_month_by_month(example: Server, books: Books, tab: Tab) -> N
     assert tab.errors == []
 
 
+def test_a_members_own_view_shows_its_people(example: Server, books: Books,
+                                             tab: Tab) -> None:
+    """``serve --entity Omsorg``: the target group and full-time equivalents its own
+    books carry as counts are the group's for Omsorg, in the browser too."""
+    member = start_server(example.ledger, "--entity", "Omsorg")
+    try:
+        open_page(tab, member, "CoopMember/?time=2026")
+        period = books_period(books, parse_period("2026"))
+        expected = people(books, "Omsorg", period)
+        rows = tab.page.locator('[data-testid="coop-people"] tbody tr')
+        assert rows.count() == len(expected)
+        for index, month in enumerate(expected):
+            row = rows.nth(index)
+            if not month.booked:
+                assert "ej bokförd" in row.inner_text()
+                continue
+            cells = [row.locator(f'td[data-key="{key}"]').inner_text().strip().split()[0]
+                     for key in ("employed", "target_group", "fte")]
+            assert cells == [str(len(month.employed)), str(len(month.target_group)),
+                             format_amount(month.fte, 2)]
+        assert any(m.target_group for m in expected)
+        assert tab.page.locator('[data-testid="people-counted-by-group"]').is_visible()
+        tab.screenshot("decide-member-people")
+        assert tab.errors == []
+    finally:
+        stop_server(member)
+
+
 @pytest.mark.parametrize("page", PAGES)
 def test_a_phone_needs_no_sideways_scrolling(example: Server, browser: Any, page: str) -> None:
     context = browser.new_context(viewport={"width": 390, "height": 844}, locale="sv-SE",

@@ -30,7 +30,7 @@ from coopledger.fava_ext.decide_view import (
 from coopledger.fava_ext.format import format_amount, format_percent
 from coopledger.fava_ext.views import whole_books_period
 from coopledger.fund import fund_report
-from coopledger.people import people
+from coopledger.people import employed_in_period, people
 from coopledger.periods import Period, parse_period
 from coopledger.ratios import entity_ratios, fund_ratios, key_ratios
 from coopledger.seals import sealed_months
@@ -351,12 +351,13 @@ def test_without_a_filter_the_comparison_is_the_last_year_to_date(client: Any,
         budget.total("actual"), budget.total("reference"))
 
 
-def test_a_members_own_view_shows_its_figures_as_the_group_sees_them(client: Any) -> None:
+def test_a_members_own_view_shows_its_figures_as_the_group_sees_them(
+        client: Any, books: Books, tmp_path: Path) -> None:
     """Kafe's own books (its projection) give the same comparison, ratios and people on
     its page as the group's books do for Kafe."""
     from coopledger.cli.serve import build_app
 
-    app: Any = build_app(EXAMPLE, entity="Kafe", read_only=True)
+    app: Any = build_app(EXAMPLE, entity="Kafe", read_only=True, folder=tmp_path)
     own = app.test_client()
     own.slug = str(own.get("/").headers["Location"]).removeprefix(
         "http://localhost").split("/")[1]
@@ -366,19 +367,33 @@ def test_a_members_own_view_shows_its_figures_as_the_group_sees_them(client: Any
         assert row_cells(own_html, "member-compare", key) == row_cells(
             group_html, "member-compare", key)
     assert ratio_items(own_html) == ratio_items(group_html)
-    # The member's own books leave out the employee declarations (personal data): the
-    # target group and extents are not known there, and the page says so, never 0.
-    unknown = ("target_group", "fte")
-    own_people, group_people = people_rows(own_html), people_rows(group_html)
-    assert list(own_people) == list(group_people)
-    for month, row in own_people.items():
-        known = {k: v for k, v in row.items() if k not in unknown}
-        assert known == {k: v for k, v in group_people[month].items() if k not in unknown}
-        assert all(row[k] == "–" for k in unknown if k in row)
-    assert 'data-testid="people-not-declared"' in own_html
-    assert 'data-testid="people-not-declared"' not in group_html
+    # The member's own books hold no employee declarations (personal data), but its
+    # projection carries the people as counts computed on the group's books: the target
+    # group and the full-time equivalents are the group page's, and the library's.
+    for time in ("2026-Q3", "2026", "2025"):
+        url = f"CoopMember/?entity=Kafe&time={time}"
+        own_people, group_people = people_rows(get(own, url)), people_rows(get(client, url))
+        assert own_people == group_people, time
+        expected = people(books, "Kafe", books_period(books, parse_period(time)))
+        assert [own_people[m.month.label].get("target_group") for m in expected] == [
+            str(len(m.target_group)) if m.booked else None for m in expected]
+        assert [own_people[m.month.label].get("fte", "").split()[:1] for m in expected] == [
+            [format_amount(m.fte, 2)] if m.booked else [] for m in expected]
+    assert any(len(m.target_group) for m in people(books, "Kafe", parse_period("2026")))
+    own_html, group_html = get(own, url), get(client, url)
+    in_period = r'data-testid="coop-people">.*?<p class="coop-note">([^<]*)'
+    own_note, group_note = re.search(in_period, own_html, re.S), re.search(
+        in_period, group_html, re.S)
+    assert own_note
+    assert group_note
+    assert own_note[1].strip() == group_note[1].strip()  # distinct people paid
+    assert str(employed_in_period(books, "Kafe", parse_period("2025"))) in own_note[1]
+    assert 'data-testid="people-counted-by-group"' in own_html
+    assert 'data-testid="people-counted-by-group"' not in group_html
     own_group = get(own, "CoopGroup/?time=2026-Q3")
     assert 'data-entity="Stad"' not in own_group
+    assert people_rows(own_group) == people_rows(
+        get(client, "CoopMember/?entity=Kafe&time=2026-Q3"))
     assert row_cells(own_group, "group-compare", "Kafe") == row_cells(
         get(client, "CoopGroup/?time=2026-Q3"), "group-compare", "Kafe")
 

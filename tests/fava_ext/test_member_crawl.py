@@ -36,7 +36,7 @@ from coopledger.fava_ext.guard import (
     ALLOWED_REPORTS,
     REFUSED_ENDPOINTS,
 )
-from coopledger.member import own_vouchers
+from coopledger.member import own_vouchers, read_close_marks
 from tests.conftest import ROOT
 
 EXAMPLE = ROOT / "ledgers" / "example" / "main.beancount"
@@ -344,3 +344,37 @@ def test_balances_are_the_groups(group: Books, tmp_path: Path) -> None:
         assert own_sums(own_entries, code)
         assert {entity_of(p.account) for e in own_entries if isinstance(e, data.Transaction)
                 for p in e.postings} == {code}
+
+
+def pack_people(text: str) -> list[str]:
+    """The people tables of a board pack's page."""
+    return re.findall(r'<table class="people(?:-months)?">.*?</table>', text, re.S)
+
+
+def test_the_member_packs_people_are_the_groups(group: Books, tmp_path: Path) -> None:
+    """A member's pack, built from its own books, shows the people the group's books give
+    for that member (target group and full-time equivalents included)."""
+    from coopledger.close.boardpack import member_pack_files
+    from coopledger.close.packsummary import months_to
+    from coopledger.people import people
+
+    month = max(read_board_packs(group.path))
+    history = months_to(month)
+    for code in ("Kafe", "Omsorg"):
+        folder = tmp_path / code
+        folder.mkdir()
+        app = build_app(EXAMPLE, entity=code, read_only=True, folder=folder)
+        client = app.test_client()
+        slug = client.get("/").headers["Location"].strip("/").split("/")[0]
+        response = client.get(f"/{slug}/extension/CoopClose/board_pack?month={month}"
+                              "&file=index.html")
+        assert response.status_code == 200
+        shown = pack_people(response.get_data(as_text=True))
+        state = dict(read_close_marks(app.config["LEDGERS"].ledgers[0].all_entries))[month]
+        assert shown == pack_people(member_pack_files(group, code, month, state)["index.html"])
+        now = people(group, code, history)[-1]
+        assert now.booked
+        cells = re.findall(r'<td class="n">([^<]*)</td>', shown[0])
+        assert cells[:3] == [str(len(now.employed)), str(len(now.target_group)),
+                             str(len(now.subsidised))]
+    assert any(people(group, c, history)[-1].target_group for c in ("Kafe", "Omsorg"))

@@ -31,7 +31,11 @@ def ledger(tmp_path: Path, replace: str = EXTENSION_LINE, extra: str = "") -> Pa
 
 
 def get(path: Path, url: str, *, entity: str | None = None) -> str:
-    client: Any = build_app(path, entity=entity, read_only=True).test_client()
+    folder = None
+    if entity is not None:  # the member's ledger file beside the test's own ledger
+        folder = path.parent / f"serve-{entity}"
+        folder.mkdir(exist_ok=True)
+    client: Any = build_app(path, entity=entity, read_only=True, folder=folder).test_client()
     slug = "testparaplyet" if entity is None else f"testparaplyet-{entity.lower()}"
     response = client.get(f"/{slug}/extension/{url}")
     assert response.status_code == 200, response.get_data(as_text=True)[:2000]

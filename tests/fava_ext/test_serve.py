@@ -58,8 +58,8 @@ def test_read_only_by_default() -> None:
     assert client.get("/testparaplyet/extension/CoopGroup/").status_code == 200
 
 
-def test_entity_view_refuses_the_files() -> None:
-    app = build_app(BOARD_LEDGER, entity="Kafe", read_only=True)
+def test_entity_view_refuses_the_files(tmp_path: Path) -> None:
+    app = build_app(BOARD_LEDGER, entity="Kafe", read_only=True, folder=tmp_path)
     client = app.test_client()
     for url in ("api/source?filename=x", "api/context?entry_hash=x",
                 "api/source_slice?entry_hash=x", "api/imports"):
@@ -75,13 +75,13 @@ def test_bad_prefix(prefix: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert f"--prefix {prefix!r}: must look like /Kafe" in err
 
 
-def test_prefix_serves_under_it_and_nothing_else() -> None:
+def test_prefix_serves_under_it_and_nothing_else(tmp_path: Path) -> None:
     from werkzeug.test import Client
 
     from coopledger.cli.serve import with_prefix
 
-    client = Client(with_prefix(build_app(BOARD_LEDGER, entity="Kafe", read_only=True),
-                                "/Kafe"))
+    client = Client(with_prefix(build_app(BOARD_LEDGER, entity="Kafe", read_only=True,
+                                          folder=tmp_path), "/Kafe"))
     assert client.get("/Kafe/testparaplyet-kafe/extension/CoopGroup/").status_code == 200
     assert client.get("/testparaplyet-kafe/extension/CoopGroup/").status_code == 404
     assert client.get("/Kafe/testparaplyet-kafe/api/source").status_code == 403

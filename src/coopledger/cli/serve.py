@@ -14,19 +14,40 @@ file through its ordinary loading path. The application is then guarded
 (:func:`coopledger.fava_ext.guard.guard_member_app`): every route not known to answer
 from the member's own books is refused with 403. ``--prefix /Kafe`` serves under a URL
 prefix, so that one host name can carry every member's board (one process each).
+
+The group's view loads through coopledger's load cache (:func:`fava_loads_cached`), so
+Fava's reload after an edit costs what ``coopledger check`` costs. This replaces, in the
+``serve`` command's own process only and for as long as it serves, the one function
+Fava 1.30's ledger calls to load its files (``fava.core.load_uncached``); Fava's minor
+version is pinned for that reason, and a test fails when the name or its signature
+changes. Importing coopledger, or :func:`build_app` outside the command, leaves Fava as
+it is. A member's view is not routed so: its ledger file is a plugin over the group's
+files, which the cache's record of the file does not cover; the plugin loads the group's
+books through the cache itself.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import inspect
 import json
 import re
+import shutil
 import sys
 import tempfile
+import weakref
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from coopledger.errors import CoopException
+
+#: The module and name through which Fava's ``FavaLedger.load_file`` loads a ledger.
+FAVA_LOADER = ("fava.core", "load_uncached")
+#: Its parameters as Fava 1.30 declares them: (name, kind).
+FAVA_LOADER_PARAMETERS = (("beancount_file_path", inspect.Parameter.POSITIONAL_OR_KEYWORD),
+                          ("is_encrypted", inspect.Parameter.KEYWORD_ONLY))
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -116,9 +137,78 @@ def build_app(ledger: Path, *, entity: str | None, read_only: bool,
 
     if entity is None:
         return create_app([str(ledger)], load=True, read_only=read_only)
-    folder = folder or Path(tempfile.mkdtemp(prefix=f"coopledger-{entity}-"))
-    member = write_member_ledger(ledger.resolve(), entity, folder)
-    return guard_member_app(create_app([str(member)], load=True, read_only=True))
+    if folder is not None:
+        member = write_member_ledger(ledger.resolve(), entity, folder)
+        return guard_member_app(create_app([str(member)], load=True, read_only=True))
+    # The member's projected books must not outlive the application in /tmp: the folder
+    # goes when the application is collected, or at the latest when the process exits.
+    own = Path(tempfile.mkdtemp(prefix=f"coopledger-{entity}-"))
+    try:
+        member = write_member_ledger(ledger.resolve(), entity, own)
+        app = guard_member_app(create_app([str(member)], load=True, read_only=True))
+    except BaseException:
+        shutil.rmtree(own, ignore_errors=True)
+        raise
+    weakref.finalize(app, shutil.rmtree, own, ignore_errors=True)
+    return app
+
+
+def fava_loader() -> Any:
+    """Fava's ledger-loading function, checked to be the one this version routes.
+
+    Raises:
+        CoopException: Fava no longer loads through :data:`FAVA_LOADER` with the
+            parameters of :data:`FAVA_LOADER_PARAMETERS` (a Fava upgrade).
+    """
+    import importlib
+
+    module_name, name = FAVA_LOADER
+    function = getattr(importlib.import_module(module_name), name, None)
+    if function is None or not callable(function):
+        raise CoopException(f"Fava has no {module_name}.{name} to load through the cache")
+    parameters = tuple((p.name, p.kind) for p in inspect.signature(function).parameters.values())
+    if parameters != FAVA_LOADER_PARAMETERS:
+        raise CoopException(f"{module_name}.{name} takes {parameters}, not "
+                            f"{FAVA_LOADER_PARAMETERS}")
+    return function
+
+
+@contextlib.contextmanager
+def fava_loads_cached() -> Iterator[None]:
+    """Inside the block, Fava loads every ledger as coopledger's load cache does.
+
+    The replacement returns what Fava's own function returns, (entries, errors, options)
+    as ``beancount.loader.load_file`` gives them (:func:`coopledger.loadcache.load_file`),
+    and hands over to Fava's own when the cache is off (outside
+    :func:`coopledger.loadcache.caching_allowed`, ``COOPLEDGER_CACHE_DIR=off``) or the
+    file is encrypted. Fava's function is put back when the block ends. When Fava no
+    longer has the function (an upgrade), the block says so in one line on standard
+    error and Fava loads as it does.
+    """
+    import importlib
+
+    from coopledger.loadcache import allowed_cache, load_file
+
+    try:
+        original = fava_loader()
+    except CoopException as exc:
+        print(f"coopledger serve: {exc}; the group's view loads without the cache",
+              file=sys.stderr)
+        yield
+        return
+
+    def load_cached(beancount_file_path: str, *, is_encrypted: bool) -> Any:
+        cache = allowed_cache()
+        if is_encrypted or cache is None:
+            return original(beancount_file_path, is_encrypted=is_encrypted)
+        return load_file(beancount_file_path, cache)
+
+    module = importlib.import_module(FAVA_LOADER[0])
+    setattr(module, FAVA_LOADER[1], load_cached)
+    try:
+        yield
+    finally:
+        setattr(module, FAVA_LOADER[1], original)
 
 
 #: A URL prefix: one or more path segments of letters, digits, ``-`` and ``_``.
@@ -151,7 +241,8 @@ def run(args: argparse.Namespace) -> int:
     if args.prefix is not None and not PREFIX.match(args.prefix):
         raise CoopException(f"--prefix {args.prefix!r}: must look like /Kafe (letters, "
                             "digits, - and _, no trailing slash)")
-    with tempfile.TemporaryDirectory(prefix="coopledger-serve-") as folder:
+    with sigterm_unwinds(), tempfile.TemporaryDirectory(prefix="coopledger-serve-") as folder, \
+            (fava_loads_cached() if args.entity is None else contextlib.nullcontext()):
         app = build_app(ledger, entity=args.entity, read_only=not args.read_write,
                         folder=Path(folder))
         if args.prefix:
@@ -159,22 +250,51 @@ def run(args: argparse.Namespace) -> int:
         return serve(app, args)
 
 
+def _terminated(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def sigterm_unwinds() -> Iterator[None]:
+    """Inside the block, SIGTERM stops the command as Ctrl-C does.
+
+    A service manager or a test stops the server with SIGTERM, whose default kills the
+    process where it stands; unwound instead, the private folder of the served ledger
+    file is removed on the way out. The handler is the command's own, set only from the
+    main thread and put back when the block ends.
+    """
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def serve(app: Any, args: argparse.Namespace) -> int:
     """Serve a built application on ``args.host``/``args.port`` until interrupted."""
     from cheroot.wsgi import Server
 
     server = Server((args.host, args.port), app)
-    try:
-        server.prepare()
-    except OSError as exc:
-        raise CoopException(f"cannot listen on {args.host}:{args.port} ({exc}); choose "
-                            "another --port") from None
     mode = "read-only" if not args.read_write else "read-write"
     scope = f", entity {args.entity} only" if args.entity else ""
-    print(f"coopledger serve: http://{args.host}:{args.port}{args.prefix or ''}/ "
-          f"({mode}{scope}); "
-          "Ctrl-C stops", flush=True)
+    # Everything after the worker threads start is inside the try: an interrupt that
+    # comes before serve() (as soon as the line below is read) must stop them too, or
+    # the process waits for them forever.
     try:
+        try:
+            server.prepare()
+        except OSError as exc:
+            raise CoopException(f"cannot listen on {args.host}:{args.port} ({exc}); "
+                                "choose another --port") from None
+        print(f"coopledger serve: http://{args.host}:{args.port}{args.prefix or ''}/ "
+              f"({mode}{scope}); "
+              "Ctrl-C stops", flush=True)
         server.serve()
     finally:
         server.stop()

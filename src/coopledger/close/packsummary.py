@@ -10,7 +10,8 @@ In reading order, as the printed pack (:mod:`coopledger.close.packprint`) and th
    to date beside the budget and the same period a year before
    (:func:`coopledger.compare.compare`); the key ratios with their thresholds
    (:func:`coopledger.ratios.key_ratios`); the people employed month by month
-   (:func:`coopledger.people.people`), per member and for the group.
+   (:func:`coopledger.people.people_counts`: in a member's own books, the counts its
+   projection carries), per member and for the group.
 3. **Fund**: the capital base split as the Fonden page splits it
    (:func:`coopledger.fund.capital_lines`), the loan book's figures and the fund's ratios.
 4. **Close**: the checks, passed or not.
@@ -37,7 +38,7 @@ from coopledger.entities import EntityKind
 from coopledger.fund import capital_lines, fund_report
 from coopledger.fund.report import PAR_DAYS
 from coopledger.i18n import format_amount, format_percent, labels, section
-from coopledger.people import PeopleMonth, people
+from coopledger.people import PeopleCount, people_counts
 from coopledger.periods import Period, month_period
 from coopledger.ratios import (
     ENTITY_RATIOS,
@@ -90,7 +91,7 @@ def _ratio_cell(ratio: Ratio, language: Language, p: dict[str, str]) -> dict[str
             "word": p[f"verdict_{verdict or 'none'}"], "text": ratio.text(language)}
 
 
-def _people_row(months: list[PeopleMonth], label: str, final: set[str], short: str,
+def _people_row(months: list[PeopleCount], label: str, final: set[str], short: str,
                 language: str) -> dict[str, Any]:
     cells = []
     for month in months:
@@ -101,13 +102,13 @@ def _people_row(months: list[PeopleMonth], label: str, final: set[str], short: s
         share = month.subsidised_share
         cells.append({
             "month": name, "booked": True, "final": name in final,
-            "employed": len(month.employed), "target": len(month.target_group),
-            "subsidised": len(month.subsidised),
+            "employed": month.employed, "target": month.target_group,
+            "subsidised": month.subsidised,
             "subsidised_share": "–" if share is None else format_percent(
                 share / 100, 1, language),
             "fte": format_amount(month.fte, 1, language),
             "without_extent": month.without_extent,
-            "starts": len(month.starts), "leavers": len(month.leavers)})
+            "starts": month.starts, "leavers": month.leavers})
     return {"label": label, "short": short, "cells": cells,
             "now": cells[-1] if cells else None}
 
@@ -203,10 +204,10 @@ def pack_summary(books: Books, month: str, checks: list[CheckResult] | None, *,
                      if r.verdict in ("bad", "watch")]
     history = months_to(month)
     final_months = {m.label for m in history.months() if final or m.label != month}
-    people_rows = [_people_row(people(books, c, history), names[c], final_months, c, lang)
+    people_rows = [_people_row(people_counts(books, c, history), names[c], final_months, c, lang)
                    for c in codes]
     if group:
-        people_rows.append(_people_row(people(books, None, history), p["group"],
+        people_rows.append(_people_row(people_counts(books, None, history), p["group"],
                                        final_months, p["group"], lang))
     if any(row["now"] is not None and not row["now"]["booked"] for row in people_rows):
         warnings.append(PackWarning("people", "watch", p["the_people"],

@@ -39,7 +39,7 @@ from coopledger.entities import EntityKind
 from coopledger.i18n import message
 from coopledger.member import member_code, read_close_marks
 from coopledger.money import ZERO
-from coopledger.people import PeopleMonth, people
+from coopledger.people import PeopleCount, employed_in_period, people_counts
 from coopledger.periods import Period
 from coopledger.ratios import Language, Ratio, entity_ratios, fund_ratios, key_ratios
 from coopledger.seals import sealed_months
@@ -369,25 +369,24 @@ class PeopleView:
         by_member: On the group page, each member's last booked month of the period:
             (code, name, month); empty on a cooperative's page.
         preliminary: The months that are not sealed.
-        declared: Whether the books hold the employee declarations (target group and
-            extent); a member's own books leave them out as personal data, so there
-            the target group and the full-time equivalents are not known.
+        employed_in_period: Distinct people paid in any month of the period.
+        counted_by_group: Whether the counts were computed on the group's books and
+            carried into a member's own books (which hold no employee declarations).
     """
 
-    months: tuple[PeopleMonth, ...]
-    by_member: tuple[tuple[str, str, PeopleMonth], ...]
+    months: tuple[PeopleCount, ...]
+    by_member: tuple[tuple[str, str, PeopleCount], ...]
     preliminary: tuple[str, ...]
-    declared: bool = True
-
-    @property
-    def employed_in_period(self) -> int:
-        """Distinct people paid in any month of the period."""
-        return len(frozenset().union(*(m.employed for m in self.months)))
+    employed_in_period: int
+    counted_by_group: bool = False
 
 
 def people_view(books: Books, entity: str | None, period: Period,
                 members: Sequence[tuple[str, str]] = ()) -> PeopleView:
     """The people of an entity (or the group, with each member's last booked month).
+
+    In a member's own books the counts are those its projection carries
+    (:func:`coopledger.people.people_counts`), the same as the group's books give.
 
     Args:
         books: The books.
@@ -398,12 +397,13 @@ def people_view(books: Books, entity: str | None, period: Period,
     Returns:
         The people.
     """
-    months = tuple(people(books, entity, period))
+    months = tuple(people_counts(books, entity, period))
     by_member = []
     for code, name in members:
-        booked = [m for m in people(books, code, period) if m.booked]
+        booked = [m for m in people_counts(books, code, period) if m.booked]
         if booked:
             by_member.append((code, name, booked[-1]))
     return PeopleView(months, tuple(by_member), preliminary_months(books, period),
-                      declared=member_code(books) is None)
+                      employed_in_period(books, entity, period),
+                      counted_by_group=member_code(books) is not None)
 

@@ -4,7 +4,8 @@ A member cooperative's board sees a ledger file of its own that holds no entries
 this plugin, which loads the group's books (every plugin and check of their main file
 run as usual, through :func:`coopledger.books.load_books`) and returns that member's
 projection of them (:func:`coopledger.member.member_entries`): its own entries, its own
-legs of shared ones, its declarations, each month's close state. ``coopledger serve
+legs of shared ones, its declarations, each month's close state and each month's people
+as counts (:func:`coopledger.people.people_marks`: no person in them). ``coopledger serve
 --entity Kafe`` writes such a file and hands it to Fava, so Fava loads the member's books
 through its ordinary loading path and never holds the group's::
 
@@ -31,6 +32,7 @@ from beancount.core import data
 from coopledger.close import close_status
 from coopledger.errors import CoopError, CoopException
 from coopledger.member import member_entries, member_errors
+from coopledger.people import people_marks
 
 __plugins__ = ("project_member",)
 
@@ -81,4 +83,5 @@ def project_member(
     states = [(s.month, str(s.state)) for s in close_status(books, with_checks=False)]
     includes = options_map.setdefault("include", [])
     includes.extend(f for f in books.options.get("include", []) if f not in includes)
-    return member_entries(books.entries, code, states), member_errors(books.errors, code)
+    return (member_entries(books.entries, code, states, people_marks(books, code)),
+            member_errors(books.errors, code))
