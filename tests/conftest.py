@@ -58,6 +58,17 @@ def load_text(text: str, filename: str = "<string>") -> Books:
     return books_from_entries(Path(filename), entries, errors, options)
 
 
+@pytest.fixture(scope="session")
+def example_books() -> Books:
+    """The example books (``ledgers/example``), loaded once for the tests that only read
+    them; they load without errors."""
+    from coopledger.books import load_books
+
+    books = load_books(ROOT / "ledgers" / "example" / "main.beancount")
+    assert not books.errors, books.errors[:3]
+    return books
+
+
 @pytest.fixture
 def load_doc(request: pytest.FixtureRequest) -> Books:
     """The test function's docstring, loaded as a ledger (Fava's ``load_doc`` idea)."""

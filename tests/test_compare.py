@@ -9,6 +9,7 @@ import io
 import json
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from beancount.core import data
@@ -18,11 +19,21 @@ from hypothesis import strategies as st
 from coopledger.balances import changes
 from coopledger.books import Books, load_books
 from coopledger.cli import main
-from coopledger.compare import a_year_before, budget_sums, compare, read_budgets, year_to_date
+from coopledger.compare import (
+    a_year_before,
+    budget_sums,
+    compare,
+    fava_budget,
+    read_budgets,
+    year_to_date,
+)
 from coopledger.money import round_ore
-from coopledger.periods import fiscal_year, parse_period
+from coopledger.periods import Period, fiscal_year, month_period, parse_period, parse_span
 from tests.conftest import load_text
 from tests.strategies import header
+
+if TYPE_CHECKING:
+    from fava.core.budgets import Budget
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "ledgers" / "example" / "main.beancount"
 
@@ -281,3 +292,124 @@ def test_a_members_view_keeps_only_its_own_budgets_and_thresholds() -> None:
     assert [(e.type, e.values[0].value) for e in kept] == [
         ("budget", "Expenses:Kafe:5010-Lokalhyra"), ("coop-thresholds", "all"),
         ("coop-thresholds", "Kafe")]
+
+
+# A period of a few days: each month's budget prorated by its days inside the period.
+
+PRORATE = HEADER + """
+2026-01-01 custom "budget" Income:Kafe:3001-Försäljning "monthly" -10000.00 SEK
+2026-03-16 custom "budget" Income:Kafe:3001-Försäljning "monthly" -12400.00 SEK
+2026-01-01 custom "budget" Expenses:Kafe:5010-Lokalhyra "yearly" 36500.00 SEK
+2026-01-01 custom "budget" Expenses:Kafe:6550-Tjänsteavgift-Paraply "monthly" 100.00 SEK
+"""
+
+
+@pytest.fixture(scope="module")
+def prorate_books() -> Books:
+    books = load_text(PRORATE)
+    assert books.errors == []
+    return books
+
+
+def test_a_few_days_get_their_share_of_the_months_budget(prorate_books: Books) -> None:
+    def budget(text: str) -> dict[str, Decimal]:
+        return budget_sums(prorate_books, parse_span(text), "Kafe")
+
+    fee = "Expenses:Kafe:6550-Tjänsteavgift-Paraply"
+    # 100.00 a month over January's 31 days: cumulative rounding, the parts sum to 100
+    assert budget("2026-01-01..2026-01-10")[fee] == Decimal("32.26")  # 100 x 10/31
+    assert budget("2026-01-11..2026-01-20")[fee] == Decimal("32.26")  # 64.52 - 32.26
+    assert budget("2026-01-21..2026-01-31")[fee] == Decimal("35.48")  # 100.00 - 64.52
+    assert budget("2026-01")[fee] == Decimal("100.00")
+    # a yearly budget: 100.00 a day
+    assert budget("2026-02-03")["Expenses:Kafe:5010-Lokalhyra"] == Decimal("100.00")
+    # a range across a month end counts each month's days: 3 of January, 2 of February
+    assert budget("2026-01-29..2026-02-02")[fee] == (
+        Decimal("100.00") - round_ore(Decimal(100) * 28 / 31)
+        + round_ore(Decimal(100) * 2 / 28))
+    # the budget changes on 2026-03-16: the first half of March at 10 000 a month, the
+    # rest at 12 400, as Fava counts each day
+    sales = "Income:Kafe:3001-Försäljning"
+    assert budget("2026-03-01..2026-03-15")[sales] == round_ore(Decimal(-10000) * 15 / 31)
+    assert budget("2026-03")[sales] == round_ore(Decimal(-10000) * 15 / 31
+                                                 + Decimal(-12400) * 16 / 31)
+
+
+@st.composite
+def splits(draw: st.DrawFn) -> tuple[datetime.date, list[datetime.date]]:
+    """A period in 2025-2027 and the inner days that cut it into consecutive parts."""
+    first = datetime.date(2025, 11, 1)
+    start = first + datetime.timedelta(days=draw(st.integers(0, 500)))
+    length = draw(st.integers(1, 400))
+    cuts = draw(st.lists(st.integers(1, length - 1), max_size=12, unique=True)
+                if length > 1 else st.just([]))
+    return start, [start + datetime.timedelta(days=n) for n in sorted(cuts)] + [
+        start + datetime.timedelta(days=length)]
+
+
+@given(split=splits())
+def test_prorated_budgets_of_consecutive_parts_sum_to_the_whole(
+        prorate_books: Books, split: tuple[datetime.date, list[datetime.date]]) -> None:
+    start, ends = split
+    whole = budget_sums(prorate_books, Period(start, ends[-1], "whole"))
+    parts: dict[str, Decimal] = {}
+    begin = start
+    for end in ends:
+        for account, amount in budget_sums(prorate_books, Period(begin, end, "part")).items():
+            parts[account] = parts.get(account, Decimal(0)) + amount
+        begin = end
+    assert {a: v for a, v in parts.items() if v} == whole
+    # and within an öre per month of Fava's own, unrounded, figure
+    from fava.core.budgets import calculate_budget
+
+    budgets, _ = read_budgets(prorate_books)
+    months = len(Period(start, ends[-1], "whole").months())
+    for account in budgets:
+        exact = calculate_budget(budgets, account, start, ends[-1]).get("SEK", Decimal(0))
+        assert abs(whole.get(account, Decimal(0)) - exact) <= Decimal("0.005") * 2 * months
+
+
+def test_report_compare_takes_a_few_days(prorate_books: Books, tmp_path: Path,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    ledger = tmp_path / "main.beancount"
+    ledger.write_text(PRORATE, encoding="utf-8")
+    assert main(["report", str(ledger), "--entity", "Kafe", "--period",
+                 "2026-01-01..2026-01-10", "--compare", "budget", "--format", "json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document["period"] == {"label": "2026-01-01 -- 2026-01-10",
+                                  "start": "2026-01-01", "end": "2026-01-10"}
+    line = next(ln for ln in document["lines"] if ln["bas"] == "6550")
+    assert Decimal(line["reference"]) == Decimal("-32.26")  # a cost, in the statement's sign
+    for text in ("2026-01-32", "2026-02..2026-01", "2026-01-05..x"):
+        assert main(["report", str(ledger), "--period", text]) == 2
+        assert len(capsys.readouterr().err.strip().splitlines()) == 1
+
+
+@st.composite
+def fava_budgets(draw: st.DrawFn) -> list[Budget]:
+    """One account's budgets in date order: any of Fava's intervals, any amounts."""
+    from fava.core.budgets import Budget
+    from fava.util.date import INTERVALS
+
+    days = sorted(draw(st.lists(st.integers(0, 120), min_size=1, max_size=5)))
+    return [Budget("Expenses:Kafe:5010-Lokalhyra", datetime.date(2026, 1, 1)
+                   + datetime.timedelta(days=n), INTERVALS[draw(st.sampled_from(
+                       ["daily", "weekly", "monthly", "quarterly", "yearly"]))],
+                   Decimal(draw(st.integers(-10**9, 10**9))).scaleb(-2), "SEK")
+            for n in days]
+
+
+@given(budgets=fava_budgets(), month=st.integers(1, 5), first=st.integers(0, 30),
+       length=st.integers(0, 31))
+def test_the_budget_is_favas_to_the_last_digit(budgets: list[Budget], month: int,
+                                               first: int, length: int) -> None:
+    from fava.core.budgets import calculate_budget
+
+    period = month_period(2026, month)
+    start = min(period.start + datetime.timedelta(days=first), period.end)
+    end = min(start + datetime.timedelta(days=length), period.end)
+    expected = calculate_budget({budgets[0].account: budgets}, budgets[0].account, start,
+                                end).get("SEK", Decimal(0))
+    got = fava_budget(budgets, start, end)
+    assert got == expected
+    assert str(got) == str(expected)  # the same digits, not only the same value

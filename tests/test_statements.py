@@ -10,7 +10,7 @@ import pytest
 from coopledger.balances import account_balance, balances, monthly_changes, trial_balance
 from coopledger.books import Books
 from coopledger.errors import CoopException
-from coopledger.periods import fiscal_year_of, month_period, parse_period
+from coopledger.periods import Period, fiscal_year_of, month_period, parse_period, parse_span
 from coopledger.statements import balance_sheet, income_statement
 
 D = Decimal
@@ -98,6 +98,32 @@ def test_periods() -> None:
 def test_bad_periods(text: str) -> None:
     with pytest.raises(CoopException, match="period"):
         parse_period(text)
+    with pytest.raises(CoopException, match="period"):
+        parse_span(text)
+
+
+def test_spans_of_days() -> None:
+    day = parse_span("2026-10-05")
+    assert (day.start, day.end) == (datetime.date(2026, 10, 5), datetime.date(2026, 10, 6))
+    days = parse_span("2026-10-05..2026-10-09")
+    assert (days.start, days.last_day) == (datetime.date(2026, 10, 5),
+                                           datetime.date(2026, 10, 9))
+    months = parse_span("2026-03..2026-08")
+    assert (months.start, months.end) == (datetime.date(2026, 3, 1), datetime.date(2026, 9, 1))
+    assert parse_span("2026-Q3") == parse_period("2026-Q3")
+    for text in ("2026-02-30", "2026-10-09..2026-10-05", "2026-10-05..", "2026-10-05..x"):
+        with pytest.raises(CoopException, match="period"):
+            parse_span(text)
+    with pytest.raises(CoopException, match="period"):
+        parse_period("2026-10-05")  # a VAT period or a service month is never a day
+
+
+def test_months_of_a_period_that_starts_mid_month() -> None:
+    """Every month the period touches, the last one too (not one month per 30 days)."""
+    period = Period(datetime.date(2026, 1, 31), datetime.date(2026, 3, 2), "x")
+    assert [m.label for m in period.months()] == ["2026-01", "2026-02", "2026-03"]
+    assert [m.label for m in parse_span("2026-10-05..2026-11-03").months()] == [
+        "2026-10", "2026-11"]
 
 
 def test_balances_at_dates(books: Books) -> None:

@@ -8,7 +8,7 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from coopledger.svgchart import DASH, bar_charts, line_chart, svg, svg_bars
+from coopledger.svgchart import DASH, bar_charts, first_preliminary, line_chart, svg, svg_bars
 
 MONTHS = ["2026-08", "2026-09", "2026-10", "2026-11"]
 D = Decimal
@@ -57,12 +57,54 @@ def test_preliminary_points_are_dashed() -> None:
     assert _points(kafe.final_points) == _points(kafe.points)[:3]
     assert _points(kafe.preliminary_points) == _points(kafe.points)[2:]
     drawn = svg(chart, "sv")
-    assert drawn.count("<polyline") == 2  # one per series, as before
-    assert drawn.count(f'stroke-dasharray="{DASH}"') == 2
+    assert drawn.count('<polyline class="coop-series" ') == 2  # the solid line per series
+    assert drawn.count('<polyline class="coop-series-preliminary" ') == 2  # and its dashes
+    assert drawn.count(f'stroke-dasharray="{DASH}"') == 3  # two series and the legend
     assert 'data-preliminary-from="3"' in drawn
-    assert drawn.count('class="coop-preliminary" fill-opacity') == 2  # the open dots
+    assert drawn.count('<circle class="coop-preliminary"') == 2  # the open dots
+    assert drawn.count('fill="#fff"') == 2
+    # one hatched band, behind the open month only, and the title and legend say so
+    assert [(b.label, b.x, b.width) for b in chart.bands] == [("2026-11", 440.0, 120.0)]
+    assert drawn.count('<rect class="coop-prelim-band" data-month="2026-11"') == 1
+    assert "<title>monthly_result (preliminär: nov. 2026)</title>" in drawn
+    assert 'class="coop-legend-preliminary"' in drawn
+    assert ">preliminary</text>" in svg(chart, "en")
     # out of range: every point final
     assert line_chart("t", MONTHS, {"x": [D(1)] * 4}, preliminary_from=4).preliminary_from is None
+
+
+def test_a_final_chart_draws_nothing_preliminary() -> None:
+    drawn = svg(line_chart("t", MONTHS, {"x": [D(1), D(2), D(3), D(4)]}), "sv")
+    for mark in ("coop-preliminary", "coop-prelim-band", "coop-series-preliminary",
+                 "stroke-dasharray", "preliminär", "data-preliminary-from", "coop-hatch"):
+        assert mark not in drawn
+
+
+def test_first_preliminary_marks_everything_after_the_first_open_month() -> None:
+    assert first_preliminary(MONTHS, {"2026-11"}) == 3
+    assert first_preliminary(MONTHS, set()) is None
+    assert first_preliminary(MONTHS, {"2025-01"}) is None  # not in the chart
+    # a broken seal in the middle: that month and every later one are drawn preliminary
+    chart = line_chart("t", MONTHS, {"x": [D(1)] * 4},
+                       preliminary_from=first_preliminary(MONTHS, {"2026-09"}))
+    assert [b.label for b in chart.bands] == ["2026-09", "2026-10", "2026-11"]
+    assert chart.series[0].circles.count('fill="#fff"') == 3
+
+
+@given(st.lists(st.integers(min_value=-10**6, max_value=10**6), min_size=1, max_size=24),
+       st.integers(min_value=0, max_value=30))
+def test_no_preliminary_point_is_drawn_final(values: list[int], first: int) -> None:
+    """Every point from ``preliminary_from`` on is hollow, banded and off the solid line."""
+    labels = [f"m{i}" for i in range(len(values))]
+    chart = line_chart("t", labels, {"x": [D(v) for v in values]}, preliminary_from=first)
+    (series,) = chart.series
+    points = [f"{x},{y}" for x, y in series.coords]
+    final = min(first, len(values))
+    assert series.final_points.split() == points[:final]
+    assert [b.label for b in chart.bands] == labels[final:]
+    assert series.circles.count('fill="#fff"') == len(values) - final
+    drawn = svg(chart)
+    assert drawn.count('<rect class="coop-prelim-band"') == len(values) - final
 
 
 def test_drawing_follows_the_language_and_escapes() -> None:
@@ -95,6 +137,6 @@ def test_bar_charts_share_one_scale() -> None:
     assert drawn.startswith('<div class="charts">')
     assert drawn.count("<svg") == 2
     assert "<title>a: 100</title>" in drawn
-    assert "<title>b: -50</title>" in drawn
-    assert "<title>b: \u221250</title>" in svg_bars(charts, "sv")
+    assert "<title>b: -50 (preliminary)</title>" in drawn
+    assert "<title>b: \u221250 (preliminär)</title>" in svg_bars(charts, "sv")
     assert drawn.count('class="coop-preliminary"') == 2

@@ -23,14 +23,35 @@ ZERO = Decimal(0)
 
 def _sums(books: Books, start: datetime.date | None, end: datetime.date | None,
           entity: str | None, *, results_only: bool = False) -> dict[str, Decimal]:
+    group_key = ("balances.group_sums", start, end, results_only)
+
+    def group() -> dict[str, Decimal]:
+        return books.remember(group_key, lambda: _walk(books, start, end, None,
+                                                       results_only=results_only))
+
     if entity is None:
         # The whole group's sums walk every posting of the range; a group report asks
         # for the same ones twice (its table and its consolidated statements), so they
         # are remembered with the books. Each caller gets its own copy.
-        key = ("balances.group_sums", start, end, results_only)
-        return dict(books.remember(key, lambda: _walk(books, start, end, None,
-                                                      results_only=results_only)))
+        return dict(group())
+    if books.memo.known(group_key):
+        # The group's sums of the same range are known (the group page asks for every
+        # entity's after them): an entity's are its accounts' part of them, so split
+        # them once rather than walk each entity's postings again.
+        split = books.remember(("balances.entity_sums", start, end, results_only),
+                               lambda: _by_entity(group()))
+        return dict(split.get(entity, {}))
     return _walk(books, start, end, entity, results_only=results_only)
+
+
+def _by_entity(sums: dict[str, Decimal]) -> dict[str, dict[str, Decimal]]:
+    """The group's account sums split by entity (each in the same account order)."""
+    split: dict[str, dict[str, Decimal]] = {}
+    for account, amount in sums.items():
+        code = entity_of(account)
+        if code is not None:
+            split.setdefault(code, {})[account] = amount
+    return split
 
 
 def _walk(books: Books, start: datetime.date | None, end: datetime.date | None,
@@ -115,6 +136,18 @@ def monthly_changes(books: Books, period: Period, *,
 
     Like :func:`changes`, year-end result transfers are left out.
     """
+    if entity is None:
+        # The group's walk covers every posting of the period; the group page asks for
+        # it twice (the monthly results and the people's salary sums): remembered with
+        # the books, each caller gets its own copy.
+        key = ("balances.group_monthly", period.start, period.end)
+        remembered = books.remember(key, lambda: _monthly(books, period, None))
+        return {label: dict(sums) for label, sums in remembered.items()}
+    return _monthly(books, period, entity)
+
+
+def _monthly(books: Books, period: Period,
+             entity: str | None) -> dict[str, dict[str, Decimal]]:
     months = period.months()
     result: dict[str, dict[str, Decimal]] = {m.label: {} for m in months}
     index = books.postings

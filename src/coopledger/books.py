@@ -95,6 +95,11 @@ class PostingIndex:
                 positions[code].append(i)
         return positions
 
+    def entity_rows(self, entity: str) -> list[tuple[datetime.date, str, Decimal]]:
+        """``(date, account, units)`` of every posting of one entity, in date order."""
+        dates, accounts, numbers = self.dates, self.accounts, self.numbers
+        return [(dates[i], accounts[i], numbers[i]) for i in self.by_entity.get(entity, [])]
+
     def entity_span(self, entity: str, start: datetime.date | None,
                     end: datetime.date | None) -> list[int]:
         """Positions of one entity's postings dated ``start <= date < end``, ascending.
@@ -151,6 +156,11 @@ class Memo:
             while len(kind) > keep:
                 kind.popitem(last=False)
         return value
+
+    def known(self, key: tuple[object, ...]) -> bool:
+        """Whether a result is remembered for ``key`` (without computing it)."""
+        with self._lock:
+            return key in self._kinds.get(key[0], {})
 
     def __len__(self) -> int:
         with self._lock:
@@ -245,9 +255,14 @@ class Books:
 
     def bas(self, account: str) -> str | None:
         """The BAS number of an account, from its ``open`` metadata."""
-        entry = self.opens.get(account)
-        value = entry.meta.get("bas") if entry is not None else None
-        return str(value) if value is not None else None
+        return self.bas_numbers.get(account)
+
+    @cached_property
+    def bas_numbers(self) -> dict[str, str]:
+        """Every opened account's BAS number (``bas`` metadata), by account; read once,
+        since the pages and reports ask for it for every posting they sum."""
+        return {account: str(entry.meta["bas"]) for account, entry in self.opens.items()
+                if entry.meta and entry.meta.get("bas") is not None}
 
     def is_intragroup(self, account: str) -> bool:
         """Whether an account holds intra-group positions eliminated on consolidation."""

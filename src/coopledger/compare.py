@@ -13,6 +13,18 @@ same account replaces the earlier one from its date. A month's budget is Fava's 
 for the month (a yearly budget spread over the days) rounded to the öre; a longer
 period's budget is the sum of its months', so a year's budget is the sum of its months.
 
+A period that covers only some days of a month (a time filter of a few days) gets that
+month's budget prorated by its days, as Fava's own budgets are (each day its share of
+the budget in force that day). The rounding is cumulative, so that the parts of a month
+always sum exactly to the month's budget: the budget from the month's first day up to a
+day is Fava's exact figure for those days rounded to the öre, and a part of the month
+gets the figure up to its end minus the figure up to its start. A whole month is Fava's
+month rounded, as before; any split of a period into consecutive periods hands out
+exactly the whole period's budget, each part within an öre per month of Fava's exact
+figure. For example, a monthly budget of 100.00 in a 31-day month gives its first ten
+days 32.26 (100 × 10/31 = 32.258...), the next ten 32.26 (64.52 − 32.26) and the last
+eleven 35.48 (100.00 − 64.52).
+
 :func:`compare` lays out an entity's (or the group's) income statement for a period with
 a reference beside each line: the budget for the same period, or the actual figure of
 the same period a year earlier; and the same for the year to date (from the start of the
@@ -24,6 +36,9 @@ Lines are per account for an entity (counterparties apart, as in
 
 from __future__ import annotations
 
+import bisect
+import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Literal
@@ -179,16 +194,18 @@ def budget_sums(books: Books, period: Period, entity: str | None = None) -> dict
 
     Args:
         books: The books.
-        period: Whole months.
+        period: Any days; a month only partly inside it counts with its days' part.
         entity: Only this entity's accounts (None: every entity's).
 
     Returns:
-        Account to non-zero budget: the sum of each month's budget rounded to the öre.
+        Account to non-zero budget: the sum of each month's budget (or its part inside
+        the period, :func:`part_budgets`) rounded to the öre.
     """
     budgets, _ = read_budgets(books)
     if not budgets:
         return {}
-    months = [month_budgets(books, month) for month in period.months()]
+    months = [part_budgets(books, month, max(period.start, month.start),
+                           min(period.end, month.end)) for month in period.months()]
     sums: dict[str, Decimal] = {}
     for account in sorted(budgets):
         if entity is not None and entity_of(account) != entity:
@@ -203,15 +220,69 @@ def month_budgets(books: Books, month: Period) -> dict[str, Decimal]:
     """Every account's budget for one calendar month, rounded to the öre (remembered
     with the books: the entities' and the group's comparisons share each month)."""
     def compute() -> dict[str, Decimal]:
-        from fava.core.budgets import calculate_budget  # only for books with budgets
-
         budgets, _ = read_budgets(books)
-        currency = books.operating_currency
-        return {account: round_ore(calculate_budget(budgets, account, month.start, month.end)
-                                   .get(currency, ZERO)) for account in budgets}
+        return {account: round_ore(fava_budget(budgets[account], month.start, month.end))
+                for account in budgets}
 
     return books.remember(("compare.month_budgets", month.start, month.end), compute,
                           keep=240)
+
+
+def part_budgets(books: Books, month: Period, start: datetime.date,
+                 end: datetime.date) -> dict[str, Decimal]:
+    """Every account's budget for the days ``start`` to ``end`` (exclusive) of a month.
+
+    The budget up to ``end`` minus the budget up to ``start`` (:func:`budget_through`):
+    consecutive parts of a month sum exactly to :func:`month_budgets`.
+    """
+    if start <= month.start and end >= month.end:
+        return month_budgets(books, month)
+    high, low = budget_through(books, month, end), budget_through(books, month, start)
+    return {account: high.get(account, ZERO) - low.get(account, ZERO)
+            for account in high.keys() | low.keys()}
+
+
+def budget_through(books: Books, month: Period, day: datetime.date) -> dict[str, Decimal]:
+    """Every account's budget from a month's first day up to ``day`` (exclusive): Fava's
+    exact figure for those days rounded to the öre; the whole month's on its end."""
+    if day <= month.start:
+        return {}
+    if day >= month.end:
+        return month_budgets(books, month)
+
+    def compute() -> dict[str, Decimal]:
+        budgets, _ = read_budgets(books)
+        return {account: round_ore(fava_budget(budgets[account], month.start, day))
+                for account in budgets}
+
+    return books.remember(("compare.budget_through", month.start, day), compute, keep=240)
+
+
+def fava_budget(budgets: Sequence[Budget], start: datetime.date,
+                end: datetime.date) -> Decimal:
+    """Fava's budget for one account's budgets (one currency, in date order) over the
+    days ``start`` to ``end`` (exclusive) of one calendar month.
+
+    The same figure as Fava's ``calculate_budget``, computed the same way: each day's
+    share of the budget in force that day (its amount over its interval's days), added
+    in day order, so the sum is Fava's to the last digit. Fava looks the budget and its
+    interval's length up again for each day; inside a calendar month both change only
+    where a later budget starts (every Fava interval has the same length on each day of
+    a month), so here they are looked up once for each stretch.
+    """
+    starts = [budget.date_start for budget in budgets]
+    total = Decimal()
+    day = start
+    while day < end:
+        index = bisect.bisect_right(starts, day)  # the last budget started by ``day``
+        until = min(starts[index], end) if index < len(starts) else end
+        if index:
+            budget = budgets[index - 1]
+            share = budget.number / budget.period.number_of_days(day)
+            for _ in range((until - day).days):
+                total += share
+        day = until
+    return total
 
 
 def fiscal_year_start(books: Books, entity: str | None) -> int:
@@ -234,13 +305,26 @@ def a_year_before(period: Period) -> Period:
     return Period(period.start - year, period.end - year, f"{period.label} -1 år")
 
 
-def _statement(books: Books, entity: str | None, period: Period, basis: Basis,
-               *, reference: bool) -> IncomeStatement:
-    if reference and basis == "budget":
-        return income_statement_of(books, entity, period, budget_sums(books, period, entity))
-    if reference:
+def _figures(books: Books, entity: str | None, period: Period, basis: Basis,
+             *, reference: bool) -> dict[tuple[int, str], tuple[
+                 str, str | None, str, str, Decimal]]:
+    """The keyed lines of the actual statement of a period, or of its reference.
+
+    Remembered with the books by entity, dates and kind: the budget and the last-year
+    comparisons share the actual figures, a period that is its own year to date shares
+    them with it, and the last year's reference is the actual statement a year before.
+    """
+    kind = "budget" if reference and basis == "budget" else "actual"
+    if reference and basis == "last-year":
         period = a_year_before(period)
-    return income_statement_of(books, entity, period, changes(books, period, entity=entity))
+
+    def compute() -> dict[tuple[int, str], tuple[str, str | None, str, str, Decimal]]:
+        sums = (budget_sums(books, period, entity) if kind == "budget"
+                else changes(books, period, entity=entity))
+        return _keyed(income_statement_of(books, entity, period, sums), entity is not None)
+
+    return books.remember(("compare.figures", entity, period.start, period.end, kind),
+                          compute, keep=128)
 
 
 def _keyed(statement: IncomeStatement, per_account: bool) -> dict[tuple[int, str], tuple[
@@ -261,7 +345,8 @@ def compare(books: Books, entity: str | None, period: Period, basis: Basis) -> C
     Args:
         books: The books.
         entity: An entity code, or None for the group (intra-group eliminated).
-        period: Whole months.
+        period: Any days (a month only partly inside it gets its days' part of the
+            budget).
         basis: ``budget`` or ``last-year``.
 
     Returns:
@@ -273,8 +358,7 @@ def compare(books: Books, entity: str | None, period: Period, basis: Basis) -> C
     if entity is not None:
         books.entity(entity)
     ytd = year_to_date(period, fiscal_year_start(books, entity))
-    per_account = entity is not None
-    figures = [_keyed(_statement(books, entity, p, basis, reference=ref), per_account)
+    figures = [_figures(books, entity, p, basis, reference=ref)
                for p, ref in ((period, False), (period, True), (ytd, False), (ytd, True))]
     keys = sorted(set().union(*figures))
     lines = []

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from beancount.core import data
 from beancount.parser.grammar import ValueType
@@ -40,6 +40,9 @@ from beancount.parser.grammar import ValueType
 from coopledger.clearing import clearing_counterparty
 from coopledger.entities import entity_of
 from coopledger.errors import CoopError
+
+if TYPE_CHECKING:
+    from coopledger.books import Books
 
 #: The custom directive that carries a month's close state into a member's books.
 CLOSE_MARK = "coopledger-close"
@@ -168,6 +171,12 @@ def member_of(entries: Iterable[data.Directive]) -> str | None:
         if isinstance(entry, data.Custom) and entry.type == MEMBER_MARK and entry.values:
             return str(entry.values[0].value)
     return None
+
+
+def member_code(books: Books) -> str | None:
+    """:func:`member_of` the loaded books, remembered with them: finding that there is no
+    member's mark reads every entry, and the pages ask at each request."""
+    return books.remember(("member.member_of",), lambda: member_of(books.entries))
 
 
 def declared_entities(entries: Iterable[data.Directive]) -> dict[str, str]:

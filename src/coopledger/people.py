@@ -53,7 +53,7 @@ from coopledger.balances import monthly_changes
 from coopledger.books import Books
 from coopledger.entities import entity_of
 from coopledger.filings.employees import Employee
-from coopledger.member import PEOPLE_MARK, member_of
+from coopledger.member import PEOPLE_MARK, member_code
 from coopledger.money import ZERO
 from coopledger.periods import Period, month_period
 from coopledger.services.subsidies import SALARY_COST_BAS, SubsidyDecision
@@ -204,6 +204,58 @@ def _previous(month: Period) -> str:
     return f"{before:%Y-%m}"
 
 
+@dataclass(frozen=True)
+class _MonthFacts:
+    """What every entity's people of one month are read from (shared by the entities)."""
+
+    month: Period
+    booked: bool
+    paid: frozenset[Person]
+    before: frozenset[Person]
+    employees: dict[str, Employee]
+    in_force: frozenset[Person]
+    #: (salary cost, subsidies) by entity, and the group's under None.
+    money: dict[str | None, tuple[Decimal, Decimal]]
+
+
+def _month_facts(books: Books, period: Period) -> list[_MonthFacts]:
+    """Each month's people paid, declarations, decisions and salary sums, for every
+    entity at once (remembered with the books: the group page asks for the group and
+    for each member, which read the same ledger)."""
+    def compute() -> list[_MonthFacts]:
+        paid = paid_by_month(books)
+        last = max(paid) if paid else ""
+        decisions = books.declarations.of(SubsidyDecision)
+        declared = books.declarations.of(Employee)
+        sums = monthly_changes(books, period)
+        out = []
+        for month in period.months():
+            label = month.label
+            money: dict[str | None, tuple[Decimal, Decimal]] = {}
+            for account, amount in sums.get(label, {}).items():
+                bas = books.bas(account) or ""
+                if bas in SALARY_COST_BAS:
+                    part = (amount, ZERO)
+                elif bas == SUBSIDY_BAS:
+                    part = (ZERO, -amount)
+                else:
+                    continue
+                for owner in (None, entity_of(account)):
+                    cost, sub = money.get(owner, (ZERO, ZERO))
+                    money[owner] = (cost + part[0], sub + part[1])
+            out.append(_MonthFacts(
+                month, bool(paid) and label <= last, frozenset(paid.get(label, set())),
+                frozenset(paid.get(_previous(month), set())),
+                _declared(declared, month.last_day),
+                frozenset((d.member, d.employee) for d in decisions
+                          if d.date <= month.last_day
+                          and (d.until is None or d.until >= month.start)),
+                money))
+        return out
+
+    return books.remember(("people.month_facts", period.start, period.end), compute)
+
+
 def people(books: Books, entity: str | None, period: Period) -> list[PeopleMonth]:
     """The people month by month, for an entity or the group.
 
@@ -221,48 +273,36 @@ def people(books: Books, entity: str | None, period: Period) -> list[PeopleMonth
     if entity is not None:
         books.entity(entity)
     paid = paid_by_month(books)
-    first, last = (min(paid), max(paid)) if paid else ("", "")
-    decisions = books.declarations.of(SubsidyDecision)
-    declared = books.declarations.of(Employee)
-    sums = monthly_changes(books, period, entity=entity)
+    first = min(paid) if paid else ""
 
-    def mine(people_paid: Iterable[Person]) -> frozenset[Person]:
-        return frozenset(p for p in people_paid if entity is None or p[0] == entity)
+    def mine(people_paid: frozenset[Person]) -> frozenset[Person]:
+        return people_paid if entity is None else frozenset(
+            p for p in people_paid if p[0] == entity)
 
     out = []
-    for month in period.months():
-        label = month.label
-        booked = bool(paid) and label <= last
-        employed = mine(paid.get(label, set()))
-        before = mine(paid.get(_previous(month), set()))
-        employees = _declared(declared, month.last_day)
+    for facts in _month_facts(books, period):
+        label = facts.month.label
+        employed = mine(facts.paid)
+        before = mine(facts.before)
 
-        def declared_as(person: Person, employees: dict[str, Employee] = employees) -> (
+        def declared_as(person: Person, employees: dict[str, Employee] = facts.employees) -> (
                 Employee | None):
             found = employees.get(person[1])
             return found if found is not None and found.employer == person[0] else None
 
-        in_force = {(d.member, d.employee) for d in decisions
-                    if d.date <= month.last_day and (d.until is None or d.until >= month.start)}
         extents = [declared_as(p) for p in employed]
-        cost = sub = ZERO
-        for account, amount in sums.get(label, {}).items():
-            bas = books.bas(account) or ""
-            if bas in SALARY_COST_BAS:
-                cost += amount
-            elif bas == SUBSIDY_BAS:
-                sub -= amount
+        cost, sub = facts.money.get(entity, (ZERO, ZERO))
         out.append(PeopleMonth(
-            month=month, entity=entity, booked=booked, employed=employed,
+            month=facts.month, entity=entity, booked=facts.booked, employed=employed,
             target_group=frozenset(p for p in employed
                                    if (e := declared_as(p)) is not None and e.target_group),
-            subsidised=frozenset(p for p in employed if p in in_force),
+            subsidised=frozenset(p for p in employed if p in facts.in_force),
             subsidy=sub, salary_cost=cost,
             fte=sum(((e.extent / HUNDRED) if e is not None and e.extent is not None
                      else ZERO for e in extents), ZERO),
             without_extent=sum(1 for e in extents if e is None or e.extent is None),
             starts=employed - before if label > first else frozenset(),
-            leavers=before - employed if booked else frozenset()))
+            leavers=before - employed if facts.booked else frozenset()))
     return out
 
 
@@ -344,7 +384,7 @@ def people_counts(books: Books, entity: str | None, period: Period) -> list[Peop
     Raises:
         CoopException: Unknown entity.
     """
-    member = member_of(books.entries)
+    member = member_code(books)  # remembered: asked once per entity on the group page
     if member is None:
         return [month.count() for month in people(books, entity, period)]
     code = books.entity(entity or member).code

@@ -3,7 +3,9 @@
 A period is written ``2026-10`` (a month), ``2026-Q3`` (a quarter of the fiscal year) or
 ``2026`` (the fiscal year that starts in 2026). The fiscal year starts in the month the
 entity declares (``fiscal_year_start``, default January), so ``2026-Q1`` of a July year
-is July to September 2026.
+is July to September 2026. Where any days will do (a report, as Fava's time filter
+chooses them), :func:`parse_span` also reads a day ``2026-10-05`` and a range
+``2026-10-05..2026-10-09`` (from the first one's start to the second one's end).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from coopledger.errors import CoopException
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _QUARTER = re.compile(r"^(\d{4})-[Qq]([1-4])$")
 _YEAR = re.compile(r"^(\d{4})$")
+_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 
 
 @dataclass(frozen=True, order=True)
@@ -38,19 +41,20 @@ class Period:
         return self.end - datetime.timedelta(days=1)
 
     def months(self) -> list[Period]:
-        """The calendar months that make up the period, in order."""
+        """The calendar months the period touches, in order (the first and the last may
+        be only partly inside it)."""
         months = []
-        start = self.start
-        while start < self.end:
-            months.append(month_period(start.year, start.month))
-            start += relativedelta(months=1)
+        year, month = self.start.year, self.start.month
+        while datetime.date(year, month, 1) < self.end:
+            months.append(month_period(year, month))
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
         return months
 
 
 def month_period(year: int, month: int) -> Period:
     """The calendar month ``year-month``."""
-    start = datetime.date(year, month, 1)
-    return Period(start, start + relativedelta(months=1), f"{year:04d}-{month:02d}")
+    end = datetime.date(year + 1, 1, 1) if month == 12 else datetime.date(year, month + 1, 1)
+    return Period(datetime.date(year, month, 1), end, f"{year:04d}-{month:02d}")
 
 
 def fiscal_year(year: int, fiscal_year_start: int = 1) -> Period:
@@ -123,3 +127,37 @@ def parse_period(text: str, fiscal_year_start: int = 1) -> Period:
         return fiscal_year(int(match[1]), fiscal_year_start)
     raise CoopException(f"period {text!r} is not a month (2026-10), a quarter (2026-Q3) "
                         "or a fiscal year (2026)")
+
+
+def parse_span(text: str, fiscal_year_start: int = 1) -> Period:
+    """Read a period as :func:`parse_period`, a day ``2026-10-05``, or a range of them.
+
+    A range ``FROM..TO`` runs from the start of ``FROM`` to the end of ``TO``, each a day,
+    a month, a quarter or a year: ``2026-10-05..2026-10-09`` is five days,
+    ``2026-03..2026-08`` six months.
+
+    Args:
+        text: The period as written on the command line.
+        fiscal_year_start: The month the fiscal year starts in (for quarters and years).
+
+    Returns:
+        The period.
+
+    Raises:
+        CoopException: A part is no period, or the range ends before it starts.
+    """
+    text = text.strip()
+    if ".." in text:
+        first, _, last = text.partition("..")
+        start = parse_span(first, fiscal_year_start)
+        end = parse_span(last, fiscal_year_start)
+        if end.end <= start.start:
+            raise CoopException(f"period {text!r}: ends before it starts")
+        return Period(start.start, end.end, f"{start.start} -- {end.last_day}")
+    if match := _DAY.match(text):
+        try:
+            day = datetime.date(int(match[1]), int(match[2]), int(match[3]))
+        except ValueError:
+            raise CoopException(f"period {text!r}: no such day") from None
+        return Period(day, day + datetime.timedelta(days=1), text)
+    return parse_period(text, fiscal_year_start)

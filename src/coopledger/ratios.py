@@ -174,6 +174,12 @@ def fund_ratios(books: Books, date: datetime.date) -> tuple[Ratio, ...]:
     Raises:
         CoopException: No fund, or daily books that start after the date.
     """
+    # Remembered with the books: the group page shows them twice (the fund's row and
+    # the headline), the fund page once more.
+    return books.remember(("ratios.fund_ratios", date), lambda: _fund_ratios(books, date))
+
+
+def _fund_ratios(books: Books, date: datetime.date) -> tuple[Ratio, ...]:
     report = fund_report(books, date)
     limits = thresholds_for(books, report.fund, date)
     par30 = _ratio(limits, "par30", report.par_amounts[30], report.gross_portfolio,

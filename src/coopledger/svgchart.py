@@ -7,10 +7,15 @@ keep their values); :func:`svg` draws it in a language, with the numbers formatt
 :mod:`coopledger.i18n` and the names passed through the caller's ``label`` function (the
 pages' message catalogue) and ``numbers`` function (Fava's incognito filter).
 
-The last points of a series may be *preliminary* (an open month): ``preliminary_from``
-is the index of the first such label. A line is drawn solid up to the last final point
-and dashed from there on (``class="coop-preliminary"``); a preliminary bar is drawn pale
-with a dashed outline. Without it, every point is final.
+The last points of a series may be *preliminary* (a month that is not sealed, or not
+closed): ``preliminary_from`` is the index of the first such label, and every label from
+there on is preliminary (:func:`first_preliminary` finds it in a set of months). A line
+is drawn solid up to the last final point and dashed from there on
+(``polyline.coop-series-preliminary``), with hollow dots (``circle.coop-preliminary``),
+over a hatched band per preliminary label (``rect.coop-prelim-band``) that says
+*preliminär* / *preliminary*; the title and the legend name those months. A preliminary
+bar is drawn pale with a dashed outline and its tooltip says so. Without it, every point
+is final: a preliminary month is never drawn as a final result.
 
 Example::
 
@@ -22,13 +27,14 @@ Example::
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
 from markupsafe import Markup, escape
 
-from coopledger.i18n.format import format_amount, format_percent
+from coopledger.i18n.catalogue import labels as catalogue
+from coopledger.i18n.format import format_amount, format_month, format_percent
 
 WIDTH = 720
 HEIGHT = 260
@@ -43,11 +49,24 @@ COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F
 #: Bars: gains and losses.
 GAIN, LOSS = "#2e7d32", "#c62828"
 #: How a preliminary stretch of a line is dashed.
-DASH = "6 4"
+DASH = "5 4"
+#: The hatching behind a preliminary label: pale yellow with ochre stripes.
+HATCH = ('<defs><pattern id="coop-hatch" width="8" height="8" patternUnits="userSpaceOnUse" '
+         'patternTransform="rotate(45)"><rect width="8" height="8" fill="#fff8e1"/>'
+         '<line x1="0" y1="0" x2="0" y2="8" stroke="#e0b84a" stroke-width="3"/></pattern>'
+         "</defs>")
 
 
 def _same(text: str) -> str:
     return text
+
+
+def shown(label: str, language: str) -> str:
+    """A label as drawn: a month (``YYYY-MM``) in ``language`` (``okt. 2026``), any
+    other label as it is. The layout keeps the month itself (``data-month``)."""
+    if len(label) == 7 and label[4] == "-" and label[:4].isdigit() and label[5:].isdigit():
+        return format_month(label, language)
+    return label
 
 
 @dataclass(frozen=True)
@@ -60,9 +79,10 @@ class Tick:
     percent: bool = False
 
     def text(self, language: str) -> str:
-        """The label in ``language`` (a value tick is formatted; a month stays as it is)."""
-        return self.label if self.value is None else _value_text(self.value, self.percent,
-                                                                 language)
+        """The label in ``language`` (a value tick formatted, a month named)."""
+        if self.value is None:
+            return shown(self.label, language)
+        return _value_text(self.value, self.percent, language)
 
 
 def _value_text(value: Decimal, percent: bool, language: str) -> str:
@@ -75,8 +95,9 @@ class Series:
 
     ``points`` holds every point; ``final_points`` the points drawn solid and
     ``preliminary_points`` the dashed stretch (from the last final point on; empty when
-    every point is final). ``circles`` is the SVG markup of a dot at each point, written
-    here once rather than at every render (a group chart has thousands of them).
+    every point is final). ``circles`` is the SVG markup of a dot at each point (hollow
+    for a preliminary one), written here once rather than at every render (a group chart
+    has thousands of them).
     """
 
     name: str
@@ -91,8 +112,17 @@ class Series:
 
 
 @dataclass(frozen=True)
+class Band:
+    """A preliminary label's hatched band behind the lines: its label, left edge, width."""
+
+    label: str
+    x: float
+    width: float
+
+
+@dataclass(frozen=True)
 class LineChart:
-    """A line chart's geometry: box, zero line, ticks and series."""
+    """A line chart's geometry: box, zero line, ticks, series and preliminary bands."""
 
     title: str
     width: int
@@ -106,11 +136,17 @@ class LineChart:
     x_ticks: tuple[Tick, ...]
     series: tuple[Series, ...]
     preliminary_from: int | None = None
+    bands: tuple[Band, ...] = ()
 
     @property
     def plot_right(self) -> int:
         """The x coordinate where the plot area ends and the legend starts."""
         return self.width - self.right
+
+    @property
+    def legend_bottom(self) -> float:
+        """The y coordinate under the last series' legend entry."""
+        return self.top + 14 + 18 * len(self.series)
 
     @property
     def plot_bottom(self) -> int:
@@ -153,6 +189,15 @@ def nice_step(span: Decimal) -> Decimal:
         if step >= raw:
             return step
     return power * 10
+
+
+def first_preliminary(labels: Sequence[str], preliminary: Collection[str]) -> int | None:
+    """The index of the first label in ``preliminary`` (months not sealed), or None.
+
+    Everything from there on is drawn preliminary: a later month's balance builds on the
+    preliminary one, and the line into it is dashed anyway.
+    """
+    return next((i for i, label in enumerate(labels) if label in preliminary), None)
 
 
 def _preliminary(preliminary_from: int | None, count: int) -> int | None:
@@ -218,19 +263,24 @@ def line_chart(title: str, labels: Sequence[str],
         # escaping (Markup.format would escape each of them: a tenth of a second for
         # a group chart of 6 000 dots).
         circles = Markup("".join(  # noqa: S704 -- nothing here comes from the books' text
-            f'<circle cx="{cx}" cy="{cy}" r="2.5" fill="{colour}"'
-            f'{_hollow(i, first_preliminary)}/>' for i, (cx, cy) in enumerate(coords)))
+            _dot(cx, cy, colour, first_preliminary is not None and i >= first_preliminary)
+            for i, (cx, cy) in enumerate(coords)))
         drawn.append(Series(name, colour, points, coords, tuple(vs), TOP + 14 + 18 * n,
                             circles, final, preliminary))
+    step_x = plot_w / count
+    bands = () if first_preliminary is None else tuple(
+        Band(labels[i], round(x(i) - step_x / 2, 1), round(step_x, 1))
+        for i in range(first_preliminary, len(labels)))
     return LineChart(title, WIDTH, HEIGHT, LEFT, RIGHT, TOP, BOTTOM, y(Decimal(0)),
-                     tuple(y_ticks), x_ticks, tuple(drawn), first_preliminary)
+                     tuple(y_ticks), x_ticks, tuple(drawn), first_preliminary, bands)
 
 
-def _hollow(index: int, first_preliminary: int | None) -> str:
+def _dot(cx: float, cy: float, colour: str, preliminary: bool) -> str:
     # A preliminary point is an open circle.
-    if first_preliminary is None or index < first_preliminary:
-        return ""
-    return ' class="coop-preliminary" fill-opacity="0.15"'
+    if preliminary:
+        return (f'<circle class="coop-preliminary" cx="{cx}" cy="{cy}" r="3" fill="#fff" '
+                f'stroke="{colour}"/>')
+    return f'<circle cx="{cx}" cy="{cy}" r="2.5" fill="{colour}"/>'
 
 
 def bar_charts(series: Mapping[str, Sequence[Decimal]], labels: Sequence[str], *,
@@ -285,12 +335,21 @@ def svg(chart: LineChart | BarChart, language: str = "sv", *,
     """
     if isinstance(chart, BarChart):
         return _bar_svg(chart, language, label, numbers)
+    return _line_svg(chart, language, label, numbers, testid)
+
+
+def _line_svg(chart: LineChart, language: str, label: Callable[[str], str],
+              numbers: Callable[[str], str], testid: str) -> Markup:
     title = escape(label(chart.title))
+    word = escape(catalogue(language)["preliminary"])
+    months = escape(", ".join(shown(band.label, language) for band in chart.bands))
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="coop-chart" '
              f'data-testid="{escape(testid)}" viewBox="0 0 {chart.width} {chart.height}" '
              f'width="{chart.width}" height="{chart.height}" role="img" '
              f'aria-label="{title}"{_preliminary_attr(chart.preliminary_from)}>'
-             f"<title>{title}</title>"]
+             f"<title>{title}{f' ({word}: {months})' if chart.bands else ''}</title>"]
+    if chart.bands:
+        parts.append(HATCH)
     for tick in chart.y_ticks:
         parts.append(f'<line x1="{chart.left}" x2="{chart.plot_right}" y1="{tick.position}" '
                      f'y2="{tick.position}" stroke="#ccc" stroke-width="0.5"/>'
@@ -302,14 +361,23 @@ def svg(chart: LineChart | BarChart, language: str = "sv", *,
         parts.append(f'<text x="{tick.position}" y="{chart.plot_bottom + 16}" '
                      f'text-anchor="middle" fill="currentColor">{escape(tick.text(language))}'
                      "</text>")
+    middle = (chart.top + chart.plot_bottom) / 2
+    for band in chart.bands:
+        centre = round(band.x + band.width / 2 + 4, 1)
+        parts.append(f'<rect class="coop-prelim-band" data-month="{escape(band.label)}" '
+                     f'x="{band.x}" y="{chart.top}" width="{band.width}" '
+                     f'height="{chart.plot_bottom - chart.top}" fill="url(#coop-hatch)" '
+                     'stroke="#8a6d00" stroke-dasharray="3 3" stroke-width="0.5"/>'
+                     f'<text x="{centre}" y="{middle}" transform="rotate(-90 {centre} {middle})" '
+                     f'text-anchor="middle" fill="#5c4600" font-style="italic">{word}</text>')
     for series in chart.series:
+        name = escape(series.name)
         solid = series.final_points if chart.preliminary_from is not None else series.points
-        parts.append(f'<polyline class="coop-series" data-series="{escape(series.name)}" '
-                     f'points="{solid}" fill="none" stroke="{series.colour}" '
-                     'stroke-width="2"/>')
+        parts.append(f'<polyline class="coop-series" data-series="{name}" points="{solid}" '
+                     f'fill="none" stroke="{series.colour}" stroke-width="2"/>')
         if series.preliminary_points:
-            parts.append(f'<path class="coop-preliminary" data-series="{escape(series.name)}" '
-                         f'd="M{series.preliminary_points.replace(" ", " L")}" fill="none" '
+            parts.append(f'<polyline class="coop-series-preliminary" data-series="{name}" '
+                         f'points="{series.preliminary_points}" fill="none" '
                          f'stroke="{series.colour}" stroke-width="2" '
                          f'stroke-dasharray="{DASH}"/>')
         parts.append(str(series.circles))
@@ -317,6 +385,13 @@ def svg(chart: LineChart | BarChart, language: str = "sv", *,
                      f'height="10" fill="{series.colour}"/><text x="{chart.plot_right + 26}" '
                      f'y="{series.legend_y}" fill="currentColor">'
                      f"{escape(label(series.name))}</text>")
+    if chart.bands:
+        legend = chart.legend_bottom
+        parts.append(f'<line class="coop-legend-preliminary" x1="{chart.plot_right + 10}" '
+                     f'x2="{chart.plot_right + 24}" y1="{legend - 4}" y2="{legend - 4}" '
+                     f'stroke="currentColor" stroke-width="2" stroke-dasharray="{DASH}"/>'
+                     f'<text x="{chart.plot_right + 26}" y="{legend}" fill="currentColor" '
+                     f'font-style="italic">{word}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704 -- every text above is escaped
 
@@ -338,7 +413,9 @@ def _bar_svg(chart: BarChart, language: str, label: Callable[[str], str],
         colour = GAIN if bar.value >= 0 else LOSS
         style = (f' class="coop-preliminary" fill-opacity="0.35" stroke="{colour}" '
                  f'stroke-dasharray="3 2"' if bar.preliminary else "")
-        tip = f"{bar.label}: {numbers(format_amount(bar.value, 0, language))}"
+        tip = f"{shown(bar.label, language)}: {numbers(format_amount(bar.value, 0, language))}"
+        if bar.preliminary:
+            tip = f"{tip} ({catalogue(language)['preliminary']})"
         parts.append(f'<rect x="{bar.x}" y="{bar.y}" width="{bar.width}" '
                      f'height="{bar.height}" fill="{colour}"{style}>'
                      f"<title>{escape(tip)}</title></rect>")

@@ -5,6 +5,7 @@ people; through Fava's own application on the example books, compared with the l
 from __future__ import annotations
 
 import datetime
+import json
 import re
 from decimal import Decimal
 from pathlib import Path
@@ -17,7 +18,6 @@ from hypothesis import strategies as st
 from coopledger.books import Books, load_books
 from coopledger.compare import compare
 from coopledger.entities import EntityKind
-from coopledger.fava_ext.chart import line_chart
 from coopledger.fava_ext.decide_view import (
     books_period,
     compared_period,
@@ -35,6 +35,8 @@ from coopledger.people import employed_in_period, people
 from coopledger.periods import Period, parse_period
 from coopledger.ratios import entity_ratios, fund_ratios, key_ratios
 from coopledger.seals import sealed_months
+from coopledger.svgchart import first_preliminary, line_chart, svg
+from tests.charts import assert_drawn_preliminary
 from tests.conftest import ROOT
 from tests.fava_ext.conftest import BOARD_LEDGER
 
@@ -116,16 +118,21 @@ def test_preliminary_months_are_the_unsealed_ones(books: Books) -> None:
 def test_the_chart_draws_preliminary_months_dashed() -> None:
     labels = ["2026-09", "2026-10", "2026-11"]
     chart = line_chart("t", labels, {"a": [Decimal(1), Decimal(2), Decimal(3)]},
-                       preliminary={"2026-11"})
+                       preliminary_from=first_preliminary(labels, {"2026-11"}))
     series = chart.series[0]
-    assert len(series.points.split()) == 2  # solid through the final months
+    assert len(series.final_points.split()) == 2  # solid through the final months
     assert series.preliminary_points.split() == [
         f"{x},{y}" for x, y in series.coords[1:]]  # dashed from the last final one
-    assert [band.label for band in chart.preliminary] == ["2026-11"]
+    assert [band.label for band in chart.bands] == ["2026-11"]
     assert 'fill="#fff"' in series.circles  # a hollow dot for the open month
-    final = line_chart("t", labels, {"a": [Decimal(1), Decimal(2), Decimal(3)]})
+    drawn = svg(chart, "sv")
+    assert "<title>t (preliminär: nov. 2026)</title>" in drawn
+    assert drawn.count('class="coop-prelim-band"') == 1
+    final = line_chart("t", labels, {"a": [Decimal(1), Decimal(2), Decimal(3)]},
+                       preliminary_from=first_preliminary(labels, ()))
     assert final.series[0].preliminary_points == ""
-    assert not final.preliminary
+    assert not final.bands
+    assert "preliminär" not in svg(final, "sv")
 
 
 def test_pages_mark_the_open_month_and_show_no_phantom_month(client: Any, books: Books) -> None:
@@ -140,6 +147,8 @@ def test_pages_mark_the_open_month_and_show_no_phantom_month(client: Any, books:
         assert f'data-month="{phantom}"' not in html, url
         assert f'class="coop-prelim-band" data-month="{open_month}"' in html, url
         assert 'class="coop-series-preliminary"' in html, url
+        # every chart of the page: the open month off the solid line, over its band
+        assert assert_drawn_preliminary(html, open_month) == (2 if "Fund" in url else 1)
     member = get(client, "CoopMember/?entity=Omsorg")
     for testid in ("income-statement", "balance-sheet"):
         head = re.search(rf'data-testid="{testid}">\s*<thead>(.*?)</thead>', member, re.S)
@@ -193,6 +202,30 @@ def test_member_page_compares_line_by_line(client: Any, books: Books) -> None:
         last.total("reference"), budget.total("actual") - last.total("reference"),
         budget.total("ytd_actual"), budget.total("ytd_reference"),
         budget.total("ytd_deviation"))
+
+
+def test_a_short_filter_prorates_the_budget_as_the_report_does(
+        client: Any, books: Books, capsys: pytest.CaptureFixture[str]) -> None:
+    """A filter of five days: the page's budget is those days' share of October's, the
+    same as ``coopledger report --compare budget`` for the same days."""
+    from coopledger.cli import main
+
+    html = get(client, "CoopMember/?entity=Kafe&time=2026-10-05%20-%202026-10-09")
+    assert main(["report", str(EXAMPLE), "--entity", "Kafe", "--period",
+                 "2026-10-05..2026-10-09", "--compare", "budget", "--format", "json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    for line in report["lines"]:
+        cells = row_cells(html, "member-compare", line["account"])
+        assert cells[1:4] == amounts(*(Decimal(line[f]) for f in
+                                       ("actual", "reference", "deviation")))
+    result = row_cells(html, "member-compare", "result")
+    figures = report["result"]
+    assert [result[i] for i in (1, 2, 3, 6, 7, 8)] == amounts(*(Decimal(figures[f]) for f in (
+        "actual", "reference", "deviation", "ytd_actual", "ytd_reference", "ytd_deviation")))
+    month = compare(books, "Kafe", parse_period("2026-10"), "budget").total("reference")
+    assert month  # the example books budget October
+    five_days = Decimal(figures["reference"])
+    assert abs(five_days - month * 5 / 31) <= Decimal("0.01") * len(report["lines"])
 
 
 # Key ratios
@@ -399,15 +432,15 @@ def test_solid_and_dashed_lines_cover_every_month_once(values: list[int],
     preliminary = set(labels[len(labels) - min(open_count, len(labels)):]) if open_count \
         else set()
     chart = line_chart("t", labels, {"a": [Decimal(v).scaleb(-2) for v in values]},
-                       preliminary=preliminary)
+                       preliminary_from=first_preliminary(labels, preliminary))
     series = chart.series[0]
     points = [f"{x},{y}" for x, y in series.coords]
-    solid = series.points.split()
+    solid = svg(chart).split('class="coop-series" data-series="a" points="')[1].split('"')[0]
     dashed = series.preliminary_points.split()
     final = len(labels) - len(preliminary)
-    assert solid == points[:final]
+    assert solid.split() == points[:final]
     assert dashed == (points[max(final - 1, 0):] if preliminary else [])
-    assert [band.label for band in chart.preliminary] == labels[final:]
+    assert [band.label for band in chart.bands] == labels[final:]
     assert series.circles.count('fill="#fff"') == len(preliminary)
 
 

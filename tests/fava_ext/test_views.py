@@ -10,7 +10,6 @@ from beancount.core import data
 
 from coopledger.books import Books, books_from_entries, load_books
 from coopledger.errors import CoopException
-from coopledger.fava_ext.chart import line_chart
 from coopledger.fava_ext.views import (
     group_view,
     headcounts,
@@ -134,19 +133,6 @@ def test_keep_transactions_keeps_declarations(board_books: Books) -> None:
     assert set(books.entities) == set(board_books.entities)
     assert len(books.transactions) == len(kafe_only) < len(board_books.transactions)
     assert income_statement(books, "Kafe", YEAR) == income_statement(board_books, "Kafe", YEAR)
-
-
-def test_line_chart_geometry() -> None:
-    chart = line_chart("t", ["a", "b", "c"], {"x": [Decimal(-10), Decimal(0), Decimal(30)]})
-    (series,) = chart.series
-    points = [tuple(map(float, p.split(","))) for p in series.points.split()]
-    assert len(points) == 3
-    xs = [p[0] for p in points]
-    assert xs == sorted(xs)
-    assert points[1][1] == chart.zero_y
-    assert points[2][1] < chart.zero_y < points[0][1]
-    assert chart.top <= min(p[1] for p in points)
-    assert max(p[1] for p in points) <= chart.plot_bottom
 
 
 @pytest.mark.parametrize("text", ["2025", "2025-Q3", "2026-03"])

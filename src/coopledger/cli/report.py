@@ -16,7 +16,7 @@ from typing import Any
 from coopledger.books import Books, load_books
 from coopledger.cli.compare import run_compare
 from coopledger.compare import BASES
-from coopledger.periods import Period, fiscal_year_of, parse_period
+from coopledger.periods import Period, fiscal_year_of, parse_span
 from coopledger.statements import (
     BalanceSheet,
     BasSubtotal,
@@ -37,7 +37,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--entity", metavar="CODE",
                         help="an entity code (default: the group, consolidated)")
     parser.add_argument("--period", metavar="PERIOD",
-                        help="2026-10, 2026-Q3 or 2026 (default: the fiscal year of the "
+                        help="2026-10, 2026-Q3, 2026, a day 2026-10-05 or a range "
+                             "2026-10-05..2026-10-09 (default: the fiscal year of the "
                              "last entry)")
     parser.add_argument("--format", choices=("text", "csv", "json"), default="text")
     parser.add_argument("--compare", choices=BASES, metavar="budget|last-year",
@@ -56,7 +57,7 @@ def resolve_period(books: Books, text: str | None, entity: str | None) -> Period
                 else owner.fiscal_year(int(text)))
     if text is None:
         return fiscal_year_of(books.last_date, start_month)
-    return parse_period(text, start_month)
+    return parse_span(text, start_month)
 
 
 def run(args: argparse.Namespace) -> int:

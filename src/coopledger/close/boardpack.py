@@ -16,7 +16,8 @@ Written by ``coopledger close`` into ``boardpack/YYYY-MM/`` beside the main file
 ``index.html`` and the PDF open with the summary (:mod:`coopledger.close.packsummary`):
 the warnings, then the members (result beside budget and last year, key ratios, the
 people employed), the fund, the close's checks. A pack of a month that is not closed
-(``final=False``) is marked preliminary throughout and leaves its month out of the charts.
+(``final=False``) is marked preliminary throughout: its month is drawn preliminary in
+every chart (a pale, dashed bar; a dashed line over a hatched band), never as a result.
 
 Every figure comes from :mod:`coopledger.statements`, so the pack agrees with
 ``coopledger report`` by construction (and a test compares them). The HTML is rendered
@@ -142,7 +143,8 @@ def _check_rows(checks: list[CheckResult], language: str) -> list[tuple[Any, ...
              c.details_in(language)) for c in checks]
 
 
-def _fund_section(books: Books, month: str, language: str) -> tuple[Markup, dict[str, str]]:
+def _fund_section(books: Books, month: str, language: str,
+                  final: bool = True) -> tuple[Markup, dict[str, str]]:
     try:
         importlib.import_module("coopledger.fund")
     except ModuleNotFoundError as exc:
@@ -153,7 +155,7 @@ def _fund_section(books: Books, month: str, language: str) -> tuple[Markup, dict
         return Markup("<p>{}</p>").format(labels(language)["no_fund"]), {}
     from coopledger.close.fundpage import fund_html
 
-    page, files = fund_html(books, month, language)
+    page, files = fund_html(books, month, language, final=final)
     return Markup(page), files  # noqa: S704  # rendered by fund.html, escaped there
 
 
@@ -188,16 +190,15 @@ def _entity_section(books: Books, code: str | None, month: str, language: str) -
 def _results(results: dict[str, list[tuple[str, Decimal]]], language: str,
              final: bool = True) -> dict[str, Any]:
     """The results table and chart; a preliminary last month is labelled so in the table
-    and left out of the chart (it is no result yet)."""
+    and drawn pale with a dashed outline in the chart (it is no result yet)."""
     months = [m for m, _ in next(iter(results.values()), [])]
-    drawn = len(months) if final else len(months) - 1
     preliminary = labels(language)["pack.preliminary_month"]
     heads = month_heads(months, language)
     shown = heads if final else [*heads[:-1], preliminary.format(month=heads[-1])]
     return {"months": shown,
             "results_chart": svg_bars(bar_charts(
-                {code: [v for _, v in series[:drawn]] for code, series in results.items()},
-                [format_month(m, language) for m in months[:drawn]]), language),
+                {code: [v for _, v in series] for code, series in results.items()},
+                months, preliminary_from=None if final else len(months) - 1), language),
             "results_rows": [[code, *(format_amount(v, 0, language) for _, v in series)]
                              for code, series in results.items()]}
 
@@ -229,7 +230,7 @@ def board_pack_files(books: Books, month: str, checks: list[CheckResult],
     results = member_results(books, month)
     files["results.csv"] = _csv(((code, m, v) for code, series in results.items()
                                  for m, v in series), ["entity", "month", "result"])
-    fund, fund_files = _fund_section(books, month, language)
+    fund, fund_files = _fund_section(books, month, language, final)
     files.update(fund_files)
     sections = []
     for code in [None, *books.entities]:

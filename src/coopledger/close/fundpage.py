@@ -20,7 +20,6 @@ from typing import Any
 from markupsafe import Markup
 
 from coopledger.books import Books
-from coopledger.close.packsummary import month_heads
 from coopledger.close.render import render
 from coopledger.fund import capital_lines, first_reportable_day
 from coopledger.fund.report import PAR_DAYS, STATUSES, FundReport, fund_report
@@ -59,13 +58,16 @@ def key_figures(report: FundReport, language: str = "sv") -> list[tuple[str, Dec
     return figures
 
 
-def fund_html(books: Books, month: str, language: str = "sv") -> tuple[str, dict[str, str]]:
+def fund_html(books: Books, month: str, language: str = "sv", *,
+              final: bool = True) -> tuple[str, dict[str, str]]:
     """The fund section's HTML and its CSV files (by file name).
 
     Args:
         books: The books (they declare a fund).
         month: ``YYYY-MM``; the report is at the month's last day.
         language: ``sv`` or ``en``, for the numbers.
+        final: Whether the month is closed (False: its month is drawn preliminary in
+            the charts).
 
     Returns:
         HTML and ``{file name: text}``.
@@ -86,7 +88,7 @@ def fund_html(books: Books, month: str, language: str = "sv") -> tuple[str, dict
                                     "outstanding", "days_past_due", "provision"], loan_rows)
     member_rows = [(m.member, m.capital, m.share) for m in report.members]
     files["fund-members.csv"] = _csv(["member", "capital", "share"], member_rows)
-    portfolio, par = _history_charts(books, month, language)
+    portfolio, par = _history_charts(books, month, language, final)
     t = labels(language)
     def amount(value: Decimal) -> str:
         return format_amount(value, 2, language)
@@ -103,7 +105,8 @@ def fund_html(books: Books, month: str, language: str = "sv") -> tuple[str, dict
     return page, files
 
 
-def _history_charts(books: Books, month: str, language: str) -> tuple[Markup, Markup]:
+def _history_charts(books: Books, month: str, language: str,
+                    final: bool) -> tuple[Markup, Markup]:
     months = [month]
     while len(months) < 12:
         months.insert(0, previous_month(months[0]))
@@ -113,12 +116,12 @@ def _history_charts(books: Books, month: str, language: str) -> tuple[Markup, Ma
     history = [fund_report(books, month_bounds(m)[1] - datetime.timedelta(days=1))
                for m in months]
     t = labels(language)
-    heads = month_heads(months, language)
-    portfolio = line_chart(t["portfolio_12_months"], heads, {
+    preliminary = None if final else len(months) - 1  # the pack's own month is open
+    portfolio = line_chart(t["portfolio_12_months"], months, {
         t["chart_gross_portfolio"]: [r.gross_portfolio for r in history],
-        t["written_off"]: [r.written_off for r in history]})
-    par = line_chart(t["par_12_months"], heads, {
+        t["written_off"]: [r.written_off for r in history]}, preliminary_from=preliminary)
+    par = line_chart(t["par_12_months"], months, {
         f"PAR{d}": [r.par.get(d, Decimal(0)) for r in history] for d in PAR_DAYS},
-        percent=True)
+        percent=True, preliminary_from=preliminary)
     return svg(portfolio, language, testid="fund-portfolio"), svg(par, language,
                                                                   testid="fund-par")

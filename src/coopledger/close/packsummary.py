@@ -17,8 +17,8 @@ In reading order, as the printed pack (:mod:`coopledger.close.packprint`) and th
 4. **Close**: the checks, passed or not.
 
 A pack of a month that is not closed is *preliminary*: it says so at the top of every
-page, its month is labelled preliminary in every table and left out of the charts, so
-that it never reads as a final result.
+page, its month is labelled preliminary in every table and drawn preliminary in every
+chart (:mod:`coopledger.svgchart`), so that it never reads as a final result.
 
 Every word is the message catalogue's (ids ``pack.*``, :mod:`coopledger.i18n`) and every
 number, date and month goes through its formatter, in the pack's language

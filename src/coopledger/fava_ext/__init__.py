@@ -41,6 +41,7 @@ from coopledger.fava_ext import page as _page
 from coopledger.fava_ext import views as _views
 from coopledger.fava_ext.ledgers_view import ledgers_view
 from coopledger.i18n import language_of, message
+from coopledger.member import member_code
 from coopledger.periods import Period
 from coopledger.ratios import Language
 
@@ -69,7 +70,7 @@ class CoopGroup(_page.BoardPage):
 
     def build(self, books: Books, period: Period, page: _page.Page) -> _page.Page:
         """The group page's figures."""
-        consolidate = _page.member_code(books) is None
+        consolidate = member_code(books) is None
         view = books.remember(("fava-group", period, consolidate),
                               lambda: _views.group_view(books, period, consolidate=consolidate))
         language = _language(page)
@@ -99,7 +100,7 @@ class CoopMember(_page.BoardPage):
 
     def build(self, books: Books, period: Period, page: _page.Page) -> _page.Page:
         """The cooperative page's figures, or the list of entities to choose from."""
-        code = (request.args.get("entity") or _page.member_code(books)
+        code = (request.args.get("entity") or member_code(books)
                 or self.config.get("entity"))
         choices = [e for e in books.entities.values() if e.kind is EntityKind.MEMBER]
         choices += [e for e in books.entities.values() if e.kind is not EntityKind.MEMBER]
@@ -134,7 +135,7 @@ class CoopFund(_page.BoardPage):
 
     def build(self, books: Books, period: Period, page: _page.Page) -> _page.Page:
         """The fund page's figures; in a member's own books, that member's loans."""
-        member = _page.member_code(books)
+        member = member_code(books)
         if member is not None and member in books.entities \
                 and books.entities[member].kind is not EntityKind.FUND:
             loans = books.remember(("fava-member-loans", member, period),
@@ -171,7 +172,7 @@ class CoopClose(_page.BoardPage):
         are the umbrella's, whose books are not the member's.
         """
         books = self.books("", "")
-        member = _page.member_code(books)
+        member = member_code(books)
         entity = books.entities.get(member) if member is not None else None
         if member is not None and (entity is None or entity.legal_form is LegalForm.UNIT):
             return None
@@ -188,7 +189,7 @@ class CoopClose(_page.BoardPage):
 
     def build(self, books: Books, period: Period, page: _page.Page) -> _page.Page:
         """The close page's figures (in a member's books, its close marks and packs)."""
-        if _page.member_code(books) is not None:
+        if member_code(books) is not None:
             view = _close.member_close_view(books, period)
             return _page.Page(page.t, page.language, notices=page.notices, period=period,
                               view=view)
@@ -212,7 +213,7 @@ class CoopClose(_page.BoardPage):
         """
         books = self.books("", "")
         name = request.args.get("file", "index.html")
-        if _page.member_code(books) is not None:
+        if member_code(books) is not None:
             content = _close.member_pack_file(books, request.args.get("month", ""), name)
             if content is None:
                 return self._no_pack_file()

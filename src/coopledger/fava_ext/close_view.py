@@ -24,7 +24,7 @@ from coopledger.close.boardpack import (
     member_pack_print_html,
     pdf_name,
 )
-from coopledger.member import member_of, read_close_marks
+from coopledger.member import member_code, read_close_marks
 from coopledger.periods import Period
 
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -161,7 +161,7 @@ def member_pack_file(books: Books, month: str, name: str) -> str | bytes | None:
     Returns:
         The file's text (bytes for the PDF), or None when there is no such month or file.
     """
-    code = member_of(books.entries)
+    code = member_code(books)
     states = read_close_marks(books.entries)
     if code is None or not MONTH.match(month) or states.get(month) not in (
             MonthState.CLOSED, MonthState.SEALED):

@@ -37,7 +37,7 @@ from coopledger.compare import (
 )
 from coopledger.entities import EntityKind
 from coopledger.i18n import message
-from coopledger.member import member_of, read_close_marks
+from coopledger.member import member_code, read_close_marks
 from coopledger.money import ZERO
 from coopledger.people import PeopleCount, employed_in_period, people_counts
 from coopledger.periods import Period
@@ -204,6 +204,9 @@ def group_comparison(books: Books, period: Period, codes: list[tuple[str, str]],
         One row per entity, then the group's.
     """
     period = compared_period(books, None, period)
+    # The group's first: its sums are remembered, and each entity's are then split
+    # from them instead of read again (coopledger.balances).
+    group = _pair(books, None, period) if consolidate else None
     rows = []
     has_budget = False
     for code, name in codes:
@@ -211,9 +214,8 @@ def group_comparison(books: Books, period: Period, codes: list[tuple[str, str]],
         has_budget = has_budget or any(line.reference or line.ytd_reference
                                        for line in budget.lines)
         rows.append(_total_row(code, name, budget, last))
-    if consolidate:
-        budget, last = _pair(books, None, period)
-        rows.append(_total_row("group", "group", budget, last))
+    if group is not None:
+        rows.append(_total_row("group", "group", *group))
     ytd = year_to_date(period, fiscal_year_start(books, None))
     return CompareView(tuple(rows), period, ytd, a_year_before(period), has_budget)
 
@@ -403,5 +405,5 @@ def people_view(books: Books, entity: str | None, period: Period,
             by_member.append((code, name, booked[-1]))
     return PeopleView(months, tuple(by_member), preliminary_months(books, period),
                       employed_in_period(books, entity, period),
-                      counted_by_group=member_of(books.entries) is not None)
+                      counted_by_group=member_code(books) is not None)
 

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from coopledger.books import Books
-from coopledger.fava_ext.chart import LineChart, line_chart
 from coopledger.fava_ext.decide_view import preliminary_months
 from coopledger.fund import (
     CapitalLine,
@@ -28,6 +27,7 @@ from coopledger.fund import (
 from coopledger.fund.report import PAR_DAYS
 from coopledger.member_loans import MemberLoan, member_loans
 from coopledger.periods import Period
+from coopledger.svgchart import LineChart, first_preliminary, line_chart
 
 ZERO = Decimal(0)
 
@@ -124,14 +124,14 @@ def fund_view(books: Books, period: Period) -> FundView:
     report = fund_report(books, report_date(books, period))
     history = fund_history(books, report, period)
     labels = [m.month for m in history]
-    preliminary = preliminary_months(books, period)
+    preliminary = first_preliminary(labels, preliminary_months(books, period))
     portfolio = line_chart("portfolio_over_time", labels, {
         "gross_portfolio": [m.gross for m in history],
         "at_risk_30": [m.par_amounts[30] for m in history],
-    }, preliminary=preliminary)
+    }, preliminary_from=preliminary)
     par = line_chart("par_over_time", labels, {
         f"PAR{n}": [m.par[n] for m in history] for n in PAR_DAYS}, percent=True,
-        preliminary=preliminary)
+        preliminary_from=preliminary)
     names = {code: entity.name for code, entity in books.entities.items()}
     return FundView(report, names, history, portfolio, par)
 

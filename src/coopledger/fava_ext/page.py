@@ -39,7 +39,6 @@ from coopledger.fava_ext.format import (
 )
 from coopledger.fava_ext.views import keep_transactions, period_between, whole_books_period
 from coopledger.i18n import Message, format_period, format_span, message
-from coopledger.member import member_of
 from coopledger.periods import Period
 from coopledger.svgchart import BarChart, LineChart, svg
 
@@ -85,13 +84,6 @@ def parse_config(text: str | None) -> tuple[dict[str, Any], Message | None]:
         return {}, Message.of("config.unknown_keys", keys=", ".join(unknown),
                               known=", ".join(CONFIG_KEYS))
     return value, None
-
-
-def member_code(books: Books) -> str | None:
-    """The member whose own books these are, or None for the group's (remembered with
-    the books: finding that there is no member's mark reads every entry, at each
-    request of every page)."""
-    return books.remember(("fava.member_of",), lambda: member_of(books.entries))
 
 
 def shown(text: str) -> str:
@@ -204,13 +196,6 @@ class Page:
         if period is None:
             return ""
         return format_period(period.label, period.start, period.last_day, self.language)
-
-    def tick(self, label: str) -> str:
-        """A chart's label on its x axis: a month (``YYYY-MM``) as ``okt. 2026``."""
-        if len(label) == 7 and label[4] == "-" and label[:4].isdigit() \
-                and label[5:].isdigit():
-            return format_month(label, self.language)
-        return label
 
     def num(self, value: Decimal | None) -> Markup:
         """An amount's table cell, red when negative (one call per cell, no macro).

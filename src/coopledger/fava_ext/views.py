@@ -20,9 +20,9 @@ from coopledger.balances import balances, changes, monthly_changes
 from coopledger.books import Books
 from coopledger.entities import Entity, EntityKind, entity_of
 from coopledger.errors import CoopException
-from coopledger.fava_ext.chart import LineChart, line_chart
 from coopledger.fava_ext.decide_view import last_day, preliminary_months
 from coopledger.i18n import Message
+from coopledger.people import paid_by_month
 from coopledger.periods import Period
 from coopledger.statements import (
     BALANCE_SECTIONS,
@@ -32,6 +32,7 @@ from coopledger.statements import (
     balance_sheet,
     income_statement,
 )
+from coopledger.svgchart import LineChart, first_preliminary, line_chart
 
 ZERO = Decimal(0)
 REVENUE_SECTION = INCOME_SECTIONS[0][0]
@@ -95,6 +96,23 @@ def headcounts(books: Books, period: Period) -> dict[str, int]:
     Returns:
         Entity code to the number of distinct employees paid (entities with none absent).
     """
+    dates = (books.transactions[0].date, books.transactions[-1].date) \
+        if books.transactions else (period.start, period.start)
+    if (period.start.day == 1 or period.start <= dates[0]) \
+            and (period.end.day == 1 or period.end > dates[1]):
+        # Whole months of the books (the whole books, without a filter, start on their
+        # first transaction's day): the people paid per month are read once per load
+        # (the people's figures need them too), so the ledger is not read again here.
+        seen: dict[str, set[str]] = {}
+        paid = paid_by_month(books)
+        for month in period.months():
+            for code, employee in paid.get(month.label, ()):
+                seen.setdefault(code, set()).add(employee)
+        return {code: len(names) for code, names in seen.items()}
+    return _headcounts(books, period)
+
+
+def _headcounts(books: Books, period: Period) -> dict[str, int]:
     transactions = books.transactions
     lo = bisect.bisect_left(transactions, period.start, key=lambda t: t.date)
     hi = bisect.bisect_left(transactions, period.end, key=lambda t: t.date)
@@ -278,10 +296,11 @@ def group_view(books: Books, period: Period, *, consolidate: bool = True) -> Gro
     entities = sorted(books.entities.values(), key=lambda e: order[e.kind])
     rows = group_rows(books, entities, period, heads)
     charted = [e.code for e in entities if e.kind is EntityKind.MEMBER]
-    months = period.months()
-    chart = line_chart("monthly_result", [m.label for m in months],
+    labels = [m.label for m in period.months()]
+    chart = line_chart("monthly_result", labels,
                        monthly_results(books, period, charted or [e.code for e in entities]),
-                       preliminary=preliminary_months(books, period))
+                       preliminary_from=first_preliminary(
+                           labels, preliminary_months(books, period)))
     if not consolidate:
         return GroupView(period, rows, None, None, chart)
     return GroupView(period, rows, income_statement(books, None, period),
@@ -360,9 +379,10 @@ def member_view(books: Books, code: str, period: Period) -> MemberView:
     """
     entity = books.entity(code)
     months = member_months(books, code, period)
-    chart = line_chart("monthly_result", [m.month for m in months], {
+    labels = [m.month for m in months]
+    chart = line_chart("monthly_result", labels, {
         "chart_result": [m.result for m in months],
         "chart_loan": [m.loan_balance for m in months],
-    }, preliminary=preliminary_months(books, period))
+    }, preliminary_from=first_preliminary(labels, preliminary_months(books, period)))
     return MemberView(entity, period, income_statement(books, code, period),
                       balance_sheet(books, code, period.last_day), months, chart)

@@ -40,7 +40,6 @@ from coopledger.fund.capital import (
     balances_at,
     bas_of,
     capital_movements,
-    entity_postings,
     shares_at,
 )
 from coopledger.fund.ledger import LoanRecord, loan_book
@@ -234,9 +233,10 @@ def fund_report(books: Books, date: datetime.date) -> FundReport:
     par = {n: (amount / gross).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
            if gross else ZERO for n, amount in par_amounts.items()}
     currency = books.operating_currency
-    # A board pack asks for a dozen month ends: scan the ledger once per books.
+    # A board pack asks for a dozen month ends: read the fund's postings once per books,
+    # from the books' posting index (the operating currency's postings, by entity).
     postings = books.remember(("fund.entity_postings", fund, currency),
-                              lambda: entity_postings(books.transactions, fund, currency))
+                              lambda: books.postings.entity_rows(fund))
     balances = _open_year_balances(books, postings, date)
     contributions = retained = cash = ZERO
     for account, balance in balances.items():
