@@ -268,9 +268,42 @@ class LoadCache:
                 self._write_with(kind, key, dump)
 
         if self.write_behind and _can_detach():
-            _detached(write_all)
+            try:  # a marker while the child writes, for whoever must wait (a benchmark)
+                fd, marker = tempfile.mkstemp(dir=self.directory, prefix=".writing-")
+                os.close(fd)
+            except OSError as exc:
+                self._note("cannot write", exc)
+                return
+
+            def write_and_unmark() -> None:
+                try:
+                    write_all()
+                finally:
+                    with contextlib.suppress(OSError):
+                        os.unlink(marker)
+
+            _detached(write_and_unmark)
         else:
             write_all()
+
+    def wait_for_writes(self, timeout: float = 300) -> bool:
+        """Wait until no detached child is writing to the folder; whether none is.
+
+        A marker older than an hour (a writer that was killed) does not count.
+        """
+        deadline = time.monotonic() + timeout
+        while self._writers():
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.05)
+        return True
+
+    def _writers(self) -> list[Path]:
+        try:
+            return [p for p in self.directory.glob(".writing-*")
+                    if time.time() - p.stat().st_mtime <= STALE_SECONDS]
+        except OSError:
+            return []
 
     def _write_with(self, kind: str, key: str, dump: Callable[[BinaryIO], None]) -> None:
         if not self._usable():
@@ -299,7 +332,8 @@ class LoadCache:
         try:
             files = [(p.stat().st_mtime_ns, p.stat().st_size, p)
                      for p in self.directory.glob("*.pickle")]
-            stale = [p for p in self.directory.glob(".tmp-*")
+            stale = [p for pattern in (".tmp-*", ".writing-*")
+                     for p in self.directory.glob(pattern)
                      if time.time() - p.stat().st_mtime > STALE_SECONDS]
         except OSError:
             return
@@ -318,7 +352,8 @@ class LoadCache:
         """Delete every cached file; return how many."""
         count = 0
         with contextlib.suppress(FileNotFoundError):
-            for path in [*self.directory.glob("*.pickle"), *self.directory.glob(".tmp-*")]:
+            for path in [*self.directory.glob("*.pickle"), *self.directory.glob(".tmp-*"),
+                         *self.directory.glob(".writing-*")]:
                 with contextlib.suppress(OSError):
                     path.unlink()
                     count += 1
