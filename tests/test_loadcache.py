@@ -14,7 +14,9 @@ import logging
 import os
 import shutil
 import sys
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -484,13 +486,31 @@ def test_a_transaction_a_plugin_changes_is_checked_again(tmp_path: Path, label: 
     assert len(unbalanced) == (0 if label == "a" else 2)
 
 
-def test_a_detached_writer_is_waited_for_and_a_dead_one_is_not(tmp_path: Path) -> None:
+def test_a_detached_writer_is_waited_for_and_a_dead_one_is_not(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """What a load stores in the background can be waited for (the benchmark waits)."""
-    assert loadcache._can_detach()  # the write below happens in a detached child
+    started = threading.Event()
+    release = threading.Event()
+    workers: list[threading.Thread] = []
+
+    def detached(work: Callable[[], None]) -> None:  # a thread stands in for the child
+        def run() -> None:
+            started.set()
+            release.wait(60)
+            work()
+        workers.append(threading.Thread(target=run))
+        workers[-1].start()
+
+    monkeypatch.setattr(loadcache, "_can_detach", lambda: True)
+    monkeypatch.setattr(loadcache, "_detached", detached)
     cache = LoadCache(tmp_path / "cache", write_behind=True)
     cache.write_later("parse", "key", list(range(200_000)))
     cache.flush()
+    assert started.wait(60)
+    assert not cache.wait_for_writes(timeout=0.2)  # still writing
+    release.set()
     assert cache.wait_for_writes(timeout=60)
+    workers[0].join()
     assert cache.read("parse", "key", 1) == [list(range(200_000))]
     assert not list(cache.directory.glob(".writing-*"))
     marker = cache.directory / ".writing-left"
