@@ -169,10 +169,35 @@ def test_amount_is_babels_text(digits: int, exponent: int, decimals: int,
                                                                     language)
 
 
+def _babel_percent(value: Decimal, decimals: int, language: str) -> str:
+    """``format_percent`` as Babel alone writes it."""
+    from babel.numbers import format_percent as babel_percent
+
+    from coopledger.i18n.format import _pattern, _rounded, _signed, locale_of
+
+    return _signed(babel_percent(_rounded(value * 100, decimals) / 100,
+                                 format=_pattern(language, "percent", decimals),
+                                 locale=locale_of(language)), language)
+
+
+@given(digits=st.integers(min_value=-10**12, max_value=10**12),
+       exponent=st.integers(min_value=-10, max_value=0),
+       decimals=st.integers(min_value=0, max_value=3),
+       language=st.sampled_from(["sv", "en", "de"]))
+def test_percent_is_babels_text(digits: int, exponent: int, decimals: int,
+                                language: str) -> None:
+    """The fast path writes exactly what Babel writes for a percentage."""
+    value = Decimal(digits).scaleb(exponent)
+    assert format_percent(value, decimals, language) == _babel_percent(value, decimals,
+                                                                      language)
+
+
 @pytest.mark.parametrize("value", ["0", "-0", "-0.004", "0.005", "-0.005", "999.995",
                                    "-999999.5", "1234567.891", "1E+5", "-1.0E-7"])
 def test_amount_is_babels_text_at_the_edges(value: str) -> None:
     for language in ("sv", "en"):
         for decimals in range(4):
             assert format_amount(Decimal(value), decimals, language) == _babel_amount(
+                Decimal(value), decimals, language)
+            assert format_percent(Decimal(value), decimals, language) == _babel_percent(
                 Decimal(value), decimals, language)

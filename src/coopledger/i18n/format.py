@@ -66,21 +66,28 @@ def _pattern(language: str, kind: str, decimals: int) -> str:
     return _FRACTION.sub(digits, positive, count=1)
 
 
+#: Babel's scale of each kind of number (a percentage is shown times 10 ** 2).
+_SCALES = {"decimal": 0, "percent": 2}
+
+
 @functools.lru_cache(maxsize=64)
-def _plain_signs(language: str, decimals: int) -> dict[int, str] | None:
-    # The language's group and decimal signs, as a table from Python's own (``,`` and
-    # ``.``), when its decimal pattern is the plain grouped one (``#,##0.00``: groups of
-    # three, no prefix or suffix but the minus) that Python's format writes the same way;
-    # None when only Babel writes it. A page or a board pack formats thousands of
-    # amounts, and Babel parses the locale and the pattern at every call (about 40 µs).
-    pattern = parse_pattern(_pattern(language, "decimal", decimals))
+def _plain_form(language: str, kind: str, decimals: int) -> tuple[dict[int, str], str] | None:
+    # The language's group and decimal signs (a table from Python's own ``,`` and ``.``)
+    # and the suffix (`` %``), when its pattern is a plain grouped one (``#,##0.00``:
+    # groups of three, no prefix but the minus, a literal suffix) that Python's format
+    # writes the same way; None when only Babel writes it. A page or a board pack
+    # formats thousands of numbers, and Babel parses the locale and the pattern at
+    # every call (about 40 µs).
+    pattern = parse_pattern(_pattern(language, kind, decimals))
+    suffix = pattern.suffix[0]
     if (pattern.grouping != (3, 3) or pattern.prefix != ("", "-")
-            or pattern.suffix != ("", "") or pattern.int_prec[0] != 1
-            or pattern.frac_prec != (decimals, decimals)):
+            or pattern.suffix != (suffix, suffix) or "'" in suffix or "¤" in suffix
+            or pattern.int_prec[0] != 1 or pattern.frac_prec != (decimals, decimals)
+            or pattern.scale != _SCALES[kind]):
         return None
     locale = locale_of(language)
     return str.maketrans({",": str(get_group_symbol(locale)),
-                          ".": str(get_decimal_symbol(locale))})
+                          ".": str(get_decimal_symbol(locale))}), suffix
 
 
 def _rounded(value: Decimal, decimals: int) -> Decimal:
@@ -106,10 +113,11 @@ def format_amount(value: Decimal | None, decimals: int = 0, language: str = "sv"
     if value is None:
         return ""
     rounded = _rounded(value, decimals)
-    signs = _plain_signs(language, decimals)
-    if signs is not None:
+    plain = _plain_form(language, "decimal", decimals)
+    if plain is not None:
         # The same text as Babel's (tests/i18n/test_format.py compares both).
-        text = f"{rounded:,.{decimals}f}".translate(signs)
+        signs, suffix = plain
+        text = f"{rounded:,.{decimals}f}".translate(signs) + suffix
     else:
         text = format_decimal(rounded, format=_pattern(language, "decimal", decimals),
                               locale=locale_of(language))
@@ -128,9 +136,16 @@ def format_percent(value: Decimal | None, decimals: int = 1, language: str = "sv
     """A ratio (0.125) as a percentage: ``12,5 %`` (sv), ``12.5%`` (en); empty for None."""
     if value is None:
         return ""
-    rounded = _rounded(value * 100, decimals) / 100
-    text = babel_format_percent(rounded, format=_pattern(language, "percent", decimals),
-                                locale=locale_of(language))
+    shown = _rounded(value * 100, decimals)
+    plain = _plain_form(language, "percent", decimals)
+    if plain is not None:
+        # The same text as Babel's (tests/i18n/test_format.py compares both).
+        signs, suffix = plain
+        text = f"{shown:,.{decimals}f}".translate(signs) + suffix
+    else:
+        text = babel_format_percent(shown / 100, format=_pattern(language, "percent",
+                                                                decimals),
+                                    locale=locale_of(language))
     return _signed(text, language)
 
 
