@@ -9,6 +9,12 @@ them (Babel rounds half to even), and a rounded zero never shows a sign.
 
 Babel writes a hyphen for the minus sign whatever the language; the locale's own minus
 sign (Swedish U+2212, which does not wrap and lines up with the digits) is put back here.
+
+Where a locale's pattern is a plain grouped one (groups of three, no prefix, a literal
+suffix: Swedish and English), amounts and percentages are written with Python's own
+format and the locale's signs read from Babel once: the same text, without Babel's
+parsing of the locale and the pattern at every call (a page or a board pack writes
+thousands of numbers). Month names are remembered per month and language.
 """
 
 from __future__ import annotations
