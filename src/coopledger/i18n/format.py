@@ -51,11 +51,13 @@ def locale_of(language: str) -> str:
     return LOCALES.get(language, LOCALES["sv"])
 
 
+@functools.lru_cache(maxsize=16)
 def minus_sign(language: str = "sv") -> str:
     """The language's minus sign (Swedish: U+2212)."""
     return str(get_minus_sign_symbol(locale_of(language)))
 
 
+@functools.lru_cache(maxsize=16)
 def group_separator(language: str = "sv") -> str:
     """The language's thousands separator (Swedish: a no-break space)."""
     return str(get_group_symbol(locale_of(language)))
