@@ -62,6 +62,8 @@ from coopledger.svgchart import bar_charts, svg_bars
 
 BOARDPACK_DIR = "boardpack"
 GROUP = "Group"
+#: The accounts a result is made of.
+_RESULT_ROOTS = ("Income", "Expenses")
 
 
 def _style() -> Markup:
@@ -106,9 +108,6 @@ def _result(books: Books, code: str, period: Period) -> Decimal:
     books.entity(code)
     return sum((-amount for account, amount in changes(books, period, entity=code).items()
                 if account.split(":", 1)[0] in _RESULT_ROOTS), ZERO)
-
-
-_RESULT_ROOTS = ("Income", "Expenses")
 
 
 def _month(label: str) -> Period:

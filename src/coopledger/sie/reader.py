@@ -37,6 +37,24 @@ _FAST_TRANS = re.compile(
     r'\s*#TRANS\s+(\d+)\s+\{([^{}"\\]*|\s*\d+\s+"[^"\\]*"\s*)\}\s+(-?\d+(?:\.\d+)?)'
     r'(?:\s+(\d{8})(?:\s+"([^"\\]*)")?)?\s*$')
 _OBJECT_PAIR = re.compile(r'\s*(\d+)\s+"([^"\\]*)"\s*$')
+_BOM = b"\xef\xbb\xbf"
+#: The bytes that can start a multi-byte UTF-8 character: a file without any of them has no
+#: line that reads as UTF-8 with letters beyond ASCII.
+_UTF8_LEADS = bytes(range(0xC2, 0xF5))
+_ASCII = bytes(range(0x80))
+#: What text beyond ASCII is, for telling encodings apart: the letters of Latin-1 (the
+#: Swedish, Nordic and western European ones) and a few signs that names and texts use.
+TEXT_LETTERS = frozenset(chr(c) for c in range(0xC0, 0x100)) - {"×", "÷"} | frozenset(
+    "§°½£«»´")
+#: Bytes that are such letters in CP437, in Latin-1, in one of them only.
+_CP437_LETTERS = frozenset(b for b in range(0x80, 0x100)
+                           if bytes([b]).decode("cp437") in TEXT_LETTERS)
+_LATIN1_LETTERS = frozenset(b for b in range(0x80, 0x100)
+                            if bytes([b]).decode("latin-1") in TEXT_LETTERS)
+_CP437_ONLY = _CP437_LETTERS - _LATIN1_LETTERS
+_LATIN1_ONLY = _LATIN1_LETTERS - _CP437_LETTERS
+ZERO = Decimal(0)
+ROW_LABELS = frozenset({"#TRANS", "#RTRANS", "#BTRANS"})
 #: Each field's slot of a :class:`Row`, in order, to set it directly (see _plain_row).
 (_SET_ACCOUNT, _SET_OBJECTS, _SET_AMOUNT, _SET_DATE, _SET_TEXT, _SET_QUANTITY, _SET_SIGN,
  _SET_LINE, _SET_ADDED) = (getattr(Row, name).__set__ for name in Row.__slots__)
@@ -62,24 +80,6 @@ def _plain_row(account: str, objects: tuple[ObjectRef, ...], amount: Decimal,
     _SET_LINE(row, line)
     _SET_ADDED(row, False)
     return row
-_BOM = b"\xef\xbb\xbf"
-#: The bytes that can start a multi-byte UTF-8 character: a file without any of them has no
-#: line that reads as UTF-8 with letters beyond ASCII.
-_UTF8_LEADS = bytes(range(0xC2, 0xF5))
-_ASCII = bytes(range(0x80))
-#: What text beyond ASCII is, for telling encodings apart: the letters of Latin-1 (the
-#: Swedish, Nordic and western European ones) and a few signs that names and texts use.
-TEXT_LETTERS = frozenset(chr(c) for c in range(0xC0, 0x100)) - {"×", "÷"} | frozenset(
-    "§°½£«»´")
-#: Bytes that are such letters in CP437, in Latin-1, in one of them only.
-_CP437_LETTERS = frozenset(b for b in range(0x80, 0x100)
-                           if bytes([b]).decode("cp437") in TEXT_LETTERS)
-_LATIN1_LETTERS = frozenset(b for b in range(0x80, 0x100)
-                            if bytes([b]).decode("latin-1") in TEXT_LETTERS)
-_CP437_ONLY = _CP437_LETTERS - _LATIN1_LETTERS
-_LATIN1_ONLY = _LATIN1_LETTERS - _CP437_LETTERS
-ZERO = Decimal(0)
-ROW_LABELS = frozenset({"#TRANS", "#RTRANS", "#BTRANS"})
 
 
 def decode(data: bytes, encoding: str | None = None) -> tuple[list[str], str, list[Problem]]:
