@@ -9,15 +9,17 @@ general path it stands in for, on random input.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from decimal import Decimal
 
+import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
 from coopledger.sie import writer
 from coopledger.sie.checksum import encode_cp437
-from coopledger.sie.reader import _split_lines, decode
+from coopledger.sie.reader import _plain_row, _split_lines, decode
 from coopledger.sie.records import Row, Voucher
 from coopledger.sie.tokens import Field, checksum_text, tokenize
 
@@ -134,3 +136,18 @@ def test_encodings_are_told_apart_by_content(data: bytes) -> None:
         assert len(problems) == 1
     elif encoding == "cp437" and not errors:
         assert lines == [line.removesuffix("\r") for line in body.decode("cp437").split("\n")]
+
+
+@pytest.mark.parametrize("date", [None, datetime.date(2026, 1, 31)])
+def test_a_plain_row_is_the_dataclass_row(date: datetime.date | None) -> None:
+    """The fast path's rows, built slot by slot, equal the dataclass's own in every field
+    (a field added to Row breaks the slot list at import, or this test)."""
+    objects = ((1, "M002"), (6, "P1"))
+    fast = _plain_row("1930", objects, Decimal("-12.50"), date, "text", 7)
+    slow = Row("1930", objects, Decimal("-12.50"), date, "text", None, "", 7)
+    assert type(fast) is Row
+    assert fast == slow
+    assert dataclasses.astuple(fast) == dataclasses.astuple(slow)
+    assert [f.name for f in dataclasses.fields(Row)] == list(Row.__slots__)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        fast.amount = Decimal(0)  # type: ignore[misc]

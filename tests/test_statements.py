@@ -213,3 +213,24 @@ def test_a_closed_year_still_shows_its_result() -> None:
     assert sheet.total_assets == sheet.total_equity_and_liabilities
     assert not any(line.name.startswith("Resultat som inte") for s in
                    sheet.equity_and_liabilities for line in s.lines)
+
+
+def test_the_packs_member_results_are_the_statements_results(example_books: Books) -> None:
+    """The board pack's results table sums a member's movements directly: the very
+    Decimal its income statement's ``result`` gives (value, exponent, sign of zero)."""
+    from coopledger.close.boardpack import member_results
+    from coopledger.entities import EntityKind
+
+    members = [c for c, e in example_books.entities.items() if e.kind is EntityKind.MEMBER]
+    assert members
+    moved = 0
+    for month in ("2025-06", "2025-12", "2026-03", "2026-10"):
+        results = member_results(example_books, month)
+        assert sorted(results) == sorted(members)
+        for code, series in results.items():
+            for label, value in series:
+                period = month_period(int(label[:4]), int(label[5:]))
+                expected = income_statement(example_books, code, period).result
+                assert (str(value), value.as_tuple()) == (str(expected), expected.as_tuple())
+                moved += value != 0
+    assert moved  # the months compared have results, not only zeros

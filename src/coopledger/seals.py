@@ -626,10 +626,17 @@ def verify_month_seals(
 
 
 def sealed_months(books: Books) -> set[str]:
-    """Months covered by a seal (a month seal, or a year seal of its fiscal year)."""
-    seals, _ = read_seals(books.entries)
-    months = {label for label, seal in seals.items() if not seal.is_year}
-    for label, seal in seals.items():
-        if seal.is_year:
-            months.update(f"{label}-{m:02d}" for m in range(1, 13))
-    return months
+    """Months covered by a seal (a month seal, or a year seal of its fiscal year).
+
+    Read once per load (remembered with the books); each caller gets a set of its own.
+    """
+
+    def compute() -> frozenset[str]:
+        seals, _ = read_seals(books.entries)
+        months = {label for label, seal in seals.items() if not seal.is_year}
+        for label, seal in seals.items():
+            if seal.is_year:
+                months.update(f"{label}-{m:02d}" for m in range(1, 13))
+        return frozenset(months)
+
+    return set(books.remember(("seals.sealed_months",), compute))

@@ -58,3 +58,26 @@ def test_language_follows_fava_option() -> None:
 
 def test_every_label_exists_in_both_languages() -> None:
     assert set(LABELS["sv"]) == set(LABELS["en"])
+
+
+@pytest.mark.parametrize("label", ["Resultat", "Kostnader & <skatt>", 'a "b"', ""])
+@pytest.mark.parametrize("value", ["-1234.5", "0", "12", None])
+@pytest.mark.parametrize("markup", [False, True])
+def test_labelled_cell_is_the_templates_markup(label: str, value: str | None,
+                                               markup: bool) -> None:
+    """``Page.cell`` writes what ``LABELLED_CELL.format`` writes, escaping alike."""
+    from markupsafe import Markup
+
+    from coopledger.fava_ext.page import LABELLED_CELL, Page
+    from coopledger.i18n import format_amount, labels
+
+    def numbers(text: str) -> str:
+        # Fava's incognito filter returns Markup or text; a hostile one is escaped.
+        return Markup(f"<b>{text}</b>") if markup else f"<{text}&>"
+
+    page = Page(labels("sv"), "sv", numbers=numbers)
+    amount = None if value is None else Decimal(value)
+    negative = " neg" if amount is not None and amount < 0 else ""
+    expected = LABELLED_CELL.format(negative, label, numbers(format_amount(amount, 0, "sv")))
+    assert page.cell(amount, label) == expected
+    assert isinstance(page.cell(amount, label), Markup)

@@ -143,3 +143,61 @@ def test_months_spans_and_periods() -> None:
         assert format_period(label, start, last, "en") == en, label
     # a label that looks like a month but is not the period's is left alone
     assert format_period("2026-10", jan1, dec31, "sv") == "2026-10"
+
+
+def _babel_amount(value: Decimal, decimals: int, language: str) -> str:
+    """``format_amount`` as Babel alone writes it (the slow path it takes for a locale
+    whose pattern Python's format cannot write)."""
+    from babel.numbers import format_decimal
+
+    from coopledger.i18n.format import _pattern, _rounded, _signed, locale_of
+
+    return _signed(format_decimal(_rounded(value, decimals),
+                                  format=_pattern(language, "decimal", decimals),
+                                  locale=locale_of(language)), language)
+
+
+@given(digits=st.integers(min_value=-10**20, max_value=10**20),
+       exponent=st.integers(min_value=-6, max_value=2),
+       decimals=st.integers(min_value=0, max_value=4),
+       language=st.sampled_from(["sv", "en", "de"]))
+def test_amount_is_babels_text(digits: int, exponent: int, decimals: int,
+                               language: str) -> None:
+    """The fast path writes exactly what Babel writes: signs, groups, rounding, zero."""
+    value = Decimal(digits).scaleb(exponent)
+    assert format_amount(value, decimals, language) == _babel_amount(value, decimals,
+                                                                    language)
+
+
+def _babel_percent(value: Decimal, decimals: int, language: str) -> str:
+    """``format_percent`` as Babel alone writes it."""
+    from babel.numbers import format_percent as babel_percent
+
+    from coopledger.i18n.format import _pattern, _rounded, _signed, locale_of
+
+    return _signed(babel_percent(_rounded(value * 100, decimals) / 100,
+                                 format=_pattern(language, "percent", decimals),
+                                 locale=locale_of(language)), language)
+
+
+@given(digits=st.integers(min_value=-10**12, max_value=10**12),
+       exponent=st.integers(min_value=-10, max_value=0),
+       decimals=st.integers(min_value=0, max_value=3),
+       language=st.sampled_from(["sv", "en", "de"]))
+def test_percent_is_babels_text(digits: int, exponent: int, decimals: int,
+                                language: str) -> None:
+    """The fast path writes exactly what Babel writes for a percentage."""
+    value = Decimal(digits).scaleb(exponent)
+    assert format_percent(value, decimals, language) == _babel_percent(value, decimals,
+                                                                      language)
+
+
+@pytest.mark.parametrize("value", ["0", "-0", "-0.004", "0.005", "-0.005", "999.995",
+                                   "-999999.5", "1234567.891", "1E+5", "-1.0E-7"])
+def test_amount_is_babels_text_at_the_edges(value: str) -> None:
+    for language in ("sv", "en"):
+        for decimals in range(4):
+            assert format_amount(Decimal(value), decimals, language) == _babel_amount(
+                Decimal(value), decimals, language)
+            assert format_percent(Decimal(value), decimals, language) == _babel_percent(
+                Decimal(value), decimals, language)

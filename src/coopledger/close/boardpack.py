@@ -39,6 +39,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from coopledger.balances import changes
 from coopledger.books import Books
 from coopledger.close.packsummary import month_heads, pack_summary
 from coopledger.close.preflight import CheckResult
@@ -52,6 +53,7 @@ from coopledger.i18n import (
     labels,
     ledger_language,
 )
+from coopledger.money import ZERO
 from coopledger.periods import Period, fiscal_year_of, month_period
 from coopledger.printing import print_pdf
 from coopledger.seals import month_bounds, previous_month
@@ -60,6 +62,8 @@ from coopledger.svgchart import bar_charts, svg_bars
 
 BOARDPACK_DIR = "boardpack"
 GROUP = "Group"
+#: The accounts a result is made of.
+_RESULT_ROOTS = ("Income", "Expenses")
 
 
 def _style() -> Markup:
@@ -88,8 +92,22 @@ def member_results(
         months.insert(0, previous_month(months[0]))
     if members is None:
         members = [c for c, e in books.entities.items() if e.kind is EntityKind.MEMBER]
-    return {code: [(m, income_statement(books, code, _month(m)).result) for m in months]
+    return {code: [(m, _result(books, code, _month(m))) for m in months]
             for code in members}
+
+
+def _result(books: Books, code: str, period: Period) -> Decimal:
+    """``income_statement(books, code, period).result``, without laying out the statement.
+
+    A member's statement has one line per income and expense account that moved, none
+    eliminated, so its result is the sum of those movements with the sign turned, added
+    from zero as the statement adds its lines (the same Decimal, exponent and sign of
+    zero included; tests/test_statements.py compares both). The pack asks for twelve
+    months of every member.
+    """
+    books.entity(code)
+    return sum((-amount for account, amount in changes(books, period, entity=code).items()
+                if account.split(":", 1)[0] in _RESULT_ROOTS), ZERO)
 
 
 def _month(label: str) -> Period:

@@ -318,12 +318,16 @@ def _stage_entries(
 
 def _voucher_edits(assignments: list[Assignment]) -> dict[Path, str]:
     by_file: dict[Path, dict[int, str]] = defaultdict(dict)
+    resolved: dict[str, Path] = {}  # a month's vouchers sit in a few files: resolve each once
     for assignment in assignments:
         meta = assignment.entry.meta
         filename = str(meta.get("filename") or "")
         if filename.startswith("<"):
             raise CoopException("cannot number a transaction that is not written in a file",
                                 meta)
-        by_file[Path(filename).resolve()][int(meta["lineno"])] = assignment.value
+        path = resolved.get(filename)
+        if path is None:
+            path = resolved[filename] = Path(filename).resolve()
+        by_file[path][int(meta["lineno"])] = assignment.value
     return {path: insert_voucher_lines(read_text(path), lines, path)
             for path, lines in by_file.items()}

@@ -23,7 +23,7 @@ from fava.core.filters import FilterError
 from fava.ext import FavaExtensionBase
 from fava.util.date import parse_date
 from flask import current_app, request
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from coopledger.books import Books, books_from_entries
 from coopledger.errors import CoopException
@@ -208,8 +208,12 @@ class Page:
     def cell(self, value: Decimal | None, label: str) -> Markup:
         """An amount's cell that names its column (shown beside it on a narrow screen)."""
         negative = " neg" if value is not None and value < 0 else ""
-        return LABELLED_CELL.format(negative, label,
-                                    self.numbers(format_amount(value, 0, self.language)))
+        text = self.numbers(format_amount(value, 0, self.language))
+        # LABELLED_CELL.format(negative, label, text), written directly: a page has
+        # thousands of cells and Markup.format goes through string.Formatter per field;
+        # escape() is what it applies to each (tests/fava_ext/test_format.py).
+        return Markup(f'<td class="num {negative}" data-label="{escape(label)}">'  # noqa: S704
+                      f"{escape(text)}</td>")  # every field escaped above
 
     def is_preliminary(self, month: str) -> bool:
         """Whether a month (``YYYY-MM``) of the period is not sealed yet."""

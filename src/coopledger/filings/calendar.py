@@ -151,14 +151,21 @@ def next_agi(on: datetime.date, sealed: set[str]) -> Filing:
 
 
 def employers(books: Books) -> set[str]:
-    """Entities that pay wages: those with declared employees or booked payroll."""
-    codes = {employee.employer for employee in books.declarations.of(Employee)}
-    for entry in books.transactions:
-        if "employee" in entry.meta and entry.postings:
-            code = entity_of(entry.postings[0].account)
-            if code:
-                codes.add(code)
-    return codes
+    """Entities that pay wages: those with declared employees or booked payroll.
+
+    Read once per load (remembered with the books); each caller gets a set of its own.
+    """
+
+    def compute() -> frozenset[str]:
+        codes = {employee.employer for employee in books.declarations.of(Employee)}
+        for entry in books.transactions:
+            if "employee" in entry.meta and entry.postings:
+                code = entity_of(entry.postings[0].account)
+                if code:
+                    codes.add(code)
+        return frozenset(codes)
+
+    return set(books.remember(("filings.employers",), compute))
 
 
 def filing_calendar(books: Books, on: datetime.date) -> list[CalendarRow]:

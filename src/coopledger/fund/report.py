@@ -28,6 +28,7 @@ loans' lives is "intjänad ränta".
 from __future__ import annotations
 
 import datetime
+import functools
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
@@ -43,7 +44,7 @@ from coopledger.fund.capital import (
     shares_at,
 )
 from coopledger.fund.ledger import LoanRecord, loan_book
-from coopledger.fund.state import LoanState, LoanStatus, state_of
+from coopledger.fund.state import LoanState, LoanStatus, schedule_segments, state_of
 from coopledger.i18n import Message
 from coopledger.money import ZERO, round_ore
 
@@ -217,7 +218,12 @@ def fund_report(books: Books, date: datetime.date) -> FundReport:
     for loan_id, record in sorted(book.loans.items()):
         if record.loan.lender != fund or record.loan.date > date:
             continue
-        state = state_of(record, date)
+        # A board pack asks for several days: each loan's schedule is built once per books
+        # (every loan of the book kept, or a pass over them would evict its own results).
+        segments = books.remember(("fund.schedule_segments", loan_id),
+                                  functools.partial(schedule_segments, record),
+                                  keep=max(1, len(book.loans)))
+        state = state_of(record, date, segments)
         provision = (round_ore(state.outstanding_principal * rule.percent(
             state.days_past_due) / 100) if rule is not None else ZERO)
         lines.append(LoanLine(loan_id, record.loan.borrower, record.loan.principal,

@@ -356,17 +356,20 @@ def contractual_schedule(record: LoanRecord) -> list[Instalment]:
     return [i for _, items in schedule_segments(record) for i in items]
 
 
-def state_of(record: LoanRecord, date: datetime.date) -> LoanState:
+def state_of(record: LoanRecord, date: datetime.date, segments: list[
+        tuple[datetime.date, list[Instalment]]] | None = None) -> LoanState:
     """The loan's state at the end of ``date``.
 
     Args:
         record: The loan.
         date: The day.
+        segments: The loan's :func:`schedule_segments`, when the caller has them already
+            (a report at several days builds them once); None: built here.
 
     Returns:
         Its state, every figure recomputed from the loan's events.
     """
-    return _state(record, schedule_segments(record), date)
+    return _state(record, schedule_segments(record) if segments is None else segments, date)
 
 
 def states_of(record: LoanRecord, dates: Sequence[datetime.date]) -> list[LoanState]:

@@ -9,6 +9,12 @@ them (Babel rounds half to even), and a rounded zero never shows a sign.
 
 Babel writes a hyphen for the minus sign whatever the language; the locale's own minus
 sign (Swedish U+2212, which does not wrap and lines up with the digits) is put back here.
+
+Where a locale's pattern is a plain grouped one (groups of three, no prefix, a literal
+suffix: Swedish and English), amounts and percentages are written with Python's own
+format and the locale's signs read from Babel once: the same text, without Babel's
+parsing of the locale and the pattern at every call (a page or a board pack writes
+thousands of numbers). Month names are remembered per month and language.
 """
 
 from __future__ import annotations
@@ -23,8 +29,10 @@ from babel.dates import format_date as babel_format_date
 from babel.dates import format_interval, format_skeleton
 from babel.numbers import (
     format_decimal,
+    get_decimal_symbol,
     get_group_symbol,
     get_minus_sign_symbol,
+    parse_pattern,
 )
 from babel.numbers import format_percent as babel_format_percent
 
@@ -43,11 +51,13 @@ def locale_of(language: str) -> str:
     return LOCALES.get(language, LOCALES["sv"])
 
 
+@functools.lru_cache(maxsize=16)
 def minus_sign(language: str = "sv") -> str:
     """The language's minus sign (Swedish: U+2212)."""
     return str(get_minus_sign_symbol(locale_of(language)))
 
 
+@functools.lru_cache(maxsize=16)
 def group_separator(language: str = "sv") -> str:
     """The language's thousands separator (Swedish: a no-break space)."""
     return str(get_group_symbol(locale_of(language)))
@@ -62,6 +72,30 @@ def _pattern(language: str, kind: str, decimals: int) -> str:
     positive = base.split(";")[0]
     digits = "0." + "0" * decimals if decimals > 0 else "0"
     return _FRACTION.sub(digits, positive, count=1)
+
+
+#: Babel's scale of each kind of number (a percentage is shown times 10 ** 2).
+_SCALES = {"decimal": 0, "percent": 2}
+
+
+@functools.lru_cache(maxsize=64)
+def _plain_form(language: str, kind: str, decimals: int) -> tuple[dict[int, str], str] | None:
+    # The language's group and decimal signs (a table from Python's own ``,`` and ``.``)
+    # and the suffix (`` %``), when its pattern is a plain grouped one (``#,##0.00``:
+    # groups of three, no prefix but the minus, a literal suffix) that Python's format
+    # writes the same way; None when only Babel writes it. A page or a board pack
+    # formats thousands of numbers, and Babel parses the locale and the pattern at
+    # every call (about 40 µs).
+    pattern = parse_pattern(_pattern(language, kind, decimals))
+    suffix = pattern.suffix[0]
+    if (pattern.grouping != (3, 3) or pattern.prefix != ("", "-")
+            or pattern.suffix != (suffix, suffix) or "'" in suffix or "¤" in suffix
+            or pattern.int_prec[0] != 1 or pattern.frac_prec != (decimals, decimals)
+            or pattern.scale != _SCALES[kind]):
+        return None
+    locale = locale_of(language)
+    return str.maketrans({",": str(get_group_symbol(locale)),
+                          ".": str(get_decimal_symbol(locale))}), suffix
 
 
 def _rounded(value: Decimal, decimals: int) -> Decimal:
@@ -86,9 +120,15 @@ def format_amount(value: Decimal | None, decimals: int = 0, language: str = "sv"
     """
     if value is None:
         return ""
-    locale = locale_of(language)
-    text = format_decimal(_rounded(value, decimals), format=_pattern(language, "decimal",
-                                                                     decimals), locale=locale)
+    rounded = _rounded(value, decimals)
+    plain = _plain_form(language, "decimal", decimals)
+    if plain is not None:
+        # The same text as Babel's (tests/i18n/test_format.py compares both).
+        signs, suffix = plain
+        text = f"{rounded:,.{decimals}f}".translate(signs) + suffix
+    else:
+        text = format_decimal(rounded, format=_pattern(language, "decimal", decimals),
+                              locale=locale_of(language))
     return _signed(text, language)
 
 
@@ -104,9 +144,16 @@ def format_percent(value: Decimal | None, decimals: int = 1, language: str = "sv
     """A ratio (0.125) as a percentage: ``12,5 %`` (sv), ``12.5%`` (en); empty for None."""
     if value is None:
         return ""
-    rounded = _rounded(value * 100, decimals) / 100
-    text = babel_format_percent(rounded, format=_pattern(language, "percent", decimals),
-                                locale=locale_of(language))
+    shown = _rounded(value * 100, decimals)
+    plain = _plain_form(language, "percent", decimals)
+    if plain is not None:
+        # The same text as Babel's (tests/i18n/test_format.py compares both).
+        signs, suffix = plain
+        text = f"{shown:,.{decimals}f}".translate(signs) + suffix
+    else:
+        text = babel_format_percent(shown / 100, format=_pattern(language, "percent",
+                                                                decimals),
+                                    locale=locale_of(language))
     return _signed(text, language)
 
 
@@ -130,9 +177,17 @@ def format_month(value: datetime.date | str, language: str = "sv",
                  width: str = "short") -> str:
     """A month (a date in it, or ``YYYY-MM``): ``okt. 2026`` (sv), ``Oct 2026`` (en);
     ``long`` gives ``oktober 2026``, ``October 2026``."""
-    day = (datetime.date(int(value[:4]), int(value[5:7]), 1) if isinstance(value, str)
-           else value)
-    return str(format_skeleton(MONTH_SKELETONS[width], day, locale=locale_of(language)))
+    if isinstance(value, str):
+        return _month_text(int(value[:4]), int(value[5:7]), language, width)
+    return _month_text(value.year, value.month, language, width)
+
+
+@functools.lru_cache(maxsize=1024)
+def _month_text(year: int, month: int, language: str, width: str) -> str:
+    # A page names the same few months hundreds of times (table heads, chart labels);
+    # Babel parses the locale and the skeleton at every call.
+    return str(format_skeleton(MONTH_SKELETONS[width], datetime.date(year, month, 1),
+                               locale=locale_of(language)))
 
 
 def format_span(start: datetime.date, last: datetime.date, language: str = "sv") -> str:

@@ -18,6 +18,7 @@ row) is kept for the audit trail and does not count.
 from __future__ import annotations
 
 import codecs
+import datetime
 import re
 from collections.abc import Callable
 from decimal import Decimal
@@ -54,6 +55,31 @@ _CP437_ONLY = _CP437_LETTERS - _LATIN1_LETTERS
 _LATIN1_ONLY = _LATIN1_LETTERS - _CP437_LETTERS
 ZERO = Decimal(0)
 ROW_LABELS = frozenset({"#TRANS", "#RTRANS", "#BTRANS"})
+#: Each field's slot of a :class:`Row`, in order, to set it directly (see _plain_row).
+(_SET_ACCOUNT, _SET_OBJECTS, _SET_AMOUNT, _SET_DATE, _SET_TEXT, _SET_QUANTITY, _SET_SIGN,
+ _SET_LINE, _SET_ADDED) = (getattr(Row, name).__set__ for name in Row.__slots__)
+_new = object.__new__
+
+
+def _plain_row(account: str, objects: tuple[ObjectRef, ...], amount: Decimal,
+               date: datetime.date | None, text: str, line: int) -> Row:
+    """``Row(account, objects, amount, date, text, None, "", line)``, built faster.
+
+    The fast path builds one per ``#TRANS`` line; a frozen dataclass's ``__init__``
+    sets each field through ``object.__setattr__`` by name, about a third of a row's
+    cost. Setting the slots directly gives the same object (tests/test_sie_fast_paths.py).
+    """
+    row = _new(Row)
+    _SET_ACCOUNT(row, account)
+    _SET_OBJECTS(row, objects)
+    _SET_AMOUNT(row, amount)
+    _SET_DATE(row, date)
+    _SET_TEXT(row, text)
+    _SET_QUANTITY(row, None)
+    _SET_SIGN(row, "")
+    _SET_LINE(row, line)
+    _SET_ADDED(row, False)
+    return row
 
 
 def decode(data: bytes, encoding: str | None = None) -> tuple[list[str], str, list[Problem]]:
@@ -504,8 +530,8 @@ class _Parser(Context):
             if date is None:
                 return False
         self.line = number
-        self.rows.append(Row(account, objects, Decimal(amount_text), date, text or "", None,
-                             "", number))
+        self.rows.append(_plain_row(account, objects, Decimal(amount_text), date, text or "",
+                                    number))
         checksum = self.labels.checksum
         if checksum is not None:
             checksum.add_text(f"#TRANS{account}{raw_items}{amount_text}{date_text or ''}"
