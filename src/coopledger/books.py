@@ -29,6 +29,7 @@ from coopledger.entities import Entity, EntityKind, entity_of, index_entities
 from coopledger.errors import CoopException
 from coopledger.i18n import Message
 from coopledger.loadcache import LoadCache
+from coopledger.loadindex import scan, shared_index
 
 ENTITIES_PLUGIN = "coopledger.plugins.entities"
 T = TypeVar("T")
@@ -348,8 +349,29 @@ def books_from_entries(
     Returns:
         The books.
     """
+    return Books(Path(path), entries, list(errors), options, declarations_of(entries, options))
+
+
+def declarations_of(entries: list[data.Directive], options: dict[str, Any]) -> Declarations:
+    """The valid declarations of loaded entries, validated once per load.
+
+    coopledger's plugins leave the declarations they validated in the load's options map
+    (:mod:`coopledger.loadindex`); when that index describes the entries' custom
+    directives it is used as it is (a load served by the load cache carries it too),
+    otherwise they are validated here. Either way the result is the same.
+
+    Args:
+        entries: The loaded directives.
+        options: The load's options map.
+
+    Returns:
+        The declarations by type, each list in date order.
+    """
+    index = shared_index(options)
+    if index is not None and index.describes(scan(entries)[0]):
+        return index.declarations
     declarations, _ = parse_declarations(entries)
-    return Books(Path(path), entries, list(errors), options, declarations)
+    return declarations
 
 
 def uses_entities_plugin(options: dict[str, Any]) -> bool:

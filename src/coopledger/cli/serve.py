@@ -41,6 +41,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from coopledger.collector import pausing_allowed
 from coopledger.errors import CoopException
 
 #: The module and name through which Fava's ``FavaLedger.load_file`` loads a ledger.
@@ -241,7 +242,10 @@ def run(args: argparse.Namespace) -> int:
     if args.prefix is not None and not PREFIX.match(args.prefix):
         raise CoopException(f"--prefix {args.prefix!r}: must look like /Kafe (letters, "
                             "digits, - and _, no trailing slash)")
-    with sigterm_unwinds(), tempfile.TemporaryDirectory(prefix="coopledger-serve-") as folder, \
+    # A server reloads: the pauses of its loads end unfrozen (coopledger.collector), so
+    # the collector still frees the cycles of the books a reload replaced.
+    with pausing_allowed(), sigterm_unwinds(), \
+            tempfile.TemporaryDirectory(prefix="coopledger-serve-") as folder, \
             (fava_loads_cached() if args.entity is None else contextlib.nullcontext()):
         app = build_app(ledger, entity=args.entity, read_only=not args.read_write,
                         folder=Path(folder))

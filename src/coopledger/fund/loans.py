@@ -37,7 +37,6 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from pydantic import field_validator, model_validator
-from stdnum import luhn
 
 from coopledger.declarations import Declaration, declaration
 
@@ -267,6 +266,9 @@ class Loan(_Terms):
         text = str(value).strip()
         if not re.fullmatch(r"\d{2,25}", text):
             raise ValueError(f"ocr must be 2 to 25 digits; got {value!r}")
+        # Imported on first use, as in coopledger.entities.validate_orgnr.
+        from stdnum import luhn
+
         if not luhn.is_valid(text):
             raise ValueError(f"ocr {text}: the last digit is not its check digit (mod 10); "
                              f"did you mean {text[:-1]}{luhn.calc_check_digit(text[:-1])}?")
