@@ -341,8 +341,11 @@ class ProvisionRule(Declaration):
     @field_validator("buckets", mode="before")
     @classmethod
     def _buckets(cls, value: Any) -> tuple[tuple[int, Decimal], ...]:
-        if not isinstance(value, str):
+        if isinstance(value, tuple | list):
             return tuple(value)
+        if not isinstance(value, str):  # a number or a date in the ledger: not buckets
+            raise ValueError('write the buckets as a string of DAYS:PERCENT, e.g. '
+                             '"1:5 31:25 91:100"')
         found: list[tuple[int, Decimal]] = []
         for part in value.split():
             days, _, pct = part.partition(":")
