@@ -9,6 +9,11 @@ them (Babel rounds half to even), and a rounded zero never shows a sign.
 
 Babel writes a hyphen for the minus sign whatever the language; the locale's own minus
 sign (Swedish U+2212, which does not wrap and lines up with the digits) is put back here.
+
+Babel is imported by each function when it first formats something, not with this
+module: the error messages and every command import the package, and Babel's number and
+date modules (with the local time zone they read) cost about 20 ms that a command which
+formats nothing need not pay.
 """
 
 from __future__ import annotations
@@ -17,16 +22,6 @@ import datetime
 import functools
 import re
 from decimal import ROUND_HALF_UP, Decimal
-
-from babel import Locale
-from babel.dates import format_date as babel_format_date
-from babel.dates import format_interval, format_skeleton
-from babel.numbers import (
-    format_decimal,
-    get_group_symbol,
-    get_minus_sign_symbol,
-)
-from babel.numbers import format_percent as babel_format_percent
 
 #: The languages the project speaks, Swedish first.
 LANGUAGES = ("sv", "en")
@@ -45,17 +40,23 @@ def locale_of(language: str) -> str:
 
 def minus_sign(language: str = "sv") -> str:
     """The language's minus sign (Swedish: U+2212)."""
+    from babel.numbers import get_minus_sign_symbol
+
     return str(get_minus_sign_symbol(locale_of(language)))
 
 
 def group_separator(language: str = "sv") -> str:
     """The language's thousands separator (Swedish: a no-break space)."""
+    from babel.numbers import get_group_symbol
+
     return str(get_group_symbol(locale_of(language)))
 
 
 @functools.lru_cache(maxsize=64)
 def _pattern(language: str, kind: str, decimals: int) -> str:
     # The locale's own pattern with exactly ``decimals`` fraction digits.
+    from babel import Locale
+
     locale = Locale.parse(locale_of(language))
     base = {"decimal": locale.decimal_formats, "percent": locale.percent_formats,
             "currency": locale.currency_formats}[kind][None].pattern
@@ -86,6 +87,8 @@ def format_amount(value: Decimal | None, decimals: int = 0, language: str = "sv"
     """
     if value is None:
         return ""
+    from babel.numbers import format_decimal
+
     locale = locale_of(language)
     text = format_decimal(_rounded(value, decimals), format=_pattern(language, "decimal",
                                                                      decimals), locale=locale)
@@ -104,6 +107,8 @@ def format_percent(value: Decimal | None, decimals: int = 1, language: str = "sv
     """A ratio (0.125) as a percentage: ``12,5 %`` (sv), ``12.5%`` (en); empty for None."""
     if value is None:
         return ""
+    from babel.numbers import format_percent as babel_format_percent
+
     rounded = _rounded(value * 100, decimals) / 100
     text = babel_format_percent(rounded, format=_pattern(language, "percent", decimals),
                                 locale=locale_of(language))
@@ -119,6 +124,8 @@ def format_date(value: datetime.date | None, language: str = "sv",
         return ""
     if width == "iso":
         return value.isoformat()
+    from babel.dates import format_date as babel_format_date
+
     return str(babel_format_date(value, width, locale=locale_of(language)))
 
 
@@ -130,6 +137,8 @@ def format_month(value: datetime.date | str, language: str = "sv",
                  width: str = "short") -> str:
     """A month (a date in it, or ``YYYY-MM``): ``okt. 2026`` (sv), ``Oct 2026`` (en);
     ``long`` gives ``oktober 2026``, ``October 2026``."""
+    from babel.dates import format_skeleton
+
     day = (datetime.date(int(value[:4]), int(value[5:7]), 1) if isinstance(value, str)
            else value)
     return str(format_skeleton(MONTH_SKELETONS[width], day, locale=locale_of(language)))
@@ -138,11 +147,15 @@ def format_month(value: datetime.date | str, language: str = "sv",
 def format_span(start: datetime.date, last: datetime.date, language: str = "sv") -> str:
     """The days from ``start`` to ``last``, both included, as the language writes a range:
     ``1 jan.–30 nov. 2026`` (sv), ``1 Jan – 30 Nov 2026`` (en)."""
+    from babel.dates import format_interval
+
     return str(format_interval(start, last, "yMMMd", locale=locale_of(language)))
 
 
 def format_month_span(start: datetime.date, last: datetime.date, language: str = "sv") -> str:
     """The months from ``start``'s to ``last``'s: ``jan.–nov. 2026``, ``Jan – Nov 2026``."""
+    from babel.dates import format_interval
+
     return str(format_interval(start, last, "yMMM", locale=locale_of(language)))
 
 
@@ -176,5 +189,7 @@ def format_period(label: str, start: datetime.date, last: datetime.date,
     if _MONTH_LABEL.fullmatch(label) and label == f"{start:%Y-%m}" == f"{last:%Y-%m}":
         return format_month(start, language, "long")
     if _QUARTER_LABEL.fullmatch(label):
+        from babel.dates import format_skeleton
+
         return str(format_skeleton("yQQQ", start, locale=locale_of(language)))
     return label
