@@ -2,8 +2,9 @@
 
 :func:`load_books` is the one entry point the commands, the Fava extension and other tools
 share. It loads the ledger through Beancount's full pipeline (the ledger's own plugins
-included), then parses coopledger's declarations and indexes the accounts once, so that
-the reports built on it do no parsing of their own.
+included), takes coopledger's declarations as its plugins validated them (or validates
+them, for entries loaded without the plugins) and indexes the accounts once, so that the
+reports built on it do no parsing of their own.
 """
 
 from __future__ import annotations
