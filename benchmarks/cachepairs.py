@@ -18,12 +18,12 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 from benchmarks.harness import Result, Side, Skipped, run_worker
 from benchmarks.pairs import BookSize, Context, Plan, _closed_stamp, ratio_verdict
+from coopledger.loadcache import LoadCache
 
 TITLE = "coopledger's load cache"
 
@@ -78,11 +78,7 @@ def _cache(context: Context, name: str) -> tuple[tuple[str, str], ...]:
 def warm_up(task: tuple[str, ...], env: tuple[tuple[str, str], ...]) -> None:
     """Run the task once and wait until its finished load is stored (in the background)."""
     run_worker(task, env=env)
-    folder = Path(dict(env)["COOPLEDGER_CACHE_DIR"])
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline and not (
-            any(folder.glob("finished-*.pickle")) and not any(folder.glob(".tmp-*"))):
-        time.sleep(0.5)
+    LoadCache(Path(dict(env)["COOPLEDGER_CACHE_DIR"])).wait_for_writes()
 
 
 def _bean_check(main: Path) -> Side:

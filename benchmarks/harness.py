@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from coopledger.loadcache import LoadCache
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -133,6 +135,9 @@ def measure(left: Side, right: Side, repetitions: int,
         order = (left, right) if rep % 2 == 0 else (right, left)
         for side in order:
             result = run_worker(side.task, python=side.python, env=side.env)
+            cache = dict(side.env).get("COOPLEDGER_CACHE_DIR")
+            if cache:  # the next run waits for what this one stores in the background
+                LoadCache(Path(cache)).wait_for_writes()
             outcome = outcomes[side.label]
             outcome.seconds.append(float(result["seconds"]))
             outcome.peak_mib.append(float(result["peak_mib"]))

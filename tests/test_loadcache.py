@@ -27,7 +27,7 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
-from coopledger import filebooking, loadcache
+from coopledger import filebooking, fileparts, loadcache
 from coopledger.books import load_books
 from coopledger.cli import main
 from coopledger.errors import format_error
@@ -150,6 +150,9 @@ class LedgerEdits(RuleBasedStateMachine):
         self.cache = LoadCache(self.base / "cache")
         self.root = self.base / "books0"
         self.copies = 0
+        # Every file of more than a few lines is parsed in parts (coopledger.fileparts).
+        self.sizes = (fileparts.PART_LINES, fileparts.MIN_BYTES)
+        fileparts.PART_LINES, fileparts.MIN_BYTES = 3, 0
 
     @initialize(parts=st.lists(amounts, min_size=1, max_size=3))
     def write_books(self, parts: list[list[tuple[str, int]]]) -> None:
@@ -162,6 +165,7 @@ class LedgerEdits(RuleBasedStateMachine):
         sys.modules.pop(PLUGIN, None)
 
     def teardown(self) -> None:
+        fileparts.PART_LINES, fileparts.MIN_BYTES = self.sizes
         sys.modules.pop(PLUGIN, None)
         shutil.rmtree(self.base, ignore_errors=True)
 
@@ -200,6 +204,26 @@ class LedgerEdits(RuleBasedStateMachine):
         files = self.files()
         if files and not (self.root / name).exists():
             files[index % len(files)].rename(self.root / name)
+
+    @rule(index=st.integers(0, 9), at=st.integers(0, 40), ore=st.integers(-10**5, 10**5),
+          spread=st.booleans())
+    def insert(self, index: int, at: int, ore: int, spread: bool) -> None:
+        """Insert a transaction before a line of a file: the lines after it move down.
+
+        With ``spread`` its narration runs over three lines, the second beginning with a
+        date, as a new entry would (a part cut there must not be taken for one).
+        """
+        files = self.files()
+        if not files:
+            return
+        path = files[index % len(files)]
+        lines = path.read_text().splitlines(keepends=True)
+        starts = [i for i, line in enumerate(lines) if line[:1].isdigit()] or [len(lines)]
+        where = starts[at % len(starts)]
+        narration = "inserted\n2020-02-03 * \\\"not an entry\n" if spread else "inserted"
+        new = [f'2020-02-03 * "{narration}"\n', f"  Assets:Bank  {ore / 100:.2f} SEK\n",
+               "  Income:Sales\n"]
+        path.write_text("".join(lines[:where] + new + lines[where:]))
 
     @rule()
     def copy_folder(self) -> None:
@@ -254,8 +278,10 @@ def test_the_cache_is_used_and_reparses_only_the_changed_file(tmp_path: Path) ->
     changed.write_text(changed.read_text() + "\n; an edit\n")
     edited = loadcache.load_file(main_path, cache)
     assert not cache.finished_hit
-    assert cache.parsed == 1
-    assert cache.hits == len(included) - 1
+    assert cache.parsed == 1  # the edited file's last part: the comment is at its end
+    units = sum(len(fileparts.split(Path(name).read_bytes()) or [name]) for name in included)
+    assert units > len(included)  # the transactions are in parts
+    assert cache.hits == units - 1
     same_load(edited, loader.load_file(str(main_path)))
 
 
@@ -456,3 +482,22 @@ def test_a_transaction_a_plugin_changes_is_checked_again(tmp_path: Path, label: 
     same_load(cached, plain)
     unbalanced = [e for e in plain[1] if "does not balance" in e.message]
     assert len(unbalanced) == (0 if label == "a" else 2)
+
+
+def test_a_detached_writer_is_waited_for_and_a_dead_one_is_not(tmp_path: Path) -> None:
+    """What a load stores in the background can be waited for (the benchmark waits)."""
+    assert loadcache._can_detach()  # the write below happens in a detached child
+    cache = LoadCache(tmp_path / "cache", write_behind=True)
+    cache.write_later("parse", "key", list(range(200_000)))
+    cache.flush()
+    assert cache.wait_for_writes(timeout=60)
+    assert cache.read("parse", "key", 1) == [list(range(200_000))]
+    assert not list(cache.directory.glob(".writing-*"))
+    marker = cache.directory / ".writing-left"
+    marker.touch()  # a writer that is still at work, as far as anyone can tell
+    assert not cache.wait_for_writes(timeout=0.2)
+    old = time.time() - loadcache.STALE_SECONDS - 60
+    os.utime(marker, (old, old))  # ...killed an hour ago: nobody waits for it
+    assert cache.wait_for_writes(timeout=0.2)
+    cache.prune()
+    assert not marker.exists()

@@ -7,7 +7,8 @@ place, built on Beancount's public steps (``parser.parse_file``, ``booking.book`
 ``loader.run_transformations``, the checks of ``validation.VALIDATIONS``), and gives
 exactly what ``loader.load_file`` gives:
 
-- **per included file**, the parsed entries, errors and options are stored under a digest
+- **per included file** (a large one in parts, :mod:`coopledger.fileparts`), the parsed
+  entries, errors and options are stored under a digest
   of the file's bytes, its absolute path (the entries carry it), the encoding, and the
   versions of Python, Beancount and coopledger. A load reads every file, and reparses
   only those whose digest is not in the cache;
@@ -36,6 +37,7 @@ an error.
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import glob
 import hashlib
@@ -61,7 +63,7 @@ from beancount.parser import parser
 from beancount.parser.options import OPTIONS_DEFAULTS
 from beancount.utils import encryption
 
-from coopledger import filebooking
+from coopledger import filebooking, fileparts
 
 LOG = logging.getLogger(__name__)
 
@@ -74,7 +76,7 @@ DEFAULT_MAX_MB = 1024
 #: Age after which a temporary file an interrupted write left is deleted.
 STALE_SECONDS = 3600
 #: The stored format; raised when what is stored changes.
-FORMAT = 5  # 5: booked entries per file (4: a finished load in chunks)
+FORMAT = 6  # 6: large files in parts (5: booked entries per file; 4: a finished load in chunks)
 
 
 def _own_version() -> str:
@@ -158,8 +160,9 @@ class LoadCache:
     Attributes:
         directory: The folder (made on first write, private to the user).
         limit: The size bound in bytes; the least recently used files go first.
-        hits: Files whose parse came from the cache in the last load.
-        parsed: Files parsed in the last load.
+        hits: Files (or parts of large files) whose parse or booking came from the
+            cache in the last load.
+        parsed: Files (or parts) parsed in the last load.
         finished_hit: Whether the last load was served finished.
         write_behind: Store what a load writes (parses, booked files, the finished
             load) from one detached child process, so that the load that made it does
@@ -265,9 +268,42 @@ class LoadCache:
                 self._write_with(kind, key, dump)
 
         if self.write_behind and _can_detach():
-            _detached(write_all)
+            try:  # a marker while the child writes, for whoever must wait (a benchmark)
+                fd, marker = tempfile.mkstemp(dir=self.directory, prefix=".writing-")
+                os.close(fd)
+            except OSError as exc:
+                self._note("cannot write", exc)
+                return
+
+            def write_and_unmark() -> None:
+                try:
+                    write_all()
+                finally:
+                    with contextlib.suppress(OSError):
+                        os.unlink(marker)
+
+            _detached(write_and_unmark)
         else:
             write_all()
+
+    def wait_for_writes(self, timeout: float = 300) -> bool:
+        """Wait until no detached child is writing to the folder; whether none is.
+
+        A marker older than an hour (a writer that was killed) does not count.
+        """
+        deadline = time.monotonic() + timeout
+        while self._writers():
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.05)
+        return True
+
+    def _writers(self) -> list[Path]:
+        try:
+            return [p for p in self.directory.glob(".writing-*")
+                    if time.time() - p.stat().st_mtime <= STALE_SECONDS]
+        except OSError:
+            return []
 
     def _write_with(self, kind: str, key: str, dump: Callable[[BinaryIO], None]) -> None:
         if not self._usable():
@@ -296,7 +332,8 @@ class LoadCache:
         try:
             files = [(p.stat().st_mtime_ns, p.stat().st_size, p)
                      for p in self.directory.glob("*.pickle")]
-            stale = [p for p in self.directory.glob(".tmp-*")
+            stale = [p for pattern in (".tmp-*", ".writing-*")
+                     for p in self.directory.glob(pattern)
                      if time.time() - p.stat().st_mtime > STALE_SECONDS]
         except OSError:
             return
@@ -315,7 +352,8 @@ class LoadCache:
         """Delete every cached file; return how many."""
         count = 0
         with contextlib.suppress(FileNotFoundError):
-            for path in [*self.directory.glob("*.pickle"), *self.directory.glob(".tmp-*")]:
+            for path in [*self.directory.glob("*.pickle"), *self.directory.glob(".tmp-*"),
+                         *self.directory.glob(".writing-*")]:
                 with contextlib.suppress(OSError):
                     path.unlink()
                     count += 1
@@ -464,6 +502,9 @@ class _Walk:
     heads: dict[str, dict[str, Any]] = field(default_factory=dict)  # key -> options
     errors: dict[str, list[Any]] = field(default_factory=dict)  # key -> parse errors
     prints: dict[str, filebooking.Footprint] = field(default_factory=dict)  # key -> footprint
+    parts: dict[str, list[str]] = field(default_factory=dict)  # key -> its parts' keys
+    # part key -> file name, first line, and the part's bytes as a slice of the file's
+    places: dict[str, tuple[str, int, bytes, int, int]] = field(default_factory=dict)
     finishable: bool = True
     secret: set[str] = field(default_factory=set)  # keys of encrypted files: never stored
     encoding: str | None = None
@@ -473,11 +514,68 @@ def _parse_key(filename: str, content: bytes, encoding: str | None) -> str:
     return _digest(*VERSIONS, filename, encoding or "", content)
 
 
-def _parse_now(filename: str, content: bytes, encoding: str | None) -> Result:
+def _parse_now(filename: str, content: bytes, encoding: str | None, first: int = 1) -> Result:
     # Parse the bytes read for the digest, never the file again (it may change meanwhile).
     entries, errors, options = parser.parse_file(io.BytesIO(content), report_filename=filename,
-                                                 encoding=encoding)
+                                                 report_firstline=first, encoding=encoding)
     return entries, errors, options
+
+
+def _part_keys(walk: _Walk, filename: str, content: bytes) -> list[str] | None:
+    """Cut a file into parts (None: it is read whole); each part's key and place noted."""
+    split = fileparts.split(content)
+    if split is None:
+        return None
+    keys = []
+    for first, start, end in split:
+        key = _digest(*VERSIONS, "part", filename, str(first), walk.encoding or "",
+                      content[start:end])
+        walk.places[key] = (filename, first, content, start, end)
+        keys.append(key)
+    return keys
+
+
+def _parse_part(key: str, walk: _Walk) -> Result:
+    """Parse one part of a walked file (cut again when its head came from the cache)."""
+    if key not in walk.places:
+        for name, file_key, content in walk.files:
+            if key in walk.parts.get(file_key, ()):
+                _part_keys(walk, name, content)
+    filename, first, content, start, end = walk.places[key]
+    return _parse_now(filename, content[start:end], walk.encoding, first)
+
+
+def _parse_parts(walk: _Walk, filename: str, content: bytes, cache: LoadCache,
+                 parses: dict[str, Result]) -> tuple[Any, ...] | None:
+    """A large file's head from its parts (:mod:`coopledger.fileparts`), each parsed or
+    read from the cache; None when it is to be parsed whole (small, or a part has errors).
+
+    The head is the file's options, errors (none), footprint and its parts' keys; the
+    parts parsed now are kept in ``parses`` and, once all are known to be without
+    errors, written to the cache with their own heads.
+    """
+    keys = _part_keys(walk, filename, content)
+    if keys is None:
+        return None
+    heads: list[tuple[Any, ...]] = []
+    fresh: list[tuple[str, tuple[Any, ...], list[data.Directive]]] = []
+    for key in keys:
+        stored = cache.read("part", key, 1)
+        if stored is not None:
+            head = stored[0]
+        else:
+            parses[key] = _parse_part(key, walk)
+            entries, errors, options = parses[key]
+            head = (options, errors, filebooking.footprint(entries))
+            fresh.append((key, head, entries))
+        if head[1]:
+            return None  # an error: the file is parsed whole, its errors as Beancount's
+        heads.append(head)
+    for key, head, entries in fresh:
+        cache.write_later("part", key, head, entries)
+    reads, posts, methods = (frozenset().union(*(head[2][which] for head in heads))
+                             for which in range(3))
+    return (fileparts.combine([head[0] for head in heads]), [], (reads, posts, methods), keys)
 
 
 def _walk(main: str, encoding: str | None, cache: LoadCache,
@@ -508,20 +606,28 @@ def _walk(main: str, encoding: str | None, cache: LoadCache,
             walk.secret.add(key)
             parses[key] = parser.parse_string(encryption.read_encrypted_file(filename),
                                               filename)
-            head = (parses[key][2], parses[key][1], filebooking.footprint(parses[key][0]))
+            head: tuple[Any, ...] = (parses[key][2], parses[key][1],
+                                     filebooking.footprint(parses[key][0]), None)
         else:
             key = _parse_key(filename, content, encoding)
             stored = cache.read("parse", key, 1)
             if stored is not None:
                 head = stored[0]
             else:
-                parses[key] = _parse_now(filename, content, encoding)
-                entries, errors, options = parses[key]
-                head = (options, errors, filebooking.footprint(entries))
-                cache.write_later("parse", key, head, entries)
+                parted = _parse_parts(walk, filename, content, cache, parses)
+                if parted is not None:
+                    head = parted
+                    cache.write_later("parse", key, head, None)
+                else:
+                    parses[key] = _parse_now(filename, content, encoding)
+                    entries, errors, options = parses[key]
+                    head = (options, errors, filebooking.footprint(entries), None)
+                    cache.write_later("parse", key, head, entries)
         options = head[0]
         walk.files.append((filename, key, content))
-        walk.heads[key], walk.errors[key], walk.prints[key] = head
+        walk.heads[key], walk.errors[key], walk.prints[key] = head[:3]
+        if head[3]:
+            walk.parts[key] = head[3]
         walk.events.append(("file", filename, key))
         cwd = os.path.dirname(filename)
         for pattern in options["include"]:
@@ -621,17 +727,39 @@ def _walk_error(event: tuple[str, ...]) -> loader.LoadError | None:
 def _parsed(key: str, walk: _Walk, parses: dict[str, Result],
             cache: LoadCache) -> list[data.Directive]:
     """One file's parsed entries: parsed in this load, else from the cache, else now."""
+    if key in walk.parts:
+        return fileparts.entries_of([_part(part, walk, parses, cache)
+                                     for part in walk.parts[key]])
+
+    def now() -> Result:
+        name, content = next((n, c) for n, k, c in walk.files if k == key)
+        return _parse_now(name, content, walk.encoding)
+
+    return _entries("parse", key, parses, cache, now)
+
+
+def _part(key: str, walk: _Walk, parses: dict[str, Result],
+          cache: LoadCache) -> list[data.Directive]:
+    """One part's parsed entries: parsed in this load, else from the cache, else now."""
+    return _entries("part", key, parses, cache, functools.partial(_parse_part, key, walk))
+
+
+def _entries(kind: str, key: str, parses: dict[str, Result], cache: LoadCache,
+             now: Callable[[], Result]) -> list[data.Directive]:
     parsed = parses.get(key)
     if parsed is None:
-        body = cache.read("parse", key, 2)
+        body = cache.read(kind, key, 2)
         if body is not None:
             cache.hits += 1
             entries: list[data.Directive] = body[1]
             return entries
-        name, content = next((n, c) for n, k, c in walk.files if k == key)
-        parsed = _parse_now(name, content, walk.encoding)
+        parsed = parses[key] = now()  # gone from the cache meanwhile
     cache.parsed += 1
     return parsed[0]
+
+
+#: A file's (or part's) booked entries and the places of those the balance check rejects.
+Booked = tuple[list[data.Directive], tuple[int, ...]]
 
 
 def _book(walk: _Walk, keys: list[str], parses: dict[str, Result], cache: LoadCache,
@@ -648,25 +776,35 @@ def _book(walk: _Walk, keys: list[str], parses: dict[str, Result], cache: LoadCa
     jointly = filebooking.booked_together({key: walk.prints[key] for key in keys})
     settings = filebooking.settings(options)
     alone: dict[str, list[data.Directive]] = {}
-    for key in keys:
-        if key in jointly:
-            continue
+
+    def kept(key: str, entries: Callable[[], list[data.Directive]]) -> Booked | None:
         booked_key = _digest(key, "booked", settings)
         stored = None if key in parses else cache.read("booked", booked_key, 1)
         if stored is not None:
             cache.hits += 1
-            kept: tuple[list[data.Directive], tuple[int, ...]] | None = stored[0]
+            found: Booked | None = stored[0]
+            return found
+        booked = filebooking.book_alone(entries(), options)
+        made = None if booked is None else (booked, filebooking.unbalanced(booked, options))
+        if key not in walk.secret:
+            cache.write_later("booked", booked_key, made)
+        return made
+
+    for key in keys:
+        if key in jointly:
+            continue
+        if key in walk.parts:  # a large file: its parts, each booked alone
+            each = [kept(part, functools.partial(_part, part, walk, parses, cache))
+                    for part in walk.parts[key]]
         else:
-            booked = filebooking.book_alone(_parsed(key, walk, parses, cache), options)
-            kept = None if booked is None else (
-                booked, filebooking.unbalanced(booked, options))
-            if key not in walk.secret:
-                cache.write_later("booked", booked_key, kept)
-        if kept is None:  # an error: booked with the others, in their order
+            each = [kept(key, functools.partial(_parsed, key, walk, parses, cache))]
+        if any(part is None for part in each):  # an error: booked with the others
             jointly.add(key)
-        else:
-            alone[key] = kept[0]
-            balanced.add(*kept)
+            continue
+        alone[key] = []
+        for booked, rejected in filter(None, each):
+            alone[key].extend(booked)
+            balanced.add(booked, rejected)
     cache.flush()  # before the plugins see the booked entries
     names = {key: name for name, key, _ in walk.files}
     together = filebooking.book_jointly(
