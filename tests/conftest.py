@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import textwrap
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -32,6 +34,24 @@ loader.initialize(use_cache=False)
 def _load_cache_in_tmp(tmp_path_factory: pytest.TempPathFactory) -> None:
     """The commands the tests run keep their load cache in a temporary folder."""
     os.environ["COOPLEDGER_CACHE_DIR"] = str(tmp_path_factory.mktemp("load-cache"))
+
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _fava_watchers_stopped() -> Iterator[None]:
+    """Stops the file-watching threads that a module's Fava ledgers started.
+
+    Fava watches each ledger's files from two threads that otherwise run until the
+    process exits; left running, they change what later modules see (the load cache
+    stores in a detached child only in a process that runs no other thread).
+    """
+    before = set(threading.enumerate())
+    yield
+    for thread in set(threading.enumerate()) - before:
+        stop = getattr(thread, "stop", None)
+        if type(thread).__module__ == "fava.core.watcher" and callable(stop):
+            stop()
+
 
 settings.register_profile(
     "ci", derandomize=True, max_examples=60, deadline=None, print_blob=True,

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import subprocess
 import sys
 import threading
 import time
@@ -521,3 +522,37 @@ def test_a_detached_writer_is_waited_for_and_a_dead_one_is_not(
     assert cache.wait_for_writes(timeout=0.2)
     cache.prune()
     assert not marker.exists()
+
+
+#: A fresh interpreter (the test process may run other threads, the browser tests' for
+#: one, and then nothing is written in the background): the scenario below, in argv[1].
+DETACHED = """
+import os, sys, time
+from pathlib import Path
+from coopledger import loadcache
+from coopledger.loadcache import LoadCache
+assert loadcache._can_detach()  # the write below happens in a detached child
+cache = LoadCache(Path(sys.argv[1]) / "cache", write_behind=True)
+cache.write_later("parse", "key", list(range(200_000)))
+cache.flush()
+assert cache.wait_for_writes(timeout=60)
+assert cache.read("parse", "key", 1) == [list(range(200_000))]
+assert not list(cache.directory.glob(".writing-*"))
+marker = cache.directory / ".writing-left"
+marker.touch()  # a writer that is still at work, as far as anyone can tell
+assert not cache.wait_for_writes(timeout=0.2)
+old = time.time() - loadcache.STALE_SECONDS - 60
+os.utime(marker, (old, old))  # ...killed an hour ago: nobody waits for it
+assert cache.wait_for_writes(timeout=0.2)
+cache.prune()
+assert not marker.exists()
+print("ok")
+"""
+
+
+def test_a_real_detached_child_writes_and_is_waited_for(tmp_path: Path) -> None:
+    """The same with the fork itself, in an interpreter with no other thread."""
+    done = subprocess.run([sys.executable, "-c", DETACHED, str(tmp_path)],
+                          capture_output=True, text=True, check=False, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["ok"]

@@ -19,7 +19,8 @@ import pytest
 from beancount import loader
 from beancount.core import data
 
-from coopledger import loadindex
+from coopledger import books, loadindex
+from coopledger.declarations import parse_declarations
 from coopledger.loadindex import INDEX_KEY, LoadIndex, load_index, scan
 from coopledger.plugins import entities, loans, seals
 
@@ -159,3 +160,38 @@ def test_the_index_survives_pickling() -> None:
     found = [index.declaration_of(c) for c in customs if c.type == "coop-seal"]
     assert found
     assert all(d is not None for d in found)
+
+
+@pytest.mark.parametrize("name", ["main.beancount", "daily.beancount", "broken"])
+def test_books_take_the_declarations_the_plugins_validated(
+    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """load_books validates no declaration again, and has what validating them gives."""
+    path = broken_books(tmp_path) if name == "broken" else EXAMPLE / name
+    again: list[int] = []
+
+    def counting(entries: Any) -> Any:
+        again.append(1)
+        return parse_declarations(entries)
+
+    monkeypatch.setattr(books, "parse_declarations", counting)
+    loaded = books.load_books(path)
+    assert again == []
+    assert loaded.declarations is loaded.options[INDEX_KEY].declarations
+    assert loaded.declarations == parse_declarations(loaded.entries)[0]
+    assert loaded.entities
+
+
+def test_books_validate_entries_the_index_does_not_describe() -> None:
+    """Entries changed after the load (a tool's own filter): validated from the entries."""
+    entries, errors, options = loader.load_file(str(EXAMPLE / "main.beancount"))
+    entity = next(e for e in entries if isinstance(e, data.Custom) and e.type == "coop-entity")
+    changed = [e for e in entries if e is not entity]
+    built = books.books_from_entries(EXAMPLE / "main.beancount", changed, errors, options)
+    assert built.declarations is not options[INDEX_KEY].declarations
+    assert built.declarations == parse_declarations(changed)[0]
+    assert entity.values[0].value not in built.entities
+    without_index = {key: value for key, value in options.items() if key != INDEX_KEY}
+    plain = books.books_from_entries(EXAMPLE / "main.beancount", entries, errors,
+                                     without_index)
+    assert plain.declarations == options[INDEX_KEY].declarations

@@ -2,8 +2,9 @@
 
 :func:`load_books` is the one entry point the commands, the Fava extension and other tools
 share. It loads the ledger through Beancount's full pipeline (the ledger's own plugins
-included), then parses coopledger's declarations and indexes the accounts once, so that
-the reports built on it do no parsing of their own.
+included), takes coopledger's declarations as its plugins validated them (or validates
+them, for entries loaded without the plugins) and indexes the accounts once, so that the
+reports built on it do no parsing of their own.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from coopledger.entities import Entity, EntityKind, entity_of, index_entities
 from coopledger.errors import CoopException
 from coopledger.i18n import Message
 from coopledger.loadcache import LoadCache
+from coopledger.loadindex import scan, shared_index
 
 ENTITIES_PLUGIN = "coopledger.plugins.entities"
 T = TypeVar("T")
@@ -348,8 +350,29 @@ def books_from_entries(
     Returns:
         The books.
     """
+    return Books(Path(path), entries, list(errors), options, declarations_of(entries, options))
+
+
+def declarations_of(entries: list[data.Directive], options: dict[str, Any]) -> Declarations:
+    """The valid declarations of loaded entries, validated once per load.
+
+    coopledger's plugins leave the declarations they validated in the load's options map
+    (:mod:`coopledger.loadindex`); when that index describes the entries' custom
+    directives it is used as it is (a load served by the load cache carries it too),
+    otherwise they are validated here. Either way the result is the same.
+
+    Args:
+        entries: The loaded directives.
+        options: The load's options map.
+
+    Returns:
+        The declarations by type, each list in date order.
+    """
+    index = shared_index(options)
+    if index is not None and index.describes(scan(entries)[0]):
+        return index.declarations
     declarations, _ = parse_declarations(entries)
-    return Books(Path(path), entries, list(errors), options, declarations)
+    return declarations
 
 
 def uses_entities_plugin(options: dict[str, Any]) -> bool:

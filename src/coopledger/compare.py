@@ -151,7 +151,8 @@ def read_budgets(books: Books) -> tuple[BudgetDict, list[BudgetError]]:
 
 
 def _read_budgets(books: Books) -> tuple[BudgetDict, list[BudgetError]]:
-    customs = [e for e in books.entries if isinstance(e, data.Custom) and e.type == "budget"]
+    custom = data.Custom  # by type, as the plugins scan: a third of isinstance's time
+    customs = [e for e in books.entries if type(e) is custom and e.type == "budget"]
     if not customs:
         return {}, []
     # Fava's package (Flask, its query shell...) takes longer to import than a small

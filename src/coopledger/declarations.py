@@ -35,9 +35,16 @@ D = TypeVar("D", bound="Declaration")
 
 
 class Declaration(BaseModel):
-    """Base of every declaration: its id, its date and where it was written."""
+    """Base of every declaration: its id, its date and where it was written.
 
-    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
+    Each model builds its validator when it first validates (``defer_build``), not when
+    its module is imported: importing every declaration type (:mod:`coopledger.schema`)
+    then costs little, and a run that validates none builds none. The answers are the
+    same either way.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True,
+                              defer_build=True)
     directive: ClassVar[str] = ""
 
     id: str = Field(min_length=1)

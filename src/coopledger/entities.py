@@ -40,8 +40,6 @@ from typing import Any
 
 from beancount.core import data
 from pydantic import field_validator, model_validator
-from stdnum.exceptions import ValidationError as StdnumValidationError
-from stdnum.se import orgnr as se_orgnr
 
 from coopledger.declarations import Declaration, declaration
 from coopledger.errors import EntityError
@@ -70,6 +68,11 @@ def validate_orgnr(value: str) -> str:
     Raises:
         ValueError: The number is malformed or its check digit is wrong.
     """
+    # python-stdnum imports ssl and pydoc with its first module (about 30 ms): imported
+    # here, only a run that validates a declaration pays for it.
+    from stdnum.exceptions import ValidationError as StdnumValidationError
+    from stdnum.se import orgnr as se_orgnr
+
     try:
         return str(se_orgnr.format(se_orgnr.validate(value)))
     except StdnumValidationError as exc:

@@ -28,7 +28,6 @@ from typing import Any
 
 from beancount.core import data
 
-from coopledger import schema  # noqa: F401 - registers every declaration type before a read
 from coopledger.declarations import (
     Declaration,
     Declarations,

@@ -4,9 +4,13 @@ A declaration type is registered where it is defined, by the
 :func:`~coopledger.declarations.declaration` decorator on its model. Reading a ledger
 needs all of them known (an unknown ``coop-...`` type is an error), so the package
 imports this module first (``coopledger/__init__.py``, which Python runs before any of
-its modules), and the plugins' shared index (:mod:`coopledger.loadindex`) imports it
-too: plain imports of every model by name, which tools follow, not a list of module
-names. ``tests/test_imports.py`` checks that it names every model the package registers.
+its modules, the plugins and the shared index of :mod:`coopledger.loadindex` included):
+plain imports of every model by name, which tools follow, not a list of module names.
+``tests/test_imports.py`` checks that it names every model the package registers.
+
+Importing a model is cheap: each builds its validator on first use (pydantic's
+``defer_build``, set on :class:`~coopledger.declarations.Declaration`), so a command
+that reads no declaration (a check served whole by the load cache) builds none.
 """
 
 from __future__ import annotations

@@ -40,8 +40,6 @@ class RatioKind:
 
     Attributes:
         key: Its name in ``coop-thresholds`` (``equity-ratio``).
-        sv: Its Swedish name.
-        en: Its English name.
         unit: ``%`` or ``months``.
         higher_is_better: Whether more is better.
         good: The default boundary of *good*.
@@ -49,29 +47,32 @@ class RatioKind:
     """
 
     key: str
-    sv: str
-    en: str
     unit: Literal["%", "months"]
     higher_is_better: bool
     good: Decimal
     bad: Decimal
 
+    # The names are the message catalogue's (ratio.<key>), read when first asked for:
+    # reading the catalogue when this module is imported would cost every command.
+    @property
+    def sv(self) -> str:
+        """Its Swedish name."""
+        return message("sv", f"ratio.{self.key}")
 
-def _kind(key: str, unit: Literal["%", "months"], higher_is_better: bool, good: Decimal,
-          bad: Decimal) -> RatioKind:
-    # The names are the message catalogue's (ratio.<key>), in Swedish and English.
-    return RatioKind(key, message("sv", f"ratio.{key}"), message("en", f"ratio.{key}"), unit,
-                     higher_is_better, good, bad)
+    @property
+    def en(self) -> str:
+        """Its English name."""
+        return message("en", f"ratio.{self.key}")
 
 
 RATIOS: dict[str, RatioKind] = {kind.key: kind for kind in (
-    _kind("equity-ratio", "%", True, Decimal(30), Decimal(15)),
-    _kind("quick-ratio", "%", True, Decimal(100), Decimal(75)),
-    _kind("cash-months", "months", True, Decimal(3), Decimal(1)),
-    _kind("margin", "%", True, Decimal(5), ZERO),
-    _kind("par30", "%", False, Decimal(5), Decimal(10)),
-    _kind("provisions", "%", False, Decimal(5), Decimal(15)),
-    _kind("available", "%", True, Decimal(20), Decimal(5)),
+    RatioKind("equity-ratio", "%", True, Decimal(30), Decimal(15)),
+    RatioKind("quick-ratio", "%", True, Decimal(100), Decimal(75)),
+    RatioKind("cash-months", "months", True, Decimal(3), Decimal(1)),
+    RatioKind("margin", "%", True, Decimal(5), ZERO),
+    RatioKind("par30", "%", False, Decimal(5), Decimal(10)),
+    RatioKind("provisions", "%", False, Decimal(5), Decimal(15)),
+    RatioKind("available", "%", True, Decimal(20), Decimal(5)),
 )}
 
 @declaration("coop-thresholds")

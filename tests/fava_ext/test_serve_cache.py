@@ -11,6 +11,7 @@ member's projected books never stay behind in the temporary folder.
 from __future__ import annotations
 
 import argparse
+import gc
 import inspect
 import json
 import os
@@ -27,6 +28,7 @@ import fava.core
 import pytest
 from fava.core import FavaLedger
 
+from coopledger import collector
 from coopledger.cli import main
 from coopledger.cli import serve as serve_module
 from coopledger.cli.serve import (
@@ -204,6 +206,32 @@ def test_the_command_routes_the_groups_view_only(monkeypatch: pytest.MonkeyPatch
     assert main(["serve", str(BOARD_LEDGER), "--entity", "Kafe"]) == 0
     assert seen == [(None, False), ("Kafe", True)]
     assert current() is FAVAS_OWN
+
+
+def test_the_server_loads_without_freezing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """serve reloads: its loads may pause the collector but never freeze what they built
+    (the books a reload replaces, Fava's ledger with them, must stay collectable)."""
+    seen: list[tuple[bool, int]] = []
+    pauses: list[bool] = []
+    real = gc.disable
+
+    def disable() -> None:
+        pauses.append(gc.isenabled())
+        real()
+
+    def serving(app: Any, args: argparse.Namespace) -> int:
+        monkeypatch.setattr(gc, "disable", disable)
+        app.config["LEDGERS"].ledgers[0].load_file()  # a reload
+        seen.append((collector.is_pausing_allowed(), gc.get_freeze_count()))
+        return 0
+
+    monkeypatch.setattr(serve_module, "serve", serving)
+    before = gc.get_freeze_count()
+    assert main(["serve", str(BOARD_LEDGER)]) == 0
+    assert seen == [(True, before)]
+    assert pauses  # the reload paused the collector, as load_books does
+    assert gc.get_freeze_count() == before
+    assert gc.isenabled()
 
 
 #: A fresh interpreter whose temporary folder is argv[2]: builds a member's application

@@ -85,12 +85,14 @@ def command_process() -> Iterator[None]:
     ``bean-check --no-cache`` does): a command must not leave files it does not own
     beside a ledger, and a copied cache that names the original's includes would be
     served for the copy. Inside the block the heavy steps may pause the garbage
-    collector (:func:`coopledger.collector.pausing_allowed`), and every load goes through
-    coopledger's content-keyed load cache (:func:`coopledger.loadcache.caching_allowed`;
+    collector (:func:`coopledger.collector.pausing_allowed`) and each pause ends frozen,
+    so that the collector does not walk the loaded books again while a one-shot command
+    runs (``serve`` opts out for its reloads); every load goes through coopledger's
+    content-keyed load cache (:func:`coopledger.loadcache.caching_allowed`;
     ``COOPLEDGER_CACHE_DIR=off`` turns it off).
     """
     loader.initialize(use_cache=False)
-    with pausing_allowed(), caching_allowed():
+    with pausing_allowed(freeze=True), caching_allowed():
         yield
 
 

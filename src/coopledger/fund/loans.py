@@ -37,7 +37,6 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from pydantic import field_validator, model_validator
-from stdnum import luhn
 
 from coopledger.declarations import Declaration, declaration
 
@@ -267,6 +266,9 @@ class Loan(_Terms):
         text = str(value).strip()
         if not re.fullmatch(r"\d{2,25}", text):
             raise ValueError(f"ocr must be 2 to 25 digits; got {value!r}")
+        # Imported on first use, as in coopledger.entities.validate_orgnr.
+        from stdnum import luhn
+
         if not luhn.is_valid(text):
             raise ValueError(f"ocr {text}: the last digit is not its check digit (mod 10); "
                              f"did you mean {text[:-1]}{luhn.calc_check_digit(text[:-1])}?")
@@ -339,8 +341,11 @@ class ProvisionRule(Declaration):
     @field_validator("buckets", mode="before")
     @classmethod
     def _buckets(cls, value: Any) -> tuple[tuple[int, Decimal], ...]:
-        if not isinstance(value, str):
+        if isinstance(value, tuple | list):
             return tuple(value)
+        if not isinstance(value, str):  # a number or a date in the ledger: not buckets
+            raise ValueError('write the buckets as a string of DAYS:PERCENT, e.g. '
+                             '"1:5 31:25 91:100"')
         found: list[tuple[int, Decimal]] = []
         for part in value.split():
             days, _, pct = part.partition(":")

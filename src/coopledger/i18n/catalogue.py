@@ -21,14 +21,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from importlib import resources
-from typing import Any
-
-from babel.messages.catalog import Catalog
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-from babel.support import Translations
+from typing import TYPE_CHECKING, Any
 
 from coopledger.i18n.format import LANGUAGES, format_amount, format_date, format_month
+
+if TYPE_CHECKING:
+    from babel.messages.catalog import Catalog
+    from babel.support import Translations
 
 DOMAIN = "coopledger"
 
@@ -65,6 +64,10 @@ def read_catalogue(language: str) -> Catalog:
     Raises:
         FileNotFoundError: The project has no catalogue for ``language``.
     """
+    # Babel's catalogue modules (its dates and the local time zone with them, about
+    # 20 ms) are imported when a message is first said, not by every command.
+    from babel.messages.pofile import read_po
+
     path = resources.files("coopledger.i18n").joinpath(
         "locale", language, "LC_MESSAGES", f"{DOMAIN}.po")
     with path.open("rb") as handle:
@@ -74,6 +77,9 @@ def read_catalogue(language: str) -> Catalog:
 @functools.lru_cache(maxsize=len(LANGUAGES))
 def translations(language: str) -> Translations:
     """The catalogue of ``language`` (Swedish for any other) as Babel translations."""
+    from babel.messages.mofile import write_mo
+    from babel.support import Translations
+
     catalogue = read_catalogue(language if language in LANGUAGES else "sv")
     buffer = io.BytesIO()
     write_mo(buffer, catalogue)

@@ -10,6 +10,10 @@ them (Babel rounds half to even), and a rounded zero never shows a sign.
 Babel writes a hyphen for the minus sign whatever the language; the locale's own minus
 sign (Swedish U+2212, which does not wrap and lines up with the digits) is put back here.
 
+Babel is imported by each function when it first formats something, not with this
+module: the error messages and every command import the package, and Babel's number and
+date modules cost about 20 ms that a command which formats nothing need not pay.
+
 Where a locale's pattern is a plain grouped one (groups of three, no prefix, a literal
 suffix: Swedish and English), amounts and percentages are written with Python's own
 format and the locale's signs read from Babel once: the same text, without Babel's
@@ -23,18 +27,6 @@ import datetime
 import functools
 import re
 from decimal import ROUND_HALF_UP, Decimal
-
-from babel import Locale
-from babel.dates import format_date as babel_format_date
-from babel.dates import format_interval, format_skeleton
-from babel.numbers import (
-    format_decimal,
-    get_decimal_symbol,
-    get_group_symbol,
-    get_minus_sign_symbol,
-    parse_pattern,
-)
-from babel.numbers import format_percent as babel_format_percent
 
 #: The languages the project speaks, Swedish first.
 LANGUAGES = ("sv", "en")
@@ -54,18 +46,21 @@ def locale_of(language: str) -> str:
 @functools.lru_cache(maxsize=16)
 def minus_sign(language: str = "sv") -> str:
     """The language's minus sign (Swedish: U+2212)."""
+    from babel.numbers import get_minus_sign_symbol
     return str(get_minus_sign_symbol(locale_of(language)))
 
 
 @functools.lru_cache(maxsize=16)
 def group_separator(language: str = "sv") -> str:
     """The language's thousands separator (Swedish: a no-break space)."""
+    from babel.numbers import get_group_symbol
     return str(get_group_symbol(locale_of(language)))
 
 
 @functools.lru_cache(maxsize=64)
 def _pattern(language: str, kind: str, decimals: int) -> str:
     # The locale's own pattern with exactly ``decimals`` fraction digits.
+    from babel import Locale
     locale = Locale.parse(locale_of(language))
     base = {"decimal": locale.decimal_formats, "percent": locale.percent_formats,
             "currency": locale.currency_formats}[kind][None].pattern
@@ -86,6 +81,8 @@ def _plain_form(language: str, kind: str, decimals: int) -> tuple[dict[int, str]
     # writes the same way; None when only Babel writes it. A page or a board pack
     # formats thousands of numbers, and Babel parses the locale and the pattern at
     # every call (about 40 µs).
+    from babel.numbers import get_decimal_symbol, get_group_symbol, parse_pattern
+
     pattern = parse_pattern(_pattern(language, kind, decimals))
     suffix = pattern.suffix[0]
     if (pattern.grouping != (3, 3) or pattern.prefix != ("", "-")
@@ -127,6 +124,7 @@ def format_amount(value: Decimal | None, decimals: int = 0, language: str = "sv"
         signs, suffix = plain
         text = f"{rounded:,.{decimals}f}".translate(signs) + suffix
     else:
+        from babel.numbers import format_decimal
         text = format_decimal(rounded, format=_pattern(language, "decimal", decimals),
                               locale=locale_of(language))
     return _signed(text, language)
@@ -151,6 +149,7 @@ def format_percent(value: Decimal | None, decimals: int = 1, language: str = "sv
         signs, suffix = plain
         text = f"{shown:,.{decimals}f}".translate(signs) + suffix
     else:
+        from babel.numbers import format_percent as babel_format_percent
         text = babel_format_percent(shown / 100, format=_pattern(language, "percent",
                                                                 decimals),
                                     locale=locale_of(language))
@@ -166,6 +165,7 @@ def format_date(value: datetime.date | None, language: str = "sv",
         return ""
     if width == "iso":
         return value.isoformat()
+    from babel.dates import format_date as babel_format_date
     return str(babel_format_date(value, width, locale=locale_of(language)))
 
 
@@ -186,6 +186,7 @@ def format_month(value: datetime.date | str, language: str = "sv",
 def _month_text(year: int, month: int, language: str, width: str) -> str:
     # A page names the same few months hundreds of times (table heads, chart labels);
     # Babel parses the locale and the skeleton at every call.
+    from babel.dates import format_skeleton
     return str(format_skeleton(MONTH_SKELETONS[width], datetime.date(year, month, 1),
                                locale=locale_of(language)))
 
@@ -193,11 +194,13 @@ def _month_text(year: int, month: int, language: str, width: str) -> str:
 def format_span(start: datetime.date, last: datetime.date, language: str = "sv") -> str:
     """The days from ``start`` to ``last``, both included, as the language writes a range:
     ``1 jan.–30 nov. 2026`` (sv), ``1 Jan – 30 Nov 2026`` (en)."""
+    from babel.dates import format_interval
     return str(format_interval(start, last, "yMMMd", locale=locale_of(language)))
 
 
 def format_month_span(start: datetime.date, last: datetime.date, language: str = "sv") -> str:
     """The months from ``start``'s to ``last``'s: ``jan.–nov. 2026``, ``Jan – Nov 2026``."""
+    from babel.dates import format_interval
     return str(format_interval(start, last, "yMMM", locale=locale_of(language)))
 
 
@@ -231,5 +234,6 @@ def format_period(label: str, start: datetime.date, last: datetime.date,
     if _MONTH_LABEL.fullmatch(label) and label == f"{start:%Y-%m}" == f"{last:%Y-%m}":
         return format_month(start, language, "long")
     if _QUARTER_LABEL.fullmatch(label):
+        from babel.dates import format_skeleton
         return str(format_skeleton("yQQQ", start, locale=locale_of(language)))
     return label

@@ -33,9 +33,6 @@ from __future__ import annotations
 import re
 
 from pydantic import field_validator, model_validator
-from stdnum import iban as std_iban
-from stdnum import luhn
-from stdnum.exceptions import ValidationError as StdnumValidationError
 
 from coopledger.declarations import Declaration, declaration
 from coopledger.entities import validate_orgnr
@@ -62,6 +59,9 @@ def validate_bankgiro(value: str) -> str:
     Raises:
         ValueError: Not 7-8 digits, or a wrong check digit.
     """
+    # python-stdnum is imported on first use, as in coopledger.entities.validate_orgnr.
+    from stdnum import luhn
+
     digits = _digits(value)
     if not re.fullmatch(r"\d{7,8}", digits) or not luhn.is_valid(digits):
         raise ValueError(f"{value!r} is not a valid bankgiro number (7-8 digits, Luhn check)")
@@ -80,6 +80,8 @@ def validate_plusgiro(value: str) -> str:
     Raises:
         ValueError: Not 2-8 digits, or a wrong check digit.
     """
+    from stdnum import luhn
+
     digits = _digits(value)
     if not re.fullmatch(r"\d{2,8}", digits) or not luhn.is_valid(digits):
         raise ValueError(f"{value!r} is not a valid plusgiro number (2-8 digits, Luhn check)")
@@ -98,6 +100,9 @@ def validate_iban(value: str) -> str:
     Raises:
         ValueError: The IBAN is malformed or its check digits are wrong.
     """
+    from stdnum import iban as std_iban
+    from stdnum.exceptions import ValidationError as StdnumValidationError
+
     try:
         return str(std_iban.validate(value))
     except StdnumValidationError as exc:
