@@ -8,9 +8,9 @@ place, built on Beancount's public steps (``parser.parse_file``, ``booking.book`
 exactly what ``loader.load_file`` gives:
 
 - **per included file** (a large one in parts, :mod:`coopledger.fileparts`), the parsed
-  entries, errors and options are stored under a digest
-  of the file's bytes, its absolute path (the entries carry it), the encoding, and the
-  versions of Python, Beancount and coopledger. A load reads every file, and reparses
+  entries, errors and options are stored under a digest of the file's bytes, its
+  absolute path (the entries carry it), the encoding, and the versions of Python,
+  Beancount and coopledger. A load reads every file, and reparses
   only those whose digest is not in the cache;
 - **per included file whose booking reads no other file's** (:mod:`coopledger.filebooking`),
   its booked entries, under its parse's digest and the options booking reads, with what
@@ -569,7 +569,9 @@ def _parse_parts(walk: _Walk, filename: str, content: bytes, cache: LoadCache,
             head = (options, errors, filebooking.footprint(entries))
             fresh.append((key, head, entries))
         if head[1]:
-            return None  # an error: the file is parsed whole, its errors as Beancount's
+            for each in keys:  # an error: the file is parsed whole, its errors as Beancount's
+                parses.pop(each, None)
+            return None
         heads.append(head)
     for key, head, entries in fresh:
         cache.write_later("part", key, head, entries)
