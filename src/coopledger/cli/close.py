@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import bisect
-import difflib
 import re
 import sys
 import time
@@ -168,6 +167,8 @@ def _diff(path: Path, new: str) -> str:
         tail += 1
     head = max(head - 1, 0)  # keep the one line of context the diff shows
     tail = max(tail - 1, 0)
+    import difflib  # a close only inserts lines, as a rule: see _insertion_diff
+
     lines = difflib.unified_diff(before[head:len(before) - tail],
                                  after[head:len(after) - tail],
                                  fromfile=str(path), tofile=str(path), n=1)
