@@ -55,8 +55,19 @@ def mark(entries, options_map, config=None):
         options_map["tolerance_multiplier"] = Decimal("0.1")
     out = []
     for entry in entries:
-        if (isinstance(entry, data.Transaction) and entry.narration == "part 1"
-                and {label!r} != "e"):
+        if (isinstance(entry, data.Transaction) and entry.narration in ("part 0", "part 1")
+                and {label!r} in "fgh"):
+            # clearing-like postings: a pair that cancels (f, h) or not (g), appended
+            units = entry.postings[0].units
+            other = units.number.copy_negate() + (Decimal("0.01") if {label!r} == "g" else 0)
+            if {label!r} == "h":  # the residual no longer counts the first posting
+                entry.postings[0].meta["__residual__"] = True
+            entry = entry._replace(postings=[
+                *entry.postings, data.Posting("Assets:Cash", units, None, None, None, {{}}),
+                data.Posting("Assets:Bank", Amount(other, units.currency), None, None, None,
+                             None)])
+        elif (isinstance(entry, data.Transaction) and entry.narration == "part 1"
+                and {label!r} not in "efgh"):
             first = entry.postings[0]
             more = first._replace(units=Amount(first.units.number + 1, first.units.currency))
             if {label!r} == "c":
@@ -458,11 +469,16 @@ def test_the_checks_of_a_load_are_beancounts_when_nothing_is_known(tmp_path: Pat
     assert validation.validate_check_transaction_balances in validation.VALIDATIONS
 
 
-@pytest.mark.parametrize("label", ["a", "b", "c", "d", "e"])
-def test_a_transaction_a_plugin_changes_is_checked_again(tmp_path: Path, label: str) -> None:
+@pytest.mark.parametrize(("label", "errors"), [("a", 0), ("b", 2), ("c", 2), ("d", 2), ("e", 2),
+                                               ("f", 0), ("g", 4), ("h", 4)])
+def test_a_transaction_a_plugin_changes_is_checked_again(
+        tmp_path: Path, label: str, errors: int) -> None:
     # The booked files come from the cache, with what the balance check said of them;
     # the plugin then replaces (b) or changes in place (c, d) the transactions "part 1",
-    # or tightens the tolerance (e) within which they balance.
+    # or tightens the tolerance (e) within which they balance; or appends two postings
+    # to "part 0" (balances exactly) and "part 1" (within the tolerance): a pair that
+    # cancels (f), one that does not (g), one that cancels while the residual is made to
+    # skip one of the transaction's own postings (h).
     root = tmp_path / "books"
     (root / "parts").mkdir(parents=True)
     (root / f"{PLUGIN}.py").write_text(PLUGIN_SOURCE.format(label="z"))
@@ -484,7 +500,7 @@ def test_a_transaction_a_plugin_changes_is_checked_again(tmp_path: Path, label: 
     sys.modules.pop(PLUGIN, None)
     same_load(cached, plain)
     unbalanced = [e for e in plain[1] if "does not balance" in e.message]
-    assert len(unbalanced) == (0 if label == "a" else 2)
+    assert len(unbalanced) == errors
 
 
 def test_a_detached_writer_is_waited_for_and_a_dead_one_is_not(
