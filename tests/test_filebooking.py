@@ -17,13 +17,14 @@ from typing import Any
 from beancount import loader
 from beancount.core import data, interpolate
 from beancount.core.amount import Amount
+from beancount.core.position import Cost
 from beancount.ops import validation
 from hypothesis import event, given
 from hypothesis import strategies as st
 
 from coopledger import filebooking
 
-OPTIONS: dict[str, Any] = loader.load_string("")[2]  # type: ignore[no-untyped-call]
+OPTIONS: dict[str, Any] = loader.load_string("")[2]
 DAY = datetime.date(2026, 1, 2)
 
 numbers = st.builds(lambda digits, exponent: Decimal(f"{digits}E{exponent}"),  # exact
@@ -36,7 +37,7 @@ def postings(draw: st.DrawFn) -> data.Posting:
     """A posting: units, maybe at cost or at a price."""
     units = Amount(draw(numbers), draw(currencies))
     kind = draw(st.sampled_from(["units", "units", "cost", "price"]))
-    cost = (data.Cost(draw(numbers).copy_abs(), "SEK", DAY, None) if kind == "cost" else None)
+    cost = (Cost(draw(numbers).copy_abs(), "SEK", DAY, None) if kind == "cost" else None)
     price = Amount(draw(numbers).copy_abs(), "SEK") if kind == "price" else None
     meta = {"__automatic__": True} if draw(st.booleans()) and kind == "units" else {}
     return data.Posting("Assets:Bank", units, cost, price, None, meta)
@@ -66,7 +67,14 @@ def pairs(draw: st.DrawFn) -> list[data.Posting]:
                          {"generated-by": "coopledger.clearing"})]
 
 
-def beancount_rejects(entries: list[data.Directive]) -> set[int]:
+def units(posting: data.Posting) -> tuple[Decimal, str]:
+    """A posting's number and currency, all of them given here."""
+    assert posting.units is not None
+    assert isinstance(posting.units.number, Decimal)
+    return posting.units.number, posting.units.currency
+
+
+def beancount_rejects(entries: list[data.Transaction]) -> set[int]:
     """The places of the entries Beancount's balance check rejects."""
     errors = validation.validate_check_transaction_balances(  # type: ignore[no-untyped-call]
         entries, OPTIONS)
@@ -75,7 +83,7 @@ def beancount_rejects(entries: list[data.Directive]) -> set[int]:
 
 
 @given(st.lists(transactions(), max_size=6))
-def test_the_marks_kept_are_beancounts_check(entries: list[data.Directive]) -> None:
+def test_the_marks_kept_are_beancounts_check(entries: list[data.Transaction]) -> None:
     rejected, exact = filebooking.balance_marks(entries, OPTIONS)
     assert set(rejected) == beancount_rejects(entries)
     assert set(exact) == {place for place, entry in enumerate(entries)
@@ -93,9 +101,11 @@ def test_a_transaction_completed_with_cancelling_pairs_is_known_exactly_when_it_
     completed = entry._replace(postings=[*entry.postings,
                                          *(posting for pair in added for posting in pair)])
     if marked:  # a plugin made the residual skip one of the transaction's own postings
-        entry.postings[0].meta[interpolate.AUTOMATIC_RESIDUAL] = True
-    cancel = all(a.units.number.copy_negate() == b.units.number  # no rounding
-                 and a.units.currency == b.units.currency for a, b in added)
+        marks = entry.postings[0].meta
+        assert marks is not None
+        marks[interpolate.AUTOMATIC_RESIDUAL] = True
+    cancel = all(units(a)[0].copy_negate() == units(b)[0]  # no rounding
+                 and units(a)[1] == units(b)[1] for a, b in added)
     # The rule, as documented: known when the booked transaction balanced exactly, its
     # postings are unchanged and every appended pair cancels.
     assert balanced.holds(completed) == (bool(exact) and bool(added) and cancel and not marked)
