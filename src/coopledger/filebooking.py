@@ -57,6 +57,8 @@ from beancount.core.number import MISSING
 from beancount.ops import validation
 from beancount.parser import booking
 
+from coopledger.plugins import SortedEntries
+
 #: The options ``booking.book`` reads (Beancount 3.2): the default booking method and
 #: the tolerances interpolation rounds to (the balance check reads the latter too).
 BOOKING_OPTIONS = ("booking_method", "use_precise_interpolation", "infer_tolerance_from_cost",
@@ -179,8 +181,8 @@ def merge(booked: Iterable[list[data.Directive]]) -> list[data.Directive]:
     that order, so the same stable sort of their concatenation puts every entry where
     the plain load does, ties between files included.
     """
-    entries = [entry for part in booked for entry in part]
-    entries.sort(key=data.entry_sortkey)
+    entries = SortedEntries(entry for part in booked for entry in part)
+    entries.sort(key=data.entry_sortkey)  # and remembers it (the plugins' sorts skip)
     return entries
 
 
@@ -214,13 +216,29 @@ def balance_marks(booked: Sequence[data.Directive],
     return tuple(rejected), tuple(exact)
 
 
-def _marks(postings: Iterable[data.Posting]) -> tuple[int, ...]:
-    # What the balance check reads of the postings' metadata: interpolated (the
-    # tolerances skip it) and rounding residual (the residual skips it).
-    return tuple(0 if not (meta := posting.meta) else
-                 (interpolate.AUTOMATIC_META in meta)
-                 + 2 * bool(meta.get(interpolate.AUTOMATIC_RESIDUAL, False))
-                 for posting in postings)
+_ABSENT = object()
+_INTERPOLATED, _RESIDUAL = interpolate.AUTOMATIC_META, interpolate.AUTOMATIC_RESIDUAL
+
+
+def _marks(postings: Iterable[data.Posting]) -> list[object]:
+    """What the balance check reads of the postings' metadata, to compare by identity.
+
+    The interpolation mark (the tolerances skip a posting that has it) and the rounding
+    mark (the residual skips a posting that has it), each as the value the metadata
+    holds (or a marker for none). A plain loop: it runs twice for every transaction of
+    a load, and this is its fastest form.
+    """
+    marks: list[object] = []
+    append = marks.append
+    for posting in postings:
+        meta = posting.meta
+        if meta is None:
+            append(_ABSENT)
+            append(_ABSENT)
+        else:
+            append(meta.get(_INTERPOLATED, _ABSENT))
+            append(meta.get(_RESIDUAL, _ABSENT))
+    return marks
 
 
 def _cancel(first: data.Posting, second: data.Posting) -> bool:
@@ -236,7 +254,7 @@ def _cancel(first: data.Posting, second: data.Posting) -> bool:
             and not (second.meta and second.meta.get(interpolate.AUTOMATIC_RESIDUAL, False)))
 
 
-Known = tuple[data.Transaction, tuple[data.Posting, ...], tuple[int, ...]]
+Known = tuple[data.Transaction, tuple[data.Posting, ...], list[object]]
 
 
 class Balanced:
@@ -297,8 +315,10 @@ class Balanced:
 
     @staticmethod
     def _same(postings: Sequence[data.Posting], known: Known) -> bool:
-        return (len(postings) == len(known[1]) and all(map(operator.is_, postings, known[1]))
-                and _marks(postings) == known[2])
+        if len(postings) != len(known[1]) or not all(map(operator.is_, postings, known[1])):
+            return False
+        marks = _marks(postings)
+        return len(marks) == len(known[2]) and all(map(operator.is_, marks, known[2]))
 
 
 def checked(entries: Sequence[data.Directive], options: Mapping[str, Any],
