@@ -41,7 +41,6 @@ import functools
 import gc
 import glob
 import hashlib
-import importlib.metadata
 import importlib.util
 import io
 import logging
@@ -64,6 +63,7 @@ from beancount.parser.options import OPTIONS_DEFAULTS
 from beancount.utils import encryption
 
 from coopledger import filebooking, fileparts
+from coopledger._version import __version__
 
 LOG = logging.getLogger(__name__)
 
@@ -81,17 +81,9 @@ STALE_SECONDS = 3600
 FORMAT = 7
 
 
-def _own_version() -> str:
-    # Read from the installed metadata: importing the package from here would be a cycle.
-    try:
-        return importlib.metadata.version("coopledger")
-    except importlib.metadata.PackageNotFoundError:
-        return "unknown"
-
-
 #: Everything that parses: a cached entry made by another of these is never read.
 VERSIONS = (f"coopledger-load-cache {FORMAT}", sys.version, beancount.__version__,
-            _own_version())
+            __version__)
 
 Result = tuple[list[data.Directive], list[Any], dict[str, Any]]
 _T = TypeVar("_T")
