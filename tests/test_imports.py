@@ -133,3 +133,19 @@ def test_the_schema_names_every_declaration_type() -> None:
     registered = set(declarations.registry().values())
     assert registered == set(schema.DECLARATION_TYPES)
     assert len(schema.DECLARATION_TYPES) == len(registered)
+
+
+def test_the_version_is_written_once_and_installed_as_written() -> None:
+    """pyproject.toml reads the version from coopledger._version; the installed metadata
+    (what pip and other tools see) says the same as the package."""
+    import importlib.metadata
+
+    import coopledger
+    from coopledger import _version, loadcache
+
+    pyproject = (SOURCE.parent.parent / "pyproject.toml").read_text(encoding="utf-8")
+    assert 'dynamic = ["version"]' in pyproject
+    assert 'version = {attr = "coopledger._version.__version__"}' in pyproject
+    assert importlib.metadata.version("coopledger") == coopledger.__version__
+    assert coopledger.__version__ is _version.__version__
+    assert _version.__version__ in loadcache.VERSIONS

@@ -121,6 +121,8 @@ def test_an_unchanged_sorted_list_is_not_sorted_again() -> None:
     # Written behind the list's back (as C code could): the next sort by Beancount's key
     # trusts its memory and is skipped, which shows that it is.
     list.__setitem__(entries, 0, note(5, 1))
+    entries.extend([])  # extended by nothing (Beancount's documents plugin): still sorted
+    entries += []
     entries.sort(key=data.entry_sortkey)
     assert [e.date.day for e in entries] == [6, 3]
     entries.sort(key=lambda e: e.meta["lineno"])  # another key: sorted, memory forgotten

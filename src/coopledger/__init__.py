@@ -11,16 +11,13 @@ The typed library API::
 
 from __future__ import annotations
 
-from importlib.metadata import version
-
-#: The installed distribution's version: written once, in pyproject.toml.
-__version__ = version("coopledger")
-
 # Importing the package registers every declaration type (coopledger.schema) before any
 # of its modules can read a ledger: Python runs this file before any of them.
-from coopledger import schema  # noqa: F401 - after __version__, which it may need
+from coopledger import schema  # noqa: F401
+from coopledger._version import __version__
 from coopledger.books import Books, load_books
 from coopledger.entities import Entity, EntityKind
 from coopledger.errors import CoopError, CoopException
 
-__all__ = ["Books", "CoopError", "CoopException", "Entity", "EntityKind", "load_books"]
+__all__ = ["Books", "CoopError", "CoopException", "Entity", "EntityKind", "__version__",
+           "load_books"]

@@ -32,17 +32,23 @@ without a currency and booking errors spread over random files.
 
 Beancount's last check of a load, ``validation.validate_check_transaction_balances``,
 is per transaction too: it reads a transaction's postings (their units, costs and prices,
-and whether their metadata marks them interpolated) and the tolerance options, nothing
-else. A file booked alone keeps which of its booked transactions that check rejects;
-:class:`Balanced` then lets the check skip every transaction that is, after the plugins,
-still the very object booked, with the very same postings, each marked as it was
-(:func:`checked`). A plugin that replaced or changed a transaction has it checked again.
+and whether their metadata marks them interpolated or as a rounding residual) and the
+tolerance options, nothing else. A file booked alone keeps which of its booked
+transactions that check rejects, and which balance exactly (their residual is zero, so
+no tolerance is needed) (:func:`balance_marks`); :class:`Balanced` then lets the check
+skip every transaction that is, after the plugins, still the very object booked, with the
+very same postings, each marked as it was (:func:`checked`). A plugin that replaced or
+changed a transaction has it checked again, but for one kind of change the check's
+answer is known without it: a transaction that balanced exactly, given more postings
+that cancel out in pairs (the clearing postings of :mod:`coopledger.clearing`; see
+:meth:`Balanced.holds`).
 """
 
 from __future__ import annotations
 
 import operator
 from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
 from typing import Any
 
 from beancount.core import data, interpolate
@@ -50,6 +56,8 @@ from beancount.core.amount import Amount
 from beancount.core.number import MISSING
 from beancount.ops import validation
 from beancount.parser import booking
+
+from coopledger.plugins import SortedEntries
 
 #: The options ``booking.book`` reads (Beancount 3.2): the default booking method and
 #: the tolerances interpolation rounds to (the balance check reads the latter too).
@@ -173,27 +181,80 @@ def merge(booked: Iterable[list[data.Directive]]) -> list[data.Directive]:
     that order, so the same stable sort of their concatenation puts every entry where
     the plain load does, ties between files included.
     """
-    entries = [entry for part in booked for entry in part]
-    entries.sort(key=data.entry_sortkey)
+    entries = SortedEntries(entry for part in booked for entry in part)
+    entries.sort(key=data.entry_sortkey)  # and remembers it (the plugins' sorts skip)
     return entries
 
 
-def unbalanced(booked: Sequence[data.Directive], options: Mapping[str, Any]) -> tuple[int, ...]:
-    """The places of the booked entries Beancount's balance check rejects.
+def balance_marks(booked: Sequence[data.Directive],
+                  options: Mapping[str, Any]) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """The places of the booked transactions Beancount's balance check rejects, and of
+    those that balance exactly.
+
+    The check is ``validation.validate_check_transaction_balances``'s, transaction by
+    transaction: a transaction whose residual (``interpolate.compute_residual``) is empty
+    passes whatever the tolerances (the residual's inventory drops a position whose
+    number becomes zero, and never adds one of zero); the others are compared with the
+    tolerances inferred from their postings.
 
     Args:
         booked: One file's booked entries.
         options: The load's options map.
     """
-    errors = validation.validate_check_transaction_balances(  # type: ignore[no-untyped-call]
-        booked, options)
-    rejected = {id(error.entry) for error in errors}
-    return tuple(place for place, entry in enumerate(booked) if id(entry) in rejected)
+    rejected: list[int] = []
+    exact: list[int] = []
+    residual_of = interpolate.compute_residual
+    tolerances = interpolate.infer_tolerances
+    for place, entry in enumerate(booked):
+        if not isinstance(entry, data.Transaction):
+            continue
+        residual = residual_of(entry.postings)  # type: ignore[no-untyped-call]
+        if not len(residual):  # is_empty(), without the method call
+            exact.append(place)
+        elif not residual.is_small(tolerances(entry.postings, options)):  # type: ignore[no-untyped-call]
+            rejected.append(place)
+    return tuple(rejected), tuple(exact)
 
 
-def _marks(entry: data.Transaction) -> tuple[bool, ...]:
-    return tuple(posting.meta is not None and interpolate.AUTOMATIC_META in posting.meta
-                 for posting in entry.postings)
+_ABSENT = object()
+_INTERPOLATED, _RESIDUAL = interpolate.AUTOMATIC_META, interpolate.AUTOMATIC_RESIDUAL
+
+
+def _marks(postings: Iterable[data.Posting]) -> list[object]:
+    """What the balance check reads of the postings' metadata, to compare by identity.
+
+    The interpolation mark (the tolerances skip a posting that has it) and the rounding
+    mark (the residual skips a posting that has it), each as the value the metadata
+    holds (or a marker for none). A plain loop: it runs twice for every transaction of
+    a load, and this is its fastest form.
+    """
+    marks: list[object] = []
+    append = marks.append
+    for posting in postings:
+        meta = posting.meta
+        if meta is None:
+            append(_ABSENT)
+            append(_ABSENT)
+        else:
+            append(meta.get(_INTERPOLATED, _ABSENT))
+            append(meta.get(_RESIDUAL, _ABSENT))
+    return marks
+
+
+def _cancel(first: data.Posting, second: data.Posting) -> bool:
+    """Whether two postings' weights add up to exactly nothing in the residual."""
+    units, other = first.units, second.units
+    return (type(units) is Amount and type(other) is Amount
+            and units.currency == other.currency
+            and type(units.number) is Decimal and type(other.number) is Decimal
+            and units.number.is_finite() and units.number.copy_negate() == other.number
+            and first.cost is None and first.price is None
+            and second.cost is None and second.price is None
+            and not (first.meta and first.meta.get(interpolate.AUTOMATIC_RESIDUAL, False))
+            and not (second.meta and second.meta.get(interpolate.AUTOMATIC_RESIDUAL, False)))
+
+
+Known = tuple[data.Transaction, tuple[data.Posting, ...], list[object]]
 
 
 class Balanced:
@@ -205,25 +266,59 @@ class Balanced:
 
     def __init__(self, options: Mapping[str, Any]) -> None:
         self.settings = settings(options)
-        self._known: dict[int, tuple[data.Transaction, tuple[data.Posting, ...],
-                                     tuple[bool, ...]]] = {}
+        self._known: dict[int, Known] = {}
+        self._exact: dict[int, Known] = {}  # by id of the transaction's metadata
 
-    def add(self, booked: Sequence[data.Directive], rejected: Iterable[int]) -> None:
-        """Remember a file's booked transactions but those at the ``rejected`` places."""
+    def add(self, booked: Sequence[data.Directive], rejected: Iterable[int],
+            exact: Iterable[int] = ()) -> None:
+        """Remember a file's booked transactions but those at the ``rejected`` places,
+        and which of them (the ``exact`` places) balance exactly."""
         skip = set(rejected)
+        known = self._known
         for place, entry in enumerate(booked):
             if isinstance(entry, data.Transaction) and place not in skip:
                 # The entry itself is kept: its id cannot name another object later.
-                self._known[id(entry)] = (entry, tuple(entry.postings), _marks(entry))
+                known[id(entry)] = (entry, tuple(entry.postings), _marks(entry.postings))
+        for place in exact:
+            entry = booked[place]
+            if isinstance(entry, data.Transaction) and type(entry.meta) is dict:
+                self._exact[id(entry.meta)] = known[id(entry)]
 
     def holds(self, entry: data.Directive) -> bool:
-        """Whether ``entry`` is a remembered transaction, its postings as they were."""
+        """Whether ``entry`` passes the balance check by what is known of it.
+
+        It does if it is a remembered transaction, its postings as they were; or if it
+        carries the metadata (the very object) of a remembered transaction that
+        balanced exactly, its postings that transaction's (the very objects, marked as
+        they were) followed by pairs that cancel out: no cost, no price, no rounding
+        mark, the same currency, numbers of opposite sign and equal size. The residual
+        Beancount computes for it then adds each pair's two weights to an empty
+        inventory: the first makes one position (or none, if zero), the second takes it
+        back to zero exactly (the sum of a number and its negation is exact) and the
+        position is dropped, so the residual is empty again, which passes every
+        tolerance.
+        """
         known = self._known.get(id(entry))
-        if known is None or known[0] is not entry:
+        if known is not None and known[0] is entry:
+            return self._same(entry.postings, known)
+        if not isinstance(entry, data.Transaction):
             return False
-        postings = known[0].postings
-        return (len(postings) == len(known[1]) and all(map(operator.is_, postings, known[1]))
-                and _marks(known[0]) == known[2])
+        exact = self._exact.get(id(entry.meta))
+        if exact is None or exact[0].meta is not entry.meta:
+            return False
+        postings = entry.postings
+        count = len(exact[1])
+        if len(postings) <= count or (len(postings) - count) % 2:
+            return False
+        return (self._same(postings[:count], exact)
+                and all(map(_cancel, postings[count::2], postings[count + 1::2])))
+
+    @staticmethod
+    def _same(postings: Sequence[data.Posting], known: Known) -> bool:
+        if len(postings) != len(known[1]) or not all(map(operator.is_, postings, known[1])):
+            return False
+        marks = _marks(postings)
+        return len(marks) == len(known[2]) and all(map(operator.is_, marks, known[2]))
 
 
 def checked(entries: Sequence[data.Directive], options: Mapping[str, Any],

@@ -41,7 +41,6 @@ import functools
 import gc
 import glob
 import hashlib
-import importlib.metadata
 import importlib.util
 import io
 import logging
@@ -64,6 +63,7 @@ from beancount.parser.options import OPTIONS_DEFAULTS
 from beancount.utils import encryption
 
 from coopledger import filebooking, fileparts
+from coopledger._version import __version__
 
 LOG = logging.getLogger(__name__)
 
@@ -76,20 +76,14 @@ DEFAULT_MAX_MB = 1024
 #: Age after which a temporary file an interrupted write left is deleted.
 STALE_SECONDS = 3600
 #: The stored format; raised when what is stored changes.
-FORMAT = 6  # 6: large files in parts (5: booked entries per file; 4: a finished load in chunks)
-
-
-def _own_version() -> str:
-    # Read from the installed metadata: importing the package from here would be a cycle.
-    try:
-        return importlib.metadata.version("coopledger")
-    except importlib.metadata.PackageNotFoundError:
-        return "unknown"
+#: 7: which booked transactions balance exactly; 6: large files in parts; 5: booked
+#: entries per file; 4: a finished load in chunks.
+FORMAT = 7
 
 
 #: Everything that parses: a cached entry made by another of these is never read.
 VERSIONS = (f"coopledger-load-cache {FORMAT}", sys.version, beancount.__version__,
-            _own_version())
+            __version__)
 
 Result = tuple[list[data.Directive], list[Any], dict[str, Any]]
 _T = TypeVar("_T")
@@ -760,8 +754,9 @@ def _entries(kind: str, key: str, parses: dict[str, Result], cache: LoadCache,
     return parsed[0]
 
 
-#: A file's (or part's) booked entries and the places of those the balance check rejects.
-Booked = tuple[list[data.Directive], tuple[int, ...]]
+#: A file's (or part's) booked entries, the places of those the balance check rejects and
+#: of those that balance exactly (:func:`coopledger.filebooking.balance_marks`).
+Booked = tuple[list[data.Directive], tuple[int, ...], tuple[int, ...]]
 
 
 def _book(walk: _Walk, keys: list[str], parses: dict[str, Result], cache: LoadCache,
@@ -771,9 +766,10 @@ def _book(walk: _Walk, keys: list[str], parses: dict[str, Result], cache: LoadCa
 
     A file whose booking reads no other file's (:mod:`coopledger.filebooking`) is
     booked on its own and kept in the cache under its parse's key and the booking
-    options, with the places of its transactions Beancount's balance check rejects;
-    the others are booked together from their parses. The transactions of the files
-    booked alone that pass the balance check are added to ``balanced``.
+    options, with the places of its transactions Beancount's balance check rejects and
+    of those that balance exactly; the others are booked together from their parses.
+    The transactions of the files booked alone that pass the balance check are added
+    to ``balanced``.
     """
     jointly = filebooking.booked_together({key: walk.prints[key] for key in keys})
     settings = filebooking.settings(options)
@@ -787,7 +783,7 @@ def _book(walk: _Walk, keys: list[str], parses: dict[str, Result], cache: LoadCa
             found: Booked | None = stored[0]
             return found
         booked = filebooking.book_alone(entries(), options)
-        made = None if booked is None else (booked, filebooking.unbalanced(booked, options))
+        made = None if booked is None else (booked, *filebooking.balance_marks(booked, options))
         if key not in walk.secret:
             cache.write_later("booked", booked_key, made)
         return made
@@ -804,9 +800,9 @@ def _book(walk: _Walk, keys: list[str], parses: dict[str, Result], cache: LoadCa
             jointly.add(key)
             continue
         alone[key] = []
-        for booked, rejected in filter(None, each):
+        for booked, rejected, exact in filter(None, each):
             alone[key].extend(booked)
-            balanced.add(booked, rejected)
+            balanced.add(booked, rejected, exact)
     cache.flush()  # before the plugins see the booked entries
     names = {key: name for name, key, _ in walk.files}
     together = filebooking.book_jointly(

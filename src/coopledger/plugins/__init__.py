@@ -48,7 +48,10 @@ class SortedEntries(list[data.Directive]):
     even when nothing moved). The entities plugin returns its entries as this list:
     Beancount sorts it after that plugin as usual, and when the loans and seals plugins
     return the same list untouched, the sorts after them find it sorted by that key and
-    unchanged since, and return at once. Every method that adds or moves an entry forgets
+    unchanged since, and return at once. A load from coopledger's cache hands the plugins
+    its entries as this list, sorted (:func:`coopledger.filebooking.merge`), so Beancount's
+    documents plugin (which extends the list by nothing and sorts it) and the sort after
+    it return at once too. Every method that adds or moves an entry forgets
     the sort (removing entries keeps the order); a copy, a slice or a pickled list is a
     plain list. C code that writes into a list directly (``heapq`` on the entries, say)
     bypasses the methods; no plugin of Beancount or coopledger does that.
@@ -78,8 +81,10 @@ class SortedEntries(list[data.Directive]):
         super().append(entry)
 
     def extend(self, entries: Iterable[data.Directive]) -> None:
-        self._sorted = False
+        count = len(self)
         super().extend(entries)
+        if len(self) != count:  # Beancount's documents plugin extends by nothing
+            self._sorted = False
 
     def insert(self, index: SupportsIndex, entry: data.Directive) -> None:
         self._sorted = False
@@ -94,8 +99,11 @@ class SortedEntries(list[data.Directive]):
         super().__setitem__(index, value)
 
     def __iadd__(self, entries: Iterable[data.Directive]) -> Self:  # type: ignore[override,misc]
-        self._sorted = False
-        return super().__iadd__(entries)
+        count = len(self)
+        result = super().__iadd__(entries)
+        if len(self) != count:
+            self._sorted = False
+        return result
 
     def __imul__(self, count: SupportsIndex) -> Self:
         self._sorted = False
