@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from coopledger.cli.close import _diff
+from coopledger.cli.close import _diff, _inserted
 
 HUNK = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
 
@@ -85,3 +85,28 @@ def test_inserted_lines_give_difflibs_diff(tmp_path_factory: pytest.TempPathFact
     whole = "".join(difflib.unified_diff(before, after, fromfile=str(path),
                                          tofile=str(path), n=1))
     assert _diff(path, "".join(after)) == whole
+
+
+def _pairs_going_down(before: list[str], after: list[str]) -> list[int] | None:
+    # The plain reading of _inserted's contract: one line at a time.
+    new, at = [], 0
+    for index, line in enumerate(after):
+        if at < len(before) and before[at] == line:
+            at += 1
+        else:
+            new.append(index)
+    return new if at == len(before) else None
+
+
+@given(before=st.lists(st.sampled_from(["\n", "a\n", "b\n"]), max_size=30),
+       after=st.lists(st.sampled_from(["\n", "a\n", "b\n"]), max_size=40),
+       inserts=st.lists(st.tuples(st.integers(0, 40), st.sampled_from(["\n", "a\n", "v\n"])),
+                        max_size=12))
+def test_new_lines_are_found_as_a_reader_going_down_pairs_them(
+        before: list[str], after: list[str], inserts: list[tuple[int, str]]) -> None:
+    """Repeated lines (blank ones) included; for an insertion and for any other change."""
+    inserted = list(before)
+    for place, line in inserts:
+        inserted.insert(min(place, len(inserted)), line)
+    for new in (inserted, after):
+        assert _inserted(before, new) == _pairs_going_down(before, new)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 from beancount.core import data
+from dateutil.relativedelta import relativedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -413,3 +414,12 @@ def test_the_budget_is_favas_to_the_last_digit(budgets: list[Budget], month: int
     got = fava_budget(budgets, start, end)
     assert got == expected
     assert str(got) == str(expected)  # the same digits, not only the same value
+
+
+@given(st.dates(datetime.date(1901, 1, 1), datetime.date(2100, 12, 31)),
+       st.dates(datetime.date(1901, 1, 1), datetime.date(2100, 12, 31)))
+def test_a_year_before_is_relativedeltas_year(start: datetime.date,
+                                              end: datetime.date) -> None:
+    year = relativedelta(years=1)
+    before = a_year_before(Period(start, end, "p"))
+    assert (before.start, before.end, before.label) == (start - year, end - year, "p -1 år")

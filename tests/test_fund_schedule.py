@@ -6,6 +6,9 @@ import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
+from dateutil.relativedelta import relativedelta
+from hypothesis import given
+from hypothesis import strategies as st
 
 from coopledger.fund.loans import Amortization, DayCount, due_date
 from coopledger.fund.schedule import (
@@ -142,3 +145,15 @@ def test_rate_change_splits_the_period_and_recomputes_the_payment() -> None:
     r = Decimal("0.01")
     assert schedule[3].payment == r2(schedule[2].remaining * (1 + r))
     assert sum(i.principal for i in schedule) == Decimal("10000.00")
+
+
+@given(first=st.dates(datetime.date(1990, 1, 1), datetime.date(2080, 12, 31)),
+       index=st.integers(0, 240), months=st.sampled_from([1, 3, 6, 12]))
+def test_due_dates_are_relativedeltas_months(first: datetime.date, index: int,
+                                             months: int) -> None:
+    """The same dates as ``relativedelta``: the day clipped to short months, and a first
+    due date at a month's end kept at every month's end."""
+    moved = first + relativedelta(months=index * months)
+    if (first + datetime.timedelta(days=1)).day == 1:
+        moved += relativedelta(day=31)
+    assert due_date(first, index, months) == moved

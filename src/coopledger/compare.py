@@ -44,7 +44,6 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Literal
 
 from beancount.core import data
-from dateutil.relativedelta import relativedelta
 
 from coopledger.balances import changes
 from coopledger.books import Books
@@ -302,8 +301,15 @@ def year_to_date(period: Period, start_month: int) -> Period:
 
 def a_year_before(period: Period) -> Period:
     """The same months one year earlier."""
-    year = relativedelta(years=1)
-    return Period(period.start - year, period.end - year, f"{period.label} -1 år")
+    return Period(_year_before(period.start), _year_before(period.end),
+                  f"{period.label} -1 år")
+
+
+def _year_before(day: datetime.date) -> datetime.date:
+    # ``day - relativedelta(years=1)``: 29 February becomes the 28th.
+    if day.month == 2 and day.day == 29:
+        return day.replace(year=day.year - 1, day=28)
+    return day.replace(year=day.year - 1)
 
 
 def _figures(books: Books, entity: str | None, period: Period, basis: Basis,

@@ -178,9 +178,10 @@ def paid_by_month(books: Books) -> dict[str, set[Person]]:
 
 def _paid_by_month(books: Books) -> dict[str, set[Person]]:
     paid: dict[str, set[Person]] = {}
+    bas_of = books.bas_numbers.get  # books.bas, for every posting of the books
     for entry in books.transactions:
         for posting in entry.postings:
-            bas = books.bas(posting.account) or ""
+            bas = bas_of(posting.account) or ""
             if not ("7000" <= bas <= "7399"):
                 continue
             employee = (posting.meta or {}).get("employee") or entry.meta.get("employee")

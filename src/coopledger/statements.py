@@ -52,6 +52,9 @@ BALANCE_SECTIONS: tuple[tuple[str, str, str], ...] = (
 )
 
 UNCLOSED_RESULT = "Resultat som inte förts till eget kapital"
+#: How many statements of each kind the books remember: a board pack lays out three per
+#: entity (the group's fifty members and more).
+STATEMENTS_KEEP = 256
 
 
 @dataclass(frozen=True)
@@ -226,7 +229,13 @@ def income_statement(books: Books, entity: str | None, period: Period) -> Income
     """
     if entity is not None:
         books.entity(entity)
-    return income_statement_of(books, entity, period, changes(books, period, entity=entity))
+    # Remembered with the books: a board pack lays out each entity's month for its
+    # section and again for its ratios (statements are frozen, so shared safely).
+    return books.remember(
+        ("statements.income_statement", entity, period),
+        lambda: income_statement_of(books, entity, period,
+                                    changes(books, period, entity=entity)),
+        keep=STATEMENTS_KEEP)
 
 
 def income_statement_of(books: Books, entity: str | None, period: Period,
@@ -264,6 +273,11 @@ def balance_sheet(books: Books, entity: str | None, date: datetime.date) -> Bala
     """
     if entity is not None:
         books.entity(entity)
+    return books.remember(("statements.balance_sheet", entity, date),
+                          lambda: _balance_sheet(books, entity, date), keep=STATEMENTS_KEEP)
+
+
+def _balance_sheet(books: Books, entity: str | None, date: datetime.date) -> BalanceSheet:
     sums = balances(books, date, entity=entity)
     asset_rows, asset_elim = _split(books, sums, entity, ("Assets",))
     other_rows, other_elim = _split(books, sums, entity, ("Liabilities", "Equity"))

@@ -10,7 +10,7 @@ preliminary pack of a month not yet closed. See docs/close.md.
 from __future__ import annotations
 
 import argparse
-import difflib
+import bisect
 import re
 import sys
 import time
@@ -83,22 +83,48 @@ def _range(start: int, stop: int) -> str:
     return f"{start if length == 0 else start + 1},{length}"
 
 
-def _inserted(before: list[str], after: list[str]) -> list[bool] | None:
-    """Which lines of ``after`` are new, when it is ``before`` with lines inserted."""
-    flags: list[bool] = []
-    at = 0
-    for line in after:
-        same = at < len(before) and before[at] == line
-        flags.append(not same)
-        at += same
-    return flags if at == len(before) else None
+def _shared_run(before: list[str], at: int, after: list[str], index: int) -> int:
+    """How many lines from ``before[at]`` and ``after[index]`` on are the same.
+
+    Compared a slice at a time, the slices doubling while they match and then halving to
+    the first line that differs: a few comparisons per run, however long.
+    """
+    limit = min(len(before) - at, len(after) - index)
+    run, step, growing = 0, 1, True
+    while step:
+        if (run + step <= limit
+                and before[at + run:at + run + step] == after[index + run:index + run + step]):
+            run += step
+            if growing:
+                step *= 2
+        else:
+            growing = False
+            step //= 2
+    return run
 
 
-def _insertion_diff(path: Path, after: list[str], flags: list[bool], context: int) -> str:
+def _inserted(before: list[str], after: list[str]) -> list[int] | None:
+    """The positions of the new lines of ``after``, when it is ``before`` with lines
+    inserted (None otherwise).
+
+    A line of ``after`` is new when it is not the next line of ``before`` that has no
+    partner yet, as a reader going down both files pairs them.
+    """
+    new: list[int] = []
+    at = index = 0
+    while index < len(after):
+        run = _shared_run(before, at, after, index)
+        at += run
+        index += run
+        if index < len(after):
+            new.append(index)
+            index += 1
+    return new if at == len(before) else None
+
+
+def _insertion_diff(path: Path, after: list[str], new: list[int], context: int) -> str:
     runs: list[list[int]] = []
-    for index, new in enumerate(flags):
-        if not new:
-            continue
+    for index in new:
         if runs and index - runs[-1][1] <= 2 * context:
             runs[-1][1] = index + 1
         else:
@@ -106,14 +132,16 @@ def _insertion_diff(path: Path, after: list[str], flags: list[bool], context: in
     if not runs:
         return ""
     out = [f"--- {path}\n", f"+++ {path}\n"]
-    old_before = [0]  # old lines before each position of ``after``
-    for new in flags:
-        old_before.append(old_before[-1] + (not new))
+    added = set(new)
+
+    def old_lines(stop: int) -> int:  # old lines among the first ``stop`` of ``after``
+        return stop - bisect.bisect_left(new, stop)
+
     for first, last in runs:
         low, high = max(first - context, 0), min(last + context, len(after))
-        out.append(f"@@ -{_range(old_before[low], old_before[high])} "
+        out.append(f"@@ -{_range(old_lines(low), old_lines(high))} "
                    f"+{_range(low, high)} @@\n")
-        out.extend(("+" if flags[i] else " ") + after[i] for i in range(low, high))
+        out.extend(("+" if i in added else " ") + after[i] for i in range(low, high))
     return "".join(out)
 
 
@@ -127,9 +155,9 @@ def _diff(path: Path, new: str) -> str:
     """
     before = read_text(path).splitlines(keepends=True) if path.exists() else []
     after = new.splitlines(keepends=True)
-    flags = _inserted(before, after)
-    if flags is not None:
-        return _insertion_diff(path, after, flags, 1)
+    new_lines = _inserted(before, after)
+    if new_lines is not None:
+        return _insertion_diff(path, after, new_lines, 1)
     limit = min(len(before), len(after))
     head = 0
     while head < limit and before[head] == after[head]:
@@ -139,6 +167,8 @@ def _diff(path: Path, new: str) -> str:
         tail += 1
     head = max(head - 1, 0)  # keep the one line of context the diff shows
     tail = max(tail - 1, 0)
+    import difflib  # a close only inserts lines, as a rule: see _insertion_diff
+
     lines = difflib.unified_diff(before[head:len(before) - tail],
                                  after[head:len(after) - tail],
                                  fromfile=str(path), tofile=str(path), n=1)

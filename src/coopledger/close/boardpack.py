@@ -55,7 +55,6 @@ from coopledger.i18n import (
 )
 from coopledger.money import ZERO
 from coopledger.periods import Period, fiscal_year_of, month_period
-from coopledger.printing import print_pdf
 from coopledger.seals import month_bounds, previous_month
 from coopledger.statements import BalanceSheet, IncomeStatement, balance_sheet, income_statement
 from coopledger.svgchart import bar_charts, svg_bars
@@ -324,6 +323,8 @@ def board_pack_pdf(document: str, month: str) -> bytes:
         CoopException: Chromium is missing or failed.
     """
     _, end = month_bounds(month)
+    from coopledger.printing import print_pdf  # Chromium's driver: only to print
+
     return print_pdf(document, f"the board pack of {month}",
                      stamp=end - datetime.timedelta(days=1))
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-import getpass
 import os
 from collections import defaultdict
 from collections.abc import Callable
@@ -153,6 +152,8 @@ def _accept_review(books: Books, report: CloseReport, accept: _Accept | None,
     if accept is None or not accepted:
         return failed
     reason = accept.reason.strip()
+    import getpass  # only an acceptance asks who the user is
+
     by = (accept.by if accept.by is not None else getpass.getuser()).strip()
     if not reason or not by:
         raise CoopException("--accept needs a reason and a name (--by): the seal records "
@@ -218,7 +219,6 @@ def _write(staged: dict[Path, str], report: CloseReport, after: Books, *, dry_ru
            pdf: bool, say: Progress) -> CloseReport:
     """Write the staged files (and the printed pack) all at once, or say what would be."""
     from coopledger.close.boardpack import board_pack_dir, pdf_name
-    from coopledger.close.packpdf import place, print_pack
 
     month = report.month
     tx = FileTransaction()
@@ -232,6 +232,8 @@ def _write(staged: dict[Path, str], report: CloseReport, after: Books, *, dry_ru
         return report
     placed = None
     if report.pdf is not None:
+        from coopledger.close.packpdf import place, print_pack
+
         say(f"{month}: printing the board pack")
         placed = place(report.pdf, print_pack(after, month, report.checks))
     try:

@@ -205,10 +205,11 @@ def insert_voucher_lines(text: str, lines: Mapping[int, str], filename: Path) ->
     """
     source = text.splitlines(keepends=True)
     out: list[str] = []
-    for number, line in enumerate(source, start=1):
-        if number not in lines:
-            out.append(line)
-            continue
+    copied = 0  # the lines of ``source`` already in ``out``
+    for number in sorted(n for n in lines if 1 <= n <= len(source)):
+        out.extend(source[copied:number - 1])  # the lines between, as they are
+        copied = number
+        line = source[number - 1]
         if not _HEADER.match(line):
             raise CoopException(f"{filename}:{number}: expected a transaction's first line "
                                 "here; the file changed while closing? nothing was written")
@@ -219,6 +220,7 @@ def insert_voucher_lines(text: str, lines: Mapping[int, str], filename: Path) ->
         indent = following[:len(following) - len(stripped)] if stripped.strip() else ""
         out.append(body + eol)
         out.append(f'{indent or "  "}{VOUCHER_KEY}: "{lines[number]}"{eol}')
+    out.extend(source[copied:])
     return "".join(out)
 
 

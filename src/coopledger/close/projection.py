@@ -240,7 +240,9 @@ def _parse_order(books: Books, staged: Mapping[Path, str], closing: Path) -> lis
             raise NotProven(f"{top} includes files by a glob pattern")
         files.append(os.path.normpath(os.path.join(os.path.dirname(top), name)))
     for path, other in staged.items():
-        if path != closing and any(_GLOB.search(m.group(1)) for m in _INCLUDE.finditer(other)):
+        # (A file without the word includes nothing: a year's file, searched in C.)
+        if path != closing and "include" in other and any(
+                _GLOB.search(m.group(1)) for m in _INCLUDE.finditer(other)):
             raise NotProven(f"{path} includes files by a glob pattern")
     if (len(set(files)) != len(files) or Path(files[-1]).resolve() != closing
             or set(files[:-1]) != set(books.options.get("include", []))):
@@ -315,27 +317,33 @@ def _number(
         lines.sort()
     reopened = {e.account for e in added if isinstance(e, data.Open)}
     result: list[data.Directive] = []
+    append = result.append
     for entry in entries:
         meta = entry.meta
-        filename = str(meta.get("filename"))
-        inserted = headers.get(filename)
+        filename = meta.get("filename")
+        inserted = headers.get(filename)  # type: ignore[arg-type]
         if inserted is None:
             if not (reopened and filename == _GENERATED_OPENS
                     and isinstance(entry, data.Open) and entry.account in reopened):
-                result.append(entry)
+                append(entry)
             continue
         lineno = meta["lineno"]
         shift = bisect.bisect_left(inserted, lineno)
         value = values.get(id(entry))
-        if not shift and value is None:
-            result.append(entry)
-            continue
-        # As the parser builds it: where first, then the inserted ver, then the rest.
-        replaced: dict[str, Any] = {"filename": filename, "lineno": lineno + shift}
-        if value is not None:
-            replaced[VOUCHER_KEY] = value
-        replaced.update((k, v) for k, v in meta.items() if k not in replaced)
-        result.append(entry._replace(meta=replaced))
+        if value is None:
+            if not shift:
+                append(entry)
+                continue
+            # Moved down only: the parser's meta (where first) with the new line number.
+            replaced = dict(meta)
+            replaced["lineno"] = lineno + shift
+        else:
+            # As the parser builds it: where first, then the inserted ver, then the rest.
+            replaced = {"filename": filename, "lineno": lineno + shift, VOUCHER_KEY: value}
+            replaced.update((k, v) for k, v in meta.items() if k not in replaced)
+        # The entry with its new meta (the first field of every directive), as
+        # ``_replace`` makes it.
+        append(type(entry)(replaced, *entry[1:]))
     result.extend(added)
     rank = {name: position for position, name in enumerate(files)}
     last = len(files)

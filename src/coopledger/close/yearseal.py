@@ -261,6 +261,8 @@ def closing_balances_at(entries: list[data.Directive], ends: Iterable[datetime.d
         last = date
         while pending and date >= pending[0]:
             found[pending.pop(0)] = {key: value for key, value in totals.items() if value}
+        if not pending:
+            continue  # every end is passed: only the order of the rest is checked
         for posting in entry.postings:
             units = posting.units
             if units is not None and units.number is not None:

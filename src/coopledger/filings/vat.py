@@ -323,6 +323,13 @@ def settlement_entries(books: Books, month: Period,
     return entries
 
 
+def _exempt(entities: Mapping[str, Entity], code: str, known: dict[str, bool]) -> bool:
+    # Whether the entity's taxable person sells exempt from VAT (once per entity).
+    if code not in known:
+        known[code] = taxable_person(entities, code).head.vat_sales is VatSales.EXEMPT
+    return known[code]
+
+
 def unboxed_vat(books: Books, start: datetime.date, end: datetime.date,
                 ) -> list[tuple[data.Transaction, str, Decimal, Message]]:
     """VAT postings of a month that no box of any return takes.
@@ -336,6 +343,7 @@ def unboxed_vat(books: Books, start: datetime.date, end: datetime.date,
         catalogue's message (``vat.no_box``, ``vat.exempt``).
     """
     entities: Mapping[str, Entity] = books.entities
+    exempt: dict[str, bool] = {}  # by entity: its taxable person's sales are exempt
     found = []
     for entry in books.transactions:
         if not start <= entry.date < end or not _counts(entry):
@@ -350,8 +358,7 @@ def unboxed_vat(books: Books, start: datetime.date, end: datetime.date,
             number = posting.units.number or ZERO
             if box is None or box in SALES_BOXES:
                 found.append((entry, posting.account, number, Message.of("vat.no_box")))
-            elif code is not None and code in entities \
-                    and taxable_person(entities, code).head.vat_sales is VatSales.EXEMPT:
+            elif code is not None and code in entities and _exempt(entities, code, exempt):
                 found.append((entry, posting.account, number,
                               Message.of("vat.exempt", code=code)))
     return found

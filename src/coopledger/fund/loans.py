@@ -29,6 +29,7 @@ rules: ``coop-provision`` (loan-loss provision percentages by days past due) and
 
 from __future__ import annotations
 
+import calendar
 import datetime
 import re
 from decimal import Decimal, InvalidOperation
@@ -137,11 +138,14 @@ def due_date(first_due: datetime.date, index: int, months: int) -> datetime.date
     A first due date at a month's end keeps every due date at a month's end (31 Jan,
     28/29 Feb, 31 Mar); otherwise the same day of the month, clipped to short months.
     """
-    moved: datetime.date = first_due + relativedelta(months=index * months)
+    # ``first_due + relativedelta(months=index * months)`` (then ``day=31`` at a month's
+    # end), in plain arithmetic: a schedule asks for every instalment's date.
+    counted = first_due.month - 1 + index * months
+    year, month = first_due.year + counted // 12, counted % 12 + 1
+    last_day = calendar.monthrange(year, month)[1]
     if (first_due + datetime.timedelta(days=1)).day == 1:
-        month_end: datetime.date = moved + relativedelta(day=31)
-        return month_end
-    return moved
+        return datetime.date(year, month, last_day)
+    return datetime.date(year, month, min(first_due.day, last_day))
 
 
 class _Terms(Declaration):

@@ -191,6 +191,10 @@ def status_amount(state: LoanState, principal: Decimal) -> Decimal:
     return state.outstanding_principal
 
 
+#: How many days' reports the books remember (a pack's twelve month ends and more).
+REPORTS_KEEP = 64
+
+
 def fund_report(books: Books, date: datetime.date) -> FundReport:
     """The fund's report at the end of ``date``.
 
@@ -205,6 +209,13 @@ def fund_report(books: Books, date: datetime.date) -> FundReport:
         CoopException: The books declare no fund, or they are daily books (see
             docs/fund.md) and the date is before their opening.
     """
+    # A board pack asks for the same day several times (its fund section, its charts'
+    # last month, its summary and the fund's ratios): one report per books and day.
+    return books.remember(("fund.fund_report", date), lambda: _fund_report(books, date),
+                          keep=REPORTS_KEEP)
+
+
+def _fund_report(books: Books, date: datetime.date) -> FundReport:
     fund = next((e.code for e in books.entities.values() if e.kind is EntityKind.FUND), None)
     if fund is None:
         raise CoopException(Message.of("error.no_fund"))

@@ -165,6 +165,13 @@ def format_date(value: datetime.date | None, language: str = "sv",
         return ""
     if width == "iso":
         return value.isoformat()
+    return _date_text(value, language, width)
+
+
+@functools.lru_cache(maxsize=1024)
+def _date_text(value: datetime.date, language: str, width: str) -> str:
+    # A board pack dates each of its sections with the month's last day: Babel parses
+    # the locale and the pattern at every call.
     from babel.dates import format_date as babel_format_date
     return str(babel_format_date(value, width, locale=locale_of(language)))
 
@@ -191,6 +198,7 @@ def _month_text(year: int, month: int, language: str, width: str) -> str:
                                locale=locale_of(language)))
 
 
+@functools.lru_cache(maxsize=256)
 def format_span(start: datetime.date, last: datetime.date, language: str = "sv") -> str:
     """The days from ``start`` to ``last``, both included, as the language writes a range:
     ``1 jan.–30 nov. 2026`` (sv), ``1 Jan – 30 Nov 2026`` (en)."""
@@ -198,6 +206,7 @@ def format_span(start: datetime.date, last: datetime.date, language: str = "sv")
     return str(format_interval(start, last, "yMMMd", locale=locale_of(language)))
 
 
+@functools.lru_cache(maxsize=256)  # the pack's entities share their fiscal year
 def format_month_span(start: datetime.date, last: datetime.date, language: str = "sv") -> str:
     """The months from ``start``'s to ``last``'s: ``jan.–nov. 2026``, ``Jan – Nov 2026``."""
     from babel.dates import format_interval
