@@ -27,7 +27,7 @@ def environment() -> Iterator[jinja2.Environment]:
 
 def test_the_compiled_modules_are_current() -> None:
     """Each template's module is what Jinja2 compiles of its text now (else run
-    ``python scripts/compile_templates.py``), and nothing else is in the folder."""
+    ``python scripts/compile.py``), and nothing else is in the folder."""
     files = render.compiled_files()
     assert sorted(files) == sorted(p.name for p in COMPILED.glob("*.py"))
     assert {render.module_name(n) + ".py" for n in NAMES} | {"__init__.py"} == set(files)

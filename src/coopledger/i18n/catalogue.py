@@ -1,13 +1,14 @@
 """The message catalogue: every label, status and check detail in Swedish and English.
 
 The catalogue is one gettext ``.po`` file per language under ``i18n/locale/<lang>/
-LC_MESSAGES/coopledger.po``, read at run time: no compile step, no ``.mo`` file to keep
-in step. :func:`read_messages` reads the plain messages these files hold (an id and its
-text, comments, continued lines) the way Babel (:mod:`babel.messages.pofile`) reads
-them, about five times faster (Babel's catalogue modules and its three parses cost a
-close about 40 ms of CPU); a file that uses more of the format (plural forms, contexts, fuzzy
-or obsolete entries, a message given twice) is read by Babel and said through
-:class:`babel.support.Translations`, as :func:`translations` returns it.
+LC_MESSAGES/coopledger.po``, the text translators edit. Beside each is the same catalogue
+compiled by Babel (:func:`babel.messages.mofile.write_mo`), named by a digest of the
+``.po`` file's bytes (``coopledger-<digest>.mo``), which ``python scripts/compile.py``
+writes: the standard library's :class:`gettext.GNUTranslations` reads it in well under a
+millisecond, where importing Babel's catalogue modules and parsing the ``.po`` costs a
+command about 40 ms. A ``.mo`` file is used only when it was made from the ``.po`` file
+as it is now; otherwise the ``.po`` file is read with Babel (:func:`read_catalogue`), as
+before, and ``tests/i18n/test_catalogue.py`` fails until the compiled file is written.
 
 A message id is a language-neutral key (``status_current``, ``check.balanced.title``)
 or, for the statements' section titles, the Swedish title the library writes; each
@@ -22,8 +23,9 @@ from __future__ import annotations
 
 import datetime
 import functools
+import gettext
+import hashlib
 import io
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -81,121 +83,61 @@ def read_catalogue(language: str) -> Catalog:
         return read_po(handle, locale=language, domain=DOMAIN)
 
 
-_ESCAPE = re.compile(r'\\([\\abfnrtv"])')
-_ESCAPED = {"a": "\a", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v"}
-_BLANK = " \t\r\x0b\x0c"  # what Babel strips around a line (bytes.strip)
-_CHARSET = re.compile(r"charset=([^\s;]+)", re.IGNORECASE)
+def _folder(language: str) -> Any:
+    return resources.files("coopledger.i18n").joinpath("locale", language, "LC_MESSAGES")
 
 
-def _unquote(text: str) -> str | None:
-    # A quoted string of a .po file without its quotes, its escapes undone (as Babel's
-    # ``unescape`` does); None when it is not one quoted string.
-    if len(text) < 2 or text[0] != '"' or text[-1] != '"':
-        return None
-    inner = text[1:-1]
-    if "\\" not in inner:
-        return inner
-    return _ESCAPE.sub(lambda m: _ESCAPED.get(m.group(1), m.group(1)), inner)
+def compiled_name(po: bytes) -> str:
+    """The file name of the ``.mo`` compiled from a ``.po`` file's bytes."""
+    return f"{DOMAIN}-{hashlib.sha256(po).hexdigest()[:16]}.mo"
 
 
-def _entries(text: str) -> list[tuple[list[str], list[str]]] | None:
-    # Each message's id and text as the pieces written on its lines; None on anything
-    # but ids, texts, continued lines and plain comments.
-    pairs: list[tuple[list[str], list[str]]] = []
-    current: list[str] | None = None  # the msgid or msgstr being read
-    for raw in text.split("\n"):  # as Babel reads the file's bytes: lines end at \n only
-        line = raw.strip(_BLANK)
-        if not line:
-            continue
-        if line[0] == "#":
-            if line[1:2] in ("~", "-") or (line[1:2] == "," and "fuzzy" in line):
-                return None
-            current = None
-            continue
-        keyword, _, rest = line.partition(" ")
-        # Babel strips each quoted string again, of any white space (str.strip).
-        piece = _unquote(rest.strip() if keyword in ("msgid", "msgstr") else line.strip())
-        if piece is None:
-            return None
-        if keyword == "msgid":
-            pairs.append(([piece], []))
-            current = pairs[-1][0]
-        elif keyword == "msgstr":
-            if not pairs or current is not pairs[-1][0]:
-                return None
-            current = pairs[-1][1]
-            current.append(piece)
-        elif current is not None:
-            current.append(piece)
-        else:
-            return None
-    return pairs
+def compile_catalogue(language: str) -> tuple[str, bytes]:
+    """The compiled catalogue of one language: its file name and bytes (Babel's ``.mo``)."""
+    from babel.messages.mofile import write_mo
 
-
-def read_messages(text: str) -> dict[str, str] | None:
-    """The translated messages of a ``.po`` file's text, by id, as Babel reads them.
-
-    Reads what the project's catalogues hold: ``msgid`` and ``msgstr``, each perhaps
-    continued on the lines below, and comments. Messages with an empty ``msgstr`` and
-    the header (the empty id) are left out, as gettext leaves them out.
-
-    Args:
-        text: The file's text.
-
-    Returns:
-        The text of each id, or None when the file uses more of the format (plural
-        forms, contexts, fuzzy or obsolete entries, a message given twice, a charset
-        other than UTF-8, a line it does not know): Babel reads such a file.
-    """
-    pairs = _entries(text)
-    if pairs is None:
-        return None
-    messages: dict[str, str] = {}
-    for ids, strings in pairs:
-        if not strings:
-            return None
-        key, string = "".join(ids), "".join(strings)
-        if key in messages:
-            return None
-        messages[key] = string
-    charset = _CHARSET.search(messages.get("", ""))
-    if charset is not None and charset.group(1).lower().replace("_", "-") not in (
-            "utf-8", "utf8"):
-        return None
-    return {key: string for key, string in messages.items() if key and string}
+    po = _folder(language).joinpath(f"{DOMAIN}.po").read_bytes()
+    catalogue = read_catalogue(language)
+    if b"POT-Creation-Date:" not in po:  # Babel would write the time of the run
+        catalogue.creation_date = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalogue)
+    return compiled_name(po), buffer.getvalue()
 
 
 @functools.lru_cache(maxsize=len(LANGUAGES))
-def _messages(language: str) -> dict[str, str] | None:
-    """The catalogue of ``language`` by id, read by :func:`read_messages` (None: by Babel)."""
-    path = resources.files("coopledger.i18n").joinpath(
-        "locale", language, "LC_MESSAGES", f"{DOMAIN}.po")
+def _compiled(language: str) -> bytes | None:
+    """The ``.mo`` compiled from the language's ``.po`` as it is now, or None."""
+    folder = _folder(language)
     try:
-        text = path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError:
-        return None  # Babel reads it, in the charset its header names
-    return read_messages(text)
+        compiled: bytes = folder.joinpath(
+            compiled_name(folder.joinpath(f"{DOMAIN}.po").read_bytes())).read_bytes()
+    except FileNotFoundError:
+        return None
+    return compiled
 
 
 @functools.lru_cache(maxsize=len(LANGUAGES))
 def translations(language: str) -> Translations:
     """The catalogue of ``language`` (Swedish for any other) as Babel translations."""
-    from babel.messages.mofile import write_mo
     from babel.support import Translations
 
-    catalogue = read_catalogue(language if language in LANGUAGES else "sv")
-    buffer = io.BytesIO()
-    write_mo(buffer, catalogue)
-    buffer.seek(0)
-    return Translations(buffer, domain=DOMAIN)
+    language = language if language in LANGUAGES else "sv"
+    compiled = _compiled(language)
+    if compiled is None:
+        compiled = compile_catalogue(language)[1]
+    return Translations(io.BytesIO(compiled), domain=DOMAIN)
 
 
 @functools.lru_cache(maxsize=len(LANGUAGES))
 def _labels(language: str) -> dict[str, str]:
     language = language if language in LANGUAGES else "sv"
-    read = _messages(language)
-    if read is not None:
-        return read
+    compiled = _compiled(language)
+    if compiled is not None:
+        # GNUTranslations keeps what it read in ``_catalog`` (Babel's own Translations
+        # reads and merges it there too); the header (the empty id) is left out.
+        read: dict[str, str] = gettext.GNUTranslations(io.BytesIO(compiled))._catalog  # type: ignore[attr-defined]
+        return {key: text for key, text in read.items() if key and text}
     catalogue = read_catalogue(language)
     return {str(m.id): str(m.string) for m in catalogue if m.id and m.string}
 
@@ -222,9 +164,7 @@ def message(language: str, key: str, **values: object) -> str:
 
     An id the catalogue lacks comes back as itself (entity codes, free text).
     """
-    language = language if language in LANGUAGES else "sv"
-    read = _messages(language)
-    text = read.get(key, key) if read is not None else translations(language).gettext(key)
+    text = _labels(language if language in LANGUAGES else "sv").get(key, key)
     return text.format(**values) if values else text
 
 
