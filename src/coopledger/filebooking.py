@@ -250,8 +250,8 @@ def _cancel(first: data.Posting, second: data.Posting) -> bool:
             and units.number.is_finite() and units.number.copy_negate() == other.number
             and first.cost is None and first.price is None
             and second.cost is None and second.price is None
-            and not (first.meta and first.meta.get(interpolate.AUTOMATIC_RESIDUAL, False))
-            and not (second.meta and second.meta.get(interpolate.AUTOMATIC_RESIDUAL, False)))
+            and not (first.meta and first.meta.get(_RESIDUAL, False))
+            and not (second.meta and second.meta.get(_RESIDUAL, False)))
 
 
 Known = tuple[data.Transaction, tuple[data.Posting, ...], list[object]]
@@ -281,6 +281,7 @@ class Balanced:
                 known[id(entry)] = (entry, tuple(entry.postings), _marks(entry.postings))
         for place in exact:
             entry = booked[place]
+            # By its metadata's id: a dict of its own (None would name every such entry).
             if isinstance(entry, data.Transaction) and type(entry.meta) is dict:
                 self._exact[id(entry.meta)] = known[id(entry)]
 
