@@ -1,12 +1,13 @@
 """One way to say things: the project's formatter and message catalogue.
 
-Every page, the board pack and the command line format numbers, amounts, percentages
-and dates through :mod:`coopledger.i18n.format` (Babel) and take every label, status and
-check detail from :mod:`coopledger.i18n.catalogue` (gettext ``.po`` files, read as
-Babel reads them), in Swedish or English. The library's data stays language-neutral (status codes,
-check codes, :class:`Message` values with their dates, amounts and :class:`MonthLabel`
-months); the words, and the way a date is written, are chosen where a page or a pack is
-drawn. The command line and the files keep the messages' plain English and ISO dates.
+Every page, the board pack and the command line format numbers, amounts, percentages and
+dates through :mod:`coopledger.i18n.format` (Babel) and take every label, status and
+check detail from :mod:`coopledger.i18n.catalogue` (gettext ``.po`` files, compiled by
+Babel and read with the standard library's ``gettext``), in Swedish or English. The
+library's data stays language-neutral (status codes, check codes, :class:`Message`
+values with their dates, amounts and :class:`MonthLabel` months); the words, and the way
+a date is written, are chosen where a page or a pack is drawn. The command line and the
+files keep the messages' plain English and ISO dates.
 """
 
 from __future__ import annotations

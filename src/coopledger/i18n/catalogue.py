@@ -8,7 +8,8 @@ writes: the standard library's :class:`gettext.GNUTranslations` reads it in well
 millisecond, where importing Babel's catalogue modules and parsing the ``.po`` costs a
 command about 40 ms. A ``.mo`` file is used only when it was made from the ``.po`` file
 as it is now; otherwise the ``.po`` file is read with Babel (:func:`read_catalogue`), as
-before, and ``tests/i18n/test_catalogue.py`` fails until the compiled file is written.
+before, and ``tests/i18n/test_catalogue_compiled.py`` fails until the compiled file
+is written.
 
 A message id is a language-neutral key (``status_current``, ``check.balanced.title``)
 or, for the statements' section titles, the Swedish title the library writes; each
