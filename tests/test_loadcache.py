@@ -277,7 +277,10 @@ class LedgerEdits(RuleBasedStateMachine):
         plain = loader.load_file(str(main_path))
         same_load(cached, plain)
         again = loadcache.load_file(main_path, self.cache)
-        assert self.cache.finished_hit
+        # A plugin that raised: Beancount's own load every time, for its error's text.
+        failed = any(str(error.message).startswith("Error applying plugin")
+                     for error in plain[1])
+        assert self.cache.finished_hit is not failed
         same_load(again, plain)
 
 

@@ -3,9 +3,12 @@
 Beancount's own pickle cache keeps a whole load beside the ledger and trusts the files'
 modification times, so a copied folder or an edit within the same second can serve stale
 entries; coopledger's command turns it off. This module is coopledger's own loader in its
-place, built on Beancount's public steps (``parser.parse_file``, ``booking.book``,
-``loader.run_transformations``, the checks of ``validation.VALIDATIONS``), and gives
-exactly what ``loader.load_file`` gives:
+place, built on Beancount's public steps (``parser.parse_file``, ``booking.book``, the
+plugin loop of ``loader.run_transformations`` with faster pad and balance plugins of
+the same answers (:mod:`coopledger.transformations`), the checks of
+``validation.VALIDATIONS``), and gives exactly what ``loader.load_file`` gives (a
+ledger whose plugin fails to import or raises is loaded by Beancount itself, uncached,
+so that the error reads as Beancount's):
 
 - **per included file** (a large one in parts, :mod:`coopledger.fileparts`), the parsed
   entries, errors and options are stored under a digest of the file's bytes, its
@@ -62,7 +65,7 @@ from beancount.parser import parser
 from beancount.parser.options import OPTIONS_DEFAULTS
 from beancount.utils import encryption
 
-from coopledger import filebooking, fileparts
+from coopledger import filebooking, fileparts, transformations
 from coopledger._version import __version__
 
 LOG = logging.getLogger(__name__)
@@ -343,7 +346,12 @@ class LoadCache:
                 total -= size
 
     def clear(self) -> int:
-        """Delete every cached file; return how many."""
+        """Delete every cached file; return how many.
+
+        It first waits (a minute at most) for the detached writers the last command left,
+        which would otherwise write their files after the clear.
+        """
+        self.wait_for_writes(timeout=60)
         count = 0
         with contextlib.suppress(FileNotFoundError):
             for path in [*self.directory.glob("*.pickle"), *self.directory.glob(".tmp-*"),
@@ -702,6 +710,8 @@ def load_file(path: str | Path, cache: LoadCache, encoding: str | None = None) -
             cache.finished_hit = True
             return entries, errors, options
     result = _finish(walk, parses, cache)
+    if result is None:  # a plugin failed: Beancount's own load, for its own error text
+        return loader.load_file(main, encoding=encoding)
     if plugins is not None:
         cache.write_finished_later(finished_key, stamp, result)
         cache.flush()
@@ -816,8 +826,11 @@ def _book(walk: _Walk, keys: list[str], parses: dict[str, Result], cache: LoadCa
                              for key in keys), errors
 
 
-def _finish(walk: _Walk, parses: dict[str, Result], cache: LoadCache) -> Result:
-    """Beancount's load over the walked files: parse results, then book, plugins, check."""
+def _finish(walk: _Walk, parses: dict[str, Result], cache: LoadCache) -> Result | None:
+    """Beancount's load over the walked files: parse results, then book, plugins, check.
+
+    None where a plugin fails (:func:`coopledger.transformations.run_transformations`).
+    """
     errors: list[Any] = []
     keys: list[str] = []
     for event in walk.events:
@@ -837,9 +850,12 @@ def _finish(walk: _Walk, parses: dict[str, Result], cache: LoadCache) -> Result:
     saved = list(sys.path)
     try:
         sys.path[0:0] = options.get("pythonpath", [])
-        entries, errors = loader.run_transformations(entries, errors, options, None)
+        transformed = transformations.run_transformations(entries, errors, options)
     finally:
         sys.path[:] = saved
+    if transformed is None:
+        return None
+    entries, errors = transformed
     errors.extend(filebooking.checked(entries, options, balanced))
     options["input_hash"] = loader.compute_input_hash(  # type: ignore[no-untyped-call]
         options["include"])
