@@ -574,6 +574,20 @@ cache.flush()
 assert cache.wait_for_writes(timeout=60)
 assert cache.read("parse", "key", 1) == [list(range(200_000))]
 assert not list(cache.directory.glob(".writing-*"))
+cache.write_later("parse", "other", [1])
+cache.flush()  # the next fork reaps the finished child: no zombie is left
+assert cache.wait_for_writes(timeout=60)
+for _ in range(600):
+    loadcache._reap()
+    if not loadcache._children:
+        break
+    time.sleep(0.1)
+assert not loadcache._children
+try:
+    os.waitpid(-1, os.WNOHANG)
+    raise AssertionError("a child was left unreaped")
+except ChildProcessError:
+    pass
 marker = cache.directory / ".writing-left"
 marker.touch()  # a writer that is still at work, as far as anyone can tell
 assert not cache.wait_for_writes(timeout=0.2)

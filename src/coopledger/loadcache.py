@@ -464,30 +464,50 @@ def _can_detach() -> bool:
     return hasattr(os, "fork") and threading.active_count() == 1
 
 
-def _detached(work: Callable[[], None]) -> None:
-    """Run ``work`` in a grandchild process the caller neither waits for nor reaps.
+#: The detached writers this process forked and has not reaped yet (see :func:`_detached`).
+_children: list[int] = []
+_children_lock = threading.Lock()
 
-    The child forks the grandchild and exits at once (reaped here), so no zombie is
-    left; the grandchild leaves the terminal's and pipes' streams so that a pipeline
-    reading the command's output does not wait for it, pauses the collector (it would
-    copy every page it scans), runs ``work`` and exits without running the parent's
-    exit handlers.
+
+def _reap() -> None:
+    """Reap the detached writers that have finished, without waiting for the others."""
+    with _children_lock:
+        for pid in list(_children):
+            try:
+                done, _ = os.waitpid(pid, os.WNOHANG)
+            except ChildProcessError:  # reaped by someone else's wait
+                done = pid
+            if done:
+                _children.remove(pid)
+
+
+def _detached(work: Callable[[], None]) -> None:
+    """Run ``work`` in a child process the caller does not wait for.
+
+    The child leaves the terminal's and pipes' streams so that a pipeline reading the
+    command's output does not wait for it, pauses the collector (it would copy every
+    page it scans), runs ``work`` and exits without running the parent's exit handlers.
+    The parent reaps its finished children at its next fork, so that a long-running
+    server leaves no zombie; a command's last ones are reaped by the system when it
+    exits. (A double fork, whose middle process exits at once, needs no reaping but
+    makes the caller wait for a second fork: about 4 ms each on the benchmark's books.)
     """
+    _reap()
     try:
         child = os.fork()
     except OSError:
         work()
         return
     if child:
-        os.waitpid(child, 0)
+        with _children_lock:
+            _children.append(child)
         return
-    try:  # the child: fork the worker, then leave
-        if os.fork() == 0:
-            gc.disable()
-            null = os.open(os.devnull, os.O_RDWR)
-            for stream in (0, 1, 2):
-                os.dup2(null, stream)
-            work()
+    try:
+        gc.disable()
+        null = os.open(os.devnull, os.O_RDWR)
+        for stream in (0, 1, 2):
+            os.dup2(null, stream)
+        work()
     finally:
         os._exit(0)
 
