@@ -134,3 +134,45 @@ def test_any_file_parses_the_same_in_parts_or_is_read_whole(
             and not any("\n2" in note for _, note, *_ in rows):
         # well-formed strings, none with a line that begins with a date: cut if long enough
         assert content.count(b"\n") <= size
+
+
+def cuts_line_by_line(content: bytes) -> list[tuple[int, int, int]] | None:
+    """The cuts as the rule says them: the first entry at least PART_LINES lines on."""
+    if (len(content) < fileparts.MIN_BYTES or fileparts._STATEFUL.search(content)
+            or fileparts._LONE_CR.search(content)):
+        return None
+    cuts = [(0, 1)]
+    for match in fileparts._ENTRY.finditer(content):
+        line = content.count(b"\n", 0, match.start()) + 1
+        if line - cuts[-1][1] >= fileparts.PART_LINES:
+            cuts.append((match.start(), line))
+    if len(cuts) < 2:
+        return None
+    ends = [start for start, _ in cuts[1:]] + [len(content)]
+    return [(first, start, end) for (start, first), end in zip(cuts, ends, strict=True)]
+
+
+lines = st.sampled_from([b"2026-01-02 * \"x\"", b"  Assets:Bank  1 SEK", b"", b"; note",
+                         b"2026-1-2 open Assets:Bank", b" 2026-01-02 not at the start",
+                         b"  \"2026-01-03 in a string\"", b"  Assets:Bank  2 SEK\r",
+                         b"optional", b" option \"a\" \"b\""])
+#: Lines that keep a file from being cut: a directive that changes the parser's state,
+#: a carriage return alone.
+never = st.sampled_from([b"pushtag #x", b"option \"a\" \"b\"", b"\r "])
+
+
+@given(st.lists(lines, max_size=60), st.none() | st.tuples(never, st.integers(0, 60)),
+       st.integers(1, 7), st.booleans())
+def test_the_cuts_fall_where_the_rule_says(body: list[bytes],
+                                           poison: tuple[bytes, int] | None, size: int,
+                                           end: bool) -> None:
+    """Skipping whole lines at once cuts where counting every entry's line does."""
+    if poison is not None:
+        body.insert(poison[1], poison[0])
+    content = b"\n".join(body) + (b"\n" if end else b"")
+    old = fileparts.PART_LINES, fileparts.MIN_BYTES
+    fileparts.PART_LINES, fileparts.MIN_BYTES = size, 0
+    try:
+        assert fileparts.split(content) == cuts_line_by_line(content)
+    finally:
+        fileparts.PART_LINES, fileparts.MIN_BYTES = old
