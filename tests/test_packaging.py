@@ -15,9 +15,16 @@ def _listed() -> set[str]:
 
 
 def test_every_package_is_listed_in_pyproject() -> None:
+    """Every folder that holds files: modules, or data alone (templates, catalogues).
+
+    Setuptools treats every folder as a package; data in one not listed may be left out
+    of the distribution (it warns so), and an installed command would miss it.
+    """
     on_disk = {
-        ".".join(init.parent.relative_to(SRC).parts)
-        for init in (SRC / "coopledger").rglob("__init__.py")
+        ".".join(folder.relative_to(SRC).parts)
+        for folder in [SRC / "coopledger", *(SRC / "coopledger").rglob("*")]
+        if folder.is_dir() and "__pycache__" not in folder.parts
+        and any(child.is_file() for child in folder.iterdir())
     }
     listed = _listed()
     assert on_disk <= listed, f"add to pyproject.toml packages: {sorted(on_disk - listed)}"
